@@ -1,3 +1,9 @@
-/** Version of @openclaw/protocol, injected at build time. */
-export const VERSION: string =
-  typeof __OPENCLAW_VERSION__ === "string" ? __OPENCLAW_VERSION__ : "0.0.0-source";
+export * from "./errors.js";
+export * from "./frames.js";
+export * from "./handshake.js";
+export * from "./limits.js";
+export * from "./parse-frame.js";
+export * from "./scopes.js";
+export * from "./version.js";
+export * from "./channel/index.js";
+export * from "./model/index.js";

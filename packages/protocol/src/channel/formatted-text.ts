@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/**
+ * The formatted-text IR: the host parses Markdown once into plain text plus style spans, chunks it
+ * to a channel's limit, and each channel renders the IR into its own markup (Telegram HTML, Slack
+ * mrkdwn, Discord markdown, plain text). Offsets are UTF-16 code units into `text`, end exclusive.
+ */
+export const TEXT_STYLES = ["bold", "italic", "strike", "code", "pre", "link"] as const;
+export type TextStyle = (typeof TEXT_STYLES)[number];
+
+export const StyleSpanSchema = z.object({
+  style: z.enum(TEXT_STYLES),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  /** `link` only: the target URL. */
+  href: z.string().optional(),
+  /** `pre` only: the fence's language tag, if any. */
+  language: z.string().optional(),
+});
+export type StyleSpan = z.infer<typeof StyleSpanSchema>;
+
+export const FormattedTextSchema = z.object({
+  text: z.string(),
+  spans: z.array(StyleSpanSchema),
+});
+/** Plain text + style spans. Spans may nest (bold inside a link) but never partially overlap. */
+export type FormattedText = z.infer<typeof FormattedTextSchema>;
+
+/** A chunk ready to send: the IR slice and, once a channel rendered it, its markup. */
+export interface RenderedChunk {
+  /** The IR of this chunk (spans re-based to the chunk's text). */
+  readonly ir: FormattedText;
+  /** The channel's markup for this chunk (what goes over the wire). */
+  readonly text: string;
+  /** `html` | `markdown` | `mrkdwn` | `plain` — how `text` must be interpreted by the vendor API. */
+  readonly parseMode: "html" | "markdown" | "mrkdwn" | "plain";
+}
+
+/** Escape for Telegram/HTML style markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * Render an IR with per-style open/close tags. Spans are opened in start order (longest first on
+ * ties) and closed in reverse, so nested spans produce well-formed markup. `escape` is applied to
+ * text runs only. Channels use this to build their renderers in a few lines.
+ */
+export function renderFormattedText(
+  ir: FormattedText,
+  tags: (span: StyleSpan) => { open: string; close: string },
+  escape: (text: string) => string = (t) => t,
+): string {
+  const spans = [...ir.spans]
+    .filter((s) => s.end > s.start)
+    .sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = "";
+  let pos = 0;
+  const stack: { span: StyleSpan; close: string }[] = [];
+  let i = 0;
+  const emit = (to: number) => {
+    if (to > pos) {
+      out += escape(ir.text.slice(pos, to));
+      pos = to;
+    }
+  };
+  while (pos < ir.text.length || stack.length > 0 || i < spans.length) {
+    const nextOpen = i < spans.length ? (spans[i] as StyleSpan).start : Number.POSITIVE_INFINITY;
+    const top = stack[stack.length - 1];
+    const nextClose = top ? top.span.end : Number.POSITIVE_INFINITY;
+    if (nextClose <= nextOpen && top) {
+      emit(Math.min(nextClose, ir.text.length));
+      out += top.close;
+      stack.pop();
+      continue;
+    }
+    if (nextOpen !== Number.POSITIVE_INFINITY) {
+      const span = spans[i++] as StyleSpan;
+      emit(Math.min(span.start, ir.text.length));
+      const t = tags(span);
+      out += t.open;
+      // A span crossing its parent's end is clipped to the parent so markup stays well formed.
+      const parent = stack[stack.length - 1];
+      const clipped = parent && span.end > parent.span.end ? { ...span, end: parent.span.end } : span;
+      stack.push({ span: clipped, close: t.close });
+      continue;
+    }
+    emit(ir.text.length);
+    break;
+  }
+  return out;
+}

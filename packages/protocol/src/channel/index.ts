@@ -1,0 +1,3 @@
+export * from "./formatted-text.js";
+export * from "./inbound-message.js";
+export * from "./plugin-v1.js";
