@@ -1,3 +1,4 @@
 /** Version of @openclaw/testkit, injected at build time. */
 export const VERSION: string =
   typeof __OPENCLAW_VERSION__ === "string" ? __OPENCLAW_VERSION__ : "0.0.0-source";
+export * from "./providers/index.js";
