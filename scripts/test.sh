@@ -8,7 +8,7 @@ source scripts/bootstrap.sh || exit 1
 
 step() { printf '\n== %s\n' "$*"; }
 step "lint (biome)"
-pnpm -s lint --colors=off || { echo "lint failed: run 'pnpm format' for formatting issues"; exit 1; }
+pnpm -s lint --colors=off || { echo "lint failed (see above; 'pnpm format' fixes formatting-only findings)"; exit 1; }
 step "typecheck (tsc)"
 pnpm -s typecheck || exit 1
 step "build + publint (turbo)"
