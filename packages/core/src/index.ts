@@ -1,3 +1,5 @@
 /** Version of @openclaw/core, injected at build time. */
 export const VERSION: string =
   typeof __OPENCLAW_VERSION__ === "string" ? __OPENCLAW_VERSION__ : "0.0.0-source";
+export * from "./format/index.js";
+export * from "./routing/index.js";

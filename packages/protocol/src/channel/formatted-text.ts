@@ -49,7 +49,7 @@ export function escapeHtml(text: string): string {
 export function renderFormattedText(
   ir: FormattedText,
   tags: (span: StyleSpan) => { open: string; close: string },
-  escape: (text: string) => string = (t) => t,
+  escapeText: (text: string) => string = (t) => t,
 ): string {
   const spans = [...ir.spans]
     .filter((s) => s.end > s.start)
@@ -60,7 +60,7 @@ export function renderFormattedText(
   let i = 0;
   const emit = (to: number) => {
     if (to > pos) {
-      out += escape(ir.text.slice(pos, to));
+      out += escapeText(ir.text.slice(pos, to));
       pos = to;
     }
   };
