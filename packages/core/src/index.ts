@@ -3,3 +3,4 @@ export const VERSION: string =
   typeof __OPENCLAW_VERSION__ === "string" ? __OPENCLAW_VERSION__ : "0.0.0-source";
 export * from "./format/index.js";
 export * from "./routing/index.js";
+export * from "./config/index.js";

@@ -1,0 +1,55 @@
+export {
+  getDefaultAgentId,
+  listAgentIds,
+  type ResolvedAgent,
+  resolveAgent,
+  resolveGatewayAuth,
+  resolveGatewayPort,
+  resolveModelAliases,
+} from "./agents.js";
+export { normalizeConfigAliases } from "./aliases.js";
+export { ConfigError, type ConfigErrorCode, formatConfigIssue } from "./errors.js";
+export { formatKeyPath, getAtPath, type KeyPath, parseKeyPath } from "./key-path.js";
+export { defaultConfig, evaluateConfig, hashConfigText, loadConfig, loadConfigSync } from "./load.js";
+export { expandHome, type OpenClawPaths, resolvePaths } from "./paths.js";
+export {
+  isSensitiveConfigPath,
+  REDACTED,
+  redactConfig,
+  redactValue,
+  SENSITIVE_CONFIG_PATHS,
+} from "./redact.js";
+export {
+  channelConfigSchema,
+  channelSharedShape,
+  openClawConfigSchema,
+  secretInputSchema,
+} from "./schema.js";
+export type {
+  AgentDefaultsConfig,
+  AgentEntryConfig,
+  AgentModelConfig,
+  AgentsConfig,
+  BindingConfig,
+  ChannelConfig,
+  ConfigIssue,
+  CronConfig,
+  CronJobConfig,
+  GatewayAuthConfig,
+  GatewayBind,
+  GatewayConfig,
+  LegacyKeyUse,
+  LoadConfigOptions,
+  LoadedConfig,
+  LoggingConfig,
+  MessagesConfig,
+  ModelProviderConfig,
+  ModelsConfig,
+  OpenClawConfig,
+  OpenClawConfigFile,
+  ReloadMode,
+  SecretInput,
+  SessionConfig,
+  ToolsConfig,
+} from "./types.js";
+export { type ValidationResult, validateConfigObject } from "./validate.js";
