@@ -1,0 +1,115 @@
+import {
+  type FakeHttpServer,
+  type FakeReply,
+  readJsonFixture,
+  type StreamReplyOptions,
+  sseReply,
+  startFakeHttpServer,
+} from "./fake-http-server.js";
+
+export interface FakeOpenAIServer extends FakeHttpServer {
+  /** Base URL to give the provider (`<url>/v1`). */
+  readonly baseURL: string;
+}
+
+/**
+ * A fake OpenAI API: `POST /v1/chat/completions` and `POST /v1/responses` answer from the reply
+ * queue; `GET /v1/models` lists two models.
+ */
+export async function startFakeOpenAI(): Promise<FakeOpenAIServer> {
+  const server = await startFakeHttpServer({
+    queuedPaths: [/\/chat\/completions$/, /\/responses$/],
+    routes: { "GET /v1/models": () => ({ type: "json", body: readJsonFixture("openai-chat/models.json") }) },
+  });
+  return Object.assign(server, { baseURL: `${server.url}/v1` });
+}
+
+export interface OpenAIChatScript {
+  model?: string;
+  /** Content deltas, one chunk each. */
+  text?: string[];
+  /** `reasoning_content` deltas (DeepSeek/vLLM style), sent before the text. */
+  reasoning?: string[];
+  /** Tool calls; each `arguments` fragment becomes its own chunk. */
+  toolCalls?: Array<{ id?: string; name: string; arguments: string[] }>;
+  finishReason?: "stop" | "length" | "tool_calls" | "content_filter";
+  usage?: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    cached_tokens?: number;
+    reasoning_tokens?: number;
+  };
+}
+
+/** A Chat Completions SSE reply in the real chunk shape, built from a script. */
+export function openaiChatReply(script: OpenAIChatScript, options: StreamReplyOptions = {}): FakeReply {
+  const base = {
+    id: "chatcmpl-fake0001",
+    object: "chat.completion.chunk",
+    created: 1741569952,
+    model: script.model ?? "gpt-4o-mini-2024-07-18",
+    system_fingerprint: "fp_fake",
+  };
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+    data: { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] },
+  });
+  const lines: Array<{ data: unknown }> = [chunk({ role: "assistant", content: "" })];
+  for (const delta of script.reasoning ?? []) lines.push(chunk({ reasoning_content: delta }));
+  for (const delta of script.text ?? []) lines.push(chunk({ content: delta }));
+  (script.toolCalls ?? []).forEach((call, index) => {
+    const [first = "", ...rest] = call.arguments;
+    lines.push(
+      chunk({
+        tool_calls: [
+          {
+            index,
+            id: call.id ?? `call_fake${index}`,
+            type: "function",
+            function: { name: call.name, arguments: first },
+          },
+        ],
+      }),
+    );
+    for (const fragment of rest)
+      lines.push(chunk({ tool_calls: [{ index, function: { arguments: fragment } }] }));
+  });
+  const finish = script.finishReason ?? (script.toolCalls?.length ? "tool_calls" : "stop");
+  lines.push(chunk({}, finish));
+  const usage = script.usage ?? { prompt_tokens: 10, completion_tokens: 5 };
+  lines.push({
+    data: {
+      ...base,
+      choices: [],
+      usage: {
+        prompt_tokens: usage.prompt_tokens,
+        completion_tokens: usage.completion_tokens,
+        total_tokens: usage.prompt_tokens + usage.completion_tokens,
+        prompt_tokens_details: { cached_tokens: usage.cached_tokens ?? 0 },
+        completion_tokens_details: { reasoning_tokens: usage.reasoning_tokens ?? 0 },
+      },
+    },
+  });
+  lines.push({ data: "[DONE]" });
+  return sseReply(lines, options);
+}
+
+/** An OpenAI-shaped JSON error (`{ error: { message, type, param, code } }`). */
+export function openaiErrorReply(
+  status: number,
+  error: { message: string; type?: string; code?: string | null },
+  headers?: Record<string, string>,
+): FakeReply {
+  return {
+    type: "json",
+    status,
+    headers,
+    body: {
+      error: {
+        message: error.message,
+        type: error.type ?? "invalid_request_error",
+        param: null,
+        code: error.code ?? null,
+      },
+    },
+  };
+}
