@@ -136,7 +136,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  * `@openclaw/client`).
  */
 export class OpenClawError extends Error {
-  private readonly [MARKER] = true;
+  readonly [MARKER] = true;
   override readonly name: string = "OpenClawError";
   readonly code: ErrorCode;
   readonly details: unknown;

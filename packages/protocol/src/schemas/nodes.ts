@@ -1,0 +1,160 @@
+import { z } from "zod";
+import {
+  EmptyParamsSchema,
+  IdempotencyKeySchema,
+  NonEmptyStringSchema,
+  OkResultSchema,
+  TimestampMsSchema,
+} from "./primitives.js";
+
+const nodeMetadata = {
+  displayName: z.string().optional(),
+  platform: z.string().optional(),
+  version: z.string().optional(),
+  coreVersion: z.string().optional(),
+  uiVersion: z.string().optional(),
+  deviceFamily: z.string().optional(),
+  modelIdentifier: z.string().optional(),
+  caps: z.array(z.string()).optional(),
+  commands: z.array(z.string()).optional(),
+  permissions: z.record(z.string(), z.boolean()).optional(),
+  remoteIp: z.string().optional(),
+};
+
+export const NodePairRequestParamsSchema = z.strictObject({
+  nodeId: NonEmptyStringSchema,
+  ...nodeMetadata,
+  silent: z.boolean().optional(),
+});
+export const NodePairPendingSchema = z.looseObject({
+  requestId: z.string(),
+  nodeId: z.string(),
+  ...nodeMetadata,
+  silent: z.boolean().optional(),
+  isRepair: z.boolean().optional(),
+  ts: TimestampMsSchema,
+});
+export const PairedNodeSchema = z.looseObject({
+  nodeId: z.string(),
+  ...nodeMetadata,
+  createdAtMs: TimestampMsSchema,
+  approvedAtMs: TimestampMsSchema,
+});
+export const NodePairRequestResultSchema = z.looseObject({
+  status: z.literal("pending"),
+  request: NodePairPendingSchema,
+  created: z.boolean(),
+});
+export const NodePairListParamsSchema = EmptyParamsSchema;
+export const NodePairListResultSchema = z.looseObject({
+  pending: z.array(NodePairPendingSchema),
+  paired: z.array(PairedNodeSchema),
+});
+export const NodePairApproveParamsSchema = z.strictObject({ requestId: NonEmptyStringSchema });
+export const NodePairApproveResultSchema = z.looseObject({ requestId: z.string(), node: PairedNodeSchema });
+export const NodePairRejectParamsSchema = z.strictObject({ requestId: NonEmptyStringSchema });
+export const NodePairRejectResultSchema = z.looseObject({ requestId: z.string(), nodeId: z.string() });
+export const NodePairRemoveParamsSchema = z.strictObject({ nodeId: NonEmptyStringSchema });
+export const NodePairRemoveResultSchema = z.looseObject({ nodeId: z.string(), removed: z.boolean() });
+export const NodePairVerifyParamsSchema = z.strictObject({
+  nodeId: NonEmptyStringSchema,
+  token: NonEmptyStringSchema,
+});
+export const NodePairVerifyResultSchema = z.looseObject({
+  ok: z.boolean(),
+  node: PairedNodeSchema.optional(),
+});
+
+export const NodeSummarySchema = z.looseObject({
+  nodeId: z.string(),
+  ...nodeMetadata,
+  paired: z.boolean().optional(),
+  connected: z.boolean().optional(),
+  connectedAtMs: TimestampMsSchema.optional(),
+});
+export type NodeSummary = z.infer<typeof NodeSummarySchema>;
+export const NodeListParamsSchema = EmptyParamsSchema;
+export const NodeListResultSchema = z.looseObject({
+  ts: TimestampMsSchema,
+  nodes: z.array(NodeSummarySchema),
+});
+export const NodeDescribeParamsSchema = z.strictObject({ nodeId: NonEmptyStringSchema });
+export const NodeDescribeResultSchema = NodeSummarySchema;
+export const NodeRenameParamsSchema = z.strictObject({
+  nodeId: NonEmptyStringSchema,
+  displayName: NonEmptyStringSchema,
+});
+export const NodeRenameResultSchema = z.looseObject({ nodeId: z.string(), displayName: z.string() });
+
+/** Operator → gateway: run a command on a node. */
+export const NodeInvokeParamsSchema = z.strictObject({
+  nodeId: NonEmptyStringSchema,
+  command: NonEmptyStringSchema,
+  params: z.unknown().optional(),
+  timeoutMs: z.int().nonnegative().optional(),
+  idempotencyKey: IdempotencyKeySchema,
+});
+export const NodeInvokeErrorSchema = z.looseObject({
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export const NodeInvokeResultSchema = z.looseObject({
+  ok: z.boolean(),
+  nodeId: z.string(),
+  command: z.string(),
+  payload: z.unknown().optional(),
+  payloadJSON: z.string().nullable().optional(),
+  error: NodeInvokeErrorSchema.optional(),
+});
+
+/** Node → gateway: the answer to a `node.invoke.request` event. */
+export const NodeInvokeResultParamsSchema = z.strictObject({
+  id: NonEmptyStringSchema,
+  nodeId: NonEmptyStringSchema,
+  ok: z.boolean(),
+  payload: z.unknown().optional(),
+  payloadJSON: z.string().nullable().optional(),
+  error: z.strictObject({ code: z.string().optional(), message: z.string().optional() }).optional(),
+});
+export const NodeInvokeResultAckSchema = OkResultSchema;
+
+/** Node → gateway: an event the node observed (`voice.transcript`, `exec.finished`, …). */
+export const NodeEventParamsSchema = z.strictObject({
+  event: NonEmptyStringSchema,
+  payload: z.unknown().optional(),
+  payloadJSON: z.string().nullable().optional(),
+});
+export const NodeEventResultSchema = OkResultSchema;
+
+export const NodePendingPullParamsSchema = z.strictObject({ limit: z.int().min(1).max(100).optional() });
+export const NodePendingItemSchema = z.looseObject({
+  id: z.string(),
+  command: z.string(),
+  paramsJSON: z.string().nullable().optional(),
+  enqueuedAtMs: TimestampMsSchema,
+});
+export const NodePendingPullResultSchema = z.looseObject({ items: z.array(NodePendingItemSchema) });
+export const NodePendingAckParamsSchema = z.strictObject({ ids: z.array(NonEmptyStringSchema).min(1) });
+export const NodePendingAckResultSchema = z.looseObject({
+  ok: z.literal(true),
+  acked: z.int().nonnegative(),
+});
+
+// events ---------------------------------------------------------------------------------------
+
+export const NodeInvokeRequestEventPayloadSchema = z.looseObject({
+  id: z.string(),
+  nodeId: z.string(),
+  command: z.string(),
+  paramsJSON: z.string().nullable().optional(),
+  timeoutMs: z.number().optional(),
+  idempotencyKey: z.string().optional(),
+});
+export type NodeInvokeRequestEventPayload = z.infer<typeof NodeInvokeRequestEventPayloadSchema>;
+export const NodePairRequestedEventPayloadSchema = NodePairPendingSchema;
+export const NodePairResolvedEventPayloadSchema = z.looseObject({
+  requestId: z.string(),
+  nodeId: z.string(),
+  decision: z.enum(["approved", "rejected"]),
+  ts: TimestampMsSchema,
+});
