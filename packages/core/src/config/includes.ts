@@ -79,12 +79,15 @@ export function resolveIncludes(
   if (Array.isArray(value))
     return value.map((item, index) => resolveIncludes(item, file, context, chain, [...path, index]));
   if (!isPlainObject(value)) return value;
-  const resolvedChildren: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    if (key === "$include") continue;
-    resolvedChildren[key] = resolveIncludes(child, file, context, chain, [...path, key]);
-  }
-  if (!Object.hasOwn(value, "$include")) return resolvedChildren;
+  const resolveChildren = () => {
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      if (key === "$include") continue;
+      out[key] = resolveIncludes(child, file, context, chain, [...path, key]);
+    }
+    return out;
+  };
+  if (!Object.hasOwn(value, "$include")) return resolveChildren();
 
   const where = formatKeyPath([...path, "$include"]);
   const spec = value.$include;
@@ -149,7 +152,7 @@ export function resolveIncludes(
     const included = resolveIncludes(parsed, absolute, context, [...chain, real]);
     merged = merged === undefined ? included : mergeIncluded(merged, included);
   }
-  return overlaySiblings(merged, resolvedChildren);
+  return overlaySiblings(merged, resolveChildren());
 }
 
 function realOrSelf(path: string): string {

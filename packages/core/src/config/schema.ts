@@ -216,7 +216,9 @@ const agentEntrySchema = z.strictObject({
   workspace: z.string().optional(),
   agentDir: z.string().optional(),
   model: modelRef.optional(),
-  models: agentDefaultsSchema.shape.models.optional(),
+  models: z
+    .record(z.string(), z.strictObject({ alias: z.string().optional(), params: looseRecord.optional() }))
+    .optional(),
   identity: z
     .looseObject({
       name: z.string().optional(),

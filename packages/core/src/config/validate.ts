@@ -63,31 +63,35 @@ export function knownKeysAt(path: KeyPath, root: unknown = openClawConfigSchema)
   return [...keys];
 }
 
-export function levenshtein(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(
-        previous[j]! + 1,
-        previous[j - 1]! + 1,
-        diagonal + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      diagonal = above;
+/** Edit distance with adjacent transpositions counted as one edit ("prot" → "port" = 1). */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) =>
+    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
   }
-  return previous[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
-/** Closest known key, if close enough to be a plausible typo. */
+/** Closest known key, if close enough to be a plausible typo (or a prefix of it). */
 export function suggestKey(key: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   const lower = key.toLowerCase();
   for (const candidate of known) {
-    const distance = candidate.toLowerCase() === lower ? 0 : levenshtein(lower, candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    let distance = editDistance(lower, other);
+    if (other.length >= 4 && (lower.startsWith(other) || other.startsWith(lower)))
+      distance = Math.min(distance, 1);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
