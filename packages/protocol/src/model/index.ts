@@ -1,3 +1,10 @@
+export type { BuiltinProviderId } from "./builtin-providers.js";
+export {
+  BUILTIN_PROVIDERS,
+  getBuiltinProvider,
+  PROVIDER_ID_ALIASES,
+  resolveConfigApiKey,
+} from "./builtin-providers.js";
 export type {
   EmbeddingModelV1,
   EmbeddingModelV1CallOptions,
@@ -30,6 +37,8 @@ export type {
   LanguageModelV1ToolChoice,
 } from "./language-model-v1-tool.js";
 export type { ModelInfo } from "./model-info.js";
+export type { BuiltinProvider, ModelApi, ModelProviderConfig } from "./model-provider-config.js";
+export { MODEL_APIS } from "./model-provider-config.js";
 export type { ModelProviderV1 } from "./model-provider-v1.js";
 export { isModelProviderV1 } from "./model-provider-v1.js";
 export type { ProviderErrorKind, ProviderErrorOptions } from "./provider-error.js";

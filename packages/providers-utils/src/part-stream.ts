@@ -1,0 +1,83 @@
+import { type LanguageModelV1StreamPart, ProviderError } from "@openclaw/protocol";
+import { toProviderError } from "./http.js";
+
+/**
+ * Turn a part generator into the spec's ReadableStream. A throw inside the generator becomes a
+ * final `error` part (aborted / timeout / network / the ProviderError thrown), never a rejected
+ * read, so consumers see every failure in-band. Cancelling the stream stops the generator, which
+ * releases the HTTP body.
+ */
+export function createPartStream(
+  generate: () => AsyncGenerator<LanguageModelV1StreamPart>,
+  options: { provider: string; abortSignal?: AbortSignal },
+): ReadableStream<LanguageModelV1StreamPart> {
+  const iterator = generate();
+  return new ReadableStream<LanguageModelV1StreamPart>({
+    async pull(controller) {
+      try {
+        const { done, value } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.enqueue({
+          type: "error",
+          error: toProviderError(error, options.provider, options.abortSignal),
+        });
+        controller.close();
+      }
+    },
+    async cancel() {
+      await iterator.return(undefined);
+    },
+  });
+}
+
+/** The error for a stream that ended before the vendor's completion event. */
+export function incompleteStreamError(provider: string): ProviderError {
+  return new ProviderError(
+    "network",
+    `${provider} stream ended before the response was complete (connection lost?)`,
+    {
+      provider,
+    },
+  );
+}
+
+/**
+ * Validate complete tool-call arguments. Empty text means "no arguments" (`{}`); text that is not a
+ * JSON object yields an `invalid_response` error naming the tool, so the agent can tell the model.
+ */
+export function checkToolInput(
+  rawInput: string,
+  tool: { toolName: string; toolCallId: string; provider: string },
+): { ok: true; input: string } | { ok: false; error: ProviderError } {
+  const text = rawInput.trim() === "" ? "{}" : rawInput;
+  try {
+    JSON.parse(text);
+    return { ok: true, input: text };
+  } catch (cause) {
+    return {
+      ok: false,
+      error: new ProviderError(
+        "invalid_response",
+        `The model called tool "${tool.toolName}" with arguments that are not valid JSON: ${text.slice(0, 200)}`,
+        {
+          provider: tool.provider,
+          cause,
+          details: {
+            kind: "invalid_response",
+            toolCallId: tool.toolCallId,
+            toolName: tool.toolName,
+            rawInput: text,
+          },
+        },
+      ),
+    };
+  }
+}
+
+/** Sequential ids for text/reasoning blocks within one stream. */
+export function createIdGenerator(prefix: string): () => string {
+  let next = 0;
+  return () => `${prefix}-${next++}`;
+}
