@@ -1,4 +1,6 @@
 export * from "./channel/index.js";
+export * from "./device-auth.js";
+export * from "./encoding.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./frames.js";
