@@ -1,3 +1,59 @@
 /** Version of @openclaw/gateway, injected at build time. */
 export const VERSION: string =
   typeof __OPENCLAW_VERSION__ === "string" ? __OPENCLAW_VERSION__ : "0.0.0-source";
+
+export {
+  type AuthOverrides,
+  type GatewayAuthMode,
+  type ResolvedAuth,
+  resolveAuth,
+  safeEqual,
+} from "./auth.js";
+export {
+  createFileConfigStore,
+  type FileConfigStoreOptions,
+  getPath,
+  hashRaw,
+  mergePatch,
+} from "./config-store.js";
+export {
+  DevicePairingStore,
+  deviceIdFromPublicKey,
+  devicePayloads,
+  type PairedDevice,
+  type PendingDeviceRequest,
+  verifyDeviceProof,
+} from "./devices.js";
+export {
+  authorize,
+  type CloseOptions,
+  createGateway,
+  type Gateway,
+  type GatewayAddress,
+  type GatewayOptions,
+  GatewayStartError,
+} from "./gateway.js";
+export { type GatewayLockInfo, lockPath, readGatewayLock } from "./lock.js";
+export {
+  createGatewayLogger,
+  defaultLogFile,
+  type GatewayLoggerOptions,
+  prettyLine,
+  tailLogFile,
+} from "./logging.js";
+export { GATEWAY_EVENTS, METHOD_SPECS, type MethodSpec } from "./methods-registry.js";
+export {
+  BIND_MODES,
+  type BindMode,
+  isLoopbackAddress,
+  normalizeAddress,
+  resolveBindHost,
+  wsUrl,
+} from "./net.js";
+export * from "./types.js";
+export {
+  createMemoryAssistant,
+  createUnconfiguredAssistant,
+  type MemoryAssistantOptions,
+  MISSING_PROVIDER_REPLY,
+} from "./unconfigured-assistant.js";

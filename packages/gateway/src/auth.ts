@@ -1,0 +1,123 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { getPath } from "./config-store.js";
+import { isLoopbackAddress, normalizeAddress } from "./net.js";
+import type { JsonObject } from "./types.js";
+
+export type GatewayAuthMode = "token" | "password" | "none";
+
+/** The shared-secret auth in force right now (config + env + CLI overrides). */
+export interface ResolvedAuth {
+  mode: GatewayAuthMode;
+  token?: string;
+  password?: string;
+}
+
+export interface AuthOverrides {
+  mode?: GatewayAuthMode;
+  token?: string;
+  password?: string;
+}
+
+function secret(value: unknown, env: NodeJS.ProcessEnv): string | undefined {
+  if (typeof value === "string" && value.length) return value;
+  if (typeof value === "object" && value !== null) {
+    const ref = value as { source?: string; id?: string };
+    if (ref.source === "env" && ref.id) return env[ref.id] || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Resolve auth from, in order: CLI overrides, `OPENCLAW_GATEWAY_TOKEN`/`_PASSWORD`, config.
+ * Mode defaults to `password` when only a password exists, else `token`.
+ */
+export function resolveAuth(
+  config: JsonObject,
+  overrides: AuthOverrides = {},
+  env = process.env,
+): ResolvedAuth {
+  const token =
+    overrides.token ?? (env.OPENCLAW_GATEWAY_TOKEN || secret(getPath(config, "gateway.auth.token"), env));
+  const password =
+    overrides.password ??
+    (env.OPENCLAW_GATEWAY_PASSWORD || secret(getPath(config, "gateway.auth.password"), env));
+  const configured = getPath(config, "gateway.auth.mode");
+  let mode: GatewayAuthMode =
+    overrides.mode ??
+    (configured === "password" || configured === "none" || configured === "token"
+      ? configured
+      : overrides.password !== undefined || (password && !token)
+        ? "password"
+        : "token");
+  if (!overrides.mode && overrides.token !== undefined) mode = "token";
+  const out: ResolvedAuth = { mode };
+  if (token) out.token = token;
+  if (password) out.password = password;
+  return out;
+}
+
+/** Constant-time string comparison (hashes first so lengths never leak). */
+export function safeEqual(a: string, b: string): boolean {
+  const left = createHash("sha256").update(a).digest();
+  const right = createHash("sha256").update(b).digest();
+  return timingSafeEqual(left, right) && a.length === b.length;
+}
+
+/** A short fingerprint of a secret, to notice rotation without keeping the secret around. */
+export function fingerprint(value: string): string {
+  return createHash("sha256").update(value).digest("base64url").slice(0, 16);
+}
+
+export interface RateLimitConfig {
+  maxAttempts: number;
+  windowMs: number;
+  lockoutMs: number;
+  exemptLoopback: boolean;
+}
+
+export function resolveRateLimit(config: JsonObject): RateLimitConfig {
+  const raw = (getPath(config, "gateway.auth.rateLimit") ?? {}) as Partial<RateLimitConfig>;
+  return {
+    maxAttempts: typeof raw.maxAttempts === "number" ? raw.maxAttempts : 10,
+    windowMs: typeof raw.windowMs === "number" ? raw.windowMs : 60_000,
+    lockoutMs: typeof raw.lockoutMs === "number" ? raw.lockoutMs : 300_000,
+    exemptLoopback: raw.exemptLoopback === true,
+  };
+}
+
+/** Failed-auth limiter keyed by normalized client address. */
+export class AuthRateLimiter {
+  private readonly failures = new Map<string, { times: number[]; lockedUntil: number }>();
+
+  constructor(private readonly settings: () => RateLimitConfig) {}
+
+  /** Milliseconds until the address may try again; 0 when it may try now. */
+  retryAfter(address: string, now = Date.now()): number {
+    const entry = this.failures.get(normalizeAddress(address));
+    if (!entry) return 0;
+    return entry.lockedUntil > now ? entry.lockedUntil - now : 0;
+  }
+
+  recordFailure(address: string, now = Date.now()): void {
+    const settings = this.settings();
+    if (settings.exemptLoopback && isLoopbackAddress(address)) return;
+    const key = normalizeAddress(address);
+    const entry = this.failures.get(key) ?? { times: [], lockedUntil: 0 };
+    entry.times = entry.times.filter((time) => now - time < settings.windowMs);
+    entry.times.push(now);
+    if (entry.times.length >= settings.maxAttempts) {
+      entry.lockedUntil = now + settings.lockoutMs;
+      entry.times = [];
+    }
+    this.failures.set(key, entry);
+    if (this.failures.size > 10_000) {
+      for (const [k, v] of this.failures) if (v.lockedUntil < now && !v.times.length) this.failures.delete(k);
+    }
+  }
+
+  recordSuccess(address: string): void {
+    const key = normalizeAddress(address);
+    const entry = this.failures.get(key);
+    if (entry && entry.lockedUntil <= Date.now()) this.failures.delete(key);
+  }
+}

@@ -1,0 +1,355 @@
+import { createHash, createPublicKey, randomBytes, randomUUID, verify } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DeviceProof } from "@openclaw/protocol";
+
+const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+/** How far `signedAt` may be from the server clock. */
+export const DEVICE_SIGNATURE_SKEW_MS = 10 * 60_000;
+
+function fromBase64Url(value: string): Buffer {
+  return Buffer.from(value.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+}
+
+/** Raw 32-byte Ed25519 key from base64url (or a PEM SPKI). */
+export function rawPublicKey(publicKey: string): Buffer | undefined {
+  try {
+    if (publicKey.includes("BEGIN PUBLIC KEY")) {
+      const der = createPublicKey(publicKey).export({ format: "der", type: "spki" });
+      return der.subarray(der.length - 32);
+    }
+    const raw = fromBase64Url(publicKey);
+    return raw.length === 32 ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function deviceIdFromPublicKey(raw: Buffer): string {
+  return createHash("sha256").update(raw).digest("hex");
+}
+
+export interface DeviceSignatureContext {
+  clientId: string;
+  clientMode: string;
+  role: string;
+  scopes: string[];
+  token: string;
+  nonce: string;
+  platform?: string;
+  deviceFamily?: string;
+}
+
+/** The v2 / v3 strings a device signs (fields joined with `|`). */
+export function devicePayloads(
+  proof: DeviceProof,
+  context: DeviceSignatureContext,
+): { v2: string; v3: string } {
+  const v2Fields = [
+    proof.id,
+    context.clientId,
+    context.clientMode,
+    context.role,
+    context.scopes.join(","),
+    String(proof.signedAt),
+    context.token,
+    proof.nonce ?? context.nonce,
+  ];
+  const norm = (value?: string) => (value ?? "").trim().toLowerCase();
+  return {
+    v2: ["v2", ...v2Fields].join("|"),
+    v3: ["v3", ...v2Fields, norm(context.platform), norm(context.deviceFamily)].join("|"),
+  };
+}
+
+export type DeviceVerifyResult =
+  | { ok: true; version: "v2" | "v3"; rawKey: Buffer }
+  | { ok: false; detailCode: string; message: string };
+
+/** Check a device proof against the challenge nonce; never throws. */
+export function verifyDeviceProof(
+  proof: DeviceProof,
+  context: DeviceSignatureContext,
+  now = Date.now(),
+): DeviceVerifyResult {
+  const rawKey = rawPublicKey(proof.publicKey);
+  if (!rawKey)
+    return { ok: false, detailCode: "DEVICE_AUTH_PUBLIC_KEY_INVALID", message: "device public key invalid" };
+  if (deviceIdFromPublicKey(rawKey) !== proof.id.toLowerCase()) {
+    return {
+      ok: false,
+      detailCode: "DEVICE_AUTH_DEVICE_ID_MISMATCH",
+      message: "device id does not match public key",
+    };
+  }
+  if (!proof.nonce)
+    return { ok: false, detailCode: "DEVICE_AUTH_NONCE_REQUIRED", message: "device nonce required" };
+  if (proof.nonce !== context.nonce) {
+    return { ok: false, detailCode: "DEVICE_AUTH_NONCE_MISMATCH", message: "device nonce mismatch" };
+  }
+  if (Math.abs(now - proof.signedAt) > DEVICE_SIGNATURE_SKEW_MS) {
+    return { ok: false, detailCode: "DEVICE_AUTH_SIGNATURE_EXPIRED", message: "device signature expired" };
+  }
+  let key: ReturnType<typeof createPublicKey>;
+  try {
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, rawKey]), format: "der", type: "spki" });
+  } catch {
+    return { ok: false, detailCode: "DEVICE_AUTH_PUBLIC_KEY_INVALID", message: "device public key invalid" };
+  }
+  const signature = fromBase64Url(proof.signature);
+  const payloads = devicePayloads(proof, context);
+  for (const version of ["v3", "v2"] as const) {
+    try {
+      if (verify(null, Buffer.from(payloads[version], "utf8"), key, signature))
+        return { ok: true, version, rawKey };
+    } catch {
+      // malformed signature: fall through
+    }
+  }
+  return { ok: false, detailCode: "DEVICE_AUTH_SIGNATURE_INVALID", message: "device signature invalid" };
+}
+
+export interface DeviceTokenRecord {
+  token: string;
+  role: string;
+  scopes: string[];
+  createdAtMs: number;
+  rotatedAtMs?: number;
+  revokedAtMs?: number;
+}
+
+export interface PairedDevice {
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  clientId?: string;
+  clientMode?: string;
+  role: string;
+  roles: string[];
+  scopes: string[];
+  remoteIp?: string;
+  createdAtMs: number;
+  approvedAtMs: number;
+  tokens: Record<string, DeviceTokenRecord>;
+}
+
+export interface PendingDeviceRequest {
+  requestId: string;
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  clientId?: string;
+  clientMode?: string;
+  role: string;
+  scopes: string[];
+  remoteIp?: string;
+  isRepair?: boolean;
+  ts: number;
+}
+
+function readJson<T>(path: string, fallback: T): T {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function writeJson(path: string, value: unknown): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, path);
+}
+
+/** Pending requests expire after this long. */
+export const PAIRING_REQUEST_TTL_MS = 5 * 60_000;
+
+/**
+ * Device pairing records under `<stateDir>/devices/` (`paired.json`, `pending.json`), re-read on
+ * every call so a CLI approving from another process is seen at once.
+ */
+export class DevicePairingStore {
+  private readonly dir: string;
+
+  constructor(stateDir: string) {
+    this.dir = join(stateDir, "devices");
+  }
+
+  private pairedPath() {
+    return join(this.dir, "paired.json");
+  }
+  private pendingPath() {
+    return join(this.dir, "pending.json");
+  }
+
+  paired(): Record<string, PairedDevice> {
+    return readJson(this.pairedPath(), {});
+  }
+
+  pending(now = Date.now()): Record<string, PendingDeviceRequest> {
+    const all = readJson<Record<string, PendingDeviceRequest>>(this.pendingPath(), {});
+    for (const [id, request] of Object.entries(all))
+      if (now - request.ts > PAIRING_REQUEST_TTL_MS) delete all[id];
+    return all;
+  }
+
+  private save(paired?: Record<string, PairedDevice>, pending?: Record<string, PendingDeviceRequest>): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    if (paired) writeJson(this.pairedPath(), paired);
+    if (pending) writeJson(this.pendingPath(), pending);
+  }
+
+  get(deviceId: string): PairedDevice | undefined {
+    return this.paired()[deviceId];
+  }
+
+  /** Find the device + token record a presented device token belongs to. */
+  findToken(token: string): { device: PairedDevice; record: DeviceTokenRecord } | undefined {
+    for (const device of Object.values(this.paired())) {
+      for (const record of Object.values(device.tokens ?? {})) {
+        if (!record.revokedAtMs && record.token === token) return { device, record };
+      }
+    }
+    return undefined;
+  }
+
+  /** Open (or refresh) a pairing request for a device; same device + role reuses its request id. */
+  request(input: Omit<PendingDeviceRequest, "requestId" | "ts">): PendingDeviceRequest {
+    const pending = this.pending();
+    const existing = Object.values(pending).find(
+      (request) => request.deviceId === input.deviceId && request.role === input.role,
+    );
+    const request: PendingDeviceRequest = {
+      ...input,
+      requestId: existing?.requestId ?? randomUUID(),
+      ts: Date.now(),
+    };
+    pending[request.requestId] = request;
+    this.save(undefined, pending);
+    return request;
+  }
+
+  /** Approve a pending request (or pair directly, for auto-approved loopback devices). */
+  approve(
+    requestIdOrDevice: string | Omit<PendingDeviceRequest, "requestId" | "ts">,
+  ): PairedDevice | undefined {
+    const pending = this.pending();
+    let request: Omit<PendingDeviceRequest, "requestId" | "ts"> | undefined;
+    if (typeof requestIdOrDevice === "string") {
+      request = pending[requestIdOrDevice];
+      if (!request) return undefined;
+      delete pending[requestIdOrDevice];
+    } else {
+      request = requestIdOrDevice;
+      for (const [id, entry] of Object.entries(pending))
+        if (entry.deviceId === request.deviceId) delete pending[id];
+    }
+    const paired = this.paired();
+    const now = Date.now();
+    const previous = paired[request.deviceId];
+    const roles = [...new Set([...(previous?.roles ?? []), request.role])];
+    const scopes = [...new Set([...(previous?.scopes ?? []), ...request.scopes])];
+    const device: PairedDevice = {
+      deviceId: request.deviceId,
+      publicKey: request.publicKey,
+      role: request.role,
+      roles,
+      scopes,
+      createdAtMs: previous?.createdAtMs ?? now,
+      approvedAtMs: now,
+      tokens: previous?.tokens ?? {},
+      ...(request.displayName ? { displayName: request.displayName } : {}),
+      ...(request.platform ? { platform: request.platform } : {}),
+      ...(request.clientId ? { clientId: request.clientId } : {}),
+      ...(request.clientMode ? { clientMode: request.clientMode } : {}),
+      ...(request.remoteIp ? { remoteIp: request.remoteIp } : {}),
+    };
+    paired[device.deviceId] = device;
+    this.save(paired, pending);
+    return device;
+  }
+
+  reject(requestId: string): PendingDeviceRequest | undefined {
+    const pending = this.pending();
+    const request = pending[requestId];
+    if (!request) return undefined;
+    delete pending[requestId];
+    this.save(undefined, pending);
+    return request;
+  }
+
+  remove(deviceId: string): PairedDevice | undefined {
+    const paired = this.paired();
+    const device = paired[deviceId];
+    if (!device) return undefined;
+    delete paired[deviceId];
+    this.save(paired);
+    return device;
+  }
+
+  /** Issue (or keep) the device token for a role. */
+  ensureToken(deviceId: string, role: string, scopes: string[]): DeviceTokenRecord | undefined {
+    const paired = this.paired();
+    const device = paired[deviceId];
+    if (!device) return undefined;
+    device.tokens ??= {};
+    const existing = device.tokens[role];
+    if (existing && !existing.revokedAtMs) return existing;
+    const record: DeviceTokenRecord = {
+      token: randomBytes(32).toString("base64url"),
+      role,
+      scopes,
+      createdAtMs: Date.now(),
+    };
+    device.tokens[role] = record;
+    this.save(paired);
+    return record;
+  }
+
+  rotateToken(deviceId: string, role: string, scopes?: string[]): DeviceTokenRecord | undefined {
+    const paired = this.paired();
+    const device = paired[deviceId];
+    if (!device) return undefined;
+    device.tokens ??= {};
+    const previous = device.tokens[role];
+    const now = Date.now();
+    const record: DeviceTokenRecord = {
+      token: randomBytes(32).toString("base64url"),
+      role,
+      scopes: scopes ?? previous?.scopes ?? device.scopes,
+      createdAtMs: previous?.createdAtMs ?? now,
+      rotatedAtMs: now,
+    };
+    device.tokens[role] = record;
+    this.save(paired);
+    return record;
+  }
+
+  revokeToken(deviceId: string, role: string): DeviceTokenRecord | undefined {
+    const paired = this.paired();
+    const record = paired[deviceId]?.tokens?.[role];
+    if (!record) return undefined;
+    record.revokedAtMs = Date.now();
+    this.save(paired);
+    return record;
+  }
+}
+
+/** Strip tokens from a paired device before it leaves the process. */
+export function publicDevice(device: PairedDevice): Omit<PairedDevice, "tokens"> & {
+  tokens: {
+    role: string;
+    scopes: string[];
+    createdAtMs: number;
+    rotatedAtMs?: number;
+    revokedAtMs?: number;
+  }[];
+} {
+  const { tokens, ...rest } = device;
+  return {
+    ...rest,
+    tokens: Object.values(tokens ?? {}).map(({ token: _token, ...meta }) => meta),
+  };
+}

@@ -1,0 +1,443 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AuthRateLimiter, safeEqual } from "./auth.js";
+import { getPath } from "./config-store.js";
+import type { GatewayRuntime } from "./gateway.js";
+import { isLoopbackAddress, normalizeAddress } from "./net.js";
+import type { JsonObject } from "./types.js";
+
+const SECURITY_HEADERS: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+  "Permissions-Policy": "camera=(self), microphone=*, geolocation=*, clipboard-write=*",
+};
+const CSP =
+  "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:";
+
+/** Default body caps (bytes). */
+export const BODY_LIMITS = { default: 2 * 1024 * 1024, hooks: 256 * 1024 };
+
+const PLACEHOLDER = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>OpenClaw</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}</style>
+</head><body><h1>OpenClaw gateway</h1>
+<p>The gateway is running. The Control UI is not bundled in this build yet.</p>
+<p>From a terminal: <code>openclaw status</code>, <code>openclaw health</code>, <code>openclaw logs --follow</code>.</p>
+</body></html>
+`;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type = "invalid_request_error",
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, head = false): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(head ? undefined : text);
+}
+
+function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType = "text/plain; charset=utf-8",
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    "Content-Type": contentType,
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** Read a body up to `limit` bytes; beyond it answer 413 and cut the connection. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > limit) {
+      reject(new HttpError(413, `request body too large (limit ${limit} bytes)`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new HttpError(413, `request body too large (limit ${limit} bytes)`));
+        req.removeAllListeners("data");
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+async function readJson(req: IncomingMessage, limit: number): Promise<JsonObject> {
+  const text = await readBody(req, limit);
+  try {
+    const value = JSON.parse(text || "{}") as unknown;
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      throw new Error("expected a JSON object");
+    return value as JsonObject;
+  } catch (error) {
+    throw new HttpError(400, `invalid JSON body: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header === "string" && header.toLowerCase().startsWith("bearer ")) return header.slice(7).trim();
+  return undefined;
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) =>
+        typeof part === "object" && part && (part as JsonObject).type === "text"
+          ? String((part as JsonObject).text ?? "")
+          : "",
+      )
+      .join("");
+  }
+  return "";
+}
+
+/** The HTTP side of the gateway port. */
+export function createHttpHandler(
+  runtime: GatewayRuntime,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const hookLimiter = new AuthRateLimiter(() => ({
+    maxAttempts: 20,
+    windowMs: 60_000,
+    lockoutMs: 60_000,
+    exemptLoopback: false,
+  }));
+
+  function gatewayAuthOk(req: IncomingMessage): boolean {
+    const auth = runtime.currentAuth();
+    if (auth.mode === "none") return true;
+    const presented = bearer(req);
+    if (!presented) return false;
+    const secret = auth.mode === "password" ? auth.password : auth.token;
+    return Boolean(secret && safeEqual(presented, secret));
+  }
+
+  function requireGatewayAuth(req: IncomingMessage): void {
+    const remote = normalizeAddress(req.socket.remoteAddress);
+    const retry = runtime.rateLimiter.retryAfter(remote);
+    if (retry > 0)
+      throw new HttpError(
+        429,
+        `too many failed authentication attempts; retry in ${Math.ceil(retry / 1000)} s`,
+        "rate_limited",
+      );
+    if (!gatewayAuthOk(req)) {
+      runtime.rateLimiter.recordFailure(remote);
+      runtime.counters.authFailures += 1;
+      throw new HttpError(401, "Unauthorized", "unauthorized");
+    }
+  }
+
+  function enabled(flag: "chatCompletions" | "toolsInvoke" | "metrics"): boolean {
+    const option = runtime.options.http?.[flag];
+    if (option !== undefined) return option;
+    return getPath(runtime.config(), `gateway.http.endpoints.${flag}.enabled`) === true;
+  }
+
+  async function chatCompletions(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requireGatewayAuth(req);
+    const body = await readJson(req, BODY_LIMITS.default);
+    const assistant = runtime.options.assistant;
+    if (!assistant?.events)
+      throw new HttpError(503, "the assistant is not available on this gateway", "server_error");
+    const model = typeof body.model === "string" ? body.model : "openclaw";
+    const headerAgent = req.headers["x-openclaw-agent-id"];
+    const match = /^(?:openclaw|agent):(.+)$/.exec(model);
+    const agentId = (typeof headerAgent === "string" && headerAgent) || match?.[1] || "main";
+    const messages = Array.isArray(body.messages) ? (body.messages as JsonObject[]) : [];
+    const lastUser = [...messages].reverse().find((message) => message.role === "user");
+    if (!lastUser) throw new HttpError(400, "messages must contain a user message");
+    const headerSession = req.headers["x-openclaw-session-key"];
+    const sessionKey =
+      (typeof headerSession === "string" && headerSession) ||
+      `agent:${agentId}:openai:${typeof body.user === "string" && body.user ? body.user : randomUUID()}`;
+    const stream = body.stream === true;
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    let runId: string | undefined;
+    let text = "";
+    const events = assistant.events;
+    const done = new Promise<{ error?: string }>((resolve) => {
+      const timer = setTimeout(() => finish({ error: "timed out waiting for the agent" }), 120_000);
+      const listener = (event: JsonObject) => {
+        if (event.sessionKey !== sessionKey || (runId && event.runId !== runId)) return;
+        if (event.state === "delta" && typeof event.deltaText === "string") {
+          text += event.deltaText;
+          if (stream) chunk({ content: event.deltaText }, null);
+        } else if (event.state === "final") {
+          const finalText = textOf((event.message as JsonObject | undefined)?.content);
+          if (finalText && !text) {
+            text = finalText;
+            if (stream) chunk({ content: finalText }, null);
+          }
+          finish({});
+        } else if (event.state === "error" || event.state === "aborted") {
+          finish({
+            error: typeof event.errorMessage === "string" ? event.errorMessage : `run ${event.state}`,
+          });
+        }
+      };
+      function finish(result: { error?: string }) {
+        clearTimeout(timer);
+        events.off("chat", listener);
+        resolve(result);
+      }
+      events.on("chat", listener);
+      res.on("close", () => finish({ error: "client closed" }));
+    });
+    function chunk(delta: JsonObject, finishReason: string | null) {
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`,
+      );
+    }
+    if (stream) {
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache",
+        Connection: "keep-alive",
+      });
+      chunk({ role: "assistant" }, null);
+    }
+    const accepted = await assistant.chatSend({
+      sessionKey,
+      message: textOf(lastUser.content),
+      idempotencyKey: randomUUID(),
+    });
+    runId = typeof accepted.runId === "string" ? accepted.runId : undefined;
+    const result = await done;
+    if (stream) {
+      if (result.error)
+        res.write(`data: ${JSON.stringify({ error: { message: result.error, type: "server_error" } })}\n\n`);
+      else chunk({}, "stop");
+      res.end("data: [DONE]\n\n");
+      return;
+    }
+    if (result.error) throw new HttpError(502, result.error, "server_error");
+    sendJson(res, 200, {
+      id,
+      object: "chat.completion",
+      created,
+      model,
+      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    });
+  }
+
+  async function toolsInvoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requireGatewayAuth(req);
+    const body = await readJson(req, BODY_LIMITS.default);
+    if (typeof body.tool !== "string" || !body.tool) {
+      sendJson(res, 400, { ok: false, error: { type: "invalid_request", message: "body.tool is required" } });
+      return;
+    }
+    const invoke = runtime.options.assistant?.invokeTool;
+    if (!invoke) {
+      sendJson(res, 404, {
+        ok: false,
+        error: { type: "not_found", message: `tool not available: ${body.tool}` },
+      });
+      return;
+    }
+    try {
+      const result = await invoke.call(runtime.options.assistant, body);
+      sendJson(res, 200, { ok: true, result });
+    } catch (error) {
+      sendJson(res, 400, {
+        ok: false,
+        error: { type: "tool_error", message: error instanceof Error ? error.message : String(error) },
+      });
+    }
+  }
+
+  async function hooks(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const cfg = runtime.config();
+    const token = getPath(cfg, "hooks.token");
+    const remote = normalizeAddress(req.socket.remoteAddress);
+    if (hookLimiter.retryAfter(remote) > 0)
+      throw new HttpError(429, "too many failed hook authentication attempts", "rate_limited");
+    const presented =
+      bearer(req) ??
+      (typeof req.headers["x-openclaw-token"] === "string" ? req.headers["x-openclaw-token"] : undefined);
+    if (typeof token !== "string" || !presented || !safeEqual(presented, token)) {
+      hookLimiter.recordFailure(remote);
+      throw new HttpError(401, "Unauthorized", "unauthorized");
+    }
+    const body = await readJson(req, BODY_LIMITS.hooks);
+    const assistant = runtime.options.assistant;
+    if (name === "wake") {
+      if (typeof body.text !== "string") throw new HttpError(400, "body.text is required");
+      if (!assistant?.wake) throw new HttpError(503, "wake is not available on this gateway", "server_error");
+      const result = await assistant.wake({
+        text: body.text,
+        mode: body.mode === "next-heartbeat" ? "next-heartbeat" : "now",
+      });
+      sendJson(res, 200, { ok: true, ...result });
+      return;
+    }
+    if (name === "agent") {
+      if (typeof body.message !== "string" || !body.message)
+        throw new HttpError(400, "body.message is required");
+      if (!assistant)
+        throw new HttpError(503, "the assistant is not available on this gateway", "server_error");
+      const sessionKey =
+        typeof body.sessionKey === "string" && body.sessionKey ? body.sessionKey : `hook:${randomUUID()}`;
+      const result = await assistant.agent({ ...body, sessionKey, idempotencyKey: randomUUID() });
+      sendJson(res, 202, { ok: true, sessionKey, ...result });
+      return;
+    }
+    throw new HttpError(404, `unknown hook: ${name}`, "not_found");
+  }
+
+  function metrics(req: IncomingMessage, res: ServerResponse): void {
+    const remote = normalizeAddress(req.socket.remoteAddress);
+    if (!isLoopbackAddress(remote)) requireGatewayAuth(req);
+    const loop = runtime.eventLoop();
+    const open = [...runtime.connections.values()];
+    const lines = [
+      "# HELP openclaw_gateway_uptime_seconds Seconds since the gateway started.",
+      "# TYPE openclaw_gateway_uptime_seconds gauge",
+      `openclaw_gateway_uptime_seconds ${((Date.now() - runtime.startedAt) / 1000).toFixed(3)}`,
+      "# HELP openclaw_gateway_connections Open WebSocket connections by state.",
+      "# TYPE openclaw_gateway_connections gauge",
+      `openclaw_gateway_connections{state="authenticated"} ${open.filter((conn) => conn.state === "open").length}`,
+      `openclaw_gateway_connections{state="pending"} ${open.filter((conn) => conn.state !== "open").length}`,
+      "# HELP openclaw_gateway_requests_total RPC requests served, by method.",
+      "# TYPE openclaw_gateway_requests_total counter",
+      ...[...runtime.counters.requests].map(
+        ([method, count]) => `openclaw_gateway_requests_total{method="${method}"} ${count}`,
+      ),
+      "# HELP openclaw_gateway_auth_failures_total Failed authentication attempts.",
+      "# TYPE openclaw_gateway_auth_failures_total counter",
+      `openclaw_gateway_auth_failures_total ${runtime.counters.authFailures}`,
+      "# HELP openclaw_gateway_http_requests_total HTTP requests received.",
+      "# TYPE openclaw_gateway_http_requests_total counter",
+      `openclaw_gateway_http_requests_total ${runtime.counters.httpRequests}`,
+      "# HELP openclaw_process_resident_memory_bytes Resident set size.",
+      "# TYPE openclaw_process_resident_memory_bytes gauge",
+      `openclaw_process_resident_memory_bytes ${process.memoryUsage.rss()}`,
+      "# HELP openclaw_event_loop_delay_p99_seconds Event loop delay, 99th percentile.",
+      "# TYPE openclaw_event_loop_delay_p99_seconds gauge",
+      `openclaw_event_loop_delay_p99_seconds ${(Number(loop.delayP99Ms) / 1000).toFixed(4)}`,
+      "",
+    ];
+    sendText(res, 200, lines.join("\n"), "text/plain; version=0.0.4; charset=utf-8");
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    runtime.counters.httpRequests += 1;
+    const url = new URL(req.url ?? "/", "http://gateway.invalid");
+    const path = url.pathname;
+    const method = req.method ?? "GET";
+    const head = method === "HEAD";
+    const remote = normalizeAddress(req.socket.remoteAddress);
+    if (path === "/health" || path === "/healthz") {
+      if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
+      sendJson(res, 200, { ok: true, status: "live" }, head);
+      return;
+    }
+    if (path === "/ready" || path === "/readyz") {
+      if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
+      const ready = !runtime.closing();
+      const detailed = isLoopbackAddress(remote) || gatewayAuthOk(req);
+      const body = detailed
+        ? {
+            ready,
+            failing: ready ? [] : ["shutdown"],
+            uptimeMs: Date.now() - runtime.startedAt,
+            eventLoop: runtime.eventLoop(),
+          }
+        : { ready };
+      sendJson(res, ready ? 200 : 503, body, head);
+      return;
+    }
+    if (path === "/api/health") {
+      const healthy = !runtime.closing();
+      sendJson(res, healthy ? 200 : 503, { status: healthy ? "healthy" : "stopping" }, head);
+      return;
+    }
+    if (path === "/v1/chat/completions" && enabled("chatCompletions")) {
+      if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
+      await chatCompletions(req, res);
+      return;
+    }
+    if (path === "/tools/invoke" && enabled("toolsInvoke")) {
+      if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
+      await toolsInvoke(req, res);
+      return;
+    }
+    if (path === "/metrics" && enabled("metrics")) {
+      if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
+      metrics(req, res);
+      return;
+    }
+    const hooksEnabled = getPath(runtime.config(), "hooks.enabled") === true;
+    const hooksBase = String(getPath(runtime.config(), "hooks.path") ?? "/hooks").replace(/\/+$/, "");
+    if (hooksEnabled && path.startsWith(`${hooksBase}/`)) {
+      if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
+      await hooks(req, res, path.slice(hooksBase.length + 1));
+      return;
+    }
+    if (
+      (method === "GET" || head) &&
+      !/\.[a-z0-9]+$/i.test(path) &&
+      !path.startsWith("/v1/") &&
+      !path.startsWith("/api/")
+    ) {
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        "Content-Security-Policy": CSP,
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-cache",
+        "Content-Length": Buffer.byteLength(PLACEHOLDER),
+      });
+      res.end(head ? undefined : PLACEHOLDER);
+      return;
+    }
+    sendText(res, 404, "Not Found");
+  }
+
+  return (req, res) => {
+    route(req, res).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      const message = error instanceof Error ? error.message : String(error);
+      const type = error instanceof HttpError ? error.type : "server_error";
+      if (status >= 500)
+        runtime.logger.error({ path: req.url?.split("?")[0], err: message }, "http request failed");
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      res.setHeader("Connection", "close");
+      sendJson(res, status, { error: { message, type } });
+      if (status === 413) req.socket.destroySoon?.();
+    });
+  };
+}

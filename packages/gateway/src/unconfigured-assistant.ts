@@ -1,0 +1,279 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { GatewayAssistant, JsonObject } from "./types.js";
+import { GatewayMethodError } from "./types.js";
+
+/** What a chat gets when no model provider is configured. */
+export const MISSING_PROVIDER_REPLY =
+  "No model provider is configured, so I can't answer yet. Add one, for example:\n" +
+  "  openclaw models auth paste-token --provider anthropic   (or set ANTHROPIC_API_KEY / OPENAI_API_KEY)\n" +
+  "then `openclaw config set agents.defaults.model anthropic/claude-sonnet-4-5` and send your message again.";
+
+interface Run {
+  runId: string;
+  sessionKey: string;
+  startedAt: number;
+  endedAt?: number;
+  status: "running" | "ok" | "error" | "aborted";
+  done: Promise<void>;
+}
+
+export interface MemoryAssistantOptions {
+  /** Produce the assistant's reply; default: the missing-provider explanation. */
+  reply?: (message: string, sessionKey: string) => string | Promise<string>;
+  /** Split the reply into this many delta events (default 1). */
+  chunks?: number;
+}
+
+/**
+ * A self-contained assistant with in-memory sessions. The assembly uses it when no model
+ * provider is configured (every chat gets a reply naming the missing provider and the command
+ * that fixes it); tests use it with their own `reply`. It emits `chat`/`agent` events the way
+ * core's assistant does.
+ */
+export function createMemoryAssistant(options: MemoryAssistantOptions = {}): GatewayAssistant & {
+  emitter: EventEmitter;
+} {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const transcripts = new Map<string, JsonObject[]>();
+  const sessions = new Map<string, JsonObject>();
+  const runs = new Map<string, Run>();
+  const reply = options.reply ?? (() => MISSING_PROVIDER_REPLY);
+
+  function touch(key: string): JsonObject {
+    const existing = sessions.get(key);
+    const entry = existing ?? { key, sessionId: randomUUID(), createdAt: Date.now() };
+    entry.updatedAt = Date.now();
+    sessions.set(key, entry);
+    return entry;
+  }
+
+  function requireSession(key: string): JsonObject {
+    const entry = sessions.get(key);
+    if (!entry)
+      throw new GatewayMethodError({
+        code: "INVALID_REQUEST",
+        message: `unknown session: ${key}`,
+        details: { code: "INVALID_PARAMS" },
+      });
+    return entry;
+  }
+
+  function start(sessionKey: string, message: string): Run {
+    touch(sessionKey);
+    const runId = randomUUID();
+    const transcript = transcripts.get(sessionKey) ?? [];
+    transcripts.set(sessionKey, transcript);
+    transcript.push({ role: "user", content: [{ type: "text", text: message }], timestamp: Date.now() });
+    let seq = 0;
+    const run: Run = { runId, sessionKey, startedAt: Date.now(), status: "running", done: Promise.resolve() };
+    run.done = (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      emitter.emit("agent", {
+        runId,
+        seq: ++seq,
+        stream: "lifecycle",
+        ts: Date.now(),
+        sessionKey,
+        data: { phase: "start" },
+      });
+      const text = await reply(message, sessionKey);
+      const parts = Math.max(1, options.chunks ?? 1);
+      const size = Math.ceil(text.length / parts) || 1;
+      for (let index = 0; index < text.length; index += size) {
+        if (run.status === "aborted") break;
+        const deltaText = text.slice(index, index + size);
+        emitter.emit("agent", {
+          runId,
+          seq: ++seq,
+          stream: "assistant",
+          ts: Date.now(),
+          sessionKey,
+          data: { delta: deltaText },
+        });
+        emitter.emit("chat", { runId, sessionKey, seq, state: "delta", deltaText });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (run.status === "aborted") {
+        emitter.emit("chat", { runId, sessionKey, seq: ++seq, state: "aborted" });
+        return;
+      }
+      const finalMessage = { role: "assistant", content: [{ type: "text", text }], timestamp: Date.now() };
+      transcript.push(finalMessage);
+      run.status = "ok";
+      run.endedAt = Date.now();
+      emitter.emit("agent", {
+        runId,
+        seq: ++seq,
+        stream: "lifecycle",
+        ts: Date.now(),
+        sessionKey,
+        data: { phase: "end" },
+      });
+      emitter.emit("chat", {
+        runId,
+        sessionKey,
+        seq,
+        state: "final",
+        message: finalMessage,
+        stopReason: "stop",
+      });
+    })().catch((error: unknown) => {
+      run.status = "error";
+      run.endedAt = Date.now();
+      emitter.emit("chat", {
+        runId,
+        sessionKey,
+        seq: ++seq,
+        state: "error",
+        errorMessage: String(error),
+        errorKind: "unknown",
+      });
+    });
+    runs.set(runId, run);
+    return run;
+  }
+
+  return {
+    emitter,
+    events: {
+      on: (event, listener) => emitter.on(event, listener),
+      off: (event, listener) => emitter.off(event, listener),
+    },
+    async chatSend(params) {
+      const run = start(params.sessionKey as string, params.message as string);
+      return { runId: run.runId, status: "started" };
+    },
+    async chatHistory(params) {
+      const key = params.sessionKey as string;
+      const limit = typeof params.limit === "number" ? params.limit : 200;
+      const messages = (transcripts.get(key) ?? []).slice(-limit);
+      return { sessionKey: key, sessionId: sessions.get(key)?.sessionId, messages };
+    },
+    async chatAbort(params) {
+      const aborted: string[] = [];
+      for (const run of runs.values()) {
+        if (
+          run.sessionKey === params.sessionKey &&
+          run.status === "running" &&
+          (!params.runId || params.runId === run.runId)
+        ) {
+          run.status = "aborted";
+          run.endedAt = Date.now();
+          aborted.push(run.runId);
+        }
+      }
+      return { ok: true, aborted: aborted.length > 0, runIds: aborted };
+    },
+    async chatInject(params) {
+      const key = params.sessionKey as string;
+      touch(key);
+      const transcript = transcripts.get(key) ?? [];
+      transcripts.set(key, transcript);
+      const messageId = randomUUID();
+      transcript.push({
+        role: "assistant",
+        content: [{ type: "text", text: params.message }],
+        timestamp: Date.now(),
+        id: messageId,
+        injected: true,
+      });
+      return { ok: true, messageId };
+    },
+    async agent(params) {
+      const sessionKey =
+        typeof params.sessionKey === "string" ? params.sessionKey : `agent:${params.agentId ?? "main"}:main`;
+      const run = start(sessionKey, params.message as string);
+      return { runId: run.runId, status: "accepted", acceptedAt: run.startedAt };
+    },
+    async agentWait(params) {
+      const run = runs.get(params.runId as string);
+      if (!run)
+        throw new GatewayMethodError({
+          code: "INVALID_REQUEST",
+          message: `unknown run: ${params.runId}`,
+          details: { code: "INVALID_PARAMS" },
+        });
+      const timeoutMs = typeof params.timeoutMs === "number" ? params.timeoutMs : 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        run.done.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) return { runId: run.runId, status: "timeout", startedAt: run.startedAt };
+      return {
+        runId: run.runId,
+        status: run.status === "ok" ? "ok" : "error",
+        startedAt: run.startedAt,
+        endedAt: run.endedAt,
+      };
+    },
+    async modelsList() {
+      return { models: [] };
+    },
+    async sessionsList(params) {
+      const limit = typeof params.limit === "number" ? params.limit : 100;
+      const rows = [...sessions.values()]
+        .sort((a, b) => Number(b.updatedAt) - Number(a.updatedAt))
+        .slice(0, limit);
+      return { ts: Date.now(), count: rows.length, totalCount: sessions.size, sessions: rows };
+    },
+    async sessionsPreview(params) {
+      const keys = Array.isArray(params.keys)
+        ? (params.keys as string[])
+        : typeof params.key === "string"
+          ? [params.key]
+          : [...sessions.keys()];
+      return {
+        previews: keys.map((key) => ({ key, items: (transcripts.get(key) ?? []).slice(-3) })),
+      };
+    },
+    async sessionsPatch(params) {
+      const entry = requireSession(params.key as string);
+      for (const [field, value] of Object.entries(params)) {
+        if (field === "key") continue;
+        if (value === null) delete entry[field];
+        else entry[field] = value;
+      }
+      entry.updatedAt = Date.now();
+      return { ok: true, key: params.key, entry };
+    },
+    async sessionsReset(params) {
+      const entry = requireSession(params.key as string);
+      entry.sessionId = randomUUID();
+      transcripts.set(params.key as string, []);
+      return { ok: true, key: params.key, entry };
+    },
+    async sessionsDelete(params) {
+      requireSession(params.key as string);
+      sessions.delete(params.key as string);
+      transcripts.delete(params.key as string);
+      return { ok: true, key: params.key, deleted: true };
+    },
+    async sessionsCompact(params) {
+      requireSession(params.key as string);
+      const transcript = transcripts.get(params.key as string) ?? [];
+      const kept = transcript.slice(-4);
+      transcripts.set(params.key as string, kept);
+      return { ok: true, key: params.key, compacted: transcript.length > kept.length, kept: kept.length };
+    },
+    async wake(params) {
+      return { ok: true, mode: params.mode ?? "now" };
+    },
+    async lastHeartbeat() {
+      return null;
+    },
+    async drain() {
+      await Promise.all([...runs.values()].map((run) => run.done));
+    },
+  };
+}
+
+/** The assistant used when no model provider is configured. */
+export function createUnconfiguredAssistant(): GatewayAssistant {
+  return createMemoryAssistant();
+}
