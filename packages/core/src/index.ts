@@ -4,3 +4,4 @@ export const VERSION: string =
 export * from "./format/index.js";
 export * from "./routing/index.js";
 export * from "./config/index.js";
+export * from "./inbound/index.js";

@@ -1,7 +1,7 @@
 import type { FormattedText, StyleSpan, TextStyle } from "@openclaw/protocol";
 import MarkdownIt from "markdown-it";
 
-type Token = ReturnType<MarkdownIt["parse"]>[number];
+type Token = ReturnType<InstanceType<typeof MarkdownIt>["parse"]>[number];
 
 /** How Markdown tables are rendered (`channels.<id>.markdown.tables`): as a code block, bullets, or left as text. */
 export type TableMode = "code" | "bullets" | "off";
@@ -85,15 +85,15 @@ export function markdownToIR(markdown: string, options: MarkdownToIROptions = {}
           closeStyle("strike");
           break;
         case "link_open":
-          openStyle("link", t.attrGet("href") ?? "");
+          openStyle("link", String(t.attrGet("href") ?? ""));
           break;
         case "link_close":
           closeStyle("link");
           break;
         case "image": {
           const start = out.length;
-          out += t.content || t.attrGet("src") || "image";
-          pushSpan("link", start, { href: t.attrGet("src") ?? "" });
+          out += t.content || String(t.attrGet("src") ?? "image");
+          pushSpan("link", start, { href: String(t.attrGet("src") ?? "") });
           break;
         }
         default:
@@ -193,7 +193,9 @@ export function markdownToIR(markdown: string, options: MarkdownToIROptions = {}
       return;
     }
     const widths: number[] = [];
-    for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+    for (const r of rows) {
+      for (const [i, cell] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    }
     const lines = rows.map((r) =>
       r
         .map((cell, i) => cell.padEnd(widths[i] ?? 0))

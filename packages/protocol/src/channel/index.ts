@@ -1,3 +1,4 @@
+export * from "./channel-error.js";
 export * from "./formatted-text.js";
 export * from "./inbound-message.js";
 export * from "./plugin-v1.js";

@@ -97,6 +97,12 @@ export interface ChannelCapabilities {
   /** Hard vendor limit in UTF-16 units for one text message (Telegram 4096, Discord 2000). */
   maxTextLength: number;
   nativeCommands?: boolean;
+  /**
+   * True when `sendText` dedupes on `idempotencyKey` at the vendor (Discord `nonce` +
+   * `enforce_nonce`), so the host may retry an AMBIGUOUS failure. Otherwise an ambiguous send is
+   * recorded as uncertain and not repeated (never posted twice).
+   */
+  idempotentSend?: boolean;
 }
 
 export interface ChannelMeta {
@@ -128,6 +134,7 @@ export interface ChannelGatewayAdapter<Account> {
 export interface ChannelOutboundAdapter<Account> {
   /** Render one IR chunk into the channel's markup. */
   render(ir: FormattedText): RenderedChunk;
+  /** Post one chunk. Throw a `ChannelError` so the host knows whether a retry is safe. */
   sendText(request: SendTextRequest<Account>): Promise<DeliveryResult>;
   sendMedia?(request: SendMediaRequest<Account>): Promise<DeliveryResult>;
   editText?(request: EditTextRequest<Account>): Promise<DeliveryResult>;

@@ -1,0 +1,451 @@
+import path from "node:path";
+import {
+  type AnyChannelPlugin,
+  ChannelError,
+  type ChannelLogger,
+  type ChannelProbeResult,
+  type ChannelStatusPatch,
+  isChannelPluginV1,
+} from "@openclaw/protocol";
+import { DEFAULT_ACCOUNT_ID } from "../routing/resolve-route.js";
+import type { DropReason } from "./access-policy.js";
+import {
+  createInboundPipeline,
+  type InboundAssistant,
+  type InboundHostConfig,
+  type InboundPipeline,
+  type PipelineEvent,
+} from "./inbound-pipeline.js";
+import { InboxJournal } from "./inbox-journal.js";
+import { createFilePairingStore, type PairingStore } from "./pairing-store.js";
+
+/** Per-account status shown by `channels status` and the `channels.status` RPC. */
+export interface ChannelAccountStatus {
+  channel: string;
+  accountId: string;
+  enabled: boolean;
+  configured: boolean;
+  running: boolean;
+  connected: boolean;
+  lastError: string | null;
+  lastInboundAt: number | null;
+  lastOutboundAt: number | null;
+  lastConnectedAt: number | null;
+  reconnectAttempts: number;
+  self?: { id: string; username?: string; displayName?: string };
+  details?: Record<string, unknown>;
+  /** Inbound messages journaled. */
+  received: number;
+  /** Messages not handed to the agent, by reason (`mention required`, `pairing pending`, …). */
+  dropped: Partial<Record<DropReason, number>>;
+  /** Chunks delivered. */
+  sent: number;
+  probe?: ChannelProbeResult;
+}
+
+export interface ChannelsStatus {
+  ts: number;
+  channels: Record<string, { label: string; accounts: ChannelAccountStatus[] }>;
+}
+
+export interface ReconnectPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Consecutive failures before the account stops retrying (logged, visible in status). */
+  maxAttempts: number;
+}
+
+export interface ChannelManagerOptions {
+  plugins: readonly unknown[];
+  getConfig(): InboundHostConfig;
+  /** State dir (`$OPENCLAW_STATE_DIR`): the inbox journal lives in `<stateDir>/channels/inbox.jsonl`. */
+  stateDir: string;
+  assistant: InboundAssistant;
+  pairing?: PairingStore;
+  logger?: ChannelLogger;
+  reconnect?: Partial<ReconnectPolicy>;
+  retry?: { attempts?: number; minDelayMs?: number; maxDelayMs?: number };
+  now?: () => number;
+  random?: () => number;
+  /** Sleep between send retries (vendor retry_after goes through it). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Receive pipeline events (for the bus / metrics). */
+  onEvent?(event: PipelineEvent): void;
+}
+
+export interface ChannelManager {
+  readonly pipeline: InboundPipeline;
+  readonly pairing: PairingStore;
+  /** Open the journal, start every enabled + configured account, then recover unanswered messages. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(options?: { probe?: boolean; timeoutMs?: number; channel?: string }): Promise<ChannelsStatus>;
+  /** Stop the account(s) and forget their local session/credentials where the channel supports it. */
+  logout(request: {
+    channel: string;
+    accountId?: string;
+  }): Promise<{ channel: string; accountIds: string[]; loggedOut: boolean }>;
+  /** `send` RPC: Markdown → chunks → the channel, with idempotency keys. */
+  send(request: {
+    channel: string;
+    accountId?: string;
+    to: string;
+    text: string;
+    threadId?: string;
+    idempotencyKey?: string;
+  }): Promise<{ channel: string; messageIds: string[] }>;
+  /** Start/stop accounts after a config change. */
+  reload(): Promise<void>;
+}
+
+interface AccountRuntime {
+  plugin: AnyChannelPlugin;
+  accountId: string;
+  account: unknown;
+  status: ChannelAccountStatus;
+  controller?: AbortController;
+  loop?: Promise<void>;
+}
+
+const consoleLogger: ChannelLogger = {
+  debug: () => undefined,
+  info: (m, d) => process.stderr.write(`[channels] ${m}${d ? ` ${JSON.stringify(d)}` : ""}\n`),
+  warn: (m, d) => process.stderr.write(`[channels] WARN ${m}${d ? ` ${JSON.stringify(d)}` : ""}\n`),
+  error: (m, d) => process.stderr.write(`[channels] ERROR ${m}${d ? ` ${JSON.stringify(d)}` : ""}\n`),
+};
+
+function prefixed(logger: ChannelLogger, tag: Record<string, unknown>): ChannelLogger {
+  return {
+    debug: (m, d) => logger.debug(m, { ...tag, ...d }),
+    info: (m, d) => logger.info(m, { ...tag, ...d }),
+    warn: (m, d) => logger.warn(m, { ...tag, ...d }),
+    error: (m, d) => logger.error(m, { ...tag, ...d }),
+  };
+}
+
+export class UnsupportedChannelPluginError extends Error {
+  readonly code = "UNSUPPORTED_CHANNEL_PLUGIN";
+  constructor(id: unknown, version: unknown) {
+    super(
+      `channel plugin ${String(id)} has specificationVersion ${String(version)}; this host supports "v1"`,
+    );
+    this.name = "UnsupportedChannelPluginError";
+  }
+}
+
+export function createChannelManager(options: ChannelManagerOptions): ChannelManager {
+  const plugins = new Map<string, AnyChannelPlugin>();
+  for (const candidate of options.plugins) {
+    if (!isChannelPluginV1(candidate)) {
+      const c = candidate as { id?: unknown; specificationVersion?: unknown } | null;
+      throw new UnsupportedChannelPluginError(c?.id, c?.specificationVersion);
+    }
+    plugins.set(candidate.id, candidate);
+  }
+  const logger = options.logger ?? consoleLogger;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const reconnect: ReconnectPolicy = {
+    initialDelayMs: 1_000,
+    maxDelayMs: 60_000,
+    maxAttempts: 10,
+    ...options.reconnect,
+  };
+  const pairing = options.pairing ?? createFilePairingStore({ stateDir: options.stateDir });
+  const runtimes = new Map<string, AccountRuntime>();
+  const keyOf = (channel: string, accountId: string) => `${channel}/${accountId}`;
+  let journal: InboxJournal | undefined;
+  let pipeline: InboundPipeline | undefined;
+  let started = false;
+
+  const onEvent = (event: PipelineEvent) => {
+    const runtime = runtimes.get(keyOf(event.channel, event.accountId));
+    if (runtime) {
+      const s = runtime.status;
+      if (event.type === "inbound") {
+        s.received++;
+        s.lastInboundAt = event.at;
+      } else if (event.type === "drop") s.dropped[event.reason] = (s.dropped[event.reason] ?? 0) + 1;
+      else if (event.type === "outbound") {
+        s.sent++;
+        s.lastOutboundAt = event.at;
+      } else if (event.type === "error") s.lastError = event.message;
+    }
+    options.onEvent?.(event);
+  };
+
+  function channelBlock(id: string) {
+    return options.getConfig().channels?.[id] as Record<string, unknown> | undefined;
+  }
+
+  function desiredAccounts(): { plugin: AnyChannelPlugin; accountId: string }[] {
+    const out: { plugin: AnyChannelPlugin; accountId: string }[] = [];
+    for (const plugin of plugins.values()) {
+      const block = channelBlock(plugin.id);
+      if (!block || block.enabled === false) continue;
+      for (const accountId of plugin.config.listAccountIds(block)) out.push({ plugin, accountId });
+    }
+    return out;
+  }
+
+  function newStatus(plugin: AnyChannelPlugin, accountId: string): ChannelAccountStatus {
+    return {
+      channel: plugin.id,
+      accountId,
+      enabled: true,
+      configured: false,
+      running: false,
+      connected: false,
+      lastError: null,
+      lastInboundAt: null,
+      lastOutboundAt: null,
+      lastConnectedAt: null,
+      reconnectAttempts: 0,
+      received: 0,
+      dropped: {},
+      sent: 0,
+    };
+  }
+
+  function startAccount(plugin: AnyChannelPlugin, accountId: string) {
+    const key = keyOf(plugin.id, accountId);
+    const runtime: AccountRuntime = runtimes.get(key) ?? {
+      plugin,
+      accountId,
+      account: undefined,
+      status: newStatus(plugin, accountId),
+    };
+    runtimes.set(key, runtime);
+    const log = prefixed(logger, { channel: plugin.id, accountId });
+    try {
+      runtime.account = plugin.config.resolveAccount(channelBlock(plugin.id), accountId);
+    } catch (error) {
+      runtime.status.configured = false;
+      runtime.status.lastError = `invalid config: ${error instanceof Error ? error.message : String(error)}`;
+      log.error(runtime.status.lastError);
+      return;
+    }
+    runtime.status.enabled = plugin.config.isEnabled?.(runtime.account) ?? true;
+    const unconfigured = plugin.config.unconfiguredReason?.(runtime.account);
+    runtime.status.configured = !unconfigured;
+    if (unconfigured || !runtime.status.enabled) {
+      runtime.status.lastError = unconfigured ?? null;
+      return;
+    }
+    const controller = new AbortController();
+    runtime.controller = controller;
+    runtime.status.running = true;
+    runtime.loop = runLoop(runtime, controller.signal, log);
+  }
+
+  async function runLoop(runtime: AccountRuntime, signal: AbortSignal, log: ChannelLogger): Promise<void> {
+    const { plugin, status } = runtime;
+    let failures = 0;
+    while (!signal.aborted) {
+      let connectedThisRound = false;
+      try {
+        await plugin.gateway.startAccount({
+          channel: plugin.id,
+          accountId: runtime.accountId,
+          account: runtime.account,
+          abortSignal: signal,
+          logger: log,
+          setStatus(patch: ChannelStatusPatch) {
+            if (patch.connected !== undefined) {
+              status.connected = patch.connected;
+              if (patch.connected) {
+                status.lastConnectedAt = now();
+                status.lastError = null;
+                connectedThisRound = true;
+                failures = 0;
+                status.reconnectAttempts = 0;
+              }
+            }
+            if (patch.lastError !== undefined) status.lastError = patch.lastError;
+            if (patch.self) status.self = patch.self;
+            if (patch.details) status.details = { ...status.details, ...patch.details };
+          },
+          inbound: (message) => {
+            if (!pipeline) return Promise.reject(new Error("channel manager not started"));
+            return pipeline.receive(message);
+          },
+        });
+        status.connected = false;
+        if (signal.aborted) break;
+        log.warn("channel monitor ended; reconnecting");
+      } catch (error) {
+        status.connected = false;
+        if (signal.aborted) break;
+        const text = error instanceof Error ? error.message : String(error);
+        status.lastError = text;
+        if (ChannelError.isInstance(error) && error.code === "UNAUTHORIZED") {
+          log.error(`stopped: ${text} (fix the credentials, then restart the channel)`);
+          break;
+        }
+        log.warn(`channel monitor failed: ${text}`);
+      }
+      if (!connectedThisRound) failures++;
+      else failures = Math.max(failures, 1);
+      status.reconnectAttempts = failures;
+      if (failures >= reconnect.maxAttempts) {
+        log.error(
+          `giving up after ${failures} consecutive failed connection attempts; last error: ${status.lastError}`,
+        );
+        status.lastError = `gave up after ${failures} attempts: ${status.lastError}`;
+        break;
+      }
+      const base = Math.min(reconnect.maxDelayMs, reconnect.initialDelayMs * 2 ** Math.max(0, failures - 1));
+      const delay = Math.round(base * (0.5 + random() * 0.5));
+      log.info(`reconnecting in ${delay} ms (attempt ${failures})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+    status.running = false;
+    status.connected = false;
+  }
+
+  async function stopAccount(runtime: AccountRuntime) {
+    runtime.controller?.abort();
+    await runtime.loop?.catch(() => undefined);
+    await runtime.plugin.gateway
+      .stopAccount?.({ accountId: runtime.accountId, account: runtime.account })
+      .catch(() => undefined);
+    runtime.controller = undefined;
+    runtime.loop = undefined;
+    runtime.status.running = false;
+    runtime.status.connected = false;
+  }
+
+  const manager: ChannelManager = {
+    get pipeline() {
+      if (!pipeline) throw new Error("channel manager not started");
+      return pipeline;
+    },
+    pairing,
+    async start() {
+      if (started) return;
+      started = true;
+      journal = await InboxJournal.open({ file: path.join(options.stateDir, "channels", "inbox.jsonl") });
+      pipeline = createInboundPipeline({
+        journal,
+        pairing,
+        assistant: options.assistant,
+        getConfig: options.getConfig,
+        resolveAccount: (channel, accountId) => {
+          const runtime = runtimes.get(keyOf(channel, accountId));
+          return runtime?.status.running ? { plugin: runtime.plugin, account: runtime.account } : undefined;
+        },
+        logger,
+        onEvent,
+        now,
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      });
+      for (const { plugin, accountId } of desiredAccounts()) startAccount(plugin, accountId);
+      await pipeline.recover();
+    },
+    async stop() {
+      pipeline?.stop();
+      await Promise.all([...runtimes.values()].map(stopAccount));
+      await journal?.dispose();
+      journal = undefined;
+      pipeline = undefined;
+      started = false;
+    },
+    async reload() {
+      const wanted = new Set(desiredAccounts().map(({ plugin, accountId }) => keyOf(plugin.id, accountId)));
+      for (const [key, runtime] of runtimes)
+        if (!wanted.has(key) && runtime.status.running) await stopAccount(runtime);
+      for (const { plugin, accountId } of desiredAccounts()) {
+        const runtime = runtimes.get(keyOf(plugin.id, accountId));
+        if (!runtime?.status.running) startAccount(plugin, accountId);
+      }
+    },
+    async status(request = {}) {
+      const result: ChannelsStatus = { ts: now(), channels: {} };
+      for (const plugin of plugins.values()) {
+        if (request.channel && request.channel !== plugin.id) continue;
+        const accounts: ChannelAccountStatus[] = [];
+        const ids = new Set(plugin.config.listAccountIds(channelBlock(plugin.id)));
+        for (const runtime of runtimes.values()) if (runtime.plugin === plugin) ids.add(runtime.accountId);
+        for (const accountId of ids) {
+          const runtime = runtimes.get(keyOf(plugin.id, accountId));
+          const status: ChannelAccountStatus = runtime
+            ? { ...runtime.status, dropped: { ...runtime.status.dropped } }
+            : { ...newStatus(plugin, accountId), enabled: channelBlock(plugin.id)?.enabled !== false };
+          if (!runtime) {
+            try {
+              const account = plugin.config.resolveAccount(channelBlock(plugin.id), accountId);
+              status.configured = !plugin.config.unconfiguredReason?.(account);
+            } catch (error) {
+              status.lastError = `invalid config: ${error instanceof Error ? error.message : String(error)}`;
+            }
+          }
+          if (request.probe && plugin.status?.probe) {
+            try {
+              const account =
+                runtime?.account ?? plugin.config.resolveAccount(channelBlock(plugin.id), accountId);
+              status.probe = await plugin.status.probe({
+                accountId,
+                account,
+                timeoutMs: request.timeoutMs ?? 5_000,
+              });
+            } catch (error) {
+              status.probe = { ok: false, error: error instanceof Error ? error.message : String(error) };
+            }
+          }
+          accounts.push(status);
+        }
+        result.channels[plugin.id] = { label: plugin.meta.label, accounts };
+      }
+      return result;
+    },
+    async logout(request) {
+      const plugin = plugins.get(request.channel);
+      if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
+      const accountIds: string[] = [];
+      let loggedOut = false;
+      for (const runtime of runtimes.values()) {
+        if (runtime.plugin !== plugin) continue;
+        if (request.accountId && runtime.accountId !== request.accountId) continue;
+        await stopAccount(runtime);
+        if (plugin.gateway.logoutAccount) {
+          await plugin.gateway.logoutAccount({ accountId: runtime.accountId, account: runtime.account });
+          loggedOut = true;
+        }
+        accountIds.push(runtime.accountId);
+      }
+      return { channel: plugin.id, accountIds, loggedOut };
+    },
+    async send(request) {
+      if (!pipeline) throw new ChannelError("REJECTED", "channels are not running");
+      const plugin = plugins.get(request.channel);
+      if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
+      const accountId =
+        request.accountId ??
+        (runtimes.has(keyOf(plugin.id, DEFAULT_ACCOUNT_ID))
+          ? DEFAULT_ACCOUNT_ID
+          : ([...runtimes.values()].find((r) => r.plugin === plugin && r.status.running)?.accountId ??
+            DEFAULT_ACCOUNT_ID));
+      const result = await pipeline.sendText({
+        channel: plugin.id,
+        accountId,
+        to: request.to,
+        text: request.text,
+        idempotencyKey: request.idempotencyKey ?? `send:${now()}:${Math.floor(random() * 1e9)}`,
+        ...(request.threadId ? { threadId: request.threadId } : {}),
+      });
+      return { channel: plugin.id, messageIds: result.messageIds };
+    },
+  };
+  return manager;
+}

@@ -1,0 +1,1 @@
+export { createMockChannel, type MockChannel, type MockSentMessage } from "./mock-channel.js";
