@@ -15,14 +15,13 @@ export interface VendorErrorInfo {
 
 const CONTEXT_LENGTH =
   /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|exceeds the maximum number of tokens|input token count|reduce the length|maximum prompt length|request too large for model/i;
-const BILLING =
-  /insufficient_quota|credit balance|billing|payment required|exceeded your current quota, please check your plan/i;
+const BILLING = /insufficient_quota|credit balance|billing|payment required/i;
 
 export function classifyHttpStatus(status: number, info: VendorErrorInfo): ProviderErrorKind {
   if (info.kind) return info.kind;
   const text = `${info.code ?? ""} ${info.message ?? ""}`;
   if (CONTEXT_LENGTH.test(text)) return "context_length";
-  if (status === 402 || /insufficient_quota|credit balance|billing/i.test(text)) return "billing";
+  if (status === 402 || BILLING.test(text)) return "billing";
   if (status === 401 || status === 403) return "auth";
   if (status === 429) return "rate_limit";
   if (status === 408 || status === 504) return "timeout";

@@ -1,0 +1,137 @@
+import {
+  getBuiltinProvider,
+  type ModelInfo,
+  type ModelProviderConfig,
+  type ModelProviderV1,
+  resolveConfigApiKey,
+} from "@openclaw/protocol";
+import { type FetchFunction, sendRequest, withoutTrailingSlash } from "@openclaw/providers-utils";
+import { OpenAIChatLanguageModel } from "./openai-chat-language-model.js";
+import { parseOpenAIError } from "./openai-error.js";
+import { OpenAIResponsesLanguageModel } from "./openai-responses-language-model.js";
+import { type OpenAIModelConfig, requestHeaders } from "./openai-shared.js";
+
+export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+export interface OpenAIProviderOptions {
+  /** Provider id used in model refs and errors. Default `openai`. */
+  id?: string;
+  /** Default `https://api.openai.com/v1`. For compatible servers, the URL ending in `/v1`. */
+  baseURL?: string;
+  /** API key; default read from `apiKeyEnvVar` at request time. */
+  apiKey?: string;
+  /** Env var(s) holding the key. Default `OPENAI_API_KEY`. */
+  apiKeyEnvVar?: string | readonly string[];
+  /** Fail when no key is found (default true for OpenAI itself, false when `baseURL` is set). */
+  apiKeyRequired?: boolean;
+  /** Send `Authorization: Bearer <key>` (default true). */
+  authHeader?: boolean;
+  /** Extra headers on every request (e.g. OpenRouter `HTTP-Referer`, `X-Title`). */
+  headers?: Record<string, string>;
+  /** Which API `languageModel()` uses: `responses` for OpenAI itself, `chat` for compatible servers. */
+  api?: "chat" | "responses";
+  fetch?: FetchFunction;
+  /** Environment to read keys from (default `process.env`, read at request time). */
+  env?: Record<string, string | undefined>;
+  /** Models to report from `listModels()` instead of asking the server. */
+  models?: ModelInfo[];
+}
+
+export interface OpenAIProvider extends ModelProviderV1 {
+  languageModel(modelId: string): OpenAIChatLanguageModel | OpenAIResponsesLanguageModel;
+  /** A Chat Completions model. */
+  chat(modelId: string): OpenAIChatLanguageModel;
+  /** A Responses API model. */
+  responses(modelId: string): OpenAIResponsesLanguageModel;
+  /** `GET /models` (or the configured list). */
+  listModels(options?: { abortSignal?: AbortSignal }): Promise<ModelInfo[]>;
+}
+
+/** Create an OpenAI or OpenAI-compatible provider. */
+export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvider {
+  const id = options.id ?? "openai";
+  const baseURL = withoutTrailingSlash(options.baseURL ?? OPENAI_DEFAULT_BASE_URL);
+  const isOfficialOpenAI = /^https:\/\/api\.openai\.com(\/|$)/.test(baseURL);
+  const envVars =
+    options.apiKeyEnvVar === undefined
+      ? ["OPENAI_API_KEY"]
+      : typeof options.apiKeyEnvVar === "string"
+        ? [options.apiKeyEnvVar]
+        : [...options.apiKeyEnvVar];
+  const config: OpenAIModelConfig = {
+    provider: id,
+    baseURL,
+    apiKey: options.apiKey,
+    envVars,
+    apiKeyRequired: options.apiKeyRequired ?? (options.baseURL === undefined || isOfficialOpenAI),
+    authHeader: options.authHeader ?? true,
+    headers: options.headers ?? {},
+    fetch: options.fetch,
+    env: options.env,
+    isOfficialOpenAI,
+  };
+  const api = options.api ?? (isOfficialOpenAI ? "responses" : "chat");
+  const chat = (modelId: string) => new OpenAIChatLanguageModel(modelId, config);
+  const responses = (modelId: string) => new OpenAIResponsesLanguageModel(modelId, config);
+  return {
+    specificationVersion: "v1",
+    id,
+    languageModel: (modelId) => (api === "responses" ? responses(modelId) : chat(modelId)),
+    chat,
+    responses,
+    async listModels(listOptions = {}) {
+      if (options.models) return options.models;
+      const response = await sendRequest({
+        provider: id,
+        url: `${baseURL}/models`,
+        method: "GET",
+        headers: requestHeaders(config, {} as never),
+        fetch: options.fetch,
+        abortSignal: listOptions.abortSignal,
+        parseError: parseOpenAIError,
+        envVars,
+      });
+      const body = (await response.json()) as { data?: Array<{ id?: unknown }> };
+      return (body.data ?? [])
+        .filter((model): model is { id: string } => typeof model.id === "string")
+        .map((model) => ({ id: model.id }));
+    },
+  };
+}
+
+/** The default OpenAI provider (key from `OPENAI_API_KEY` at request time). */
+export const openai: OpenAIProvider = createOpenAI();
+
+/**
+ * Build the provider for `models.providers.<id>` with `api: "openai-completions" | "openai-responses"`
+ * (or a built-in OpenAI-compatible id such as `openrouter`, `groq`, `lmstudio`, `vllm`). Values
+ * missing from the config come from the built-in table; `apiKey` may be `${ENV_VAR}`.
+ */
+export function fromConfig(
+  id: string,
+  providerConfig: ModelProviderConfig = {},
+  env: Record<string, string | undefined> = process.env,
+): OpenAIProvider {
+  const builtin = getBuiltinProvider(id);
+  const apiName = providerConfig.api ?? builtin?.api ?? "openai-completions";
+  if (apiName !== "openai-completions" && apiName !== "openai-responses") {
+    throw new Error(`providers-openai cannot serve api "${apiName}" (provider "${id}")`);
+  }
+  const baseURL = providerConfig.baseUrl ?? builtin?.baseUrl;
+  if (!baseURL) {
+    throw new Error(`models.providers.${id}.baseUrl is required for a custom OpenAI-compatible provider`);
+  }
+  const envKeys = builtin?.envKeys ?? [`${id.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_API_KEY`];
+  return createOpenAI({
+    id,
+    baseURL,
+    apiKey: resolveConfigApiKey(providerConfig.apiKey, env),
+    apiKeyEnvVar: envKeys,
+    apiKeyRequired: builtin?.apiKeyRequired ?? providerConfig.apiKey !== undefined,
+    authHeader: providerConfig.authHeader ?? true,
+    headers: providerConfig.headers,
+    api: apiName === "openai-responses" ? "responses" : "chat",
+    env,
+    models: providerConfig.models?.length ? providerConfig.models : undefined,
+  });
+}
