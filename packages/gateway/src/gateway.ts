@@ -98,6 +98,8 @@ export interface GatewayOptions {
   http?: { chatCompletions?: boolean; toolsInvoke?: boolean; metrics?: boolean };
   /** Upper bound for draining in-flight runs on close (default 5000 ms). */
   drainTimeoutMs?: number;
+  /** Auto-approve devices connecting from loopback (default true). */
+  autoApproveLoopback?: boolean;
   /** Take the state-dir lock (default true). */
   lock?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -550,7 +552,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           platform: params.client.platform,
           ...(params.client.displayName ? { displayName: params.client.displayName } : {}),
         };
-        if (conn.loopback) {
+        if (conn.loopback && options.autoApproveLoopback !== false) {
           devices.approve(request);
           logger.info({ deviceId, role }, "device auto-approved (loopback)");
         } else {
@@ -946,9 +948,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
     wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
     server.on("upgrade", onUpgrade);
-    server.on("clientError", (_error, socket) => {
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-      else socket.destroy();
+    server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+      const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT";
+      if (socket.writable) {
+        socket.end(
+          timedOut
+            ? "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n"
+            : "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n",
+        );
+      } else socket.destroy();
     });
     try {
       await new Promise<void>((resolve, reject) => {
