@@ -234,7 +234,7 @@ describe("start-up safety", () => {
       port: gw.address.port,
       logFile: join(other, "log"),
     });
-    const error = await samePort.listen().catch((caught: unknown) => caught as Error & { code: string });
+    const error = (await samePort.listen().catch((caught: unknown) => caught)) as Error & { code: string };
     expect(error.code).toBe("EADDRINUSE");
     expect(error.message).toContain(
       `another gateway instance is already listening on ${gw.address.url} (EADDRINUSE)`,
