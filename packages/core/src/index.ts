@@ -4,4 +4,5 @@ export const VERSION: string =
 export * from "./format/index.js";
 export * from "./routing/index.js";
 export * from "./config/index.js";
+export * from "./fs/index.js";
 export * from "./inbound/index.js";

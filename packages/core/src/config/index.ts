@@ -9,6 +9,7 @@ export {
 } from "./agents.js";
 export { normalizeConfigAliases } from "./aliases.js";
 export { ConfigError, type ConfigErrorCode, formatConfigIssue } from "./errors.js";
+export { setJson5Value, unsetJson5Value } from "./json5-edit.js";
 export { formatKeyPath, getAtPath, type KeyPath, parseKeyPath } from "./key-path.js";
 export { defaultConfig, evaluateConfig, hashConfigText, loadConfig, loadConfigSync } from "./load.js";
 export { expandHome, type OpenClawPaths, resolvePaths } from "./paths.js";
@@ -53,3 +54,15 @@ export type {
   ToolsConfig,
 } from "./types.js";
 export { type ValidationResult, validateConfigObject } from "./validate.js";
+export {
+  applyConfig,
+  type ConfigEdit,
+  type ConfigWriteOptions,
+  type ConfigWriteResult,
+  diffConfigPaths,
+  editConfigFile,
+  initConfigFile,
+  patchConfig,
+  setConfigValue,
+  unsetConfigValue,
+} from "./write.js";

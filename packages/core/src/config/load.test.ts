@@ -133,7 +133,7 @@ describe("real OpenClaw config files", () => {
       join(box.state, ".env"),
       "VLLM_API_KEY=sk-state\nTELEGRAM_BOT_TOKEN=from-state\nOPENCLAW_GATEWAY_TOKEN=from-state\n",
     );
-    const env = { ...box.env, OPENCLAW_GATEWAY_TOKEN: "from-process" };
+    const env: NodeJS.ProcessEnv = { ...box.env, OPENCLAW_GATEWAY_TOKEN: "from-process" };
     const loaded = await loadConfig({ path: join(REAL, "includes", "openclaw.json5"), env, cwd: box.cwd });
     const { config } = loaded;
     expect(config.gateway.port).toBe(18790);
