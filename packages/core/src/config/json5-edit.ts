@@ -129,14 +129,14 @@ class Scanner {
 function decodeString(literal: string): string {
   const body = literal.slice(1, -1);
   if (!body.includes("\\")) return body;
-  return body.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r?\n|.)/g, (_match, escape: string) => {
-    if (escape.startsWith("u") || escape.startsWith("x"))
-      return String.fromCharCode(Number.parseInt(escape.slice(1), 16));
-    if (escape === "\n" || escape === "\r\n") return "";
+  return body.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r?\n|.)/g, (_match, sequence: string) => {
+    if (sequence.startsWith("u") || sequence.startsWith("x"))
+      return String.fromCharCode(Number.parseInt(sequence.slice(1), 16));
+    if (sequence === "\n" || sequence === "\r\n") return "";
     return (
       ({ n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", v: "\v", "0": "\0" } as Record<string, string>)[
-        escape
-      ] ?? escape
+        sequence
+      ] ?? sequence
     );
   });
 }

@@ -169,16 +169,22 @@ describe("config writes refuse bad input and lose nothing", () => {
     expect((await fsp.readdir(state)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 
-  it("read-only directory: clear error, old file intact", async () => {
-    if (process.getuid?.() === 0) return; // root ignores directory permissions
+  it("read-only file system at rename time: clear error, old file intact", async () => {
     const { file, state, options } = setup();
-    chmodSync(state, 0o500);
-    try {
-      await rejects(setConfigValue("gateway.port", 4444, { ...options, backups: 0 }), "CONFIG_WRITE");
-    } finally {
-      chmodSync(state, 0o700);
-    }
+    const readOnly: AtomicWriteFs = {
+      open: (path, flags, mode) => fsp.open(path, flags, mode),
+      rename: async () => {
+        throw Object.assign(new Error("EROFS: read-only file system, rename"), { code: "EROFS" });
+      },
+      unlink: fsp.unlink,
+    };
+    const error = await rejects(
+      setConfigValue("gateway.port", 4444, { ...options, backups: 0, fs: readOnly }),
+      "CONFIG_WRITE",
+    );
+    expect(error.message).toContain("read-only file system");
     expect(readFileSync(file, "utf8")).toBe(ORIGINAL);
+    expect((await fsp.readdir(state)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 
   it("a path through a scalar is a CONFIG_PATH error", async () => {
