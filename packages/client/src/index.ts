@@ -1,3 +1,3 @@
-/** Version of @openclaw/client, injected at build time. */
-export const VERSION: string =
-  typeof __OPENCLAW_VERSION__ === "string" ? __OPENCLAW_VERSION__ : "0.0.0-source";
+export * from "./gateway-client.js";
+export * from "./transport-error.js";
+export * from "./version.js";

@@ -3,3 +3,4 @@ export const VERSION: string =
   typeof __OPENCLAW_VERSION__ === "string" ? __OPENCLAW_VERSION__ : "0.0.0-source";
 export * from "./providers/index.js";
 export * from "./channels/index.js";
+export * from "./gateway-fake.js";
