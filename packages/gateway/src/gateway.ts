@@ -11,8 +11,12 @@ import {
   ConnectParamsSchema,
   DEFAULT_TICK_INTERVAL_MS,
   type ErrorShape,
+  EVENT_NAMES,
+  eventAllowed,
   formatZodIssues,
   frameErrorShape,
+  isEventName,
+  isMethodName,
   MAX_BUFFERED_BYTES,
   MAX_PAYLOAD_BYTES,
   MAX_PRECONNECT_PAYLOAD_BYTES,
@@ -21,6 +25,9 @@ import {
   parseFrame,
   type RequestFrame,
   scopeAllows,
+  unknownMethodError,
+  type ValidateRequestResult,
+  validateRequest,
 } from "@openclaw/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 import {
@@ -38,12 +45,6 @@ import { createHandlers, type Handler } from "./handlers.js";
 import { createHttpHandler } from "./http.js";
 import { type GatewayLockInfo, readGatewayLock, releaseGatewayLock, writeGatewayLock } from "./lock.js";
 import { createGatewayLogger, type Logger } from "./logging.js";
-import {
-  GATEWAY_EVENTS,
-  METHOD_SPECS,
-  PAIRING_SCOPED_EVENTS,
-  READ_SCOPED_EVENTS,
-} from "./methods-registry.js";
 import {
   type BindMode,
   isLoopbackAddress,
@@ -287,9 +288,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   function canSee(conn: Connection, event: string): boolean {
     if (conn.state !== "open") return false;
-    if (READ_SCOPED_EVENTS.has(event)) return scopeAllows(conn.scopes, "operator.read");
-    if (PAIRING_SCOPED_EVENTS.has(event)) return scopeAllows(conn.scopes, "operator.pairing");
-    return (GATEWAY_EVENTS as readonly string[]).includes(event);
+    // unknown event families fail closed
+    return isEventName(event) && eventAllowed(conn.scopes, event);
   }
 
   function broadcast(event: string, payload: unknown): void {
@@ -609,7 +609,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       type: "hello-ok",
       protocol: negotiated.protocol,
       server: { version, connId: conn.id },
-      features: { methods: Object.keys(METHOD_SPECS), events: [...GATEWAY_EVENTS] },
+      features: {
+        methods: Object.keys(handlers),
+        events: EVENT_NAMES.filter(
+          (name) => !name.startsWith("node.") && !name.startsWith("exec.") && name !== "cron",
+        ),
+      },
       snapshot: {
         presence: presence(),
         health: await handlers.health!(conn, {}),
@@ -661,10 +666,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
       return;
     }
-    const spec = METHOD_SPECS[frame.method];
-    const handler = handlers[frame.method];
-    if (!spec || !handler) {
-      fail({ code: "INVALID_REQUEST", message: `unknown method: ${frame.method}` });
+    const handler = Object.hasOwn(handlers, frame.method) ? handlers[frame.method] : undefined;
+    if (!handler) {
+      fail(
+        isMethodName(frame.method)
+          ? {
+              code: "UNAVAILABLE",
+              message: `${frame.method} is not available on this gateway yet`,
+              retryable: false,
+            }
+          : unknownMethodError(frame.method),
+      );
       return;
     }
     if (!credentialValid(conn)) {
@@ -676,27 +688,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       closeConn(conn, 1008, "unauthorized: credential rotated or revoked");
       return;
     }
-    const denied = authorize(conn.scopes, spec.scope);
-    if (denied) {
-      fail(denied);
+    // the one policy gate: known method → scope (from the METHODS registry) → params (its zod schema)
+    const checked = authorizeRequest(frame.method, frame.params, conn.scopes);
+    if (!checked.ok) {
+      fail(checked.error);
       return;
     }
-    const checked = spec.params.safeParse(frame.params);
-    if (!checked.success) {
-      fail({
-        code: "INVALID_REQUEST",
-        message: `invalid ${frame.method} params: ${formatZodIssues(checked.error.issues, ["params"])}`,
-        details: {
-          code: "INVALID_PARAMS",
-          issues: checked.error.issues.map((issue) => ({
-            path: ["params", ...issue.path.map(String)].join("."),
-            message: issue.message,
-          })),
-        },
-      });
-      return;
-    }
-    const params = (checked.data ?? {}) as JsonObject;
+    const spec = checked.spec;
+    const params = (checked.params ?? {}) as JsonObject;
     counters.requests.set(frame.method, (counters.requests.get(frame.method) ?? 0) + 1);
     try {
       const key =
@@ -1072,12 +1071,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
-/** The one policy check every method goes through: `null` when allowed, else the error to send. */
-export function authorize(scopes: Set<string>, required: string): ErrorShape | null {
-  if (scopeAllows(scopes, required as Parameters<typeof scopeAllows>[1])) return null;
-  return {
-    code: "FORBIDDEN",
-    message: `missing scope: ${required}`,
-    details: { code: "MISSING_SCOPE", missingScope: required, requiredScopes: [required] },
-  };
+/**
+ * The one policy function every request goes through: unknown method, missing scope (the
+ * METHODS registry's scope for the method) and invalid params (its zod schema) each yield the
+ * error shape to send; otherwise the parsed params.
+ */
+export function authorizeRequest(
+  method: string,
+  params: unknown,
+  scopes: Iterable<string>,
+): ValidateRequestResult {
+  return validateRequest(method, params, scopes);
 }

@@ -1,3 +1,4 @@
+import { scopeAllows } from "@openclaw/protocol";
 import { getPath } from "./config-store.js";
 import { publicDevice } from "./devices.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";
@@ -68,13 +69,14 @@ export function createHandlers(
     return value;
   }
 
-  function configPayload(): JsonObject {
+  function configPayload(conn?: Connection): JsonObject {
     const snapshot = options.config.snapshot();
+    const full = !conn || scopeAllows(conn.scopes, "operator.admin");
     return {
       path: snapshot.path,
       exists: snapshot.exists,
-      raw: snapshot.raw,
-      config: snapshot.config,
+      raw: full ? snapshot.raw : snapshot.raw === null ? null : "[redacted: needs operator.admin]",
+      config: full ? snapshot.config : redactSecrets(snapshot.config),
       hash: snapshot.hash,
       valid: snapshot.valid,
       ...(snapshot.issues ? { issues: snapshot.issues } : {}),
@@ -129,7 +131,7 @@ export function createHandlers(
       if (!options.assistant?.wake) unavailable("wake");
       return options.assistant.wake(params);
     },
-    "config.get": async () => configPayload(),
+    "config.get": async (conn) => configPayload(conn),
     "config.schema": async () => ({ schema: options.config.schema() }),
     "config.set": async (_conn, params) => {
       await options.config.set(params.raw as string, params.baseHash as string | undefined);
@@ -245,4 +247,21 @@ export function createHandlers(
 
 function notFound(message: string): GatewayMethodError {
   return new GatewayMethodError({ code: "INVALID_REQUEST", message, details: { code: "INVALID_PARAMS" } });
+}
+
+const SECRET_KEY = /(token|password|secret|apikey|api_key|privatekey|credential)s?$/i;
+
+/** A copy of a config with every secret-looking value replaced by "[redacted]". */
+export function redactSecrets(value: unknown): JsonObject {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (typeof node !== "object" || node === null) return node;
+    return Object.fromEntries(
+      Object.entries(node as JsonObject).map(([key, child]) => [
+        key,
+        SECRET_KEY.test(key) && child !== null && typeof child !== "object" ? "[redacted]" : walk(child),
+      ]),
+    );
+  };
+  return walk(value) as JsonObject;
 }

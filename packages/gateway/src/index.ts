@@ -25,7 +25,7 @@ export {
   verifyDeviceProof,
 } from "./devices.js";
 export {
-  authorize,
+  authorizeRequest,
   type CloseOptions,
   createGateway,
   type Gateway,
@@ -41,7 +41,6 @@ export {
   prettyLine,
   tailLogFile,
 } from "./logging.js";
-export { GATEWAY_EVENTS, METHOD_SPECS, type MethodSpec } from "./methods-registry.js";
 export {
   BIND_MODES,
   type BindMode,

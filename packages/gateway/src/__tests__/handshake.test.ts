@@ -118,7 +118,7 @@ describe("handshake", () => {
   it("narrows the granted scopes to the declared ones, never widens", async () => {
     const { peer, res } = await handshake(gw.address.url, { scopes: ["operator.read", "operator.bogus"] });
     expect(res.payload.auth.scopes).toEqual(["operator.read"]);
-    const denied = await peer.request("config.get");
+    const denied = await peer.request("config.set", { raw: "{}" });
     expect(denied.error).toEqual({
       code: "FORBIDDEN",
       message: "missing scope: operator.admin",

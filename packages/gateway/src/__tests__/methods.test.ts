@@ -1,6 +1,6 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handshake, type RawPeer, type Started, startGateway } from "./helpers.js";
+import { handshake, type RawPeer, type Started, startGateway, TOKEN } from "./helpers.js";
 
 let gw: Started;
 let admin: RawPeer;
@@ -71,12 +71,12 @@ describe("methods", () => {
     expect(current.config.gateway.auth.mode).toBe("token");
     // the token survives as-is in the file (the gateway reads it)
     const patched = await ok(admin, "config.patch", {
-      patch: { logging: { level: "debug" } },
+      raw: JSON.stringify({ logging: { level: "debug" } }),
       baseHash: current.hash,
     });
     expect(patched.config.logging.level).toBe("debug");
     const stale = await admin.request("config.patch", {
-      patch: { logging: { level: "info" } },
+      raw: JSON.stringify({ logging: { level: "info" } }),
       baseHash: current.hash,
     });
     expect(stale.error?.message).toMatch(/config changed since last load/);
@@ -90,7 +90,9 @@ describe("methods", () => {
     expect(await ok(admin, "config.schema")).toHaveProperty("schema");
     const broken = await admin.request("config.set", { raw: "{ nope", baseHash: applied.hash });
     expect(broken.error?.message).toMatch(/^invalid config/);
-    await denied("config.get", undefined, "operator.admin");
+    const redacted = await ok(reader, "config.get");
+    expect(JSON.stringify(redacted)).not.toContain(TOKEN);
+    expect(redacted.config.gateway.auth.token).toBe("[redacted]");
     await denied("config.set", { raw: "{}" }, "operator.admin");
   });
 
@@ -136,7 +138,7 @@ describe("methods", () => {
       ok: true,
     });
     expect(await ok(admin, "chat.abort", { sessionKey: "agent:main:test" })).toMatchObject({ ok: true });
-    await denied("chat.inject", { sessionKey: "agent:main:test", message: "x" }, "operator.write");
+    await denied("chat.inject", { sessionKey: "agent:main:test", message: "x" }, "operator.admin");
     await denied("chat.abort", { sessionKey: "agent:main:test" }, "operator.write");
   });
 
@@ -172,7 +174,7 @@ describe("methods", () => {
     const gone = await admin.request("sessions.delete", { key: "agent:main:s1" });
     expect(gone.error?.message).toMatch(/unknown session/);
     for (const method of ["sessions.patch", "sessions.reset", "sessions.delete", "sessions.compact"]) {
-      await denied(method, { key: "agent:main:s1" }, "operator.write");
+      await denied(method, { key: "agent:main:s1" }, "operator.admin");
     }
   });
 
