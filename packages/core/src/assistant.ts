@@ -1,0 +1,756 @@
+import { randomUUID } from "node:crypto";
+import { homedir } from "node:os";
+import path from "node:path";
+import type { ModelProviderV1 } from "@openclaw/protocol";
+import { AsyncChannel } from "./agent/async-channel.js";
+import { type CommandHost, parseCommand, runCommand, type SenderInfo } from "./agent/commands.js";
+import type { AssistantEvent, ReplyResult } from "./agent/events.js";
+import { LaneScheduler } from "./agent/lanes.js";
+import {
+  compactSessionNow,
+  DEFAULT_MODEL,
+  ensureSessionEntry,
+  executeTurn,
+  type RuntimeDeps,
+  resolveRunModels,
+} from "./agent/run.js";
+import { freshSessionEntry, TranscriptCache } from "./agent/session-handle.js";
+import { agentIdFromSessionKey, parseAgentSessionKey, toAgentSessionKey } from "./agent/session-key.js";
+import {
+  normalizeQueueMode,
+  type PendingMessage,
+  type QueueDrop,
+  type QueueMode,
+  SessionQueue,
+} from "./agent/session-queue.js";
+import { FileSessionStore, type SessionEntry, type SessionStoreLike } from "./agent/session-store.js";
+import { activeBranch, messageText, type TranscriptMessage } from "./agent/transcript.js";
+import { AssistantBus } from "./bus/event-bus.js";
+import { type AuthProfileSource, ProfileCooldowns } from "./models/failover.js";
+import { configuredModelRefs, formatModelRef, modelAliases, modelCatalog } from "./models/model-ref.js";
+import { type ProviderApi, type ProviderFactory, ProviderRegistry } from "./models/provider-registry.js";
+import type { RuntimeConfig } from "./models/runtime-config.js";
+import { resolveDefaultAgentId } from "./routing/index.js";
+import { builtinTools } from "./tools/index.js";
+import type { ToolPolicyLayer } from "./tools/policy.js";
+import { ProcessRegistry } from "./tools/process-registry.js";
+import type { SessionSummary, SessionToolsHost, ToolDefinition } from "./tools/types.js";
+
+export interface CreateAssistantOptions {
+  /** OpenClaw config (the loader's effective config, or a plain object with the same keys). */
+  config: RuntimeConfig;
+  /** Ready provider instances by id; they win over providers built from config. */
+  providers?: ModelProviderV1[] | Record<string, ModelProviderV1>;
+  /** Provider factories by API kind (the provider packages' creators), used for config-declared and built-in providers. */
+  providerFactories?: Partial<Record<ProviderApi, ProviderFactory>>;
+  /** Reserved for channel plugins (the channels pipeline calls `enqueue`). */
+  channels?: unknown[];
+  /** Session store (sessions.json + transcripts). Default: files under `stateDir`. */
+  state?: SessionStoreLike;
+  /** Stored auth profiles (auth-profiles.json) used for key rotation. */
+  auth?: AuthProfileSource;
+  /** Default `$OPENCLAW_STATE_DIR` or `~/.openclaw`. */
+  stateDir?: string;
+  clock?: { now(): number };
+  fetch?: typeof fetch;
+  env?: NodeJS.ProcessEnv;
+  /** Extra tools next to the built-ins. */
+  tools?: ToolDefinition[];
+  bus?: AssistantBus;
+  /** Most tool output characters returned to the model (default 100 000). */
+  toolOutputCap?: number;
+}
+
+export interface SendInput {
+  /** Request key (`main`, `agent:main:main`, `discord:group:123`…); default the agent's main session. */
+  sessionKey?: string;
+  agentId?: string;
+  text: string;
+  sender?: SenderInfo;
+  /** Same key ⇒ same result, the message is not processed twice. */
+  idempotencyKey?: string;
+  /** Model override for this turn (`provider/model` or alias). */
+  model?: string;
+  thinking?: string;
+  extraSystemPrompt?: string;
+  /** Channel the message came from (per-channel queue mode, last route). */
+  channel?: string;
+  /** Channel/group tool policy for this conversation. */
+  channelTools?: ToolPolicyLayer;
+  spawnedBy?: string;
+}
+
+/** Handle of one submitted message. */
+export interface SubmitHandle {
+  /** Id of the message; also the runId of the run it starts (see `ReplyResult.runId`). */
+  messageId: string;
+  sessionKey: string;
+  /** Settles exactly once, whatever happens. */
+  result: Promise<ReplyResult>;
+  /** Events of the run(s) answering this message, ending after the terminal event. */
+  events: AsyncIterable<AssistantEvent>;
+  /** True when the idempotency key matched an earlier message. */
+  duplicate: boolean;
+}
+
+export interface RunStatus {
+  status: "ok" | "error" | "timeout";
+  startedAt?: number;
+  endedAt?: number;
+  error?: string;
+}
+
+export interface AssistantSessions {
+  resolveKey(sessionKey?: string, agentId?: string): string;
+  list(options?: {
+    agentId?: string;
+    limit?: number;
+    activeMinutes?: number;
+    spawnedBy?: string;
+  }): Promise<(SessionEntry & { key: string; agentId: string })[]>;
+  get(sessionKey: string): Promise<SessionEntry | undefined>;
+  patch(sessionKey: string, patch: Partial<Record<keyof SessionEntry, unknown>>): Promise<SessionEntry>;
+  reset(sessionKey: string): Promise<SessionEntry>;
+  delete(sessionKey: string): Promise<boolean>;
+  compact(
+    sessionKey: string,
+    instructions?: string,
+  ): Promise<{ compacted: boolean; tokensBefore: number; tokensAfter: number; reason?: string }>;
+}
+
+export interface ModelListing {
+  ref: string;
+  provider: string;
+  model: string;
+  alias?: string;
+  contextWindow?: number;
+  current: boolean;
+}
+
+export interface Assistant {
+  readonly bus: AssistantBus;
+  readonly sessions: AssistantSessions;
+  readonly registry: ProviderRegistry;
+  /** Submit a message; returns immediately with its id, a result promise and an event stream. */
+  submit(input: SendInput): SubmitHandle;
+  /** Events of the run(s) answering this message; ends after `final`, `aborted` or `error`. */
+  send(input: SendInput): AsyncIterable<AssistantEvent>;
+  /** For channel pipelines: resolves with what to deliver. Never rejects. */
+  enqueue(input: SendInput): Promise<ReplyResult>;
+  /** Abort the session's run and clear its queue (`/stop`). */
+  abort(sessionKey: string, runId?: string): { aborted: boolean; cleared: number };
+  /** Messages on the active branch (newest last). */
+  history(sessionKey: string, options?: { limit?: number }): Promise<TranscriptMessage[]>;
+  /** Append an assistant note to the transcript without running the model (`chat.inject`). */
+  inject(sessionKey: string, text: string, options?: { label?: string }): Promise<{ messageId: string }>;
+  /** Wait for a message's run (`agent.wait`). */
+  waitForRun(runId: string, timeoutMs?: number): Promise<RunStatus>;
+  /** Models this assistant can use (allowlist, configured providers, current default). */
+  listModels(agentId?: string): Promise<ModelListing[]>;
+  close(): Promise<void>;
+}
+
+function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  if (env.OPENCLAW_STATE_DIR)
+    return path.resolve(env.OPENCLAW_STATE_DIR.replace(/^~(?=$|\/)/, env.HOME ?? homedir()));
+  const profile =
+    env.OPENCLAW_PROFILE && env.OPENCLAW_PROFILE !== "default" ? `-${env.OPENCLAW_PROFILE}` : "";
+  return path.join(env.HOME ?? homedir(), `.openclaw${profile}`);
+}
+
+function expand(dir: string, env: NodeJS.ProcessEnv): string {
+  return path.resolve(dir.replace(/^~(?=$|\/)/, env.HOME ?? homedir()));
+}
+
+/** Create the embeddable assistant: agent runtime, queue, tools and providers, no server. */
+export function createAssistant(options: CreateAssistantOptions): Assistant {
+  const config = options.config;
+  const env = options.env ?? process.env;
+  const now = options.clock ? () => options.clock!.now() : Date.now;
+  const bus = options.bus ?? new AssistantBus();
+  const stateDir = options.stateDir ?? defaultStateDir(env);
+  const store = options.state ?? new FileSessionStore(stateDir);
+  const registry = new ProviderRegistry({
+    config,
+    providers: options.providers,
+    factories: options.providerFactories,
+    env,
+    fetch: options.fetch,
+  });
+  const processes = new ProcessRegistry();
+  const lanes = new LaneScheduler({ maxConcurrent: config.agents?.defaults?.maxConcurrent });
+  const transcripts = new TranscriptCache(store, now);
+  const defaultAgentId = resolveDefaultAgentId(config as never);
+  const queues = new Map<string, SessionQueue>();
+  const queueModes = new Map<string, QueueMode>();
+  const intake = new Map<string, Promise<void>>();
+  const idempotent = new Map<string, SubmitHandle>();
+  const runs = new Map<string, { startedAt: number; endedAt?: number; result: Promise<ReplyResult> }>();
+  let closed = false;
+
+  const workspaceDir = (agentId: string): string => {
+    const agent = config.agents?.list?.find((entry) => entry.id === agentId);
+    if (agent?.workspace) return expand(agent.workspace, env);
+    if (agentId === defaultAgentId)
+      return expand(config.agents?.defaults?.workspace ?? path.join(stateDir, "workspace"), env);
+    return path.join(stateDir, `workspace-${agentId}`);
+  };
+
+  const mainKey = config.session?.mainKey ?? "main";
+  const resolveKey = (sessionKey?: string, agentId?: string) =>
+    toAgentSessionKey(sessionKey, agentId ?? defaultAgentId, mainKey);
+
+  const queueModeFor = (sessionKey: string, channel?: string): QueueMode => {
+    const own = queueModes.get(sessionKey);
+    if (own) return own;
+    const queueConfig = config.messages?.queue ?? {};
+    const byChannel = channel
+      ? normalizeQueueMode((queueConfig.byChannel as Record<string, unknown> | undefined)?.[channel])
+      : undefined;
+    return byChannel ?? normalizeQueueMode(queueConfig.mode) ?? "collect";
+  };
+
+  const sessionsHost: SessionToolsHost = {
+    list: async ({ agentId, limit, activeMinutes }) => {
+      const entries = await sessions.list({ agentId, limit, activeMinutes });
+      return entries.map(
+        (entry): SessionSummary => ({
+          key: entry.key,
+          sessionId: entry.sessionId,
+          updatedAt: entry.updatedAt,
+          model: entry.model ? `${entry.modelProvider}/${entry.model}` : undefined,
+          label: entry.label,
+          totalTokens: entry.totalTokens,
+          spawnedBy: entry.spawnedBy,
+        }),
+      );
+    },
+    history: async (sessionKey, limit) =>
+      (await history(sessionKey, { limit })).map((message) => ({
+        role: message.role,
+        text:
+          message.role === "toolResult"
+            ? `[${message.toolName}] ${messageText(message)}`
+            : messageText(message),
+        timestamp: new Date(message.timestamp).toISOString(),
+      })),
+    send: async ({ sessionKey, message, fromSessionKey, timeoutMs }) => {
+      const handle = submit({
+        sessionKey,
+        text: message,
+        sender: { id: fromSessionKey, name: "agent", authorized: false },
+        spawnedBy: fromSessionKey,
+      });
+      const timeout = new Promise<"timeout">((resolve) =>
+        setTimeout(() => resolve("timeout"), timeoutMs ?? 60_000).unref(),
+      );
+      const result = await Promise.race([handle.result, timeout]);
+      if (result === "timeout") return { status: "timeout", error: "no reply before the timeout" };
+      if (result.status === "error") return { status: "error", error: result.text };
+      return { status: "ok", reply: result.text };
+    },
+    spawn: async ({ task, label, agentId, model, runTimeoutSeconds, requesterSessionKey }) => {
+      const childAgent = agentId ?? agentIdFromSessionKey(requesterSessionKey, defaultAgentId);
+      const childSessionKey = `agent:${childAgent}:subagent:${randomUUID()}`;
+      const handle = submit({
+        sessionKey: childSessionKey,
+        agentId: childAgent,
+        text: task,
+        model,
+        spawnedBy: requesterSessionKey,
+        sender: { id: requesterSessionKey, authorized: false },
+      });
+      if (label) void sessions.patch(childSessionKey, { label }).catch(() => {});
+      let timer: NodeJS.Timeout | undefined;
+      if (runTimeoutSeconds) {
+        timer = setTimeout(() => abort(childSessionKey), runTimeoutSeconds * 1000);
+        timer.unref();
+      }
+      void handle.result.then((result) => {
+        clearTimeout(timer);
+        if (closed) return;
+        const name = label ? `"${label}"` : childSessionKey;
+        const text =
+          result.status === "ok" || result.status === "merged"
+            ? `[Sub-agent ${name} finished]\n${result.text || "(no output)"}`
+            : `[Sub-agent ${name} did not finish: ${result.status}]\n${result.text}`;
+        // the announce is a normal queued message in the requester session, so it is never lost
+        const announce = submit({
+          sessionKey: requesterSessionKey,
+          text,
+          sender: { id: "subagent", name: "sub-agent", authorized: false },
+        });
+        void announce.result.then((reply) =>
+          bus.emit("reply", { sessionKey: announce.sessionKey, origin: "subagent", result: reply }),
+        );
+      });
+      return { status: "accepted", runId: handle.messageId, childSessionKey };
+    },
+    status: async (sessionKey) => {
+      const key = resolveKey(sessionKey);
+      const entry = await sessions.get(key);
+      if (!entry) return undefined;
+      return {
+        sessionKey: key,
+        sessionId: entry.sessionId,
+        model: currentModel(key, entry),
+        thinkingLevel: entry.thinkingLevel ?? config.agents?.defaults?.thinkingDefault ?? "off",
+        queueMode: queueModeFor(key),
+        inputTokens: entry.inputTokens ?? 0,
+        outputTokens: entry.outputTokens ?? 0,
+        contextTokens: entry.contextTokens ?? 0,
+        compactionCount: entry.compactionCount ?? 0,
+        updatedAt: entry.updatedAt ? new Date(entry.updatedAt).toISOString() : undefined,
+      };
+    },
+  };
+
+  const deps: RuntimeDeps = {
+    config,
+    bus,
+    registry,
+    auth: options.auth,
+    cooldowns: new ProfileCooldowns(now),
+    store,
+    transcripts,
+    tools: [...builtinTools(), ...(options.tools ?? [])],
+    processes,
+    sessionsHost,
+    fetch: options.fetch ?? globalThis.fetch,
+    now,
+    workspaceDir,
+    toolOutputCap: options.toolOutputCap,
+  };
+
+  const currentModel = (sessionKey: string, entry?: SessionEntry): string => {
+    try {
+      return formatModelRef(
+        resolveRunModels(config, agentIdFromSessionKey(sessionKey, defaultAgentId), entry)[0]!,
+      );
+    } catch {
+      return DEFAULT_MODEL;
+    }
+  };
+
+  const queueFor = (sessionKey: string, agentId: string): SessionQueue => {
+    let queue = queues.get(sessionKey);
+    if (!queue) {
+      const queueConfig = config.messages?.queue ?? {};
+      queue = new SessionQueue({
+        sessionKey,
+        lanes,
+        bus,
+        mode: () => queueModeFor(sessionKey),
+        cap: () => queueConfig.cap ?? 20,
+        drop: () =>
+          ["summarize", "old", "new"].includes(queueConfig.drop ?? "")
+            ? (queueConfig.drop as QueueDrop)
+            : "summarize",
+        runTurn: (batch) => {
+          const first = (batch.messages[0] ?? batch.overflow[0])!.options as unknown as SendInput;
+          return executeTurn(deps, {
+            runId: batch.runId,
+            sessionKey,
+            agentId,
+            userText: batch.text,
+            modelOverride: first.model,
+            thinking: first.thinking,
+            extraSystemPrompt: first.extraSystemPrompt,
+            channel: first.channel,
+            channelTools: first.channelTools,
+            spawnedBy: first.spawnedBy,
+            signal: batch.signal,
+            drainSteered: batch.drainSteered,
+            observe: batch.observe,
+          });
+        },
+        onIdle: () => {
+          if (queues.get(sessionKey) === queue && !queue!.busy) queues.delete(sessionKey);
+        },
+      });
+      queues.set(sessionKey, queue);
+    }
+    return queue;
+  };
+
+  const abort = (sessionKey: string, _runId?: string) => {
+    const key = resolveKey(sessionKey);
+    const queue = queues.get(key);
+    if (!queue) return { aborted: false, cleared: 0 };
+    return queue.stop();
+  };
+
+  const history = async (
+    sessionKey: string,
+    historyOptions: { limit?: number } = {},
+  ): Promise<TranscriptMessage[]> => {
+    const key = resolveKey(sessionKey);
+    const agentId = agentIdFromSessionKey(key, defaultAgentId);
+    const entry = await store.get(agentId, key);
+    if (!entry) return [];
+    const transcript = await transcripts.get(agentId, entry, workspaceDir(agentId));
+    const messages = activeBranch(transcript.branch)
+      .filter((item) => item.type === "message")
+      .map((item) => (item as { message: TranscriptMessage }).message);
+    const limit = Math.min(historyOptions.limit ?? 200, 1000);
+    return messages.slice(-limit);
+  };
+
+  const commandHost = (sessionKey: string, agentId: string, sender?: SenderInfo): CommandHost => ({
+    config,
+    agentId,
+    sessionKey,
+    sender,
+    entry: () => store.get(agentId, sessionKey),
+    patch: (patch) => sessions.patch(sessionKey, patch),
+    reset: () => sessions.reset(sessionKey),
+    stop: () => queueFor(sessionKey, agentId).stop(),
+    compact: (instructions) => sessions.compact(sessionKey, instructions),
+    queueMode: () => queueModeFor(sessionKey),
+    currentModel: () => currentModel(sessionKey, undefined),
+  });
+
+  const submit = (input: SendInput): SubmitHandle => {
+    if (input.idempotencyKey) {
+      const seen = idempotent.get(input.idempotencyKey);
+      if (seen) return { ...seen, duplicate: true, events: emptyEvents(seen) };
+    }
+    const agentId =
+      input.agentId ??
+      (input.sessionKey ? parseAgentSessionKey(input.sessionKey)?.agentId : undefined) ??
+      defaultAgentId;
+    const sessionKey = resolveKey(input.sessionKey, agentId);
+    const messageId = randomUUID();
+    const channel = new AsyncChannel<AssistantEvent>();
+    let terminal = false;
+    const observer = (event: AssistantEvent) => {
+      if (event.type === "final" || event.type === "aborted" || event.type === "error") terminal = true;
+      channel.push(event);
+    };
+    let resolveResult!: (result: ReplyResult) => void;
+    const result = new Promise<ReplyResult>((resolve) => {
+      resolveResult = resolve;
+    });
+    void result.then((reply) => {
+      if (!terminal) {
+        if (reply.status === "error" || reply.status === "aborted" || reply.status === "command")
+          channel.push(
+            reply.status === "error"
+              ? {
+                  type: "error",
+                  runId: reply.runId ?? messageId,
+                  sessionKey,
+                  code: reply.error?.code ?? "ERROR",
+                  kind: reply.error?.kind ?? "unknown",
+                  message: reply.text,
+                }
+              : reply.status === "aborted"
+                ? { type: "aborted", runId: reply.runId ?? messageId, sessionKey, text: reply.text }
+                : { type: "final", runId: messageId, sessionKey, text: reply.text },
+          );
+      }
+      channel.close();
+      const run = runs.get(messageId);
+      if (run) run.endedAt = now();
+    });
+    const pending: PendingMessage = {
+      id: messageId,
+      text: input.text,
+      receivedAt: now(),
+      senderLabel:
+        input.sender?.name ??
+        (input.sender?.id && input.sender.id !== "operator" ? input.sender.id : undefined),
+      options: input as unknown as Record<string, unknown>,
+      observers: new Set([observer]),
+      resolve: resolveResult,
+      settled: false,
+    };
+    const handle: SubmitHandle = { messageId, sessionKey, result, events: channel, duplicate: false };
+    runs.set(messageId, { startedAt: now(), result });
+    if (runs.size > 10_000) runs.delete(runs.keys().next().value!);
+    if (input.idempotencyKey) {
+      idempotent.set(input.idempotencyKey, handle);
+      if (idempotent.size > 10_000) idempotent.delete(idempotent.keys().next().value!);
+    }
+    const settle = (reply: Omit<ReplyResult, "messageId" | "sessionKey">) => {
+      if (pending.settled) return;
+      pending.settled = true;
+      resolveResult({ messageId, sessionKey, ...reply });
+    };
+    if (closed) {
+      settle({
+        status: "error",
+        text: "The assistant is shutting down; message not processed.",
+        payloads: [],
+        error: { code: "UNAVAILABLE", kind: "unknown", message: "closed" },
+      });
+      return handle;
+    }
+    if (typeof input.text !== "string" || !input.text.trim()) {
+      settle({
+        status: "error",
+        text: "Empty message: nothing to answer.",
+        payloads: [],
+        error: { code: "INVALID_REQUEST", kind: "unknown", message: "empty message" },
+      });
+      return handle;
+    }
+    const command =
+      input.sender?.authorized === false || config.commands?.text === false
+        ? undefined
+        : parseCommand(input.text);
+    if (command?.name === "stop") {
+      // /stop acts at once, ahead of anything queued
+      void runCommand(command, commandHost(sessionKey, agentId, input.sender)).then((text) =>
+        settle({ status: "command", text, payloads: [{ text }] }),
+      );
+      return handle;
+    }
+    // keep arrival order per session even though commands and lookups are async
+    const previous = intake.get(sessionKey) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      if (!queueModes.has(sessionKey)) {
+        const entry = await store.get(agentId, sessionKey).catch(() => undefined);
+        const mode = normalizeQueueMode(entry?.queueMode);
+        if (mode) queueModes.set(sessionKey, mode);
+      }
+      if (command) {
+        // /compact waits for the session lane itself (sessions.compact)
+        const text = await runCommand(command, commandHost(sessionKey, agentId, input.sender));
+        settle({ status: "command", text, payloads: [{ text }] });
+        return;
+      }
+      queueFor(sessionKey, agentId).submit(pending);
+    });
+    const tail = next.catch((error) =>
+      settle({
+        status: "error",
+        text: `Internal error: ${String(error)}`,
+        payloads: [],
+        error: { code: "INTERNAL", kind: "unknown", message: String(error) },
+      }),
+    );
+    intake.set(sessionKey, tail);
+    void tail.then(() => {
+      if (intake.get(sessionKey) === tail) intake.delete(sessionKey);
+    });
+    return handle;
+  };
+
+  const sessions: AssistantSessions = {
+    resolveKey,
+    async list(listOptions = {}) {
+      const agentIds = listOptions.agentId
+        ? [listOptions.agentId]
+        : [...new Set([defaultAgentId, ...(config.agents?.list ?? []).map((agent) => agent.id)])];
+      const rows: (SessionEntry & { key: string; agentId: string })[] = [];
+      for (const agentId of agentIds)
+        for (const [key, entry] of Object.entries(await store.list(agentId)))
+          rows.push({ ...entry, key, agentId });
+      const cutoff = listOptions.activeMinutes ? now() - listOptions.activeMinutes * 60_000 : undefined;
+      return rows
+        .filter(
+          (row) =>
+            (cutoff === undefined || (row.updatedAt ?? 0) >= cutoff) &&
+            (!listOptions.spawnedBy || row.spawnedBy === listOptions.spawnedBy),
+        )
+        .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0))
+        .slice(0, listOptions.limit ?? 500);
+    },
+    get(sessionKey) {
+      const key = resolveKey(sessionKey);
+      return store.get(agentIdFromSessionKey(key, defaultAgentId), key);
+    },
+    async patch(sessionKey, patch) {
+      const key = resolveKey(sessionKey);
+      const agentId = agentIdFromSessionKey(key, defaultAgentId);
+      const { entry } = await ensureSessionEntry(deps, agentId, key);
+      const updated = await store.update(agentId, key, (current) => {
+        const next: SessionEntry = { ...(current ?? entry) };
+        for (const [name, value] of Object.entries(patch)) {
+          if (value === null || value === undefined) delete next[name];
+          else next[name] = value;
+        }
+        return next;
+      });
+      if ("queueMode" in patch) {
+        const mode = normalizeQueueMode(patch.queueMode);
+        if (mode) queueModes.set(key, mode);
+        else queueModes.delete(key);
+      }
+      bus.emit("session.changed", {
+        sessionKey: key,
+        agentId,
+        sessionId: updated!.sessionId,
+        reason: "updated",
+      });
+      return updated!;
+    },
+    async reset(sessionKey) {
+      const key = resolveKey(sessionKey);
+      const agentId = agentIdFromSessionKey(key, defaultAgentId);
+      const previous = await store.get(agentId, key);
+      const keep = previous
+        ? Object.fromEntries(
+            Object.entries(previous).filter(([name]) =>
+              [
+                "label",
+                "chatType",
+                "channel",
+                "thinkingLevel",
+                "verboseLevel",
+                "queueMode",
+                "spawnedBy",
+                "lastChannel",
+                "lastTo",
+              ].includes(name),
+            ),
+          )
+        : {};
+      const fresh = freshSessionEntry(now(), keep);
+      await store.update(agentId, key, () => fresh);
+      if (previous) transcripts.forget(agentId, previous.sessionId);
+      bus.emit("session.changed", { sessionKey: key, agentId, sessionId: fresh.sessionId, reason: "reset" });
+      return fresh;
+    },
+    async delete(sessionKey) {
+      const key = resolveKey(sessionKey);
+      const agentId = agentIdFromSessionKey(key, defaultAgentId);
+      abort(key);
+      const previous = await store.get(agentId, key);
+      if (!previous) return false;
+      await store.update(agentId, key, () => undefined);
+      transcripts.forget(agentId, previous.sessionId);
+      return true;
+    },
+    compact(sessionKey, instructions) {
+      const key = resolveKey(sessionKey);
+      const agentId = agentIdFromSessionKey(key, defaultAgentId);
+      return lanes.run(key, () => compactSessionNow(deps, { agentId, sessionKey: key, instructions }));
+    },
+  };
+
+  return {
+    bus,
+    sessions,
+    registry,
+    submit,
+    send: (input) => submit(input).events,
+    enqueue: (input) => submit(input).result,
+    abort,
+    history,
+    async inject(sessionKey, text, injectOptions = {}) {
+      const key = resolveKey(sessionKey);
+      const agentId = agentIdFromSessionKey(key, defaultAgentId);
+      const { entry } = await ensureSessionEntry(deps, agentId, key);
+      const transcript = await transcripts.get(agentId, entry, workspaceDir(agentId));
+      const [stamped] = await transcript.append({
+        type: "message",
+        message: {
+          role: "assistant",
+          content: [{ type: "text", text }],
+          provider: "openclaw",
+          model: injectOptions.label ? `inject:${injectOptions.label}` : "inject",
+          usage: {
+            input: 0,
+            output: 0,
+            cacheRead: 0,
+            cacheWrite: 0,
+            totalTokens: 0,
+            cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+          },
+          stopReason: "stop",
+          timestamp: now(),
+        },
+      });
+      const runId = `inject-${stamped!.id}`;
+      bus.emit("chat", {
+        runId,
+        sessionKey: key,
+        seq: 1,
+        state: "final",
+        message: { role: "assistant", content: [{ type: "text", text }], timestamp: now() },
+      });
+      return { messageId: stamped!.id };
+    },
+    async waitForRun(runId, timeoutMs = 30_000) {
+      const run = runs.get(runId);
+      if (!run) return { status: "error", error: `unknown run ${runId}` };
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      });
+      const result = await Promise.race([run.result, timeout]);
+      clearTimeout(timer);
+      if (result === "timeout") return { status: "timeout", startedAt: run.startedAt };
+      return {
+        status: result.status === "error" ? "error" : "ok",
+        startedAt: run.startedAt,
+        endedAt: run.endedAt ?? now(),
+        ...(result.status === "error" ? { error: result.text } : {}),
+      };
+    },
+    async listModels(agentId = defaultAgentId) {
+      const current = currentModel(`agent:${agentId}:${mainKey}`);
+      const aliases = modelAliases(config, agentId);
+      const aliasByRef = Object.fromEntries(Object.entries(aliases).map(([alias, ref]) => [ref, alias]));
+      const refs = new Set([
+        ...Object.keys(modelCatalog(config, agentId)),
+        ...configuredModelRefs(config),
+        current,
+      ]);
+      return [...refs].map((ref) => {
+        const [provider = "", ...rest] = ref.split("/");
+        const model = rest.join("/");
+        return {
+          ref,
+          provider,
+          model,
+          alias: aliasByRef[ref],
+          contextWindow: registry.modelInfo(provider, model)?.contextWindow,
+          current: ref === current,
+        };
+      });
+    },
+    async close() {
+      closed = true;
+      for (const queue of queues.values()) queue.stop("The assistant is shutting down.");
+      await lanes.idle().catch(() => {});
+      await processes.killAll();
+      await store.flush();
+    },
+  };
+}
+
+function emptyEvents(handle: SubmitHandle): AsyncIterable<AssistantEvent> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const result = await handle.result;
+      if (result.status === "error")
+        yield {
+          type: "error",
+          runId: result.runId ?? handle.messageId,
+          sessionKey: handle.sessionKey,
+          code: result.error?.code ?? "ERROR",
+          kind: result.error?.kind ?? "unknown",
+          message: result.text,
+        };
+      else if (result.status === "aborted")
+        yield {
+          type: "aborted",
+          runId: result.runId ?? handle.messageId,
+          sessionKey: handle.sessionKey,
+          text: result.text,
+        };
+      else
+        yield {
+          type: "final",
+          runId: result.runId ?? handle.messageId,
+          sessionKey: handle.sessionKey,
+          text: result.text,
+          model: result.model,
+          usage: result.usage,
+        };
+    },
+  };
+}

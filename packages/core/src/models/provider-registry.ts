@@ -1,0 +1,271 @@
+import type { ModelInfo, ModelProviderV1 } from "@openclaw/protocol";
+import type { RuntimeConfig, RuntimeProviderConfig } from "./runtime-config.js";
+
+/** Wire APIs a provider package can serve (`models.providers.<id>.api`). */
+export type ProviderApi =
+  | "openai-completions"
+  | "openai-responses"
+  | "anthropic-messages"
+  | "google-generative-ai"
+  | "ollama";
+
+/** Options a provider package's factory receives when core builds a provider from config. */
+export interface ProviderFactoryOptions {
+  /** Provider id used in refs (`openai`, `my-vllm`). */
+  id: string;
+  baseURL?: string;
+  /** Default credential; core may override it per call (auth-profile rotation). */
+  apiKey?: string;
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+  /** Models declared in config for this provider. */
+  models?: ModelInfo[];
+}
+
+export type ProviderFactory = (options: ProviderFactoryOptions) => ModelProviderV1;
+
+/** Built-in provider ids: which API they speak, where, and which env var holds the key. */
+export interface BuiltinProvider {
+  api: ProviderApi;
+  baseUrl?: string;
+  envKeys: string[];
+  /** False for local servers (Ollama, LM Studio) that need no key. */
+  keyRequired: boolean;
+}
+
+export const BUILTIN_PROVIDERS: Record<string, BuiltinProvider> = {
+  anthropic: { api: "anthropic-messages", envKeys: ["ANTHROPIC_API_KEY"], keyRequired: true },
+  openai: { api: "openai-responses", envKeys: ["OPENAI_API_KEY"], keyRequired: true },
+  google: { api: "google-generative-ai", envKeys: ["GEMINI_API_KEY", "GOOGLE_API_KEY"], keyRequired: true },
+  gemini: { api: "google-generative-ai", envKeys: ["GEMINI_API_KEY", "GOOGLE_API_KEY"], keyRequired: true },
+  ollama: {
+    api: "ollama",
+    baseUrl: "http://127.0.0.1:11434",
+    envKeys: ["OLLAMA_API_KEY"],
+    keyRequired: false,
+  },
+  lmstudio: {
+    api: "openai-completions",
+    baseUrl: "http://127.0.0.1:1234/v1",
+    envKeys: [],
+    keyRequired: false,
+  },
+  openrouter: {
+    api: "openai-completions",
+    baseUrl: "https://openrouter.ai/api/v1",
+    envKeys: ["OPENROUTER_API_KEY"],
+    keyRequired: true,
+  },
+  groq: {
+    api: "openai-completions",
+    baseUrl: "https://api.groq.com/openai/v1",
+    envKeys: ["GROQ_API_KEY"],
+    keyRequired: true,
+  },
+  mistral: {
+    api: "openai-completions",
+    baseUrl: "https://api.mistral.ai/v1",
+    envKeys: ["MISTRAL_API_KEY"],
+    keyRequired: true,
+  },
+  xai: {
+    api: "openai-completions",
+    baseUrl: "https://api.x.ai/v1",
+    envKeys: ["XAI_API_KEY"],
+    keyRequired: true,
+  },
+  cerebras: {
+    api: "openai-completions",
+    baseUrl: "https://api.cerebras.ai/v1",
+    envKeys: ["CEREBRAS_API_KEY"],
+    keyRequired: true,
+  },
+  together: {
+    api: "openai-completions",
+    baseUrl: "https://api.together.xyz/v1",
+    envKeys: ["TOGETHER_API_KEY"],
+    keyRequired: true,
+  },
+  deepseek: {
+    api: "openai-completions",
+    baseUrl: "https://api.deepseek.com/v1",
+    envKeys: ["DEEPSEEK_API_KEY"],
+    keyRequired: true,
+  },
+};
+
+/** A provider is configured but cannot be used, and here is the exact fix. */
+export class ProviderUnavailableError extends Error {
+  readonly code = "PROVIDER_UNAVAILABLE" as const;
+  readonly provider: string;
+  readonly fix: string;
+  constructor(provider: string, message: string, fix: string) {
+    super(`${message} ${fix}`);
+    this.name = "ProviderUnavailableError";
+    this.provider = provider;
+    this.fix = fix;
+  }
+}
+
+/** How to fix a missing provider, in one sentence with the command to run. */
+export function missingProviderFix(provider: string): string {
+  const builtin = BUILTIN_PROVIDERS[provider];
+  if (builtin?.keyRequired)
+    return `Run \`openclaw models auth paste-token --provider ${provider}\`${builtin.envKeys[0] ? ` or set ${builtin.envKeys[0]}` : ""}.`;
+  if (builtin)
+    return `Set models.providers.${provider}.baseUrl (default ${builtin.baseUrl}) and make sure the server is running.`;
+  return `Declare it in config: models.providers.${provider} = { baseUrl, api: "openai-completions", apiKey, models: [...] }, or pick another model with \`openclaw models set <provider/model>\`.`;
+}
+
+function secretValue(value: unknown, env: NodeJS.ProcessEnv): string | undefined {
+  if (typeof value === "string") return value || undefined;
+  if (value && typeof value === "object" && (value as { source?: string }).source === "env")
+    return env[(value as { id: string }).id] || undefined;
+  return undefined;
+}
+
+export interface ProviderRegistryOptions {
+  config: RuntimeConfig;
+  /** Ready provider instances (tests, embedding apps); they win over config. */
+  providers?: ModelProviderV1[] | Record<string, ModelProviderV1>;
+  /** Factories by API, usually the provider packages' `fromConfig`-style creators. */
+  factories?: Partial<Record<ProviderApi, ProviderFactory>>;
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+}
+
+export interface ResolvedProvider {
+  id: string;
+  provider: ModelProviderV1;
+  api?: ProviderApi;
+  keyRequired: boolean;
+  /** API key from env or config (auth profiles come on top, from the auth store). */
+  staticKeys: { id: string; key: string }[];
+  config?: RuntimeProviderConfig;
+}
+
+/**
+ * Builds providers lazily from config + factories and caches them by id. Built-in ids work with
+ * only an API key (env / auth profile) or base URL; `models.providers.<id>` entries choose their
+ * factory with `api`.
+ */
+export class ProviderRegistry {
+  private readonly cache = new Map<string, ResolvedProvider>();
+  private readonly instances = new Map<string, ModelProviderV1>();
+  constructor(private readonly options: ProviderRegistryOptions) {
+    const given = options.providers;
+    if (Array.isArray(given)) for (const provider of given) this.instances.set(provider.id, provider);
+    else if (given) for (const [id, provider] of Object.entries(given)) this.instances.set(id, provider);
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return this.options.env ?? process.env;
+  }
+
+  /** Provider ids that can be used: given instances, declared providers, built-ins with a key in env. */
+  ids(): string[] {
+    const ids = new Set(this.instances.keys());
+    for (const [id, provider] of Object.entries(this.options.config.models?.providers ?? {}))
+      if (provider.enabled !== false) ids.add(id);
+    for (const [id, builtin] of Object.entries(BUILTIN_PROVIDERS))
+      if (builtin.envKeys.some((key) => this.env[key])) ids.add(id);
+    return [...ids];
+  }
+
+  /** Resolve a provider id or throw ProviderUnavailableError with the fix. */
+  resolve(id: string): ResolvedProvider {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const declared = this.options.config.models?.providers?.[id];
+    const builtin = BUILTIN_PROVIDERS[id];
+    const staticKeys: { id: string; key: string }[] = [];
+    const configKey = secretValue(declared?.apiKey, this.env);
+    if (configKey) staticKeys.push({ id: `${id}:config`, key: configKey });
+    for (const name of builtin?.envKeys ?? []) {
+      const value = this.env[name];
+      if (value) {
+        staticKeys.push({ id: `${id}:env`, key: value });
+        break;
+      }
+    }
+    const instance = this.instances.get(id);
+    if (instance) {
+      const resolved: ResolvedProvider = {
+        id,
+        provider: instance,
+        keyRequired: false,
+        staticKeys,
+        config: declared,
+      };
+      this.cache.set(id, resolved);
+      return resolved;
+    }
+    if (declared?.enabled === false)
+      throw new ProviderUnavailableError(
+        id,
+        `Provider "${id}" is disabled (models.providers.${id}.enabled = false).`,
+        missingProviderFix(id),
+      );
+    if (!declared && !builtin)
+      throw new ProviderUnavailableError(id, `Unknown provider "${id}".`, missingProviderFix(id));
+    const api = (declared?.api as ProviderApi | undefined) ?? builtin?.api ?? "openai-completions";
+    const factory = this.options.factories?.[api];
+    if (!factory)
+      throw new ProviderUnavailableError(
+        id,
+        `No provider package for API "${api}" is loaded (provider "${id}").`,
+        "Install/enable the matching @openclaw/providers-* package or pass it to createAssistant({ providerFactories }).",
+      );
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(declared?.headers ?? {})) {
+      const resolvedValue = secretValue(value, this.env);
+      if (resolvedValue) headers[name] = resolvedValue;
+    }
+    const provider = factory({
+      id,
+      baseURL: declared?.baseUrl ?? builtin?.baseUrl,
+      apiKey: staticKeys[0]?.key,
+      headers: Object.keys(headers).length ? headers : undefined,
+      fetch: this.options.fetch,
+      models: declared?.models?.map((model) => ({
+        id: model.id,
+        name: model.name,
+        contextWindow: model.contextWindow,
+        maxTokens: model.maxTokens,
+        reasoning: model.reasoning,
+      })),
+    });
+    const keyRequired = declared
+      ? Boolean(builtin?.keyRequired && !declared.baseUrl)
+      : Boolean(builtin?.keyRequired);
+    const resolved: ResolvedProvider = { id, provider, api, keyRequired, staticKeys, config: declared };
+    this.cache.set(id, resolved);
+    return resolved;
+  }
+
+  /** Model metadata from config (`models.providers.<id>.models[]`). */
+  modelInfo(providerId: string, modelId: string): ModelInfo | undefined {
+    const model = this.options.config.models?.providers?.[providerId]?.models?.find(
+      (entry) => entry.id === modelId,
+    );
+    return model
+      ? {
+          id: model.id,
+          name: model.name,
+          contextWindow: model.contextWindow,
+          maxTokens: model.maxTokens,
+          reasoning: model.reasoning,
+          cost: model.cost,
+        }
+      : undefined;
+  }
+
+  /** Forget cached providers (config reload). */
+  clear(): void {
+    this.cache.clear();
+  }
+}
+
+export function createProviderRegistry(options: ProviderRegistryOptions): ProviderRegistry {
+  return new ProviderRegistry(options);
+}

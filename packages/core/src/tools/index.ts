@@ -1,0 +1,54 @@
+import { execTool, processTool } from "./exec-tools.js";
+import { editTool, readTool, writeTool } from "./fs-tools.js";
+import { memoryGetTool, memorySearchTool } from "./memory-tools.js";
+import {
+  sessionStatusTool,
+  sessionsHistoryTool,
+  sessionsListTool,
+  sessionsSendTool,
+  sessionsSpawnTool,
+} from "./session-tools.js";
+import type { ToolDefinition } from "./types.js";
+import { webFetchTool } from "./web-fetch.js";
+
+export { checkExecSecurity, commandPrograms, execTool, processTool } from "./exec-tools.js";
+export { editTool, readTool, resolveToolPath, writeTool } from "./fs-tools.js";
+export {
+  listMemoryFiles,
+  type MemoryHit,
+  memoryGetTool,
+  memorySearchTool,
+  searchMemory,
+} from "./memory-tools.js";
+export { capOutput } from "./output-cap.js";
+export {
+  isToolAllowed,
+  TOOL_GROUPS,
+  TOOL_PROFILES,
+  type ToolPolicyInput,
+  type ToolPolicyLayer,
+  type ToolVerdict,
+} from "./policy.js";
+export { ProcessRegistry, type ProcessSession } from "./process-registry.js";
+export * from "./session-tools.js";
+export * from "./types.js";
+export { htmlToText, isPrivateAddress, webFetchTool } from "./web-fetch.js";
+
+/** Every built-in tool, in the order the system prompt lists them. */
+export function builtinTools(): ToolDefinition[] {
+  return [
+    readTool,
+    writeTool,
+    editTool,
+    execTool,
+    processTool,
+    webFetchTool,
+    memorySearchTool,
+    memoryGetTool,
+    sessionsListTool,
+    sessionsHistoryTool,
+    sessionsSendTool,
+    sessionsSpawnTool,
+    sessionStatusTool,
+  ] as ToolDefinition[];
+}

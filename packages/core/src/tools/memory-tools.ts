@@ -1,0 +1,131 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { defineTool, ToolError } from "./types.js";
+
+/** Memory files of a workspace: MEMORY.md (or memory.md) and memory/*.md, workspace-relative. */
+export async function listMemoryFiles(workspaceDir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const name of ["MEMORY.md", "memory.md"]) {
+    try {
+      await readFile(path.join(workspaceDir, name));
+      files.push(name);
+      break;
+    } catch {}
+  }
+  try {
+    const entries = await readdir(path.join(workspaceDir, "memory"));
+    for (const entry of entries.sort()) if (entry.endsWith(".md")) files.push(`memory/${entry}`);
+  } catch {}
+  return files;
+}
+
+function isMemoryPath(relative: string): boolean {
+  const normalized = path.posix.normalize(relative.replaceAll("\\", "/"));
+  return (
+    normalized === "MEMORY.md" ||
+    normalized === "memory.md" ||
+    (normalized.startsWith("memory/") && normalized.endsWith(".md") && !normalized.includes(".."))
+  );
+}
+
+export const memoryGetTool = defineTool({
+  name: "memory_get",
+  description: "Read a memory file (MEMORY.md or memory/*.md), optionally a line range.",
+  parameters: z.object({
+    path: z.string().min(1),
+    from: z.number().int().min(1).optional(),
+    lines: z.number().int().min(1).optional(),
+  }),
+  async execute(params, context) {
+    if (!isMemoryPath(params.path))
+      throw new ToolError(
+        "invalid_path",
+        `memory_get only reads MEMORY.md and memory/*.md, not ${params.path}`,
+      );
+    let text: string;
+    try {
+      text = await readFile(path.join(context.workspaceDir, params.path), "utf8");
+    } catch {
+      throw new ToolError("not_found", `Memory file not found: ${params.path}`);
+    }
+    if (params.from === undefined && params.lines === undefined) return { content: text };
+    const all = text.split("\n");
+    const start = (params.from ?? 1) - 1;
+    return { content: all.slice(start, params.lines ? start + params.lines : undefined).join("\n") };
+  },
+});
+
+export interface MemoryHit {
+  path: string;
+  startLine: number;
+  endLine: number;
+  score: number;
+  snippet: string;
+}
+
+/** Keyword search over memory files: paragraphs scored by matched query terms. */
+export async function searchMemory(
+  workspaceDir: string,
+  query: string,
+  maxResults = 6,
+): Promise<MemoryHit[]> {
+  const terms = [
+    ...new Set(
+      query
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}_]+/u)
+        .filter((term) => term.length > 1),
+    ),
+  ];
+  if (terms.length === 0) return [];
+  const hits: MemoryHit[] = [];
+  for (const file of await listMemoryFiles(workspaceDir)) {
+    const lines = (await readFile(path.join(workspaceDir, file), "utf8")).split("\n");
+    let start = 0;
+    const flush = (end: number) => {
+      const chunk = lines.slice(start, end).join("\n");
+      const lower = chunk.toLowerCase();
+      let score = 0;
+      for (const term of terms) {
+        const count = lower.split(term).length - 1;
+        if (count > 0) score += 1 + Math.log(count);
+      }
+      if (score > 0 && chunk.trim())
+        hits.push({
+          path: file,
+          startLine: start + 1,
+          endLine: end,
+          score: score / terms.length,
+          snippet: chunk.slice(0, 700),
+        });
+    };
+    for (let index = 0; index <= lines.length; index++) {
+      if (index === lines.length || (lines[index]?.trim() === "" && index > start)) {
+        flush(index);
+        start = index + 1;
+      }
+    }
+  }
+  return hits.sort((a, b) => b.score - a.score).slice(0, maxResults);
+}
+
+export const memorySearchTool = defineTool({
+  name: "memory_search",
+  description:
+    "Search MEMORY.md and memory/*.md for notes matching the query (keyword search). Returns path + line ranges.",
+  parameters: z.object({ query: z.string().min(1), maxResults: z.number().int().min(1).max(50).optional() }),
+  async execute(params, context) {
+    const hits = await searchMemory(context.workspaceDir, params.query, params.maxResults);
+    if (hits.length === 0) return { content: "No matching memory.", details: { results: [] } };
+    return {
+      content: hits
+        .map(
+          (hit) =>
+            `${hit.path}#L${hit.startLine}-${hit.endLine} (score ${hit.score.toFixed(2)})\n${hit.snippet}`,
+        )
+        .join("\n\n"),
+      details: { results: hits },
+    };
+  },
+});

@@ -1,0 +1,110 @@
+import { z } from "zod";
+import { defineTool, type SessionToolsHost, type ToolContext, ToolError } from "./types.js";
+
+function host(context: ToolContext): SessionToolsHost {
+  if (!context.sessions)
+    throw new ToolError("unavailable", "session tools are not available in this runtime");
+  return context.sessions;
+}
+
+export const sessionsListTool = defineTool({
+  name: "sessions_list",
+  description: "List sessions of this agent (key, model, last activity).",
+  parameters: z.object({
+    limit: z.number().int().min(1).max(200).optional(),
+    activeMinutes: z.number().int().min(1).optional(),
+  }),
+  async execute(params, context) {
+    const sessions = await host(context).list({ agentId: context.agentId, ...params });
+    return {
+      content: sessions.length
+        ? sessions
+            .map(
+              (s) =>
+                `${s.key}${s.label ? ` (${s.label})` : ""} model=${s.model ?? "default"} updated=${s.updatedAt ? new Date(s.updatedAt).toISOString() : "never"}`,
+            )
+            .join("\n")
+        : "No sessions.",
+      details: { sessions },
+    };
+  },
+});
+
+export const sessionsHistoryTool = defineTool({
+  name: "sessions_history",
+  description: "Read the recent messages of another session.",
+  parameters: z.object({ sessionKey: z.string().min(1), limit: z.number().int().min(1).max(200).optional() }),
+  async execute(params, context) {
+    const messages = await host(context).history(params.sessionKey, params.limit ?? 20);
+    return {
+      content: messages.length ? messages.map((m) => `${m.role}: ${m.text}`).join("\n") : "No messages.",
+      details: { messages },
+    };
+  },
+});
+
+export const sessionsSendTool = defineTool({
+  name: "sessions_send",
+  description: "Send a message into another session and wait for its reply.",
+  parameters: z.object({
+    sessionKey: z.string().min(1),
+    message: z.string().min(1),
+    timeoutSeconds: z.number().min(0).max(600).optional(),
+  }),
+  async execute(params, context) {
+    if (params.sessionKey === context.sessionKey)
+      throw new ToolError("invalid_params", "sessions_send cannot target the current session");
+    const result = await host(context).send({
+      sessionKey: params.sessionKey,
+      message: params.message,
+      fromSessionKey: context.sessionKey,
+      timeoutMs: (params.timeoutSeconds ?? 60) * 1000,
+    });
+    if (result.status !== "ok")
+      return {
+        content: `sessions_send ${result.status}: ${result.error ?? "no reply"}`,
+        isError: true,
+        details: result,
+      };
+    return { content: result.reply ?? "(no reply)", details: result };
+  },
+});
+
+export const sessionsSpawnTool = defineTool({
+  name: "sessions_spawn",
+  description:
+    "Start a sub-agent in its own session on a task. Returns immediately; the sub-agent announces its result back into this chat when done.",
+  parameters: z.object({
+    task: z.string().min(1),
+    label: z.string().optional(),
+    agentId: z.string().optional(),
+    model: z.string().optional(),
+    runTimeoutSeconds: z.number().int().min(1).optional(),
+  }),
+  async execute(params, context) {
+    if (context.sessionKey.includes(":subagent:"))
+      throw new ToolError("not_allowed", "sub-agents cannot spawn further sub-agents");
+    const accepted = await host(context).spawn({ ...params, requesterSessionKey: context.sessionKey });
+    return {
+      content: `Sub-agent started (run ${accepted.runId}, session ${accepted.childSessionKey}). Its result will be announced here.`,
+      details: accepted,
+    };
+  },
+});
+
+export const sessionStatusTool = defineTool({
+  name: "session_status",
+  description: "Show this session's status: model, tokens, compactions, queue mode.",
+  parameters: z.object({ sessionKey: z.string().optional() }),
+  async execute(params, context) {
+    const status = await host(context).status(params.sessionKey ?? context.sessionKey);
+    if (!status) throw new ToolError("not_found", `Unknown session ${params.sessionKey}`);
+    return {
+      content: Object.entries(status)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
+        .join("\n"),
+      details: status,
+    };
+  },
+});

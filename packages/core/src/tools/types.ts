@@ -1,0 +1,106 @@
+import type { z } from "zod";
+
+/** What a tool returns to the model. `content` is the text the model reads. */
+export interface ToolResult {
+  content: string;
+  isError?: boolean;
+  /** Structured data for clients (not sent to the model). */
+  details?: unknown;
+}
+
+/** Session operations the `sessions_*` tools use; implemented by the assistant. */
+export interface SessionToolsHost {
+  list(options: { agentId?: string; limit?: number; activeMinutes?: number }): Promise<SessionSummary[]>;
+  history(sessionKey: string, limit?: number): Promise<{ role: string; text: string; timestamp?: string }[]>;
+  send(options: {
+    sessionKey: string;
+    message: string;
+    fromSessionKey: string;
+    timeoutMs?: number;
+  }): Promise<{
+    status: "ok" | "error" | "timeout";
+    reply?: string;
+    error?: string;
+  }>;
+  spawn(options: {
+    task: string;
+    label?: string;
+    agentId?: string;
+    model?: string;
+    runTimeoutSeconds?: number;
+    requesterSessionKey: string;
+  }): Promise<{ status: "accepted"; runId: string; childSessionKey: string }>;
+  status(sessionKey: string): Promise<Record<string, unknown> | undefined>;
+}
+
+export interface SessionSummary {
+  key: string;
+  sessionId: string;
+  updatedAt?: number;
+  model?: string;
+  label?: string;
+  totalTokens?: number;
+  spawnedBy?: string;
+}
+
+/** Everything a tool may touch while it runs; injected so tools are testable in memory. */
+export interface ToolContext {
+  agentId: string;
+  sessionKey: string;
+  workspaceDir: string;
+  signal: AbortSignal;
+  /** The `tools` section of the config (exec security, web fetch limits, …). */
+  toolsConfig: ToolsRuntimeConfig;
+  fetch: typeof fetch;
+  sessions?: SessionToolsHost;
+  processes: import("./process-registry.js").ProcessRegistry;
+  /** Maximum characters of tool output returned to the model. */
+  outputCap: number;
+  now(): number;
+}
+
+/** The subset of OpenClaw's `tools` config this runtime reads. */
+export interface ToolsRuntimeConfig {
+  profile?: string;
+  allow?: string[];
+  deny?: string[];
+  exec?: {
+    security?: "deny" | "allowlist" | "full";
+    /** Commands (binary names or absolute paths) allowed when security is `allowlist`. */
+    safeBins?: string[];
+    allowlist?: string[];
+    backgroundMs?: number;
+    timeoutSec?: number;
+  };
+  web?: {
+    fetch?: {
+      enabled?: boolean;
+      maxChars?: number;
+      /** Our addition: let web_fetch reach private/loopback addresses (off by default). */
+      allowPrivateNetwork?: boolean;
+      timeoutSeconds?: number;
+    };
+  };
+}
+
+/** A typed tool: zod parameters, policy-checked before `execute` runs. */
+export interface ToolDefinition<P extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  parameters: P;
+  execute(params: z.infer<P>, context: ToolContext): Promise<ToolResult>;
+}
+
+export function defineTool<P extends z.ZodType>(tool: ToolDefinition<P>): ToolDefinition<P> {
+  return tool;
+}
+
+/** Thrown by tools for expected failures; the message goes to the model verbatim. */
+export class ToolError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "ToolError";
+    this.code = code;
+  }
+}

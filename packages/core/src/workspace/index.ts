@@ -1,0 +1,2 @@
+export { WORKSPACE_TEMPLATES } from "./templates.js";
+export * from "./workspace.js";
