@@ -1,1 +1,11 @@
 export { createMockChannel, type MockChannel, type MockSentMessage } from "./mock-channel.js";
+export {
+  type FakeTelegramCall,
+  type FakeTelegramFault,
+  type FakeTelegramOptions,
+  type FakeTelegramSent,
+  FakeTelegramServer,
+  htmlVisibleText,
+  telegramFixtures,
+  telegramUpdate,
+} from "./telegram-fake.js";
