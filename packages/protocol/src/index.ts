@@ -1,4 +1,5 @@
 export * from "./channel/index.js";
+export * from "./connect-errors.js";
 export * from "./device-auth.js";
 export * from "./encoding.js";
 export * from "./errors.js";

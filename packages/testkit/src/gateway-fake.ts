@@ -3,6 +3,7 @@
 // lives in @openclaw/gateway.
 import type { AddressInfo } from "node:net";
 import {
+  authFailureError,
   CLOSE_CODES,
   type ConnectParams,
   ConnectParamsSchema,
@@ -11,8 +12,11 @@ import {
   type ErrorShape,
   EVENT_NAMES,
   eventAllowed,
+  formatZodIssues,
   frameErrorShape,
   type GatewayFrame,
+  handshakeRequiredError,
+  invalidConnectParamsError,
   MAX_BUFFERED_BYTES,
   MAX_PAYLOAD_BYTES,
   MAX_PRECONNECT_PAYLOAD_BYTES,
@@ -211,12 +215,7 @@ export async function createGatewayFake(options: GatewayFakeOptions = {}): Promi
 
       if (!connection.params) {
         if (frame.method !== "connect") {
-          refuse(
-            connection,
-            frame.id,
-            { code: "INVALID_REQUEST", message: "invalid handshake: first request must be connect" },
-            CLOSE_CODES.policyViolation,
-          );
+          refuse(connection, frame.id, handshakeRequiredError(), CLOSE_CODES.policyViolation);
           return;
         }
         const params = ConnectParamsSchema.safeParse(frame.params);
@@ -224,7 +223,7 @@ export async function createGatewayFake(options: GatewayFakeOptions = {}): Promi
           refuse(
             connection,
             frame.id,
-            { code: "INVALID_REQUEST", message: `invalid connect params: ${params.error.message}` },
+            invalidConnectParamsError(formatZodIssues(params.error.issues, ["params"])),
             CLOSE_CODES.policyViolation,
           );
           return;
@@ -241,23 +240,8 @@ export async function createGatewayFake(options: GatewayFakeOptions = {}): Promi
         const auth = params.data.auth;
         const deviceTokenOk = options.deviceToken !== undefined && auth?.deviceToken === options.deviceToken;
         if (options.token !== undefined && auth?.token !== options.token && !deviceTokenOk) {
-          const missing = auth?.token === undefined;
-          refuse(
-            connection,
-            frame.id,
-            {
-              code: "INVALID_REQUEST",
-              message: missing
-                ? "unauthorized: gateway token missing"
-                : "unauthorized: gateway token mismatch",
-              details: {
-                code: missing ? "AUTH_TOKEN_MISSING" : "AUTH_TOKEN_MISMATCH",
-                canRetryWithDeviceToken: false,
-                recommendedNextStep: missing ? "update_auth_configuration" : "update_auth_credentials",
-              },
-            },
-            CLOSE_CODES.policyViolation,
-          );
+          const reason = auth?.token === undefined ? "token_missing" : "token_mismatch";
+          refuse(connection, frame.id, authFailureError(reason), CLOSE_CODES.policyViolation);
           return;
         }
         if (params.data.device) {
