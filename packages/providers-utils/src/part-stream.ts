@@ -14,6 +14,20 @@ export function createPartStream(
   const iterator = generate();
   return new ReadableStream<LanguageModelV1StreamPart>({
     async pull(controller) {
+      // Once the caller aborted, no further parts: buffered data must not look like a completed answer.
+      if (options.abortSignal?.aborted) {
+        controller.enqueue({
+          type: "error",
+          error: toProviderError(
+            options.abortSignal.reason ?? new Error("aborted"),
+            options.provider,
+            options.abortSignal,
+          ),
+        });
+        controller.close();
+        await iterator.return(undefined).catch(() => {});
+        return;
+      }
       try {
         const { done, value } = await iterator.next();
         if (done) controller.close();
