@@ -407,7 +407,7 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     stop: () => queueFor(sessionKey, agentId).stop(),
     compact: (instructions) => sessions.compact(sessionKey, instructions),
     queueMode: () => queueModeFor(sessionKey),
-    currentModel: () => currentModel(sessionKey, undefined),
+    currentModel: async () => currentModel(sessionKey, await store.get(agentId, sessionKey)),
   });
 
   const submit = (input: SendInput): SubmitHandle => {

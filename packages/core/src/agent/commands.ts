@@ -74,7 +74,7 @@ export interface CommandHost {
     instructions?: string,
   ): Promise<{ compacted: boolean; tokensBefore: number; tokensAfter: number; reason?: string }>;
   queueMode(): QueueMode;
-  currentModel(): string;
+  currentModel(): Promise<string>;
 }
 
 function formatTokens(value: number | undefined): string {
@@ -94,7 +94,7 @@ export async function runCommand(command: ParsedCommand, host: CommandHost): Pro
       const entry = await host.entry();
       return [
         `Session: ${host.sessionKey}${entry ? ` (${entry.sessionId})` : " (not started)"}`,
-        `Model: ${host.currentModel()}${entry?.modelOverride ? " (session override)" : ""}`,
+        `Model: ${await host.currentModel()}${entry?.modelOverride ? " (session override)" : ""}`,
         `Thinking: ${entry?.thinkingLevel ?? host.config.agents?.defaults?.thinkingDefault ?? "off"} · Verbose: ${entry?.verboseLevel ?? "off"} · Queue: ${host.queueMode()}`,
         `Tokens: ${formatTokens(entry?.inputTokens)} in / ${formatTokens(entry?.outputTokens)} out · context ~${formatTokens(entry?.contextTokens)} · compactions ${entry?.compactionCount ?? 0}`,
         entry?.updatedAt ? `Last activity: ${new Date(entry.updatedAt).toISOString()}` : "",
@@ -123,15 +123,16 @@ export async function runCommand(command: ParsedCommand, host: CommandHost): Pro
       return `New session started.${modelNote}`;
     }
     case "model": {
-      if (!args || args === "status") return `Current model: ${host.currentModel()}`;
+      if (!args || args === "status") return `Current model: ${await host.currentModel()}`;
       if (args === "list") {
         const catalog = Object.keys(modelCatalog(host.config, host.agentId));
         const aliases = modelAliases(host.config, host.agentId);
         const refs = [...new Set([...catalog, ...configuredModelRefs(host.config)])];
         if (!refs.length)
-          return `Current model: ${host.currentModel()}\nNo model allowlist configured (agents.defaults.models); any provider/model ref is accepted.`;
+          return `Current model: ${await host.currentModel()}\nNo model allowlist configured (agents.defaults.models); any provider/model ref is accepted.`;
         const byRef = Object.fromEntries(Object.entries(aliases).map(([alias, ref]) => [ref, alias]));
-        return `Models:\n${refs.map((ref) => `- ${ref}${byRef[ref] ? ` (alias ${byRef[ref]})` : ""}${ref === host.currentModel() ? " ← current" : ""}`).join("\n")}`;
+        const current = await host.currentModel();
+        return `Models:\n${refs.map((ref) => `- ${ref}${byRef[ref] ? ` (alias ${byRef[ref]})` : ""}${ref === current ? " ← current" : ""}`).join("\n")}`;
       }
       try {
         const ref = resolveModelInput(args, host.config, host.agentId);

@@ -144,7 +144,8 @@ export function describeFailures(attempts: FailoverAttempt[]): string {
       `- ${attempt.model}${attempt.profileId ? ` (${attempt.profileId})` : ""}: ${attempt.message}${attempt.status ? ` [HTTP ${attempt.status}]` : ""}`,
   );
   const last = attempts[attempts.length - 1]!;
-  return `All models failed:\n${lines.join("\n")}\nWhat to do: ${advice(last.kind, last.model)}.`;
+  const todo = advice(last.kind, last.model);
+  return `All models failed:\n${lines.join("\n")}\nWhat to do: ${todo}${todo.endsWith(".") ? "" : "."}`;
 }
 
 export interface FailoverCandidate {

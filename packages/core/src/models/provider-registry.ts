@@ -221,20 +221,29 @@ export class ProviderRegistry {
       const resolvedValue = secretValue(value, this.env);
       if (resolvedValue) headers[name] = resolvedValue;
     }
-    const provider = factory({
-      id,
-      baseURL: declared?.baseUrl ?? builtin?.baseUrl,
-      apiKey: staticKeys[0]?.key,
-      headers: Object.keys(headers).length ? headers : undefined,
-      fetch: this.options.fetch,
-      models: declared?.models?.map((model) => ({
-        id: model.id,
-        name: model.name,
-        contextWindow: model.contextWindow,
-        maxTokens: model.maxTokens,
-        reasoning: model.reasoning,
-      })),
-    });
+    let provider: ModelProviderV1;
+    try {
+      provider = factory({
+        id,
+        baseURL: declared?.baseUrl ?? builtin?.baseUrl,
+        apiKey: staticKeys[0]?.key,
+        headers: Object.keys(headers).length ? headers : undefined,
+        fetch: this.options.fetch,
+        models: declared?.models?.map((model) => ({
+          id: model.id,
+          name: model.name,
+          contextWindow: model.contextWindow,
+          maxTokens: model.maxTokens,
+          reasoning: model.reasoning,
+        })),
+      });
+    } catch (error) {
+      throw new ProviderUnavailableError(
+        id,
+        `Provider "${id}" could not be set up: ${(error as Error)?.message ?? String(error)}.`,
+        missingProviderFix(id),
+      );
+    }
     const keyRequired = declared
       ? Boolean(builtin?.keyRequired && !declared.baseUrl)
       : Boolean(builtin?.keyRequired);
