@@ -35,7 +35,7 @@ const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"'
 export function htmlToText(html: string): { title?: string; text: string } {
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1]?.trim();
   let body = html
-    .replace(/<(script|style|noscript|svg|head|iframe|template)[\s\S]*?<\/\1>/gi, "")
+    .replace(/<(script|style|noscript|svg|head|title|iframe|template)[\s\S]*?<\/\1>/gi, "")
     .replace(/<!--[\s\S]*?-->/g, "");
   body = body
     .replace(/<h([1-6])[^>]*>/gi, (_m, level: string) => `\n\n${"#".repeat(Number(level))} `)
