@@ -173,6 +173,23 @@ describe("GatewayClient calls", () => {
     expect(mine.runId).toBe("mine");
   });
 
+  it("waits past the `accepted` ack of a two-phase call with expectFinal", async () => {
+    const gateway = await fake({
+      handlers: {
+        agent: (_params, _connection, respond) => {
+          respond({ runId: "run-1", status: "accepted", acceptedAt: 1 });
+          return { runId: "run-1", status: "ok", summary: "done" };
+        },
+      },
+    });
+    const gatewayClient = client(gateway);
+    await gatewayClient.connect();
+    const ack = await gatewayClient.request("agent", { message: "hi" });
+    expect(ack.status).toBe("accepted");
+    const final = await gatewayClient.request("agent", { message: "hi" }, { expectFinal: true });
+    expect(final).toMatchObject({ status: "ok", summary: "done" });
+  });
+
   it("times out, aborts, and rejects pending calls on close()", async () => {
     const never = new Promise<never>(() => {});
     const gateway = await fake({ handlers: { status: () => never } });

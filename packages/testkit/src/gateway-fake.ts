@@ -41,7 +41,15 @@ export interface FakeConnection {
   seq: number;
 }
 
-export type FakeMethodHandler = (params: unknown, connection: FakeConnection) => unknown | Promise<unknown>;
+/**
+ * Handles one call; the return value is the response payload. For two-phase methods (`agent`),
+ * call `respond(payload)` first to send an interim `ok` response on the same request id.
+ */
+export type FakeMethodHandler = (
+  params: unknown,
+  connection: FakeConnection,
+  respond: (payload: unknown) => void,
+) => unknown | Promise<unknown>;
 
 export interface GatewayFakeOptions {
   /** Shared token clients must present (`auth.token`). Undefined: no auth. */
@@ -319,7 +327,9 @@ export async function createGatewayFake(options: GatewayFakeOptions = {}): Promi
         return;
       }
       try {
-        const payload = await handler(validated.params, connection);
+        const payload = await handler(validated.params, connection, (interim) =>
+          send(connection, { type: "res", id: frame.id, ok: true, payload: interim }),
+        );
         send(connection, { type: "res", id: frame.id, ok: true, payload });
       } catch (error) {
         const shape = OpenClawError.isInstance(error)
