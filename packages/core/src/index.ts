@@ -12,3 +12,4 @@ export * from "./bus/index.js";
 export * from "./models/index.js";
 export * from "./tools/index.js";
 export * from "./workspace/index.js";
+export * from "./state/index.js";

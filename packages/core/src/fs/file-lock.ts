@@ -86,6 +86,23 @@ export async function withFileLock<T>(
   }
 }
 
+/**
+ * Take the lock file and keep it until the returned `release` is called (long-held locks, e.g.
+ * one writer per session transcript). Throws LockTimeoutError when another live process holds it.
+ */
+export async function acquireFileLock(
+  lockPath: string,
+  options: FileLockOptions = {},
+): Promise<() => Promise<void>> {
+  await acquire(lockPath, options);
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    await fsp.unlink(lockPath).catch(() => {});
+  };
+}
+
 async function acquire(lockPath: string, options: FileLockOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const staleMs = options.staleMs ?? 60_000;

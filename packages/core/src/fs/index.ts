@@ -8,5 +8,11 @@ export {
   rotateBackups,
   writeFileAtomic,
 } from "./atomic-write.js";
-export { type FileLockOptions, type LockInfo, LockTimeoutError, withFileLock } from "./file-lock.js";
+export {
+  acquireFileLock,
+  type FileLockOptions,
+  type LockInfo,
+  LockTimeoutError,
+  withFileLock,
+} from "./file-lock.js";
 export { checkPrivatePermissions, type PermissionFinding } from "./permissions.js";

@@ -1,0 +1,33 @@
+import type { SessionStoreLike, TranscriptStoreLike } from "../agent/session-store.js";
+import type { SessionHeader, TranscriptEntry } from "../agent/transcript.js";
+import type { SessionStore } from "./session-store.js";
+import type { TranscriptHeader } from "./transcript.js";
+
+/**
+ * Adapt the state layer's SessionStore to the agent runtime's `SessionStoreLike`
+ * (core/agent/session-store.ts): locked, atomic index updates; one writer per transcript;
+ * torn last lines isolated before appending; corrupt lines skipped on read.
+ */
+export function createAgentSessionStore(store: SessionStore): SessionStoreLike {
+  return {
+    get: (agentId, sessionKey) => store.getEntry(agentId, sessionKey),
+    update: (agentId, sessionKey, update) => store.updateEntry(agentId, sessionKey, update),
+    list: (agentId) => store.listEntries(agentId),
+    transcript(agentId, entry): TranscriptStoreLike {
+      return {
+        file: store.transcriptFile(agentId, entry),
+        async read() {
+          const { header, entries } = await store.readTranscriptOf(agentId, entry);
+          return {
+            header: header as SessionHeader | undefined,
+            entries: entries as unknown as TranscriptEntry[],
+          };
+        },
+        append: (entries, header) =>
+          store.appendToTranscript(agentId, entry, entries, header as unknown as TranscriptHeader),
+      };
+    },
+    // every write is already durable when its promise resolves
+    flush: async () => {},
+  };
+}

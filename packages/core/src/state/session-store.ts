@@ -1,0 +1,666 @@
+import { basename, join } from "node:path";
+import { LockTimeoutError } from "../fs/file-lock.js";
+import { StateError } from "./errors.js";
+import type { StateStore } from "./state-store.js";
+import {
+  createTranscriptHeader,
+  lastEntryIdFromTail,
+  newEntryId,
+  newSessionId,
+  parseTranscriptJsonl,
+  type TranscriptEntry,
+  type TranscriptEntryInput,
+  type TranscriptHeader,
+  type TranscriptIssue,
+  type TranscriptReadResult,
+} from "./transcript.js";
+
+/** One `sessions.json` entry (spec §4.1). Unknown fields written by OpenClaw are kept as-is. */
+export interface SessionEntry {
+  sessionId: string;
+  /** ms since epoch of the last activity. */
+  updatedAt: number;
+  sessionFile?: string;
+  sessionStartedAt?: number;
+  lastInteractionAt?: number;
+  chatType?: "direct" | "group" | "room" | string;
+  provider?: string;
+  channel?: string;
+  subject?: string;
+  room?: string;
+  space?: string;
+  displayName?: string;
+  label?: string;
+  origin?: {
+    label?: string;
+    provider?: string;
+    from?: string;
+    to?: string;
+    accountId?: string;
+    threadId?: string | number;
+  };
+  lastChannel?: string;
+  lastTo?: string;
+  lastAccountId?: string;
+  lastThreadId?: string | number;
+  thinkingLevel?: string;
+  verboseLevel?: string;
+  reasoningLevel?: string;
+  elevatedLevel?: string;
+  sendPolicy?: string;
+  queueMode?: string;
+  providerOverride?: string;
+  modelOverride?: string;
+  authProfileOverride?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  totalTokens?: number;
+  contextTokens?: number;
+  compactionCount?: number;
+  memoryFlushAt?: number;
+  memoryFlushCompactionCount?: number;
+  spawnedBy?: string;
+  [key: string]: unknown;
+}
+
+/** A session as returned by the store. */
+export interface SessionRecord {
+  key: string;
+  agentId: string;
+  entry: SessionEntry;
+}
+
+export interface SessionListFilter {
+  agentId?: string;
+  /** Only sessions with `updatedAt >= activeSince` (ms epoch). */
+  activeSince?: number;
+  /** Exact label match. */
+  label?: string;
+  /** Case-insensitive substring of key, sessionId, label, displayName, subject or origin label. */
+  search?: string;
+  limit?: number;
+}
+
+export interface SessionStoreOptions {
+  state: StateStore;
+  /** Agent used for keys that are not `agent:<id>:…`. Default "main". */
+  defaultAgentId?: string;
+  /** Workspace written in new transcript headers (`cwd`). */
+  workspaceFor?: (agentId: string) => string | undefined;
+  now?: () => number;
+  /** How long to wait for a session/index lock. Default 10 s. */
+  lockTimeoutMs?: number;
+  /** Problems found while reading (corrupt index, corrupt transcript lines). */
+  onIssue?: (issue: { path: string; message: string }) => void;
+}
+
+export interface SessionBundle {
+  type: "openclaw.sessions.bundle";
+  version: 1;
+  exportedAt: string;
+  sessions: { agentId: string; key: string; entry: SessionEntry; transcript: string }[];
+}
+
+const COUNTERS = [
+  "inputTokens",
+  "outputTokens",
+  "totalTokens",
+  "contextTokens",
+  "compactionCount",
+  "memoryFlushAt",
+  "memoryFlushCompactionCount",
+];
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/:/g, "-");
+}
+
+interface Writer {
+  release: () => Promise<void>;
+  leafId: string | null | undefined;
+  chain: Promise<unknown>;
+}
+
+/**
+ * Sessions of every agent: `agents/<agentId>/sessions/sessions.json` (key → entry) plus one
+ * append-only JSONL transcript per session. Index updates are read-modify-write under a lock
+ * and written atomically; each transcript has one writer (this process holds
+ * `<file>.lock` from the first append until `release()`/`close()`).
+ */
+export class SessionStore {
+  private readonly state: StateStore;
+  private readonly defaultAgentId: string;
+  private readonly now: () => number;
+  private readonly writers = new Map<string, Promise<Writer>>();
+
+  constructor(private readonly options: SessionStoreOptions) {
+    this.state = options.state;
+    this.defaultAgentId = options.defaultAgentId ?? "main";
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Canonical store key: `agent:<agentId>:<rest>`; short keys get the default agent. */
+  storeKey(key: string, agentId?: string): string {
+    const trimmed = key.trim();
+    if (trimmed === "") throw new StateError("STATE_INVALID_KEY", "session key is empty");
+    if (/^agent:[^:]+:./.test(trimmed)) return trimmed;
+    return `agent:${(agentId ?? this.defaultAgentId).toLowerCase()}:${trimmed}`;
+  }
+
+  /** Agent id of a key (`agent:<id>:…`), else the default agent. */
+  agentIdOf(key: string): string {
+    const match = /^agent:([^:]+):/.exec(key.trim());
+    return match ? match[1]!.toLowerCase() : this.defaultAgentId;
+  }
+
+  private indexPath(agentId: string): string {
+    return `agents/${agentId}/sessions/sessions.json`;
+  }
+
+  transcriptPath(agentId: string, entry: SessionEntry): string {
+    const name = entry.sessionFile ? basename(entry.sessionFile) : `${entry.sessionId}.jsonl`;
+    return `agents/${agentId}/sessions/${name}`;
+  }
+
+  /** Absolute transcript path for file stores (the relative state path for the memory store). */
+  transcriptFile(agentId: string, entry: SessionEntry): string {
+    const relative = this.transcriptPath(agentId, entry);
+    return this.state.root.startsWith("memory:") ? relative : join(this.state.root, relative);
+  }
+
+  private async readIndex(agentId: string): Promise<Record<string, SessionEntry>> {
+    const path = this.indexPath(agentId);
+    const text = await this.state.readText(path);
+    if (text === undefined || text.trim() === "") return {};
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, SessionEntry>;
+      throw new Error("not an object");
+    } catch (error) {
+      this.options.onIssue?.({
+        path,
+        message: `session index unreadable (${(error as Error).message}); treated as empty, file kept`,
+      });
+      return {};
+    }
+  }
+
+  private async withIndex<T>(
+    agentId: string,
+    fn: (index: Record<string, SessionEntry>) => Promise<{ result: T; changed: boolean }>,
+  ): Promise<T> {
+    const path = this.indexPath(agentId);
+    const release = await this.lock(path);
+    try {
+      const text = await this.state.readText(path);
+      let index: Record<string, SessionEntry> = {};
+      if (text !== undefined && text.trim() !== "") {
+        try {
+          index = JSON.parse(text) as Record<string, SessionEntry>;
+          if (typeof index !== "object" || index === null || Array.isArray(index))
+            throw new Error("not an object");
+        } catch (error) {
+          // keep the unreadable file for the user instead of overwriting it
+          const aside = `${path}.corrupt.${stamp(this.now())}`;
+          await this.state.rename(path, aside);
+          this.options.onIssue?.({
+            path,
+            message: `session index unreadable (${(error as Error).message}); moved to ${aside}`,
+          });
+          index = {};
+        }
+      }
+      const { result, changed } = await fn(index);
+      if (changed) await this.state.writeText(path, `${JSON.stringify(index, null, 2)}\n`);
+      return result;
+    } finally {
+      await release();
+    }
+  }
+
+  private async lock(path: string): Promise<() => Promise<void>> {
+    try {
+      return await this.state.lock(path, { timeoutMs: this.options.lockTimeoutMs });
+    } catch (error) {
+      if (LockTimeoutError.isInstance(error))
+        throw new StateError("STATE_LOCKED", error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  async get(key: string, agentId?: string): Promise<SessionRecord | undefined> {
+    const storeKey = this.storeKey(key, agentId);
+    const owner = this.agentIdOf(storeKey);
+    const entry = (await this.readIndex(owner))[storeKey];
+    return entry ? { key: storeKey, agentId: owner, entry } : undefined;
+  }
+
+  /** Create a session (new id + transcript header). Fails with STATE_SESSION_EXISTS when present. */
+  async create(key: string, init: Partial<SessionEntry> = {}, agentId?: string): Promise<SessionRecord> {
+    const storeKey = this.storeKey(key, agentId);
+    const owner = this.agentIdOf(storeKey);
+    return this.withIndex(owner, async (index) => {
+      if (index[storeKey]) throw new StateError("STATE_SESSION_EXISTS", `session ${storeKey} already exists`);
+      const entry = await this.newEntry(owner, init);
+      index[storeKey] = entry;
+      return { result: { key: storeKey, agentId: owner, entry }, changed: true };
+    });
+  }
+
+  /** The existing session, or a new one. */
+  async ensure(
+    key: string,
+    init: Partial<SessionEntry> = {},
+    agentId?: string,
+  ): Promise<SessionRecord & { created: boolean }> {
+    const existing = await this.get(key, agentId);
+    if (existing) return { ...existing, created: false };
+    const storeKey = this.storeKey(key, agentId);
+    const owner = this.agentIdOf(storeKey);
+    return this.withIndex<SessionRecord & { created: boolean }>(owner, async (index) => {
+      const current = index[storeKey];
+      if (current)
+        return { result: { key: storeKey, agentId: owner, entry: current, created: false }, changed: false };
+      const entry = await this.newEntry(owner, init);
+      index[storeKey] = entry;
+      return { result: { key: storeKey, agentId: owner, entry, created: true }, changed: true };
+    });
+  }
+
+  private async newEntry(
+    agentId: string,
+    init: Partial<SessionEntry>,
+    parentSession?: string,
+  ): Promise<SessionEntry> {
+    const now = this.now();
+    const sessionId = init.sessionId ?? newSessionId();
+    const entry: SessionEntry = {
+      ...init,
+      sessionId,
+      updatedAt: init.updatedAt ?? now,
+      sessionStartedAt: init.sessionStartedAt ?? now,
+    };
+    const path = this.transcriptPath(agentId, entry);
+    if (!(await this.state.exists(path))) {
+      const header = createTranscriptHeader(sessionId, {
+        cwd: this.options.workspaceFor?.(agentId),
+        parentSession,
+        now: new Date(now),
+      });
+      await this.state.writeText(path, `${JSON.stringify(header)}\n`);
+    }
+    return entry;
+  }
+
+  async list(filter: SessionListFilter = {}): Promise<SessionRecord[]> {
+    const agentIds = filter.agentId ? [filter.agentId.toLowerCase()] : await this.state.list("agents");
+    const needle = filter.search?.toLowerCase();
+    const out: SessionRecord[] = [];
+    for (const agentId of agentIds) {
+      const index = await this.readIndex(agentId);
+      for (const [key, entry] of Object.entries(index)) {
+        if (!entry || typeof entry !== "object") continue;
+        if (filter.activeSince !== undefined && !((entry.updatedAt ?? 0) >= filter.activeSince)) continue;
+        if (filter.label !== undefined && entry.label !== filter.label) continue;
+        if (needle) {
+          const haystack = [
+            key,
+            entry.sessionId,
+            entry.label,
+            entry.displayName,
+            entry.subject,
+            entry.origin?.label,
+          ]
+            .filter((value): value is string => typeof value === "string")
+            .join("\n")
+            .toLowerCase();
+          if (!haystack.includes(needle)) continue;
+        }
+        out.push({ key, agentId, entry });
+      }
+    }
+    out.sort((a, b) => (b.entry.updatedAt ?? 0) - (a.entry.updatedAt ?? 0));
+    return filter.limit !== undefined ? out.slice(0, filter.limit) : out;
+  }
+
+  /** Merge fields into an entry (`undefined` removes a field). `sessionId` cannot be patched. */
+  async patch(key: string, patch: Partial<SessionEntry>, agentId?: string): Promise<SessionRecord> {
+    const storeKey = this.storeKey(key, agentId);
+    const owner = this.agentIdOf(storeKey);
+    return this.withIndex(owner, async (index) => {
+      const entry = index[storeKey];
+      if (!entry) throw new StateError("STATE_SESSION_NOT_FOUND", `no session ${storeKey}`);
+      for (const [field, value] of Object.entries(patch)) {
+        if (field === "sessionId") continue;
+        if (value === undefined) delete entry[field];
+        else entry[field] = value;
+      }
+      return { result: { key: storeKey, agentId: owner, entry }, changed: true };
+    });
+  }
+
+  /** Start over: the old transcript is archived as `<file>.reset.<ts>`, a new session id begins. */
+  async reset(key: string, agentId?: string): Promise<SessionRecord & { archivedTranscript?: string }> {
+    const storeKey = this.storeKey(key, agentId);
+    const owner = this.agentIdOf(storeKey);
+    return this.withIndex(owner, async (index) => {
+      const entry = index[storeKey];
+      if (!entry) throw new StateError("STATE_SESSION_NOT_FOUND", `no session ${storeKey}`);
+      const oldPath = this.transcriptPath(owner, entry);
+      const archived = await this.archive(oldPath, "reset");
+      const kept = Object.fromEntries(
+        Object.entries(entry).filter(([field]) => !COUNTERS.includes(field) && field !== "sessionFile"),
+      );
+      const next = await this.newEntry(
+        owner,
+        { ...kept, sessionId: undefined, updatedAt: undefined, sessionStartedAt: undefined },
+        entry.sessionId,
+      );
+      index[storeKey] = next;
+      return {
+        result: { key: storeKey, agentId: owner, entry: next, archivedTranscript: archived },
+        changed: true,
+      };
+    });
+  }
+
+  /** Remove a session; its transcript is archived as `<file>.deleted.<ts>`. */
+  async delete(key: string, agentId?: string): Promise<{ deleted: boolean; archivedTranscript?: string }> {
+    const storeKey = this.storeKey(key, agentId);
+    const owner = this.agentIdOf(storeKey);
+    return this.withIndex<{ deleted: boolean; archivedTranscript?: string }>(owner, async (index) => {
+      const entry = index[storeKey];
+      if (!entry) return { result: { deleted: false }, changed: false };
+      const archived = await this.archive(this.transcriptPath(owner, entry), "deleted");
+      delete index[storeKey];
+      return { result: { deleted: true, archivedTranscript: archived }, changed: true };
+    });
+  }
+
+  private async archive(path: string, reason: "reset" | "deleted"): Promise<string | undefined> {
+    await this.releaseWriter(path);
+    if (!(await this.state.exists(path))) return undefined;
+    const target = `${path}.${reason}.${stamp(this.now())}`;
+    await this.state.rename(path, target);
+    return target;
+  }
+
+  private writer(path: string): Promise<Writer> {
+    let pending = this.writers.get(path);
+    if (!pending) {
+      pending = (async () => {
+        const release = await this.lock(path);
+        const tail = await this.state.readTail(path, 64 * 1024);
+        return {
+          release,
+          leafId: tail === undefined ? undefined : (lastEntryIdFromTail(tail) ?? null),
+          chain: Promise.resolve(),
+        };
+      })();
+      this.writers.set(path, pending);
+      pending.catch(() => this.writers.delete(path));
+    }
+    return pending;
+  }
+
+  /**
+   * Append entries to a session's transcript. Ids, parentIds (the current leaf) and timestamps
+   * are filled in when missing. Returns the entries as written.
+   */
+  async append(key: string, inputs: TranscriptEntryInput[], agentId?: string): Promise<TranscriptEntry[]> {
+    const record = await this.get(key, agentId);
+    if (!record) throw new StateError("STATE_SESSION_NOT_FOUND", `no session ${this.storeKey(key, agentId)}`);
+    const path = this.transcriptPath(record.agentId, record.entry);
+    const writer = await this.writer(path);
+    const run = writer.chain.then(async () => {
+      const lines: string[] = [];
+      const written: TranscriptEntry[] = [];
+      if (writer.leafId === undefined) {
+        // transcript missing (deleted by hand): start it again with a header
+        lines.push(
+          JSON.stringify(
+            createTranscriptHeader(record.entry.sessionId, {
+              cwd: this.options.workspaceFor?.(record.agentId),
+            }),
+          ),
+        );
+        writer.leafId = null;
+      }
+      let leaf = writer.leafId;
+      const timestamp = new Date(this.now()).toISOString();
+      for (const input of inputs) {
+        const entry = {
+          ...input,
+          id: input.id ?? newEntryId(),
+          parentId: input.parentId !== undefined ? input.parentId : leaf,
+          timestamp: input.timestamp ?? timestamp,
+        } as TranscriptEntry;
+        leaf = entry.id;
+        lines.push(JSON.stringify(entry));
+        written.push(entry);
+      }
+      await this.state.appendLines(path, lines);
+      writer.leafId = leaf;
+      return written;
+    });
+    writer.chain = run.catch(() => {});
+    return run;
+  }
+
+  // ── exact-key access (no key canonicalization), for runtimes that already hold store keys ──
+
+  /** Entry stored under exactly `key` in `agentId`'s index. */
+  async getEntry(agentId: string, key: string): Promise<SessionEntry | undefined> {
+    return (await this.readIndex(agentId))[key];
+  }
+
+  /** All entries of one agent's index (a copy). */
+  async listEntries(agentId: string): Promise<Record<string, SessionEntry>> {
+    return { ...(await this.readIndex(agentId)) };
+  }
+
+  /** Locked read-modify-write of one entry; returning `undefined` deletes it (transcript kept). */
+  async updateEntry(
+    agentId: string,
+    key: string,
+    update: (entry: SessionEntry | undefined) => SessionEntry | undefined,
+  ): Promise<SessionEntry | undefined> {
+    return this.withIndex<SessionEntry | undefined>(agentId, async (index) => {
+      const next = update(index[key] ? { ...index[key] } : undefined);
+      if (next) index[key] = next;
+      else delete index[key];
+      return { result: next, changed: true };
+    });
+  }
+
+  /**
+   * Append already-stamped entries (ids/parentIds set by the caller) to an entry's transcript,
+   * writing `header` first when the file does not exist yet. One writer per transcript.
+   */
+  async appendToTranscript(
+    agentId: string,
+    entry: SessionEntry,
+    entries: unknown[],
+    header?: TranscriptHeader,
+  ): Promise<void> {
+    const path = this.transcriptPath(agentId, entry);
+    const writer = await this.writer(path);
+    const run = writer.chain.then(async () => {
+      const lines: string[] = [];
+      if (writer.leafId === undefined) {
+        lines.push(
+          JSON.stringify(
+            header ?? createTranscriptHeader(entry.sessionId, { cwd: this.options.workspaceFor?.(agentId) }),
+          ),
+        );
+        writer.leafId = null;
+      }
+      for (const item of entries) lines.push(JSON.stringify(item));
+      await this.state.appendLines(path, lines);
+      const last = entries[entries.length - 1] as { id?: string } | undefined;
+      if (last?.id) writer.leafId = last.id;
+    });
+    writer.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Parse an entry's transcript (tolerant: torn last line dropped, corrupt lines reported). */
+  async readTranscriptOf(
+    agentId: string,
+    entry: SessionEntry,
+  ): Promise<TranscriptReadResult & { path: string }> {
+    const path = this.transcriptPath(agentId, entry);
+    const result = parseTranscriptJsonl((await this.state.readText(path)) ?? "");
+    for (const issue of result.issues) if (issue.kind !== "torn_tail") this.report(path, issue);
+    return { ...result, path };
+  }
+
+  /** Read a session's transcript; corrupt lines are skipped and reported, never fatal. */
+  async readTranscript(key: string, agentId?: string): Promise<TranscriptReadResult & { path: string }> {
+    const record = await this.get(key, agentId);
+    if (!record) throw new StateError("STATE_SESSION_NOT_FOUND", `no session ${this.storeKey(key, agentId)}`);
+    const path = this.transcriptPath(record.agentId, record.entry);
+    const text = (await this.state.readText(path)) ?? "";
+    const result = parseTranscriptJsonl(text);
+    for (const issue of result.issues) if (issue.kind !== "torn_tail") this.report(path, issue);
+    return { ...result, path };
+  }
+
+  private report(path: string, issue: TranscriptIssue): void {
+    this.options.onIssue?.({ path, message: `line ${issue.line}: ${issue.message}` });
+  }
+
+  /** Stop being the writer of a session's transcript (releases its lock file). */
+  async release(key: string, agentId?: string): Promise<void> {
+    const record = await this.get(key, agentId);
+    if (record) await this.releaseWriter(this.transcriptPath(record.agentId, record.entry));
+  }
+
+  private async releaseWriter(path: string): Promise<void> {
+    const pending = this.writers.get(path);
+    if (!pending) return;
+    this.writers.delete(path);
+    const writer = await pending.catch(() => undefined);
+    if (!writer) return;
+    await writer.chain;
+    await writer.release();
+  }
+
+  /** Release every transcript lock this store holds. */
+  async close(): Promise<void> {
+    await Promise.all([...this.writers.keys()].map((path) => this.releaseWriter(path)));
+  }
+
+  /** Export sessions (all, one agent, or some keys) with their raw transcripts. */
+  async exportSessions(options: { keys?: string[]; agentId?: string } = {}): Promise<SessionBundle> {
+    let records: SessionRecord[];
+    if (options.keys) {
+      records = [];
+      for (const key of options.keys) {
+        const record = await this.get(key, options.agentId);
+        if (!record)
+          throw new StateError(
+            "STATE_SESSION_NOT_FOUND",
+            `no session ${this.storeKey(key, options.agentId)}`,
+          );
+        records.push(record);
+      }
+    } else records = await this.list({ agentId: options.agentId });
+    const sessions: SessionBundle["sessions"] = [];
+    for (const record of records) {
+      const transcript = (await this.state.readText(this.transcriptPath(record.agentId, record.entry))) ?? "";
+      sessions.push({ agentId: record.agentId, key: record.key, entry: record.entry, transcript });
+    }
+    return {
+      type: "openclaw.sessions.bundle",
+      version: 1,
+      exportedAt: new Date(this.now()).toISOString(),
+      sessions,
+    };
+  }
+
+  /** Import a bundle. Existing keys are skipped unless `overwrite` (then the old transcript is archived). */
+  async importSessions(
+    bundle: SessionBundle,
+    options: { overwrite?: boolean } = {},
+  ): Promise<{ imported: string[]; skipped: { key: string; reason: string }[] }> {
+    if (
+      bundle?.type !== "openclaw.sessions.bundle" ||
+      bundle.version !== 1 ||
+      !Array.isArray(bundle.sessions)
+    )
+      throw new StateError("STATE_BUNDLE_INVALID", "not an OpenClaw sessions bundle (version 1)");
+    const imported: string[] = [];
+    const skipped: { key: string; reason: string }[] = [];
+    for (const item of bundle.sessions) {
+      if (
+        !item ||
+        typeof item.key !== "string" ||
+        typeof item.entry?.sessionId !== "string" ||
+        typeof item.transcript !== "string"
+      ) {
+        skipped.push({ key: String(item?.key), reason: "malformed bundle entry" });
+        continue;
+      }
+      const owner = this.agentIdOf(item.key);
+      await this.withIndex(owner, async (index) => {
+        const existing = index[item.key];
+        if (existing && !options.overwrite) {
+          skipped.push({ key: item.key, reason: "exists (use overwrite)" });
+          return { result: undefined, changed: false };
+        }
+        if (existing) await this.archive(this.transcriptPath(owner, existing), "reset");
+        const entry: SessionEntry = { ...item.entry };
+        delete entry.sessionFile;
+        const path = this.transcriptPath(owner, entry);
+        if (await this.state.exists(path)) {
+          // a different session already uses this id here: give the imported one a fresh id
+          const fresh = newSessionId();
+          entry.sessionId = fresh;
+          const rewritten = item.transcript.replace(
+            /^(\{[^\n]*"type":"session"[^\n]*"id":")[^"]+/,
+            `$1${fresh}`,
+          );
+          await this.state.writeText(this.transcriptPath(owner, entry), rewritten);
+        } else await this.state.writeText(path, item.transcript);
+        index[item.key] = entry;
+        imported.push(item.key);
+        return { result: undefined, changed: true };
+      });
+    }
+    return { imported, skipped };
+  }
+}
+
+/** Serialize a bundle as JSONL: a header line, then one line per session. */
+export function serializeSessionBundle(bundle: SessionBundle): string {
+  const { sessions, ...header } = bundle;
+  return `${[JSON.stringify({ ...header, count: sessions.length }), ...sessions.map((session) => JSON.stringify(session))].join("\n")}\n`;
+}
+
+export function parseSessionBundle(text: string): SessionBundle {
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  let header: { type?: string; version?: number; exportedAt?: string; count?: number };
+  try {
+    header = JSON.parse(lines[0] ?? "");
+  } catch {
+    throw new StateError("STATE_BUNDLE_INVALID", "bundle header is not JSON");
+  }
+  if (header.type !== "openclaw.sessions.bundle" || header.version !== 1)
+    throw new StateError("STATE_BUNDLE_INVALID", "not an OpenClaw sessions bundle (version 1)");
+  const sessions: SessionBundle["sessions"] = [];
+  lines.slice(1).forEach((line, index) => {
+    try {
+      sessions.push(JSON.parse(line));
+    } catch {
+      throw new StateError("STATE_BUNDLE_INVALID", `bundle line ${index + 2} is not JSON (file truncated?)`);
+    }
+  });
+  if (header.count !== undefined && header.count !== sessions.length)
+    throw new StateError(
+      "STATE_BUNDLE_INVALID",
+      `bundle is incomplete: ${sessions.length} of ${header.count} sessions`,
+    );
+  return { type: "openclaw.sessions.bundle", version: 1, exportedAt: header.exportedAt ?? "", sessions };
+}

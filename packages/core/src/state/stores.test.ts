@@ -1,0 +1,103 @@
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { AuthProfileStore } from "./auth-profile-store.js";
+import { DevicePairingStore } from "./device-pairing-store.js";
+import { DM_PAIRING_TTL_MS, DmPairingStore } from "./dm-pairing-store.js";
+import { createFileStateStore, createMemoryStateStore } from "./state-store.js";
+
+describe("DM pairing store", () => {
+  it("8-character codes, at most 3 pending per account, 1 h expiry, approve allows the sender", async () => {
+    let now = Date.parse("2026-04-01T12:00:00Z");
+    const dir = mkdtempSync(join(tmpdir(), "openclaw-pairing-"));
+    const store = new DmPairingStore({ state: createFileStateStore(dir), now: () => now });
+    const first = await store.challenge("telegram", "default", { id: "111", username: "ada" });
+    expect(first?.created).toBe(true);
+    expect(first?.request.code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
+    const again = await store.challenge("telegram", "default", { id: "111" });
+    expect(again).toMatchObject({ created: false, request: { code: first?.request.code } });
+    await store.challenge("telegram", "default", { id: "222" });
+    await store.challenge("telegram", "default", { id: "333" });
+    expect(await store.challenge("telegram", "default", { id: "444" })).toBeUndefined();
+    expect(await store.challenge("telegram", "work", { id: "444" })).toMatchObject({ created: true });
+    await expect(store.challengeOrThrow("telegram", "default", { id: "555" })).rejects.toMatchObject({
+      code: "STATE_PAIRING_LIMIT",
+    });
+
+    const approved = await store.approve("telegram", first!.request.code.toLowerCase());
+    expect(approved?.id).toBe("111");
+    expect(await store.allowFrom("telegram")).toEqual(["111"]);
+    expect(await store.approve("telegram", first!.request.code)).toBeUndefined();
+    expect(statSync(join(dir, "credentials/telegram-pairing.json")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "credentials/telegram-allowFrom.json")).mode & 0o777).toBe(0o600);
+
+    now += DM_PAIRING_TTL_MS;
+    expect(await store.list("telegram")).toEqual([]);
+    expect(await store.challenge("telegram", "default", { id: "444" })).toMatchObject({ created: true });
+  });
+
+  it("per-account allowFrom files and removal", async () => {
+    const state = createMemoryStateStore();
+    const store = new DmPairingStore({ state });
+    await store.addAllowFrom("whatsapp", "+1555", "biz");
+    expect(await store.allowFrom("whatsapp", "biz")).toEqual(["+1555"]);
+    expect(await store.allowFrom("whatsapp")).toEqual([]);
+    expect([...state.files.keys()]).toContain("credentials/whatsapp-biz-allowFrom.json");
+    expect(await store.removeAllowFrom("whatsapp", "+1555", "biz")).toBe(true);
+  });
+});
+
+describe("auth profiles", () => {
+  it("stores credentials 0600 and keeps unknown fields", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "openclaw-auth-"));
+    const state = createFileStateStore(dir);
+    await state.writeText(
+      "agents/main/agent/auth-profiles.json",
+      JSON.stringify({ version: 1, profiles: {}, futureField: 1 }),
+    );
+    const store = new AuthProfileStore(state, "main");
+    await store.upsert("anthropic:default", { type: "api_key", provider: "anthropic", key: "sk-ant-1" });
+    await store.upsert("openai:work", { type: "api_key", provider: "openai", key: "sk-2" });
+    await store.recordUsage("anthropic:default", { ok: true }, 42);
+    expect((await store.list("anthropic")).map((p) => p.id)).toEqual(["anthropic:default"]);
+    const file = await store.read();
+    expect(file.futureField).toBe(1);
+    expect(file.lastGood).toEqual({ anthropic: "anthropic:default" });
+    expect(file.usageStats?.["anthropic:default"]).toMatchObject({ lastUsed: 42, errorCount: 0 });
+    expect(statSync(join(dir, "agents/main/agent/auth-profiles.json")).mode & 0o777).toBe(0o600);
+    expect(await store.remove("openai:work")).toBe(true);
+  });
+});
+
+describe("device pairing store", () => {
+  it("request → approve issues a token; rotate and remove", async () => {
+    let now = 1_000;
+    const store = new DevicePairingStore(createMemoryStateStore(), { now: () => now });
+    const request = await store.request({
+      deviceId: "dev1",
+      publicKey: "pk",
+      role: "operator",
+      scopes: ["operator.read"],
+    });
+    const again = await store.request({
+      deviceId: "dev1",
+      publicKey: "pk",
+      role: "operator",
+      scopes: ["operator.read"],
+    });
+    expect(again.requestId).toBe(request.requestId);
+    expect(Object.keys(await store.pending())).toEqual([request.requestId]);
+    const device = await store.approve(request.requestId);
+    expect(device?.tokens.operator?.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await store.pending()).toEqual({});
+    const rotated = await store.rotateToken("dev1", "operator");
+    expect(rotated).not.toBe(device?.tokens.operator?.token);
+    expect((await store.paired()).dev1?.tokens.operator?.token).toBe(rotated);
+    now += 10 * 60_000;
+    const late = await store.request({ deviceId: "dev2", publicKey: "pk2", role: "node", scopes: [] });
+    now += 10 * 60_000;
+    expect(await store.approve(late.requestId)).toBeUndefined();
+    expect(await store.remove("dev1")).toBe(true);
+  });
+});
