@@ -12,6 +12,8 @@ export interface AuthCredential {
 /** Where stored auth profiles come from (the state helper's auth-profile store fits this). */
 export interface AuthProfileSource {
   list(provider: string): Promise<AuthCredential[]> | AuthCredential[];
+  /** Persist usage stats (`usageStats.<id>` in auth-profiles.json). */
+  record?(id: string, outcome: { ok: true } | { ok: false; cooldownUntil?: number }): void;
 }
 
 const COOLDOWN_STEPS_MS = [60_000, 5 * 60_000, 25 * 60_000, 60 * 60_000];
@@ -239,11 +241,20 @@ export async function runWithFailover<T>(options: {
       if (credential.id) options.cooldowns.markUsed(credential.id);
       try {
         const result = await options.attempt(candidate);
-        if (credential.id) options.cooldowns.markSuccess(credential.id);
+        if (credential.id) {
+          options.cooldowns.markSuccess(credential.id);
+          options.auth?.record?.(credential.id, { ok: true });
+        }
         return { result, candidate, attempts };
       } catch (error) {
         if (!ProviderError.isInstance(error) || !FAILOVER_KINDS.has(error.kind)) throw error;
-        if (credential.id) options.cooldowns.markFailure(credential.id, error.kind, error.retryAfterMs);
+        if (credential.id) {
+          const usage = options.cooldowns.markFailure(credential.id, error.kind, error.retryAfterMs);
+          options.auth?.record?.(credential.id, {
+            ok: false,
+            cooldownUntil: usage.disabledUntil ?? usage.cooldownUntil,
+          });
+        }
         const failure: FailoverAttempt = {
           model: name,
           profileId: credential.id,

@@ -1,18 +1,23 @@
-import type { ModelInfo, ModelProviderV1 } from "@openclaw/protocol";
+import {
+  getBuiltinProvider,
+  type ModelApi,
+  type ModelInfo,
+  type ModelProviderConfig,
+  type ModelProviderV1,
+  resolveConfigApiKey,
+} from "@openclaw/protocol";
 import type { RuntimeConfig, RuntimeProviderConfig } from "./runtime-config.js";
 
 /** Wire APIs a provider package can serve (`models.providers.<id>.api`). */
-export type ProviderApi =
-  | "openai-completions"
-  | "openai-responses"
-  | "anthropic-messages"
-  | "google-generative-ai"
-  | "ollama";
+export type ProviderApi = ModelApi;
 
 /** Options a provider package's factory receives when core builds a provider from config. */
 export interface ProviderFactoryOptions {
   /** Provider id used in refs (`openai`, `my-vllm`). */
   id: string;
+  /** `models.providers.<id>` as written (empty object for a built-in id used with just a key). */
+  config: ModelProviderConfig;
+  env: Record<string, string | undefined>;
   baseURL?: string;
   /** Default credential; core may override it per call (auth-profile rotation). */
   apiKey?: string;
@@ -22,77 +27,47 @@ export interface ProviderFactoryOptions {
   models?: ModelInfo[];
 }
 
-export type ProviderFactory = (options: ProviderFactoryOptions) => ModelProviderV1;
+/**
+ * Builds a provider for one id. The provider packages' `fromConfig(id, config, env)` fit as
+ * `(options) => fromConfig(options.id, options.config, options.env)`.
+ */
+export type ProviderFactory = (options: ProviderFactoryOptions) => ModelProviderV1 | undefined;
 
-/** Built-in provider ids: which API they speak, where, and which env var holds the key. */
-export interface BuiltinProvider {
+interface BuiltinInfo {
   api: ProviderApi;
   baseUrl?: string;
-  envKeys: string[];
-  /** False for local servers (Ollama, LM Studio) that need no key. */
+  envKeys: readonly string[];
   keyRequired: boolean;
 }
 
-export const BUILTIN_PROVIDERS: Record<string, BuiltinProvider> = {
-  anthropic: { api: "anthropic-messages", envKeys: ["ANTHROPIC_API_KEY"], keyRequired: true },
-  openai: { api: "openai-responses", envKeys: ["OPENAI_API_KEY"], keyRequired: true },
-  google: { api: "google-generative-ai", envKeys: ["GEMINI_API_KEY", "GOOGLE_API_KEY"], keyRequired: true },
-  gemini: { api: "google-generative-ai", envKeys: ["GEMINI_API_KEY", "GOOGLE_API_KEY"], keyRequired: true },
-  ollama: {
-    api: "ollama",
-    baseUrl: "http://127.0.0.1:11434",
-    envKeys: ["OLLAMA_API_KEY"],
-    keyRequired: false,
-  },
-  lmstudio: {
-    api: "openai-completions",
-    baseUrl: "http://127.0.0.1:1234/v1",
-    envKeys: [],
-    keyRequired: false,
-  },
-  openrouter: {
-    api: "openai-completions",
-    baseUrl: "https://openrouter.ai/api/v1",
-    envKeys: ["OPENROUTER_API_KEY"],
-    keyRequired: true,
-  },
-  groq: {
-    api: "openai-completions",
-    baseUrl: "https://api.groq.com/openai/v1",
-    envKeys: ["GROQ_API_KEY"],
-    keyRequired: true,
-  },
-  mistral: {
-    api: "openai-completions",
-    baseUrl: "https://api.mistral.ai/v1",
-    envKeys: ["MISTRAL_API_KEY"],
-    keyRequired: true,
-  },
-  xai: {
-    api: "openai-completions",
-    baseUrl: "https://api.x.ai/v1",
-    envKeys: ["XAI_API_KEY"],
-    keyRequired: true,
-  },
-  cerebras: {
-    api: "openai-completions",
-    baseUrl: "https://api.cerebras.ai/v1",
-    envKeys: ["CEREBRAS_API_KEY"],
-    keyRequired: true,
-  },
-  together: {
-    api: "openai-completions",
-    baseUrl: "https://api.together.xyz/v1",
-    envKeys: ["TOGETHER_API_KEY"],
-    keyRequired: true,
-  },
-  deepseek: {
-    api: "openai-completions",
-    baseUrl: "https://api.deepseek.com/v1",
-    envKeys: ["DEEPSEEK_API_KEY"],
-    keyRequired: true,
-  },
-};
+function builtinInfo(id: string): BuiltinInfo | undefined {
+  const builtin = getBuiltinProvider(id);
+  return builtin
+    ? {
+        api: builtin.api,
+        baseUrl: builtin.baseUrl,
+        envKeys: builtin.envKeys,
+        keyRequired: builtin.apiKeyRequired,
+      }
+    : undefined;
+}
+
+const BUILTIN_IDS = [
+  "anthropic",
+  "openai",
+  "google",
+  "openrouter",
+  "groq",
+  "together",
+  "xai",
+  "mistral",
+  "cerebras",
+  "deepseek",
+  "ollama",
+  "lmstudio",
+  "vllm",
+  "litellm",
+];
 
 /** A provider is configured but cannot be used, and here is the exact fix. */
 export class ProviderUnavailableError extends Error {
@@ -109,7 +84,7 @@ export class ProviderUnavailableError extends Error {
 
 /** How to fix a missing provider, in one sentence with the command to run. */
 export function missingProviderFix(provider: string): string {
-  const builtin = BUILTIN_PROVIDERS[provider];
+  const builtin = builtinInfo(provider);
   if (builtin?.keyRequired)
     return `Run \`openclaw models auth paste-token --provider ${provider}\`${builtin.envKeys[0] ? ` or set ${builtin.envKeys[0]}` : ""}.`;
   if (builtin)
@@ -118,7 +93,7 @@ export function missingProviderFix(provider: string): string {
 }
 
 function secretValue(value: unknown, env: NodeJS.ProcessEnv): string | undefined {
-  if (typeof value === "string") return value || undefined;
+  if (typeof value === "string") return resolveConfigApiKey(value, env);
   if (value && typeof value === "object" && (value as { source?: string }).source === "env")
     return env[(value as { id: string }).id] || undefined;
   return undefined;
@@ -167,8 +142,7 @@ export class ProviderRegistry {
     const ids = new Set(this.instances.keys());
     for (const [id, provider] of Object.entries(this.options.config.models?.providers ?? {}))
       if (provider.enabled !== false) ids.add(id);
-    for (const [id, builtin] of Object.entries(BUILTIN_PROVIDERS))
-      if (builtin.envKeys.some((key) => this.env[key])) ids.add(id);
+    for (const id of BUILTIN_IDS) if (builtinInfo(id)?.envKeys.some((key) => this.env[key])) ids.add(id);
     return [...ids];
   }
 
@@ -177,7 +151,7 @@ export class ProviderRegistry {
     const cached = this.cache.get(id);
     if (cached) return cached;
     const declared = this.options.config.models?.providers?.[id];
-    const builtin = BUILTIN_PROVIDERS[id];
+    const builtin = builtinInfo(id);
     const staticKeys: { id: string; key: string }[] = [];
     const configKey = secretValue(declared?.apiKey, this.env);
     if (configKey) staticKeys.push({ id: `${id}:config`, key: configKey });
@@ -223,8 +197,10 @@ export class ProviderRegistry {
     }
     let provider: ModelProviderV1;
     try {
-      provider = factory({
+      const built = factory({
         id,
+        config: (declared ?? {}) as ModelProviderConfig,
+        env: this.env,
         baseURL: declared?.baseUrl ?? builtin?.baseUrl,
         apiKey: staticKeys[0]?.key,
         headers: Object.keys(headers).length ? headers : undefined,
@@ -237,6 +213,8 @@ export class ProviderRegistry {
           reasoning: model.reasoning,
         })),
       });
+      if (!built) throw new Error("the provider is disabled or not configured");
+      provider = built;
     } catch (error) {
       throw new ProviderUnavailableError(
         id,
