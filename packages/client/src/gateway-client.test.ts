@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import {
   type ChatEventPayload,
   generateDeviceIdentity,
@@ -8,7 +10,7 @@ import {
 } from "@openclaw/protocol";
 import { createGatewayFake, type GatewayFake } from "@openclaw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebSocket as WsWebSocket } from "ws";
+import { WebSocketServer, WebSocket as WsWebSocket } from "ws";
 import { backoffDelay, GatewayClient, type GatewayClientOptions, GatewayTransportError } from "./index.js";
 
 const TOKEN = "test-token-0123456789";
@@ -129,6 +131,53 @@ describe("GatewayClient handshake", () => {
     expect(GatewayTransportError.isInstance(error)).toBe(true);
     expect((error as GatewayTransportError).reason).toBe("connect-failed");
     expect((error as Error).message).toMatch(/^gateway connection failed/);
+  });
+});
+
+describe("GatewayClient against OpenClaw 2026.9.6's recorded frames", () => {
+  it("connects to a server replaying the real challenge, hello-ok and health answer", async () => {
+    const fixtures = join(import.meta.dirname, "..", "..", "protocol", "src", "__fixtures__");
+    const recorded = readFileSync(join(fixtures, "probe-ok.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { dir: string; frame: string })
+      .filter((record) => record.dir === "s2c")
+      .map((record) => JSON.parse(record.frame) as { type: string; id?: string; event?: string });
+    const challenge = recorded.find((frame) => frame.event === "connect.challenge")!;
+    const byRecordedId = new Map(
+      recorded.filter((frame) => frame.type === "res").map((frame) => [frame.id, frame]),
+    );
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const methodsSeen: string[] = [];
+    server.on("connection", (socket) => {
+      socket.send(JSON.stringify(challenge));
+      socket.on("message", (data) => {
+        const request = JSON.parse(data.toString()) as { id: string; method: string };
+        methodsSeen.push(request.method);
+        // probe-ok.jsonl answered connect as id "1" and health as id "2".
+        const answer = byRecordedId.get(
+          request.method === "connect" ? "1" : request.method === "health" ? "2" : "",
+        );
+        socket.send(JSON.stringify({ ...answer, id: request.id }));
+      });
+    });
+    const { port } = server.address() as { port: number };
+    const gatewayClient = new GatewayClient({
+      url: `ws://127.0.0.1:${port}`,
+      auth: { token: TOKEN },
+      reconnect: false,
+    });
+    cleanups.push(() => gatewayClient.close());
+    const hello = await gatewayClient.connect();
+    expect(hello.server.version).toBe("2026.9.6");
+    expect(hello.policy.tickIntervalMs).toBe(30_000);
+    expect((hello.features as { capabilities?: string[] }).capabilities).toContain("model-catalog-snapshot");
+    const health = await gatewayClient.request("health");
+    expect(health.ok).toBe(true);
+    expect(health.defaultAgentId).toBe("main");
+    expect(methodsSeen).toEqual(["connect", "health"]);
   });
 });
 
