@@ -23,7 +23,7 @@ import {
   type QueueMode,
   SessionQueue,
 } from "./agent/session-queue.js";
-import { FileSessionStore, type SessionEntry, type SessionStoreLike } from "./agent/session-store.js";
+import type { SessionEntry, SessionStoreLike } from "./agent/session-store.js";
 import { activeBranch, messageText, type TranscriptMessage } from "./agent/transcript.js";
 import { AssistantBus } from "./bus/event-bus.js";
 import { type AuthProfileSource, ProfileCooldowns } from "./models/failover.js";
@@ -31,6 +31,7 @@ import { configuredModelRefs, formatModelRef, modelAliases, modelCatalog } from 
 import { type ProviderApi, type ProviderFactory, ProviderRegistry } from "./models/provider-registry.js";
 import type { RuntimeConfig } from "./models/runtime-config.js";
 import { resolveDefaultAgentId } from "./routing/index.js";
+import { createAgentSessionStore, createFileStateStore, SessionStore } from "./state/index.js";
 import { builtinTools } from "./tools/index.js";
 import type { ToolPolicyLayer } from "./tools/policy.js";
 import { ProcessRegistry } from "./tools/process-registry.js";
@@ -169,7 +170,15 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
   const now = options.clock ? () => options.clock!.now() : Date.now;
   const bus = options.bus ?? new AssistantBus();
   const stateDir = options.stateDir ?? defaultStateDir(env);
-  const store = options.state ?? new FileSessionStore(stateDir);
+  // default: the state area's SessionStore (locked sessions.json updates, one writer per transcript)
+  const ownStore = options.state
+    ? undefined
+    : new SessionStore({
+        state: createFileStateStore(stateDir),
+        workspaceFor: (agentId) => workspaceDir(agentId),
+        now,
+      });
+  const store = options.state ?? createAgentSessionStore(ownStore!);
   const registry = new ProviderRegistry({
     config,
     providers: options.providers,
@@ -188,13 +197,13 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
   const runs = new Map<string, { startedAt: number; endedAt?: number; result: Promise<ReplyResult> }>();
   let closed = false;
 
-  const workspaceDir = (agentId: string): string => {
+  function workspaceDir(agentId: string): string {
     const agent = config.agents?.list?.find((entry) => entry.id === agentId);
     if (agent?.workspace) return expand(agent.workspace, env);
     if (agentId === defaultAgentId)
       return expand(config.agents?.defaults?.workspace ?? path.join(stateDir, "workspace"), env);
     return path.join(stateDir, `workspace-${agentId}`);
-  };
+  }
 
   const mainKey = config.session?.mainKey ?? "main";
   const resolveKey = (sessionKey?: string, agentId?: string) =>
@@ -718,6 +727,7 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
       await lanes.idle().catch(() => {});
       await processes.killAll();
       await store.flush();
+      await ownStore?.close();
     },
   };
 }

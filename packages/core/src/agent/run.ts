@@ -223,6 +223,8 @@ export async function ensureSessionEntry(
   sessionKey: string,
   extra: Partial<SessionEntry> = {},
 ): Promise<{ entry: SessionEntry; created: boolean }> {
+  const existing = await deps.store.get(agentId, sessionKey);
+  if (existing) return { entry: existing, created: false };
   let created = false;
   const entry = await deps.store.update(agentId, sessionKey, (current) => {
     if (current) return current;
