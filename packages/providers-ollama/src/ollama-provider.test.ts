@@ -206,3 +206,23 @@ describe("Ollama /api/chat", () => {
     expect(normalizeOllamaBaseURL("http://gpu-box:11434/api")).toBe("http://gpu-box:11434");
   });
 });
+
+describe("Ollama embeddings", () => {
+  it("embeds a batch through /api/embed", async () => {
+    const result = await createOllama({ baseURL: fake.baseURL, env: {} })
+      .textEmbeddingModel("nomic-embed-text")
+      .doEmbed({ values: ["hello world", "a"] });
+    expect(result.embeddings).toEqual([
+      [11, 3, 1, 104],
+      [1, 1, 0, 97],
+    ]);
+    expect(fake.requests[0]?.body).toEqual({ model: "nomic-embed-text", input: ["hello world", "a"] });
+  });
+
+  it("reads OLLAMA_HOST at request time", async () => {
+    const env: Record<string, string | undefined> = {};
+    const provider = createOllama({ env });
+    env.OLLAMA_HOST = fake.baseURL.replace("http://", "");
+    expect(await provider.listModels()).toHaveLength(2);
+  });
+});

@@ -16,6 +16,7 @@ import {
   type OllamaModelConfig,
   parseOllamaError,
 } from "./ollama-chat-language-model.js";
+import { OllamaEmbeddingModel } from "./ollama-embedding-model.js";
 
 export const OLLAMA_DEFAULT_BASE_URL = "http://127.0.0.1:11434";
 
@@ -41,6 +42,8 @@ export interface OllamaProviderOptions {
 
 export interface OllamaProvider extends ModelProviderV1 {
   languageModel(modelId: string): OllamaChatLanguageModel;
+  /** An embedding model (`POST /api/embed`). */
+  textEmbeddingModel(modelId: string): OllamaEmbeddingModel;
   /** Installed models from `GET /api/tags`. */
   listModels(options?: { abortSignal?: AbortSignal }): Promise<ModelInfo[]>;
 }
@@ -55,10 +58,14 @@ export function normalizeOllamaBaseURL(url: string): string {
 /** Create a provider for a local (or remote) Ollama daemon's native API. */
 export function createOllama(options: OllamaProviderOptions = {}): OllamaProvider {
   const id = options.id ?? "ollama";
-  const env = options.env ?? process.env;
   const config: OllamaModelConfig = {
     provider: id,
-    baseURL: normalizeOllamaBaseURL(options.baseURL ?? env.OLLAMA_HOST ?? OLLAMA_DEFAULT_BASE_URL),
+    // Read OLLAMA_HOST when a request is made, not at import.
+    get baseURL() {
+      return normalizeOllamaBaseURL(
+        options.baseURL ?? (options.env ?? process.env).OLLAMA_HOST ?? OLLAMA_DEFAULT_BASE_URL,
+      );
+    },
     apiKey: options.apiKey,
     envVars: ["OLLAMA_API_KEY"],
     headers: options.headers ?? {},
@@ -71,6 +78,7 @@ export function createOllama(options: OllamaProviderOptions = {}): OllamaProvide
     specificationVersion: "v1",
     id,
     languageModel: (modelId) => new OllamaChatLanguageModel(modelId, config),
+    textEmbeddingModel: (modelId) => new OllamaEmbeddingModel(modelId, config),
     async listModels(listOptions = {}) {
       if (options.models) return options.models;
       const key = config.apiKey ?? (config.env ?? process.env).OLLAMA_API_KEY;

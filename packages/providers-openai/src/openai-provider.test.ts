@@ -378,3 +378,37 @@ describe("fromConfig and listModels", () => {
     expect(() => fromConfig("anthropic", {})).toThrow(/cannot serve api "anthropic-messages"/);
   });
 });
+
+describe("OpenAI embeddings", () => {
+  it("embeds a batch in input order and reports tokens", async () => {
+    const result = await createOpenAI({ baseURL: fake.baseURL, apiKey: "sk-test" })
+      .textEmbeddingModel("text-embedding-3-small")
+      .doEmbed({ values: ["hello world", "a"] });
+    expect(result).toEqual({
+      embeddings: [
+        [11, 3, 1, 104],
+        [1, 1, 0, 97],
+      ],
+      usage: { tokens: 4 },
+    });
+    expect(fake.requests[0]?.headers.authorization).toBe("Bearer sk-test");
+    expect(fake.requests[0]?.body).toMatchObject({
+      model: "text-embedding-3-small",
+      input: ["hello world", "a"],
+    });
+  });
+
+  it("maps an embeddings 401 to auth", async () => {
+    fake.route("POST /v1/embeddings", () => ({
+      type: "json",
+      status: 401,
+      body: { error: { message: "bad key", code: "invalid_api_key" } },
+    }));
+    const error = await rejection(
+      createOpenAI({ baseURL: fake.baseURL, apiKey: "x" })
+        .textEmbeddingModel("e")
+        .doEmbed({ values: ["a"] }),
+    );
+    expect(error.kind).toBe("auth");
+  });
+});

@@ -7,6 +7,7 @@ import {
 } from "@openclaw/protocol";
 import { type FetchFunction, sendRequest, withoutTrailingSlash } from "@openclaw/providers-utils";
 import { OpenAIChatLanguageModel } from "./openai-chat-language-model.js";
+import { OpenAIEmbeddingModel } from "./openai-embedding-model.js";
 import { parseOpenAIError } from "./openai-error.js";
 import { OpenAIResponsesLanguageModel } from "./openai-responses-language-model.js";
 import { type OpenAIModelConfig, requestHeaders } from "./openai-shared.js";
@@ -43,6 +44,8 @@ export interface OpenAIProvider extends ModelProviderV1 {
   chat(modelId: string): OpenAIChatLanguageModel;
   /** A Responses API model. */
   responses(modelId: string): OpenAIResponsesLanguageModel;
+  /** An embedding model (`POST /embeddings`). */
+  textEmbeddingModel(modelId: string): OpenAIEmbeddingModel;
   /** `GET /models` (or the configured list). */
   listModels(options?: { abortSignal?: AbortSignal }): Promise<ModelInfo[]>;
 }
@@ -79,6 +82,7 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
     languageModel: (modelId) => (api === "responses" ? responses(modelId) : chat(modelId)),
     chat,
     responses,
+    textEmbeddingModel: (modelId) => new OpenAIEmbeddingModel(modelId, config),
     async listModels(listOptions = {}) {
       if (options.models) return options.models;
       const response = await sendRequest({

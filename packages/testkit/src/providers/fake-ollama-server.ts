@@ -6,6 +6,7 @@ import {
   type StreamReplyOptions,
   startFakeHttpServer,
 } from "./fake-http-server.js";
+import { fakeEmbedding } from "./fake-openai-server.js";
 
 export interface FakeOllamaServer extends FakeHttpServer {
   /** Base URL to give the native provider (the server root). */
@@ -14,7 +15,8 @@ export interface FakeOllamaServer extends FakeHttpServer {
 
 /**
  * A fake Ollama daemon: `POST /api/chat` answers from the reply queue (NDJSON); `GET /api/tags`
- * lists two local models; `GET /api/version` answers a version.
+ * lists two local models; `GET /api/version` answers a version; `POST /api/embed` answers
+ * `fakeEmbedding`s.
  */
 export async function startFakeOllama(): Promise<FakeOllamaServer> {
   const server = await startFakeHttpServer({
@@ -22,6 +24,19 @@ export async function startFakeOllama(): Promise<FakeOllamaServer> {
     routes: {
       "GET /api/tags": () => ({ type: "json", body: readJsonFixture("ollama/tags.json") }),
       "GET /api/version": () => ({ type: "json", body: { version: "0.12.3" } }),
+      "POST /api/embed": (request) => {
+        const input: string[] = Array.isArray(request.body?.input)
+          ? request.body.input
+          : [String(request.body?.input)];
+        return {
+          type: "json",
+          body: {
+            model: request.body?.model,
+            embeddings: input.map(fakeEmbedding),
+            prompt_eval_count: input.length * 2,
+          },
+        };
+      },
     },
   });
   return Object.assign(server, { baseURL: server.url });

@@ -12,14 +12,44 @@ export interface FakeOpenAIServer extends FakeHttpServer {
   readonly baseURL: string;
 }
 
+/** A deterministic 4-dimensional "embedding" of a text (length, vowels, spaces, first char code). */
+export function fakeEmbedding(text: string): number[] {
+  return [
+    text.length,
+    (text.match(/[aeiou]/gi) ?? []).length,
+    (text.match(/ /g) ?? []).length,
+    text.charCodeAt(0) || 0,
+  ];
+}
+
 /**
  * A fake OpenAI API: `POST /v1/chat/completions` and `POST /v1/responses` answer from the reply
- * queue; `GET /v1/models` lists two models.
+ * queue; `GET /v1/models` lists two models; `POST /v1/embeddings` answers {@link fakeEmbedding}s.
  */
 export async function startFakeOpenAI(): Promise<FakeOpenAIServer> {
   const server = await startFakeHttpServer({
     queuedPaths: [/\/chat\/completions$/, /\/responses$/],
-    routes: { "GET /v1/models": () => ({ type: "json", body: readJsonFixture("openai-chat/models.json") }) },
+    routes: {
+      "GET /v1/models": () => ({ type: "json", body: readJsonFixture("openai-chat/models.json") }),
+      "POST /v1/embeddings": (request) => {
+        const input: string[] = Array.isArray(request.body?.input)
+          ? request.body.input
+          : [String(request.body?.input)];
+        return {
+          type: "json",
+          body: {
+            object: "list",
+            data: input.map((text, index) => ({
+              object: "embedding",
+              index,
+              embedding: fakeEmbedding(text),
+            })),
+            model: request.body?.model,
+            usage: { prompt_tokens: input.length * 2, total_tokens: input.length * 2 },
+          },
+        };
+      },
+    },
   });
   return Object.assign(server, { baseURL: `${server.url}/v1` });
 }
