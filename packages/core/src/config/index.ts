@@ -8,6 +8,7 @@ export {
   resolveModelAliases,
 } from "./agents.js";
 export { normalizeConfigAliases } from "./aliases.js";
+export { type ConfigStore, type ConfigStoreSnapshot, createConfigStore } from "./config-store.js";
 export { ConfigError, type ConfigErrorCode, formatConfigIssue } from "./errors.js";
 export { setJson5Value, unsetJson5Value } from "./json5-edit.js";
 export { formatKeyPath, getAtPath, type KeyPath, parseKeyPath } from "./key-path.js";
@@ -55,6 +56,16 @@ export type {
 } from "./types.js";
 export { type ValidationResult, validateConfigObject } from "./validate.js";
 export {
+  type ConfigChange,
+  ConfigWatcher,
+  type ConfigWatcherEvents,
+  classifyConfigPath,
+  planReload,
+  type ReloadClass,
+  type WatchConfigOptions,
+  watchConfig,
+} from "./watch.js";
+export {
   applyConfig,
   type ConfigEdit,
   type ConfigWriteOptions,
@@ -63,6 +74,7 @@ export {
   editConfigFile,
   initConfigFile,
   patchConfig,
+  replaceConfigText,
   setConfigValue,
   unsetConfigValue,
 } from "./write.js";

@@ -322,3 +322,59 @@ export async function initConfigFile(
     );
   return editConfigFile((parsed) => diffToEdits(parsed, content), options);
 }
+
+/**
+ * RPC `config.set` (raw): replace the file with `raw` JSON5 text after parsing and validating
+ * it; refused on a stale `baseHash`. The text is written exactly as given.
+ */
+export async function replaceConfigText(
+  raw: string,
+  options: ConfigWriteOptions = {},
+): Promise<ConfigWriteResult> {
+  const file = targetFile(options);
+  try {
+    return await withFileLock(
+      `${file}.lock`,
+      async () => {
+        const text = readConfigText(file);
+        const previousHash = hashConfigText(text ?? "");
+        if (options.baseHash !== undefined && !sameHash(options.baseHash, previousHash))
+          throw new ConfigError("CONFIG_STALE", `${file} changed since it was read; reload and retry`, {
+            file,
+          });
+        const parsed = parseConfigText(raw, file);
+        const env = options.env ?? process.env;
+        evaluateConfig(parsed, file, {
+          ...options,
+          env: { ...env },
+          applyEnv: false,
+          paths: resolvePaths(env, options.profile),
+        });
+        const changedPaths = diffConfigPaths(parseConfigText(text ?? "", file), parsed);
+        const backups = options.backups ?? 5;
+        const backupPath = text !== undefined && backups > 0 ? await rotateBackups(file, backups) : undefined;
+        await writeFileAtomic(file, raw, { mode: 0o600, fs: options.fs });
+        const loaded = loadConfigSync({ ...options, path: file, applyEnv: false });
+        return {
+          path: file,
+          previousHash,
+          hash: hashConfigText(raw),
+          changedPaths,
+          backupPath,
+          formatting: "preserved",
+          loaded,
+        };
+      },
+      { timeoutMs: options.lockTimeoutMs },
+    );
+  } catch (error) {
+    if (LockTimeoutError.isInstance(error))
+      throw new ConfigError("CONFIG_LOCKED", `another process is writing ${file}: ${error.message}`, {
+        file,
+        cause: error,
+      });
+    if (FileWriteError.isInstance(error))
+      throw new ConfigError("CONFIG_WRITE", error.message, { file, cause: error });
+    throw error;
+  }
+}

@@ -1,0 +1,226 @@
+import { type FSWatcher, readFileSync, watch } from "node:fs";
+import { basename, dirname } from "node:path";
+import { EventEmitter } from "eventemitter3";
+import type { ConfigError } from "./errors.js";
+import { loadConfigSync } from "./load.js";
+import type { LoadConfigOptions, LoadedConfig, ReloadMode } from "./types.js";
+import { diffConfigPaths } from "./write.js";
+
+export type ReloadClass = "hot" | "restart" | "none";
+
+// Spec §3.5: classification by longest matching prefix; unknown paths need a restart.
+const DEFAULT_RULES: [prefix: string, kind: ReloadClass][] = [
+  ["gateway", "restart"],
+  ["gateway.reload", "hot"],
+  ["gateway.auth.token", "hot"],
+  ["gateway.auth.password", "hot"],
+  ["gateway.remote", "none"],
+  ["discovery", "restart"],
+  ["canvasHost", "restart"],
+  ["plugins", "restart"],
+  ["bridge", "restart"],
+  ["hooks", "hot"],
+  ["browser", "hot"],
+  ["cron", "hot"],
+  ["web", "hot"],
+  ["channels", "hot"],
+  ["agents", "hot"],
+  ["models", "hot"],
+  ["routing", "hot"],
+  ["messages", "hot"],
+  ["session", "hot"],
+  ["logging", "hot"],
+  ["skills", "hot"],
+  ["ui", "hot"],
+  ["talk", "hot"],
+  ["identity", "hot"],
+  ["bindings", "hot"],
+  ["tools", "hot"],
+  ["commands", "hot"],
+  ["auth", "hot"],
+  ["meta", "none"],
+  ["wizard", "none"],
+  ["$schema", "none"],
+];
+
+function matches(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+}
+
+/**
+ * Is a changed config path applied live ("hot"), does it need a gateway restart, or does it
+ * not matter at runtime ("none")? Channel plugins may add their own prefixes.
+ */
+export function classifyConfigPath(
+  path: string,
+  extraRules: [prefix: string, kind: ReloadClass][] = [],
+): ReloadClass {
+  let best: [string, ReloadClass] | undefined;
+  for (const rule of [...DEFAULT_RULES, ...extraRules])
+    if (matches(path, rule[0]) && (!best || rule[0].length >= best[0].length)) best = rule;
+  return best ? best[1] : "restart";
+}
+
+export interface ConfigChange {
+  loaded: LoadedConfig;
+  previous: LoadedConfig;
+  changedPaths: string[];
+  hotPaths: string[];
+  restartPaths: string[];
+  /** What the gateway should do under the active mode. */
+  action: "hot" | "restart" | "none";
+  mode: ReloadMode;
+}
+
+export interface ConfigWatcherEvents {
+  /** A valid new config is live. */
+  change: [ConfigChange];
+  /** An edit was rejected (parse/validation); the last good config stays live. */
+  error: [ConfigError | Error];
+}
+
+export interface WatchConfigOptions extends LoadConfigOptions {
+  /** Debounce; default `gateway.reload.debounceMs` (300). */
+  debounceMs?: number;
+  /** Override `gateway.reload.mode`. */
+  mode?: ReloadMode;
+  /** Extra classification rules (channel plugins' reload prefixes). */
+  rules?: [prefix: string, kind: ReloadClass][];
+  /** Start from this already-loaded config instead of loading now. */
+  initial?: LoadedConfig;
+}
+
+/** Decide the action for a set of changed paths under a reload mode. */
+export function planReload(
+  changedPaths: string[],
+  mode: ReloadMode,
+  rules: [string, ReloadClass][] = [],
+): Omit<ConfigChange, "loaded" | "previous"> {
+  const hotPaths: string[] = [];
+  const restartPaths: string[] = [];
+  for (const path of changedPaths) {
+    const kind = classifyConfigPath(path, rules);
+    if (kind === "hot") hotPaths.push(path);
+    else if (kind === "restart") restartPaths.push(path);
+  }
+  let action: ConfigChange["action"] = "none";
+  if (mode === "off") action = "none";
+  else if (mode === "restart") action = hotPaths.length + restartPaths.length > 0 ? "restart" : "none";
+  else if (mode === "hot") action = hotPaths.length > 0 || restartPaths.length > 0 ? "hot" : "none";
+  else action = restartPaths.length > 0 ? "restart" : hotPaths.length > 0 ? "hot" : "none";
+  return { changedPaths, hotPaths, restartPaths, action, mode };
+}
+
+/**
+ * Watches the config file and every `$include`d file (fs.watch on their directories, so editors
+ * that replace files by rename are seen), debounces, and re-runs the full load. A valid edit
+ * emits `change` with the diff and the reload plan; an invalid one emits `error` and the last
+ * good config stays in `current`.
+ */
+export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
+  current: LoadedConfig;
+  private readonly watchers = new Map<string, FSWatcher>();
+  private timer: NodeJS.Timeout | undefined;
+  private fingerprint: string;
+  private closed = false;
+
+  constructor(private readonly options: WatchConfigOptions) {
+    super();
+    this.current = options.initial ?? loadConfigSync(options);
+    this.fingerprint = this.readFingerprint(this.current);
+    this.rewatch();
+  }
+
+  private files(loaded: LoadedConfig): string[] {
+    return [loaded.path, ...loaded.includedFiles];
+  }
+
+  private readFingerprint(loaded: LoadedConfig): string {
+    return this.files(loaded)
+      .map((file) => {
+        try {
+          return readFileSync(file, "utf8");
+        } catch {
+          return "\u0000missing";
+        }
+      })
+      .join("\u0000");
+  }
+
+  private rewatch(): void {
+    const wanted = new Map<string, Set<string>>();
+    for (const file of this.files(this.current)) {
+      const dir = dirname(file);
+      if (!wanted.has(dir)) wanted.set(dir, new Set());
+      wanted.get(dir)!.add(basename(file));
+    }
+    for (const [dir, watcher] of this.watchers)
+      if (!wanted.has(dir)) {
+        watcher.close();
+        this.watchers.delete(dir);
+      }
+    for (const [dir, names] of wanted) {
+      if (this.watchers.has(dir)) {
+        (this.watchers.get(dir) as FSWatcher & { names?: Set<string> }).names = names;
+        continue;
+      }
+      try {
+        const watcher = watch(dir, { persistent: false }, (_event, name) => {
+          const current = (watcher as FSWatcher & { names?: Set<string> }).names;
+          if (name === null || current?.has(String(name))) this.schedule();
+        }) as FSWatcher & { names?: Set<string> };
+        watcher.names = names;
+        watcher.on("error", () => {});
+        this.watchers.set(dir, watcher);
+      } catch {
+        // directory missing: nothing to watch until it exists
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    const delay = this.options.debounceMs ?? this.current.config.gateway.reload.debounceMs;
+    this.timer = setTimeout(() => this.check(), delay);
+  }
+
+  /** Re-read now (also what the file events trigger). Resolves to the change, if any. */
+  check(): ConfigChange | undefined {
+    if (this.closed) return undefined;
+    const previous = this.current;
+    let next: LoadedConfig;
+    try {
+      next = loadConfigSync({ ...this.options, path: previous.path });
+    } catch (error) {
+      const fingerprint = this.readFingerprint(previous);
+      if (fingerprint === this.fingerprint) return undefined;
+      this.fingerprint = fingerprint;
+      this.emit("error", error as Error);
+      return undefined;
+    }
+    const fingerprint = this.readFingerprint(next);
+    if (fingerprint === this.fingerprint) return undefined;
+    this.fingerprint = fingerprint;
+    this.current = next;
+    this.rewatch();
+    const mode = this.options.mode ?? next.config.gateway.reload.mode;
+    const plan = planReload(diffConfigPaths(previous.config, next.config), mode, this.options.rules);
+    const change: ConfigChange = { ...plan, loaded: next, previous };
+    if (plan.changedPaths.length > 0 || next.hash !== previous.hash) this.emit("change", change);
+    return change;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+    this.removeAllListeners();
+  }
+}
+
+/** Start watching the config. Throws (like `loadConfig`) when the initial config is invalid. */
+export function watchConfig(options: WatchConfigOptions = {}): ConfigWatcher {
+  return new ConfigWatcher(options);
+}
