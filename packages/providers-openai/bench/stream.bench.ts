@@ -23,7 +23,9 @@ const memoryFetch: typeof fetch = async () => {
 };
 
 async function drain(model: ReturnType<ReturnType<typeof createOpenAI>["chat"]>): Promise<number> {
-  const result = await model.doStream({ messages: [{ role: "user", content: [{ type: "text", text: "go" }] }] });
+  const result = await model.doStream({
+    messages: [{ role: "user", content: [{ type: "text", text: "go" }] }],
+  });
   let parts = 0;
   for await (const _ of iterateStreamParts(result.stream)) parts++;
   return parts;
@@ -32,7 +34,11 @@ async function drain(model: ReturnType<ReturnType<typeof createOpenAI>["chat"]>)
 const benchmark: Benchmark = {
   name: "providers-openai stream",
   async run() {
-    const memoryModel = createOpenAI({ baseURL: "http://memory.invalid/v1", apiKey: "k", fetch: memoryFetch }).chat("m");
+    const memoryModel = createOpenAI({
+      baseURL: "http://memory.invalid/v1",
+      apiKey: "k",
+      fetch: memoryFetch,
+    }).chat("m");
     await drain(memoryModel);
     const memoryRates: number[] = [];
     for (let round = 0; round < 5; round++) {

@@ -185,6 +185,18 @@ describe("OpenAI Chat Completions", () => {
     expect(parts.some((part) => part.type === "finish")).toBe(false);
   });
 
+  it("treats a body that ends cleanly before [DONE] (even mid-event) as an incomplete stream", async () => {
+    fake.enqueue(
+      rawStreamReply("text/event-stream", [
+        'data: {"id":"x","choices":[{"index":0,"delta":{"content":"cut"}}]}\n\n',
+        'data: {"id":"x","choices":[{"index":0,"del',
+      ]),
+    );
+    const parts = await collect(chatModel());
+    expect(text(parts)).toBe("cut");
+    expect(parts.at(-1)).toMatchObject({ type: "error", error: { kind: "network", isRetryable: true } });
+  });
+
   it("reports malformed SSE data as an invalid_response error part", async () => {
     fake.enqueue(
       rawStreamReply("text/event-stream", [

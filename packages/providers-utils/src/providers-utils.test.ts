@@ -87,3 +87,17 @@ describe("built-in providers and config keys", () => {
     expect(ProviderError.isInstance(new Error("x"))).toBe(false);
   });
 });
+
+describe("toProviderError", () => {
+  it("tells a timeout signal from a user abort and a socket failure", async () => {
+    const { toProviderError } = await import("./http.js");
+    const timedOut = AbortSignal.abort(new DOMException("timed out", "TimeoutError"));
+    expect(toProviderError(new DOMException("x", "AbortError"), "p", timedOut).kind).toBe("timeout");
+    const aborted = AbortSignal.abort();
+    expect(toProviderError(new DOMException("x", "AbortError"), "p", aborted).kind).toBe("aborted");
+    const refused = new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+    const network = toProviderError(refused, "p");
+    expect(network).toMatchObject({ kind: "network", isRetryable: true });
+    expect(network.message).toContain("ECONNREFUSED");
+  });
+});

@@ -17,9 +17,9 @@ export async function* readServerSentEvents(
       parser.feed(decoder.decode(value, { stream: true }));
       while (pending.length > 0) yield pending.shift() as EventSourceMessage;
     }
+    // An event cut off before its blank line is discarded (as the SSE spec says), so a truncated
+    // body surfaces as an incomplete stream rather than half an event.
     parser.feed(decoder.decode());
-    // A final event without its blank line still counts (some servers omit it before closing).
-    parser.feed("\n\n");
     while (pending.length > 0) yield pending.shift() as EventSourceMessage;
     finished = true;
   } finally {
