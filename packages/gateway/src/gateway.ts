@@ -24,7 +24,6 @@ import {
   OPERATOR_SCOPES,
   parseFrame,
   type RequestFrame,
-  scopeAllows,
   unknownMethodError,
   type ValidateRequestResult,
   validateRequest,

@@ -38,6 +38,7 @@ export {
   createGatewayLogger,
   defaultLogFile,
   type GatewayLoggerOptions,
+  type Logger,
   prettyLine,
   tailLogFile,
 } from "./logging.js";

@@ -1,0 +1,254 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { localPaths, pidAlive, print, readLock } from "./gateway-local.js";
+
+export interface ServiceState {
+  manager: "systemd" | "launchd" | "none";
+  installed: boolean;
+  active?: boolean;
+  unitPath?: string;
+}
+
+function profileSuffix(): string {
+  const profile = process.env.OPENCLAW_PROFILE?.trim();
+  return profile && profile !== "default" ? `-${profile}` : "";
+}
+
+function unitPath(): { manager: ServiceState["manager"]; path?: string; name: string } {
+  const home = process.env.HOME || homedir();
+  if (process.platform === "darwin") {
+    const name = `ai.openclaw.gateway${profileSuffix()}`;
+    return { manager: "launchd", path: join(home, "Library/LaunchAgents", `${name}.plist`), name };
+  }
+  if (process.platform === "linux") {
+    const name = `openclaw-gateway${profileSuffix()}.service`;
+    return {
+      manager: "systemd",
+      path: join(process.env.XDG_CONFIG_HOME || join(home, ".config"), "systemd/user", name),
+      name,
+    };
+  }
+  return { manager: "none", name: "openclaw-gateway" };
+}
+
+export function serviceState(): ServiceState {
+  const unit = unitPath();
+  const installed = Boolean(unit.path && existsSync(unit.path));
+  const state: ServiceState = { manager: unit.manager, installed };
+  if (unit.path) state.unitPath = unit.path;
+  if (installed && unit.manager === "systemd") {
+    const result = spawnSync("systemctl", ["--user", "is-active", unit.name], {
+      encoding: "utf8",
+      timeout: 2000,
+    });
+    if (!result.error) state.active = result.stdout.trim() === "active";
+  }
+  return state;
+}
+
+function cliPath(): string {
+  return process.argv[1] ?? fileURLToPath(new URL("../cli.js", import.meta.url));
+}
+
+function serviceEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of [
+    "OPENCLAW_STATE_DIR",
+    "OPENCLAW_CONFIG_PATH",
+    "OPENCLAW_PROFILE",
+    "OPENCLAW_HOME",
+    "OPENCLAW_GATEWAY_PORT",
+  ]) {
+    const value = process.env[key];
+    if (value) env[key] = value;
+  }
+  env.PATH = process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+  return env;
+}
+
+export function systemdUnit(port?: string): string {
+  const exec = [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])]
+    .map((part) => (part.includes(" ") ? `"${part}"` : part))
+    .join(" ");
+  const env = Object.entries(serviceEnv()).map(([key, value]) => `Environment=${key}=${value}`);
+  return [
+    "[Unit]",
+    "Description=OpenClaw Gateway",
+    "After=network-online.target",
+    "Wants=network-online.target",
+    "",
+    "[Service]",
+    "Type=simple",
+    `ExecStart=${exec}`,
+    ...env,
+    "Restart=on-failure",
+    "RestartSec=5",
+    "KillSignal=SIGTERM",
+    "TimeoutStopSec=15",
+    "",
+    "[Install]",
+    "WantedBy=default.target",
+    "",
+  ].join("\n");
+}
+
+export function launchdPlist(name: string, port?: string): string {
+  const args = [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])];
+  const xml = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const env = Object.entries(serviceEnv())
+    .map(([key, value]) => `      <key>${xml(key)}</key><string>${xml(value)}</string>`)
+    .join("\n");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+  <dict>
+    <key>Label</key><string>${name}</string>
+    <key>ProgramArguments</key>
+    <array>
+${args.map((arg) => `      <string>${xml(arg)}</string>`).join("\n")}
+    </array>
+    <key>EnvironmentVariables</key>
+    <dict>
+${env}
+    </dict>
+    <key>RunAtLoad</key><true/>
+    <key>KeepAlive</key><true/>
+    <key>StandardOutPath</key><string>/tmp/openclaw/gateway.out.log</string>
+    <key>StandardErrorPath</key><string>/tmp/openclaw/gateway.err.log</string>
+  </dict>
+</plist>
+`;
+}
+
+function run(command: string, args: string[]): boolean {
+  const result = spawnSync(command, args, { stdio: "inherit", timeout: 15_000 });
+  return !result.error && result.status === 0;
+}
+
+async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return predicate();
+}
+
+async function stopProcess(): Promise<boolean> {
+  const lock = readLock();
+  if (!lock) {
+    print("Gateway is not running.");
+    return true;
+  }
+  process.kill(lock.pid, "SIGTERM");
+  const stopped = await waitFor(() => !pidAlive(lock.pid), 15_000);
+  print(
+    stopped ? `Gateway stopped (pid ${lock.pid}).` : `Gateway (pid ${lock.pid}) did not stop within 15 s.`,
+  );
+  return stopped;
+}
+
+async function startProcess(port?: string): Promise<boolean> {
+  const running = readLock();
+  if (running) {
+    print(`Gateway already running (pid ${running.pid}, ${running.url}).`);
+    return true;
+  }
+  mkdirSync("/tmp/openclaw", { recursive: true });
+  const out = openSync(join("/tmp/openclaw", "gateway.out.log"), "a");
+  const child = spawn(process.execPath, [cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])], {
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  child.unref();
+  const up = await waitFor(() => readLock() !== undefined, 10_000);
+  const lock = readLock();
+  print(
+    up && lock
+      ? `Gateway started in the background (pid ${lock.pid}, ${lock.url}).`
+      : "Gateway did not start; see /tmp/openclaw/gateway.out.log and `openclaw gateway status`.",
+  );
+  return up;
+}
+
+/** install | uninstall | start | stop | restart */
+export async function serviceCommand(
+  action: string,
+  options: { dryRun?: boolean; port?: string; json?: boolean },
+): Promise<void> {
+  const unit = unitPath();
+  const state = serviceState();
+  if (action === "install") {
+    if (unit.manager === "none" || !unit.path) {
+      process.stderr.write(
+        `openclaw gateway install: no supported service manager on ${process.platform}; run \`openclaw gateway\` under your own supervisor\n`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    const content =
+      unit.manager === "systemd" ? systemdUnit(options.port) : launchdPlist(unit.name, options.port);
+    if (options.dryRun) {
+      print(`# ${unit.path}\n${content}`);
+      return;
+    }
+    mkdirSync(dirname(unit.path), { recursive: true });
+    writeFileSync(unit.path, content);
+    print(`Wrote ${unit.path}`);
+    const ok =
+      unit.manager === "systemd"
+        ? run("systemctl", ["--user", "daemon-reload"]) &&
+          run("systemctl", ["--user", "enable", "--now", unit.name])
+        : run("launchctl", ["load", "-w", unit.path]);
+    if (!ok) {
+      process.stderr.write(
+        `openclaw gateway install: the unit was written but the service manager refused it; start it with \`${unit.manager === "systemd" ? `systemctl --user start ${unit.name}` : `launchctl load ${unit.path}`}\`\n`,
+      );
+      process.exitCode = 1;
+    }
+    return;
+  }
+  if (action === "uninstall") {
+    if (!state.installed || !unit.path) {
+      print("No gateway service installed.");
+      return;
+    }
+    if (options.dryRun) {
+      print(`would remove ${unit.path}`);
+      return;
+    }
+    if (unit.manager === "systemd") run("systemctl", ["--user", "disable", "--now", unit.name]);
+    else run("launchctl", ["unload", "-w", unit.path]);
+    rmSync(unit.path, { force: true });
+    print(`Removed ${unit.path}`);
+    return;
+  }
+  if (options.dryRun) {
+    print(
+      state.installed
+        ? `would ${action} the ${unit.manager} service ${unit.name}`
+        : `would ${action} the gateway process (state dir ${localPaths().stateDir})`,
+    );
+    return;
+  }
+  if (state.installed && unit.path) {
+    const ok =
+      unit.manager === "systemd"
+        ? run("systemctl", ["--user", action, unit.name])
+        : action === "stop"
+          ? run("launchctl", ["unload", unit.path])
+          : action === "start"
+            ? run("launchctl", ["load", unit.path])
+            : run("launchctl", ["unload", unit.path]) && run("launchctl", ["load", unit.path]);
+    if (!ok) process.exitCode = 1;
+    return;
+  }
+  let ok = true;
+  if (action === "stop" || action === "restart") ok = await stopProcess();
+  if (ok && (action === "start" || action === "restart")) ok = await startProcess(options.port);
+  if (!ok) process.exitCode = 1;
+}

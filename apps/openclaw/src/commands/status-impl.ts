@@ -1,0 +1,147 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { detectProvider } from "../gateway-assembly.js";
+import { CLI_VERSION } from "../version.js";
+import {
+  type ClientFlags,
+  get,
+  lastGatewayError,
+  localPaths,
+  logFileFor,
+  print,
+  readLocalConfig,
+  readLock,
+  resolveTarget,
+} from "./gateway-local.js";
+
+const SECRET = /(token|password|secret|apikey|api_key|privatekey)s?$/i;
+
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [
+      key,
+      SECRET.test(key) && typeof child === "string" ? "[redacted]" : redact(child),
+    ]),
+  );
+}
+
+function countSessions(stateDir: string): { agents: number; sessions: number } {
+  let agents = 0;
+  let sessions = 0;
+  try {
+    for (const agent of readdirSync(join(stateDir, "agents"))) {
+      agents++;
+      try {
+        const store = JSON.parse(
+          readFileSync(join(stateDir, "agents", agent, "sessions", "sessions.json"), "utf8"),
+        );
+        sessions += Object.keys(store).length;
+      } catch {
+        // no sessions yet
+      }
+    }
+  } catch {
+    // no agents dir yet
+  }
+  return { agents, sessions };
+}
+
+/** `openclaw status [--all] [--deep] [--json]`: local facts first, the gateway only with --deep/--all. */
+export async function statusCommand(
+  flags: ClientFlags & { all?: boolean; full?: boolean; deep?: boolean },
+): Promise<void> {
+  const all = flags.all || flags.full;
+  const paths = localPaths();
+  const local = readLocalConfig(paths);
+  const lock = readLock(paths);
+  const target = resolveTarget(flags);
+  const config = local.config;
+  const model = get(config, "agents.defaults.model");
+  const channels = Object.entries(
+    (config.channels as Record<string, { enabled?: boolean }> | undefined) ?? {},
+  )
+    .filter(([id, value]) => id !== "defaults" && value?.enabled !== false)
+    .map(([id]) => id);
+  const provider = detectProvider(config, process.env);
+  const summary: Record<string, unknown> = {
+    version: CLI_VERSION,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    stateDir: paths.stateDir,
+    config: { path: local.path, exists: local.exists, ...(local.error ? { error: local.error } : {}) },
+    gateway: {
+      mode: (get(config, "gateway.mode") as string | undefined) ?? "local",
+      url: target.url,
+      running: Boolean(lock),
+      ...(lock ? { pid: lock.pid, since: lock.startedAt } : {}),
+      authMode:
+        (get(config, "gateway.auth.mode") as string | undefined) ??
+        (get(config, "gateway.auth.password") ? "password" : "token"),
+      bind: (get(config, "gateway.bind") as string | undefined) ?? "loopback",
+      dashboard: target.httpUrl,
+    },
+    model: typeof model === "string" ? model : ((model as { primary?: string } | undefined)?.primary ?? null),
+    provider: provider ?? null,
+    channels,
+    ...countSessions(paths.stateDir),
+    logFile: logFileFor(config),
+  };
+  const lastError = lastGatewayError(paths);
+  if (lastError && !lock) summary.lastGatewayError = lastError;
+  if (flags.deep || all) {
+    const { openRpc } = await import("./gateway-rpc.js");
+    const started = performance.now();
+    try {
+      const session = await openRpc(target, ["operator.read"]);
+      const [health, status, channelStatus] = await Promise.all([
+        session.call("health"),
+        session.call("status"),
+        session.call("channels.status", { probe: true }),
+      ]);
+      await session.close();
+      summary.probe = {
+        ok: true,
+        ms: Math.round(performance.now() - started),
+        health,
+        status,
+        channels: channelStatus,
+      };
+    } catch (error) {
+      summary.probe = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  if (all) summary.effectiveConfig = redact(config);
+  if (flags.json) {
+    print(JSON.stringify(redact(summary), null, 2));
+    return;
+  }
+  const gateway = summary.gateway as Record<string, unknown>;
+  const lines = [
+    `OpenClaw ${CLI_VERSION} (node ${process.version}, ${summary.platform})`,
+    `Config: ${local.path}${local.exists ? "" : " (not created yet: defaults apply)"}${local.error ? ` (invalid: ${local.error})` : ""}`,
+    `State: ${paths.stateDir}`,
+    `Gateway: ${gateway.running ? `running (pid ${gateway.pid})` : "not running"} · ${gateway.url} · mode ${gateway.mode} · bind ${gateway.bind} · auth ${gateway.authMode}`,
+    `Dashboard: ${gateway.dashboard}`,
+    `Model: ${summary.model ?? "not set"} · provider: ${summary.provider ?? "none configured (openclaw models auth paste-token --provider anthropic)"}`,
+    `Channels: ${channels.length ? channels.join(", ") : "none configured"}`,
+    `Sessions: ${summary.sessions} across ${summary.agents} agent(s)`,
+    `Logs: ${summary.logFile}`,
+  ];
+  if (summary.lastGatewayError) lines.push(`Last gateway error: ${summary.lastGatewayError}`);
+  const probe = summary.probe as
+    | { ok: boolean; ms?: number; error?: string; health?: { ok?: boolean } }
+    | undefined;
+  if (probe)
+    lines.push(
+      probe.ok
+        ? `RPC probe: ok (${probe.ms} ms) · health ${probe.health?.ok ? "ok" : "degraded"}`
+        : `RPC probe: failed: ${probe.error}`,
+    );
+  if (all) {
+    lines.push("", "Effective config (secrets redacted):", JSON.stringify(summary.effectiveConfig, null, 2));
+  }
+  print(lines.join("\n"));
+  if (probe && !probe.ok) process.exitCode = 1;
+}

@@ -1,0 +1,150 @@
+import type { GatewayAssistant, JsonObject, Logger } from "@openclaw/gateway";
+
+/** Adapt core's `createAssistant` to the narrow interface the gateway serves. */
+export async function createCoreAssistant(options: {
+  config: Record<string, unknown>;
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+}): Promise<{ assistant: GatewayAssistant; close(): Promise<void> }> {
+  const core = await import("@openclaw/core");
+  const factories = await loadProviderFactories();
+  const assistant = core.createAssistant({
+    config: options.config as never,
+    stateDir: options.stateDir,
+    env: options.env,
+    ...(factories ? { providerFactories: factories as never } : {}),
+  });
+  const bus = assistant.bus as unknown as {
+    on(event: string, listener: (payload: JsonObject) => void): unknown;
+    off(event: string, listener: (payload: JsonObject) => void): unknown;
+  };
+  const str = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+  const adapter: GatewayAssistant = {
+    events: {
+      on: (event, listener) => bus.on(event, listener),
+      off: (event, listener) => bus.off(event, listener),
+    },
+    async chatSend(params) {
+      const handle = assistant.submit({
+        sessionKey: params.sessionKey as string,
+        text: params.message as string,
+        idempotencyKey: params.idempotencyKey as string,
+        ...(str(params.thinking) ? { thinking: params.thinking as string } : {}),
+      });
+      handle.result.catch(() => undefined);
+      return { runId: handle.messageId, status: handle.duplicate ? "in_flight" : "started" };
+    },
+    async chatHistory(params) {
+      const messages = await assistant.history(
+        params.sessionKey as string,
+        typeof params.limit === "number" ? { limit: params.limit } : {},
+      );
+      return { sessionKey: params.sessionKey, messages } as JsonObject;
+    },
+    async chatAbort(params) {
+      return { ok: true, ...assistant.abort(params.sessionKey as string, str(params.runId)) };
+    },
+    async chatInject(params) {
+      const result = await assistant.inject(
+        params.sessionKey as string,
+        params.message as string,
+        str(params.label) ? { label: params.label as string } : {},
+      );
+      return { ok: true, ...result };
+    },
+    async agent(params) {
+      const handle = assistant.submit({
+        text: params.message as string,
+        idempotencyKey: params.idempotencyKey as string,
+        ...(str(params.sessionKey) ? { sessionKey: params.sessionKey as string } : {}),
+        ...(str(params.agentId) ? { agentId: params.agentId as string } : {}),
+        ...(str(params.thinking) ? { thinking: params.thinking as string } : {}),
+        ...(str(params.extraSystemPrompt) ? { extraSystemPrompt: params.extraSystemPrompt as string } : {}),
+      });
+      handle.result.catch(() => undefined);
+      return {
+        runId: handle.messageId,
+        status: "accepted",
+        acceptedAt: Date.now(),
+        sessionKey: handle.sessionKey,
+      };
+    },
+    async agentWait(params) {
+      const status = await assistant.waitForRun(
+        params.runId as string,
+        typeof params.timeoutMs === "number" ? params.timeoutMs : undefined,
+      );
+      return { runId: params.runId, ...status } as JsonObject;
+    },
+    async modelsList() {
+      const models = await assistant.listModels();
+      return {
+        models: models.map((model) => ({
+          id: model.model,
+          name: model.alias ?? model.model,
+          provider: model.provider,
+          ...(model.contextWindow ? { contextWindow: model.contextWindow } : {}),
+        })),
+      };
+    },
+    async sessionsList(params) {
+      const rows = await assistant.sessions.list({
+        ...(typeof params.limit === "number" ? { limit: params.limit } : {}),
+        ...(typeof params.activeMinutes === "number" ? { activeMinutes: params.activeMinutes } : {}),
+        ...(str(params.agentId) ? { agentId: params.agentId as string } : {}),
+      });
+      return { ts: Date.now(), count: rows.length, sessions: rows } as JsonObject;
+    },
+    async sessionsPreview(params) {
+      const keys = Array.isArray(params.keys) ? (params.keys as string[]) : [];
+      const previews = await Promise.all(
+        keys.map(async (key) => ({ key, items: await assistant.history(key, { limit: 3 }) })),
+      );
+      return { ts: Date.now(), previews } as JsonObject;
+    },
+    async sessionsPatch(params) {
+      const { key, ...patch } = params;
+      return {
+        ok: true,
+        key,
+        entry: await assistant.sessions.patch(key as string, patch as never),
+      } as JsonObject;
+    },
+    async sessionsReset(params) {
+      return {
+        ok: true,
+        key: params.key,
+        entry: await assistant.sessions.reset(params.key as string),
+      } as JsonObject;
+    },
+    async sessionsDelete(params) {
+      return { ok: true, key: params.key, deleted: await assistant.sessions.delete(params.key as string) };
+    },
+    async sessionsCompact(params) {
+      return { ok: true, key: params.key, ...(await assistant.sessions.compact(params.key as string)) };
+    },
+  };
+  return { assistant: adapter, close: () => assistant.close() };
+}
+
+/** The provider packages' factories by API kind, when they export one. */
+async function loadProviderFactories(): Promise<Record<string, unknown> | undefined> {
+  const factories: Record<string, unknown> = {};
+  const modules: [string, () => Promise<Record<string, unknown>>][] = [
+    ["openai", () => import("@openclaw/providers-openai") as Promise<Record<string, unknown>>],
+    ["anthropic", () => import("@openclaw/providers-anthropic") as Promise<Record<string, unknown>>],
+    ["gemini", () => import("@openclaw/providers-gemini") as Promise<Record<string, unknown>>],
+    ["ollama", () => import("@openclaw/providers-ollama") as Promise<Record<string, unknown>>],
+  ];
+  for (const [, load] of modules) {
+    try {
+      const module = await load();
+      const table = module.providerFactories ?? module.PROVIDER_FACTORIES;
+      if (table && typeof table === "object") Object.assign(factories, table);
+    } catch {
+      // a provider package that does not load is skipped
+    }
+  }
+  return Object.keys(factories).length ? factories : undefined;
+}

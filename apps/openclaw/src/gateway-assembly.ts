@@ -1,0 +1,129 @@
+import type {
+  AuthOverrides,
+  BindMode,
+  Gateway,
+  GatewayAssistant,
+  GatewayChannels,
+  Logger,
+} from "@openclaw/gateway";
+
+/** What `openclaw gateway run` passes in (flags already parsed). */
+export interface AssembleOptions {
+  port?: number;
+  bind?: BindMode;
+  auth?: AuthOverrides;
+  verbose?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Write console logs (pretty on a TTY); default true. */
+  console?: boolean;
+}
+
+export interface Assembled {
+  gateway: Gateway;
+  configPath: string;
+  stateDir: string;
+  logFile: string;
+  /** Name of the model provider in use, or undefined when none is configured. */
+  provider: string | undefined;
+  close(): Promise<void>;
+}
+
+const PROVIDER_ENV: [string, string][] = [
+  ["ANTHROPIC_API_KEY", "anthropic"],
+  ["OPENAI_API_KEY", "openai"],
+  ["GEMINI_API_KEY", "google"],
+  ["GOOGLE_API_KEY", "google"],
+  ["OLLAMA_HOST", "ollama"],
+];
+
+/** The provider a config + environment give the assistant, if any. */
+export function detectProvider(config: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+  const providers = (config.models as { providers?: Record<string, unknown> } | undefined)?.providers;
+  if (providers && Object.keys(providers).length) return Object.keys(providers)[0];
+  for (const [name, provider] of PROVIDER_ENV) if (env[name]) return provider;
+  const profiles = (config.auth as { profiles?: Record<string, { provider?: string }> } | undefined)
+    ?.profiles;
+  const profile = profiles && Object.values(profiles)[0];
+  return profile?.provider;
+}
+
+/**
+ * Thin wiring: config (core's paths + validation) → assistant → channels → createGateway.
+ * Everything here is assembly; behaviour lives in the packages.
+ */
+export async function assembleGateway(options: AssembleOptions = {}): Promise<Assembled> {
+  const env = options.env ?? process.env;
+  const [
+    {
+      createFileConfigStore,
+      createGateway,
+      createGatewayLogger,
+      defaultLogFile,
+      createUnconfiguredAssistant,
+    },
+    core,
+  ] = await Promise.all([import("@openclaw/gateway"), import("@openclaw/core")]);
+  const paths = core.resolvePaths(env);
+  const store = createFileConfigStore(paths.configPath, {
+    validate: (config) => {
+      const result = core.validateConfigObject(config);
+      return result.errors.map((issue: { path: unknown; message: string }) => ({
+        path: Array.isArray(issue.path) ? issue.path.join(".") : String(issue.path ?? ""),
+        message: issue.message,
+      }));
+    },
+  });
+  const config = store.snapshot().config;
+  const logging = (config.logging ?? {}) as { file?: string; level?: string; consoleLevel?: string };
+  const logFile = logging.file ?? defaultLogFile();
+  const { logger } = createGatewayLogger({
+    file: logFile,
+    level: options.verbose ? "debug" : (logging.level ?? "info"),
+    console: options.console !== false,
+    consoleLevel: options.verbose ? "debug" : (logging.consoleLevel ?? "info"),
+  });
+  const provider = detectProvider(config, env);
+  let assistant: GatewayAssistant;
+  let closeAssistant: () => Promise<void> = async () => undefined;
+  let channels: GatewayChannels | undefined;
+  if (provider) {
+    try {
+      const { createCoreAssistant } = await import("./gateway-assembly-core.js");
+      const built = await createCoreAssistant({ config, stateDir: paths.stateDir, env, logger });
+      assistant = built.assistant;
+      closeAssistant = built.close;
+    } catch (error) {
+      logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        "assistant failed to start; chats will explain the problem",
+      );
+      assistant = createUnconfiguredAssistant();
+    }
+  } else {
+    assistant = createUnconfiguredAssistant();
+  }
+  const gateway = createGateway({
+    config: store,
+    stateDir: paths.stateDir,
+    logger: logger as Logger,
+    logFile,
+    assistant,
+    ...(channels ? { channels } : {}),
+    version: (await import("./version.js")).CLI_VERSION,
+    env,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.bind ? { bind: options.bind } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
+  });
+  return {
+    gateway,
+    configPath: paths.configPath,
+    stateDir: paths.stateDir,
+    logFile,
+    provider,
+    async close() {
+      await closeAssistant();
+      store.close?.();
+    },
+  };
+}
