@@ -1,4 +1,16 @@
 import { defineConfig } from "tsup";
 import { preset } from "../../scripts/tsup-preset.js";
 
-export default defineConfig(preset());
+// Subpath entries let the CLI load only the config/state code it uses (`openclaw config get`
+// must not pay for the agent runtime).
+export default defineConfig(
+  preset({
+    entry: {
+      index: "src/index.ts",
+      "config/index": "src/config/index.ts",
+      "config/fast": "src/config/fast.ts",
+      "state/index": "src/state/index.ts",
+      "fs/index": "src/fs/index.ts",
+    },
+  }),
+);

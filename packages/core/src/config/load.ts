@@ -1,89 +1,13 @@
-import { createHash } from "node:crypto";
-import { readFileSync, realpathSync } from "node:fs";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { normalizeConfigAliases } from "./aliases.js";
-import { applyEnvVars, envBlockVars, readDotEnvFile, substituteEnv } from "./env.js";
 import { ConfigError, formatConfigIssue } from "./errors.js";
-import { parseJson5, resolveIncludes } from "./includes.js";
 import { isPlainObject } from "./key-path.js";
 import { expandHome, type OpenClawPaths, resolvePaths } from "./paths.js";
+import { hashConfigText, parseConfigText, readConfigText, resolveConfigTree } from "./read.js";
 import type { ConfigIssue, LoadConfigOptions, LoadedConfig, OpenClawConfig } from "./types.js";
 import { validateConfigObject } from "./validate.js";
 
-export function hashConfigText(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-/** Read the main config file: `undefined` text when it does not exist. */
-export function readConfigText(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    const reason =
-      code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code ?? error);
-    throw new ConfigError("CONFIG_READ", `${file}: cannot read config: ${reason}`, { file, cause: error });
-  }
-}
-
-/** Parse config text as JSON5 and check the root is an object. */
-export function parseConfigText(text: string, file: string): Record<string, unknown> {
-  if (text.trim() === "") return {};
-  const parsed = parseJson5(text, file);
-  if (!isPlainObject(parsed)) {
-    throw new ConfigError(
-      "CONFIG_INVALID",
-      `${file}: the config must be a JSON5 object ({ ... }), got ${Array.isArray(parsed) ? "an array" : typeof parsed}`,
-      {
-        file,
-        keyPath: "",
-      },
-    );
-  }
-  return parsed;
-}
-
-interface Resolved {
-  tree: Record<string, unknown>;
-  includedFiles: string[];
-  envApplied: { name: string; source: string }[];
-}
-
-/** Steps 2–4 of the pipeline: includes, env sources, `${VAR}` substitution. */
-function resolveTree(
-  parsed: Record<string, unknown>,
-  file: string,
-  paths: OpenClawPaths,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Resolved {
-  const extraRoots = (env.OPENCLAW_INCLUDE_ROOTS ?? "")
-    .split(delimiter)
-    .filter(Boolean)
-    .map((root) => realOrSelf(expandHome(root, paths.homeDir, cwd)));
-  const context = {
-    allowedRoots: [realOrSelf(dirname(file)), realOrSelf(paths.stateDir), ...extraRoots],
-    files: [] as string[],
-  };
-  const included = resolveIncludes(parsed, realOrSelf(file), context) as Record<string, unknown>;
-  const envApplied: { name: string; source: string }[] = [];
-  for (const envFile of [join(cwd, ".env"), paths.envFile]) {
-    const vars = readDotEnvFile(envFile);
-    if (vars) applyEnvVars(env, vars, envFile, envApplied);
-  }
-  applyEnvVars(env, envBlockVars(included.env), "config env", envApplied);
-  const tree = substituteEnv(included, env, file) as Record<string, unknown>;
-  return { tree, includedFiles: context.files, envApplied };
-}
+export { hashConfigText, parseConfigText, readConfigText };
 
 /** Fill in defaults that depend on paths/profile (absolute workspaces, dev port). */
 function applyRuntimeDefaults(
@@ -124,7 +48,7 @@ export function evaluateConfig(
   const baseEnv = options.env ?? process.env;
   const env = options.applyEnv === false ? { ...baseEnv } : baseEnv;
   const cwd = options.cwd ?? process.cwd();
-  const { tree, includedFiles, envApplied } = resolveTree(parsed, file, options.paths, env, cwd);
+  const { tree, includedFiles, envApplied } = resolveConfigTree(parsed, file, options.paths, env, cwd);
   const normalized = normalizeConfigAliases(tree);
   const result = validateConfigObject(normalized.config, { channelSchemas: options.channelSchemas });
   const legacyIssues: ConfigIssue[] = normalized.legacy.map((use) => ({
