@@ -21,6 +21,7 @@ import {
   readServerSentEvents,
   sendRequest,
   toBase64,
+  toolCallPart,
 } from "@openclaw/providers-utils";
 import { anthropicErrorKind, parseAnthropicError } from "./anthropic-error.js";
 
@@ -315,10 +316,8 @@ async function* parseMessagesStream(
             toolCallId: block.id,
             provider,
           });
-          if (checked.ok) {
-            hasToolCalls = true;
-            yield { type: "tool-call", toolCallId: block.id, toolName: block.name, input: checked.input };
-          } else yield { type: "error", error: checked.error };
+          hasToolCalls = true;
+          yield toolCallPart(block.id, block.name, checked);
         }
         break;
       }

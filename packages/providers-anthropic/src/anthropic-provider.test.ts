@@ -225,7 +225,7 @@ describe("Anthropic Messages", () => {
     expect(parts.at(-1)).toMatchObject({ type: "error", error: { kind: "invalid_response" } });
   });
 
-  it("reports invalid tool input JSON as an error part and still finishes", async () => {
+  it("flags invalid tool input JSON on the tool-call and still finishes", async () => {
     const event = (type: string, fields: Record<string, unknown> = {}) => ({
       event: type,
       data: { type, ...fields },
@@ -252,10 +252,11 @@ describe("Anthropic Messages", () => {
       ),
     );
     const parts = await collect(model());
-    const error = parts.find((p) => p.type === "error");
-    expect(error?.type === "error" && error.error).toMatchObject({ kind: "invalid_response" });
-    expect(error?.type === "error" && error.error.message).toContain('tool "exec"');
-    expect(parts.at(-1)?.type).toBe("finish");
+    const call = parts.find((p) => p.type === "tool-call");
+    expect(call).toMatchObject({ toolCallId: "toolu_x", toolName: "exec", input: '{"command": "ls' });
+    expect(call?.type === "tool-call" && call.inputError).toContain('tool "exec"');
+    expect(parts.some((p) => p.type === "error")).toBe(false);
+    expect(parts.at(-1)).toMatchObject({ type: "finish", finishReason: "tool-calls" });
   });
 
   it("aborts mid-stream", async () => {

@@ -22,6 +22,7 @@ import {
   readServerSentEvents,
   sendRequest,
   toBase64,
+  toolCallPart,
 } from "@openclaw/providers-utils";
 import { parseGeminiError } from "./gemini-error.js";
 
@@ -206,17 +207,12 @@ async function* parseGeminiStream(
         yield { type: "tool-input-delta", id, delta: input };
         yield { type: "tool-input-end", id };
         const checked = checkToolInput(input, { toolName: name, toolCallId: id, provider });
-        if (checked.ok) {
-          yield {
-            type: "tool-call",
-            toolCallId: id,
-            toolName: name,
-            input: checked.input,
-            ...(part.thoughtSignature
-              ? { providerMetadata: { google: { thoughtSignature: part.thoughtSignature } } }
-              : {}),
-          };
-        } else yield { type: "error", error: checked.error };
+        yield toolCallPart(
+          id,
+          name,
+          checked,
+          part.thoughtSignature ? { google: { thoughtSignature: part.thoughtSignature } } : undefined,
+        );
       } else if (part.text !== undefined && part.text !== "") {
         if (part.thought) {
           if (!reasoningOpen) {
@@ -243,18 +239,13 @@ async function* parseGeminiStream(
   if (finishReason === undefined) throw incompleteStreamError(provider);
   if (reasoningOpen) yield { type: "reasoning-end", id: "reasoning-0" };
   if (textOpen) yield { type: "text-end", id: "text-0" };
+  // No call to attach an inputError to: the turn failed; a retry usually succeeds.
   if (finishReason === "MALFORMED_FUNCTION_CALL" || finishReason === "UNEXPECTED_TOOL_CALL") {
-    yield {
-      type: "error",
-      error: new ProviderError(
-        "invalid_response",
-        `${provider}: the model produced a malformed function call (${finishReason})`,
-        {
-          provider,
-          providerCode: finishReason,
-        },
-      ),
-    };
+    throw new ProviderError(
+      "invalid_response",
+      `${provider}: the model produced a malformed function call (${finishReason})`,
+      { provider, providerCode: finishReason },
+    );
   }
   yield { type: "finish", finishReason: mapFinishReason(finishReason, toolCount > 0), usage };
 }

@@ -195,8 +195,11 @@ describe("Gemini streamGenerateContent", () => {
       ]),
     );
     const parts = await collect(model());
-    expect(parts.find((p) => p.type === "error")).toMatchObject({ error: { kind: "invalid_response" } });
-    expect(parts.at(-1)).toMatchObject({ type: "finish", finishReason: "error" });
+    expect(parts.at(-1)).toMatchObject({
+      type: "error",
+      error: { kind: "invalid_response", isRetryable: true, providerCode: "MALFORMED_FUNCTION_CALL" },
+    });
+    expect(parts.some((p) => p.type === "finish")).toBe(false);
   });
 
   it("aborts mid-stream", async () => {

@@ -17,6 +17,7 @@ import {
   readJsonLines,
   sendRequest,
   toBase64,
+  toolCallPart,
   tryParseJson,
   type VendorErrorInfo,
 } from "@openclaw/providers-utils";
@@ -203,8 +204,7 @@ async function* parseOllamaStream(
       yield { type: "tool-input-delta", id, delta: input };
       yield { type: "tool-input-end", id };
       const checked = checkToolInput(input, { toolName: name, toolCallId: id, provider });
-      if (checked.ok) yield { type: "tool-call", toolCallId: id, toolName: name, input: checked.input };
-      else yield { type: "error", error: checked.error };
+      yield toolCallPart(id, name, checked);
     }
     if (line.done) {
       if (reasoningOpen) yield { type: "reasoning-end", id: "reasoning-0" };

@@ -16,6 +16,7 @@ import {
   parseEventData,
   readServerSentEvents,
   sendRequest,
+  toolCallPart,
 } from "@openclaw/providers-utils";
 import { parseOpenAIError } from "./openai-error.js";
 import { imageUrl, type OpenAIModelConfig, reasoningEffort, requestHeaders } from "./openai-shared.js";
@@ -197,9 +198,7 @@ async function* parseChatStream(
   for (const call of toolCalls.values()) {
     yield { type: "tool-input-end", id: call.id };
     const checked = checkToolInput(call.arguments, { toolName: call.name, toolCallId: call.id, provider });
-    if (checked.ok)
-      yield { type: "tool-call", toolCallId: call.id, toolName: call.name, input: checked.input };
-    else yield { type: "error", error: checked.error };
+    yield toolCallPart(call.id, call.name, checked);
   }
   yield {
     type: "finish",

@@ -209,15 +209,18 @@ describe("OpenAI Chat Completions", () => {
     expect(parts.at(-1)).toMatchObject({ type: "error", error: { kind: "invalid_response" } });
   });
 
-  it("reports invalid tool-call JSON as an error part naming the tool, and still finishes", async () => {
+  it("flags invalid tool-call JSON with a clear inputError naming the tool, and still finishes", async () => {
     fake.enqueue(
       openaiChatReply({ toolCalls: [{ name: "write", arguments: ['{"path": "a.txt", "content": '] }] }),
     );
     const parts = await collect(chatModel());
-    const error = parts.find((part) => part.type === "error");
-    expect(error?.type === "error" && error.error.message).toContain('tool "write"');
-    expect(parts.some((part) => part.type === "tool-call")).toBe(false);
-    expect(parts.at(-1)?.type).toBe("finish");
+    const call = parts.find((part) => part.type === "tool-call");
+    expect(call).toMatchObject({ toolName: "write", input: '{"path": "a.txt", "content": ' });
+    expect(call?.type === "tool-call" && call.inputError).toContain(
+      'tool "write" with arguments that are not valid JSON',
+    );
+    expect(parts.some((part) => part.type === "error")).toBe(false);
+    expect(parts.at(-1)).toMatchObject({ type: "finish", finishReason: "tool-calls" });
   });
 
   it("aborts mid-stream with an aborted error part", async () => {

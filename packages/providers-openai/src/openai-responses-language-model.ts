@@ -16,6 +16,7 @@ import {
   parseEventData,
   readServerSentEvents,
   sendRequest,
+  toolCallPart,
 } from "@openclaw/providers-utils";
 import { parseOpenAIError } from "./openai-error.js";
 import { imageUrl, type OpenAIModelConfig, reasoningEffort, requestHeaders } from "./openai-shared.js";
@@ -209,16 +210,8 @@ async function* parseResponsesStream(
           yield { type: "tool-input-end", id: call.callId };
           const raw = item.arguments ?? call.arguments;
           const checked = checkToolInput(raw, { toolName: call.name, toolCallId: call.callId, provider });
-          if (checked.ok) {
-            hasToolCalls = true;
-            yield {
-              type: "tool-call",
-              toolCallId: call.callId,
-              toolName: call.name,
-              input: checked.input,
-              providerMetadata: { openai: { itemId: item.id } },
-            };
-          } else yield { type: "error", error: checked.error };
+          hasToolCalls = true;
+          yield toolCallPart(call.callId, call.name, checked, { openai: { itemId: item.id } });
         }
         break;
       }

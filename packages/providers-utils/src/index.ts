@@ -13,5 +13,11 @@ export {
   tryParseJson,
   withoutTrailingSlash,
 } from "./http.js";
-export { checkToolInput, createIdGenerator, createPartStream, incompleteStreamError } from "./part-stream.js";
+export {
+  checkToolInput,
+  createIdGenerator,
+  createPartStream,
+  incompleteStreamError,
+  toolCallPart,
+} from "./part-stream.js";
 export { parseEventData, readJsonLines, readServerSentEvents } from "./stream-readers.js";

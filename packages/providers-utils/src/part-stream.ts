@@ -58,13 +58,14 @@ export function incompleteStreamError(provider: string): ProviderError {
 }
 
 /**
- * Validate complete tool-call arguments. Empty text means "no arguments" (`{}`); text that is not a
- * JSON object yields an `invalid_response` error naming the tool, so the agent can tell the model.
+ * Validate complete tool-call arguments. Empty text means "no arguments" (`{}`); text that is not
+ * JSON yields an `invalid_response` error naming the tool (its message goes into the tool-call
+ * part's `inputError`, so the agent answers the call with an error and the model can retry).
  */
 export function checkToolInput(
   rawInput: string,
   tool: { toolName: string; toolCallId: string; provider: string },
-): { ok: true; input: string } | { ok: false; error: ProviderError } {
+): { ok: true; input: string } | { ok: false; input: string; error: ProviderError } {
   const text = rawInput.trim() === "" ? "{}" : rawInput;
   try {
     JSON.parse(text);
@@ -72,6 +73,7 @@ export function checkToolInput(
   } catch (cause) {
     return {
       ok: false,
+      input: text,
       error: new ProviderError(
         "invalid_response",
         `The model called tool "${tool.toolName}" with arguments that are not valid JSON: ${text.slice(0, 200)}`,
@@ -94,4 +96,21 @@ export function checkToolInput(
 export function createIdGenerator(prefix: string): () => string {
   let next = 0;
   return () => `${prefix}-${next++}`;
+}
+
+/** The spec's `tool-call` part for checked arguments (`inputError` set when they are not JSON). */
+export function toolCallPart(
+  toolCallId: string,
+  toolName: string,
+  checked: ReturnType<typeof checkToolInput>,
+  providerMetadata?: Record<string, Record<string, unknown>>,
+): Extract<LanguageModelV1StreamPart, { type: "tool-call" }> {
+  return {
+    type: "tool-call",
+    toolCallId,
+    toolName,
+    input: checked.input,
+    ...(checked.ok ? {} : { inputError: checked.error.message }),
+    ...(providerMetadata ? { providerMetadata } : {}),
+  };
 }

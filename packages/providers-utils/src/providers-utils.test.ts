@@ -44,7 +44,7 @@ describe("checkToolInput", () => {
     expect(checkToolInput('{"a":1}', tool)).toEqual({ ok: true, input: '{"a":1}' });
     expect(checkToolInput("", tool)).toEqual({ ok: true, input: "{}" });
     const bad = checkToolInput('{"a":', tool);
-    expect(bad.ok).toBe(false);
+    expect(bad).toMatchObject({ ok: false, input: '{"a":' });
     if (!bad.ok) {
       expect(bad.error.kind).toBe("invalid_response");
       expect(bad.error.details).toMatchObject({ toolCallId: "c1", toolName: "read", rawInput: '{"a":' });

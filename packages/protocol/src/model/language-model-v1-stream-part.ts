@@ -34,9 +34,8 @@ export interface LanguageModelV1Warning {
  * - `text-*`, `reasoning-*` and `tool-input-*` blocks each open with `-start`, carry `-delta`s and
  *   close with `-end`, keyed by `id` (blocks may interleave);
  * - `tool-call` follows its `tool-input-end` and carries the complete arguments JSON text;
- * - the stream ends with either `finish` (success, possibly after non-fatal `error` parts such as
- *   invalid tool-call JSON) or an `error` part as its last part (fatal: disconnect, abort, server
- *   error mid-stream).
+ * - the stream ends with either `finish` (success) or an `error` part as its last part (fatal:
+ *   disconnect, abort, server error event, malformed stream).
  */
 export type LanguageModelV1StreamPart =
   | { type: "stream-start"; warnings: LanguageModelV1Warning[] }
@@ -54,8 +53,13 @@ export type LanguageModelV1StreamPart =
       type: "tool-call";
       toolCallId: string;
       toolName: string;
-      /** Complete arguments as JSON text (`"{}"` when the model sent none). Always valid JSON. */
+      /** Complete arguments as JSON text, as the model produced them (`"{}"` when it sent none). */
       input: string;
+      /**
+       * Set when `input` is not valid JSON: a clear message naming the tool. The agent should answer
+       * this call with an error tool-result (so the model can retry), not run the tool.
+       */
+      inputError?: string;
       providerMetadata?: ProviderMetadata;
     }
   | {
