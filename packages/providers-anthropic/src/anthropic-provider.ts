@@ -3,6 +3,7 @@ import {
   type ModelInfo,
   type ModelProviderConfig,
   type ModelProviderV1,
+  type ProviderConfigOverrides,
   resolveConfigApiKey,
 } from "@openclaw/protocol";
 import {
@@ -111,23 +112,25 @@ export function fromConfig(
   id: string,
   providerConfig: ModelProviderConfig = {},
   env: Record<string, string | undefined> = process.env,
+  overrides: ProviderConfigOverrides = {},
 ): AnthropicProvider {
   const builtin = getBuiltinProvider(id);
   const apiName = providerConfig.api ?? builtin?.api ?? "anthropic-messages";
   if (apiName !== "anthropic-messages") {
     throw new Error(`providers-anthropic cannot serve api "${apiName}" (provider "${id}")`);
   }
-  const baseURL = providerConfig.baseUrl ?? builtin?.baseUrl;
+  const baseURL = overrides.baseURL ?? providerConfig.baseUrl ?? builtin?.baseUrl;
   if (!baseURL)
     throw new Error(`models.providers.${id}.baseUrl is required for a custom Anthropic-compatible provider`);
   return createAnthropic({
     id,
     baseURL,
-    apiKey: resolveConfigApiKey(providerConfig.apiKey, env),
+    apiKey: overrides.apiKey ?? resolveConfigApiKey(providerConfig.apiKey, env),
     apiKeyEnvVar: builtin?.envKeys.length
       ? builtin.envKeys
       : [`${id.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_API_KEY`],
-    headers: providerConfig.headers,
+    headers: { ...providerConfig.headers, ...overrides.headers },
+    fetch: overrides.fetch,
     env,
     models: providerConfig.models?.length ? providerConfig.models : undefined,
   });

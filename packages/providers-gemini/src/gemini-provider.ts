@@ -3,6 +3,7 @@ import {
   type ModelInfo,
   type ModelProviderConfig,
   type ModelProviderV1,
+  type ProviderConfigOverrides,
   resolveConfigApiKey,
 } from "@openclaw/protocol";
 import {
@@ -109,6 +110,7 @@ export function fromConfig(
   id: string,
   providerConfig: ModelProviderConfig = {},
   env: Record<string, string | undefined> = process.env,
+  overrides: ProviderConfigOverrides = {},
 ): GeminiProvider {
   const builtin = getBuiltinProvider(id);
   const apiName = providerConfig.api ?? builtin?.api ?? "google-generative-ai";
@@ -117,10 +119,11 @@ export function fromConfig(
   }
   return createGemini({
     id,
-    baseURL: providerConfig.baseUrl ?? builtin?.baseUrl ?? GEMINI_DEFAULT_BASE_URL,
-    apiKey: resolveConfigApiKey(providerConfig.apiKey, env),
+    baseURL: overrides.baseURL ?? providerConfig.baseUrl ?? builtin?.baseUrl ?? GEMINI_DEFAULT_BASE_URL,
+    apiKey: overrides.apiKey ?? resolveConfigApiKey(providerConfig.apiKey, env),
     apiKeyEnvVar: builtin?.envKeys.length ? builtin.envKeys : ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-    headers: providerConfig.headers,
+    headers: { ...providerConfig.headers, ...overrides.headers },
+    fetch: overrides.fetch,
     env,
     models: providerConfig.models?.length ? providerConfig.models : undefined,
   });

@@ -3,6 +3,7 @@ import {
   type ModelInfo,
   type ModelProviderConfig,
   type ModelProviderV1,
+  type ProviderConfigOverrides,
   resolveConfigApiKey,
 } from "@openclaw/protocol";
 import {
@@ -111,6 +112,7 @@ export function fromConfig(
   id: string,
   providerConfig: ModelProviderConfig = {},
   env: Record<string, string | undefined> = process.env,
+  overrides: ProviderConfigOverrides = {},
 ): OllamaProvider | undefined {
   if (providerConfig.enabled === false) return undefined;
   const builtin = getBuiltinProvider(id);
@@ -119,9 +121,15 @@ export function fromConfig(
     throw new Error(`providers-ollama cannot serve api "${apiName}" (provider "${id}")`);
   return createOllama({
     id,
-    baseURL: providerConfig.baseUrl ?? env.OLLAMA_HOST ?? builtin?.baseUrl ?? OLLAMA_DEFAULT_BASE_URL,
-    apiKey: resolveConfigApiKey(providerConfig.apiKey, env),
-    headers: providerConfig.headers,
+    baseURL:
+      overrides.baseURL ??
+      providerConfig.baseUrl ??
+      env.OLLAMA_HOST ??
+      builtin?.baseUrl ??
+      OLLAMA_DEFAULT_BASE_URL,
+    apiKey: overrides.apiKey ?? resolveConfigApiKey(providerConfig.apiKey, env),
+    headers: { ...providerConfig.headers, ...overrides.headers },
+    fetch: overrides.fetch,
     env,
     models: providerConfig.models?.length ? providerConfig.models : undefined,
   });

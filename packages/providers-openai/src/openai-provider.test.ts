@@ -384,6 +384,28 @@ describe("fromConfig and listModels", () => {
     expect(fake.requests[0]?.headers.authorization).toBeUndefined();
   });
 
+  it("host overrides (fetch, key, base URL, headers) win over config", async () => {
+    const seen: string[] = [];
+    const fetchSpy: typeof fetch = (input, init) => {
+      seen.push(String(input));
+      return fetch(input, init);
+    };
+    const provider = fromConfig(
+      "openai",
+      { baseUrl: "https://api.openai.com/v1", headers: { "x-a": "config" } },
+      {},
+      { fetch: fetchSpy, apiKey: "profile-key", baseURL: fake.baseURL, headers: { "x-b": "host" } },
+    );
+    fake.enqueue(fixtureReply("openai-responses/text.jsonl"));
+    await collect(provider.languageModel("gpt-4.1"));
+    expect(seen).toEqual([`${fake.baseURL}/responses`]);
+    expect(fake.requests[0]?.headers).toMatchObject({
+      authorization: "Bearer profile-key",
+      "x-a": "config",
+      "x-b": "host",
+    });
+  });
+
   it("lists models from GET /models", async () => {
     const provider = createOpenAI({ baseURL: fake.baseURL, apiKey: "k" });
     expect(await provider.listModels()).toEqual([{ id: "gpt-4o-mini" }, { id: "gpt-4.1" }]);

@@ -3,6 +3,7 @@ import {
   type ModelInfo,
   type ModelProviderConfig,
   type ModelProviderV1,
+  type ProviderConfigOverrides,
   resolveConfigApiKey,
 } from "@openclaw/protocol";
 import { type FetchFunction, sendRequest, withoutTrailingSlash } from "@openclaw/providers-utils";
@@ -115,13 +116,14 @@ export function fromConfig(
   id: string,
   providerConfig: ModelProviderConfig = {},
   env: Record<string, string | undefined> = process.env,
+  overrides: ProviderConfigOverrides = {},
 ): OpenAIProvider {
   const builtin = getBuiltinProvider(id);
   const apiName = providerConfig.api ?? builtin?.api ?? "openai-completions";
   if (apiName !== "openai-completions" && apiName !== "openai-responses") {
     throw new Error(`providers-openai cannot serve api "${apiName}" (provider "${id}")`);
   }
-  const baseURL = providerConfig.baseUrl ?? builtin?.baseUrl;
+  const baseURL = overrides.baseURL ?? providerConfig.baseUrl ?? builtin?.baseUrl;
   if (!baseURL) {
     throw new Error(`models.providers.${id}.baseUrl is required for a custom OpenAI-compatible provider`);
   }
@@ -129,11 +131,12 @@ export function fromConfig(
   return createOpenAI({
     id,
     baseURL,
-    apiKey: resolveConfigApiKey(providerConfig.apiKey, env),
+    apiKey: overrides.apiKey ?? resolveConfigApiKey(providerConfig.apiKey, env),
     apiKeyEnvVar: envKeys,
     apiKeyRequired: builtin?.apiKeyRequired ?? providerConfig.apiKey !== undefined,
     authHeader: providerConfig.authHeader ?? true,
-    headers: providerConfig.headers,
+    headers: { ...providerConfig.headers, ...overrides.headers },
+    fetch: overrides.fetch,
     api: apiName === "openai-responses" ? "responses" : "chat",
     env,
     models: providerConfig.models?.length ? providerConfig.models : undefined,

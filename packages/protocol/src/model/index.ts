@@ -37,7 +37,12 @@ export type {
   LanguageModelV1ToolChoice,
 } from "./language-model-v1-tool.js";
 export type { ModelInfo } from "./model-info.js";
-export type { BuiltinProvider, ModelApi, ModelProviderConfig } from "./model-provider-config.js";
+export type {
+  BuiltinProvider,
+  ModelApi,
+  ModelProviderConfig,
+  ProviderConfigOverrides,
+} from "./model-provider-config.js";
 export { MODEL_APIS } from "./model-provider-config.js";
 export type { ModelProviderV1 } from "./model-provider-v1.js";
 export { isModelProviderV1 } from "./model-provider-v1.js";

@@ -38,3 +38,14 @@ export interface BuiltinProvider {
   /** Requests fail with a missing-key error when no key is found. */
   apiKeyRequired: boolean;
 }
+
+/** What the host may override when building a provider from config (tests, proxies, profiles). */
+export interface ProviderConfigOverrides {
+  fetch?: typeof globalThis.fetch;
+  /** Wins over `apiKey` in config and the env var. */
+  apiKey?: string;
+  /** Wins over `baseUrl` in config and the built-in default. */
+  baseURL?: string;
+  /** Merged over `headers` in config. */
+  headers?: Record<string, string>;
+}
