@@ -41,6 +41,14 @@ describe("MockLanguageModelV1", () => {
     expect(model.calls).toHaveLength(3);
   });
 
+  it("scripts a tool call with unparsable arguments the way providers report it", async () => {
+    const model = new MockLanguageModelV1({
+      script: mockToolCallResponse([{ toolName: "write", rawInput: '{"path": ' }]),
+    });
+    const call = (await collect(model)).find((part) => part.type === "tool-call");
+    expect(call).toMatchObject({ input: '{"path": ', inputError: expect.stringContaining('tool "write"') });
+  });
+
   it("rejects with a scripted ProviderError", async () => {
     const model = new MockLanguageModelV1({
       scripts: [mockProviderError("rate_limit", { status: 429, retryAfterMs: 2000 })],

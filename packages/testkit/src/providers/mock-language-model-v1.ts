@@ -124,7 +124,8 @@ export function mockTextResponse(
 
 /** Parts of an answer that calls one or more tools (optionally after some text). */
 export function mockToolCallResponse(
-  calls: Array<{ toolName: string; input: unknown; toolCallId?: string }>,
+  /** `rawInput` sends that text as the arguments verbatim (e.g. broken JSON, like real models). */
+  calls: Array<{ toolName: string; input?: unknown; rawInput?: string; toolCallId?: string }>,
   options: { text?: string; usage?: LanguageModelV1Usage } = {},
 ): LanguageModelV1StreamPart[] {
   const parts: LanguageModelV1StreamPart[] = [{ type: "stream-start", warnings: [] }];
@@ -137,12 +138,25 @@ export function mockToolCallResponse(
   }
   calls.forEach((call, index) => {
     const id = call.toolCallId ?? `call_${index}`;
-    const input = JSON.stringify(call.input ?? {});
+    const input = call.rawInput ?? JSON.stringify(call.input ?? {});
+    let inputError: string | undefined;
+    try {
+      JSON.parse(input);
+    } catch {
+      // Same message shape the real providers put on an unparsable tool call.
+      inputError = `The model called tool "${call.toolName}" with arguments that are not valid JSON: ${input.slice(0, 200)}`;
+    }
     parts.push(
       { type: "tool-input-start", id, toolName: call.toolName },
       { type: "tool-input-delta", id, delta: input },
       { type: "tool-input-end", id },
-      { type: "tool-call", toolCallId: id, toolName: call.toolName, input },
+      {
+        type: "tool-call",
+        toolCallId: id,
+        toolName: call.toolName,
+        input,
+        ...(inputError ? { inputError } : {}),
+      },
     );
   });
   parts.push({ type: "finish", finishReason: "tool-calls", usage: options.usage ?? ZERO_USAGE });
