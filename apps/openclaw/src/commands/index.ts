@@ -1,9 +1,13 @@
 import type { Command } from "commander";
+import { registerConfig } from "./config.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerDevices } from "./devices.js";
+import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
 import { registerLogs } from "./logs.js";
+import { registerReset } from "./reset.js";
+import { registerSessions } from "./sessions.js";
 import { registerStatus } from "./status.js";
 
 /**
@@ -18,6 +22,10 @@ export function registerCommands(program: Command): void {
   registerLogs(program);
   registerDashboard(program);
   registerDevices(program);
+  registerConfig(program);
+  registerSessions(program);
+  registerDoctor(program);
+  registerReset(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }
@@ -32,10 +40,6 @@ export const LATER: { name: string; description: string; issue: string }[] = [
   { name: "onboard", description: "guided setup", issue: "onboarding" },
   { name: "configure", description: "interactive configuration", issue: "onboarding" },
   { name: "login", description: "log in to a provider or channel", issue: "onboarding" },
-  { name: "config", description: "read and edit the config file", issue: "config" },
-  { name: "doctor", description: "check and repair the installation", issue: "config" },
-  { name: "reset", description: "reset config, credentials or sessions", issue: "config" },
-  { name: "sessions", description: "list sessions", issue: "sessions" },
   { name: "agent", description: "send a message to the agent", issue: "the agent runtime" },
   { name: "agents", description: "manage agents", issue: "the agent runtime" },
   { name: "models", description: "models and provider auth", issue: "models" },

@@ -130,6 +130,8 @@ export function normalizeConfigAliases(input: Tree): NormalizeResult {
     }
   }
 
+  if (models && Object.keys(models).length === 0 && legacy.length > 0) delete config.models;
+
   // top-level memorySearch → agents.defaults.memorySearch
   if (isPlainObject(config.memorySearch)) {
     const defaults = obj(obj(config, "agents"), "defaults");
@@ -169,7 +171,7 @@ export function normalizeConfigAliases(input: Tree): NormalizeResult {
       ? modelObject(agentsNow.defaults.model)
       : undefined;
     for (const id of Object.keys(agentsNow)) {
-      if (AGENTS_RESERVED.has(id)) continue;
+      if (AGENTS_RESERVED.has(id) || id.startsWith("$")) continue;
       const fields = agentsNow[id];
       if (!isPlainObject(fields)) continue;
       const entry: Tree = {};

@@ -71,6 +71,7 @@ export {
   type ConfigWriteOptions,
   type ConfigWriteResult,
   diffConfigPaths,
+  diffToEdits,
   editConfigFile,
   initConfigFile,
   patchConfig,

@@ -212,7 +212,7 @@ describe("bad input gives a clear error, never a crash", () => {
         }),
       ]),
     );
-    expect(error.message).toContain('gateway.port: expected number (got "eighty", expected number)');
+    expect(error.message).toContain('gateway.port: wrong type (got "eighty", expected number)');
   });
 
   it("a bad secret value is redacted in the error", async () => {

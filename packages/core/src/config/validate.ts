@@ -126,8 +126,7 @@ function toIssue(issue: z.core.$ZodIssue, data: unknown, prefix: KeyPath): Confi
   const value = getAtPath(data, issue.path as KeyPath);
   let message = issue.message;
   if (issue.code === "invalid_type" && value === undefined) message = "required";
-  else if (issue.code === "invalid_type")
-    message = `expected ${String((issue as { expected?: string }).expected)}`;
+  else if (issue.code === "invalid_type") message = "wrong type";
   else if (issue.code === "invalid_value") message = "invalid value";
   return {
     severity: "error",

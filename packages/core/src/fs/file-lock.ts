@@ -1,5 +1,6 @@
 import * as fsp from "node:fs/promises";
 import { hostname } from "node:os";
+import { dirname } from "node:path";
 
 const MARKER = Symbol.for("openclaw.core.LockTimeoutError");
 
@@ -108,6 +109,7 @@ async function acquire(lockPath: string, options: FileLockOptions): Promise<void
   const staleMs = options.staleMs ?? 60_000;
   const started = Date.now();
   const host = hostname();
+  await fsp.mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
   let delay = 5;
   for (;;) {
     try {

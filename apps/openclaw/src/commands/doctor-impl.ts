@@ -1,0 +1,302 @@
+import { randomBytes } from "node:crypto";
+import { chmod, readdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline/promises";
+import {
+  ConfigError,
+  diffConfigPaths,
+  diffToEdits,
+  editConfigFile,
+  type LoadedConfig,
+  loadConfig,
+  normalizeConfigAliases,
+  type OpenClawPaths,
+  parseKeyPath,
+  resolveGatewayAuth,
+  resolveGatewayPort,
+  resolvePaths,
+  unsetConfigValue,
+} from "@openclaw/core/config";
+import { checkPrivatePermissions, type PermissionFinding, rotateBackups } from "@openclaw/core/fs";
+import type { DoctorOptions } from "./doctor.js";
+
+export interface DoctorFinding {
+  checkId: string;
+  severity: "info" | "warn" | "critical";
+  title: string;
+  detail?: string;
+  remediation?: string;
+  /** What `--fix` did about it. */
+  fixed?: string;
+}
+
+interface Repair {
+  finding: DoctorFinding;
+  /** Safe repairs run with --fix (+ --yes or a yes at the prompt); others need an explicit yes at the prompt. */
+  kind: "safe" | "confirm-only";
+  question: string;
+  apply(): Promise<string>;
+}
+
+async function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "EADDRINUSE"));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
+  });
+}
+
+async function permissionTargets(paths: OpenClawPaths, configPath: string): Promise<string[]> {
+  const targets = [paths.stateDir, configPath, paths.envFile, paths.credentialsDir];
+  const list = async (dir: string) => readdir(dir).catch(() => [] as string[]);
+  for (const name of await list(paths.credentialsDir))
+    if (name.endsWith(".json")) targets.push(join(paths.credentialsDir, name));
+  for (const agent of await list(paths.agentsDir)) {
+    targets.push(join(paths.agentDir(agent), "auth-profiles.json"));
+    targets.push(join(paths.sessionsDir(agent), "sessions.json"));
+  }
+  return targets;
+}
+
+function describePermission(finding: PermissionFinding): string {
+  return `${finding.path} is ${finding.kind === "directory" ? "a directory" : "a file"} with mode ${finding.mode} (${finding.problem.replace("_", " ")})`;
+}
+
+export async function collectFindings(
+  options: DoctorOptions,
+): Promise<{ findings: DoctorFinding[]; repairs: Repair[]; loaded?: LoadedConfig }> {
+  const paths = resolvePaths(process.env);
+  const findings: DoctorFinding[] = [];
+  const repairs: Repair[] = [];
+  let loaded: LoadedConfig | undefined;
+
+  // 1. config valid
+  try {
+    loaded = await loadConfig({});
+    findings.push({
+      checkId: "config.valid",
+      severity: "info",
+      title: loaded.exists
+        ? `Config is valid: ${loaded.path}`
+        : `No config file at ${loaded.path}; safe defaults in use`,
+    });
+  } catch (error) {
+    if (!ConfigError.isInstance(error)) throw error;
+    findings.push({
+      checkId: "config.invalid",
+      severity: "critical",
+      title: "Config is invalid; the gateway will not start",
+      detail: error.message,
+      remediation: `Fix the reported keys (openclaw config set/unset) or restore ${paths.configPath}.bak. Nothing is removed automatically.`,
+    });
+  }
+  const configPath = loaded?.path ?? paths.configPath;
+
+  // 2. unknown keys: reported; removal only when the user confirms each one at the prompt
+  if (loaded) {
+    for (const issue of loaded.issues.filter((item) => item.code === "unknown_key")) {
+      const finding: DoctorFinding = {
+        checkId: "config.unknown_key",
+        severity: "warn",
+        title: `Ignored key ${issue.path}${issue.suggestion ? ` (did you mean ${issue.suggestion}?)` : ""}`,
+        detail: "Kept in the file; it has no effect.",
+      };
+      findings.push(finding);
+      const inMainFile = (() => {
+        try {
+          let node: unknown = loaded.parsed;
+          for (const segment of parseKeyPath(issue.path))
+            node = (node as Record<string | number, unknown>)?.[segment];
+          return node !== undefined;
+        } catch {
+          return false;
+        }
+      })();
+      if (inMainFile)
+        repairs.push({
+          finding,
+          kind: "confirm-only",
+          question: `Remove the ignored key ${issue.path} from ${configPath}?`,
+          apply: async () => {
+            await unsetConfigValue(issue.path);
+            return `removed ${issue.path}`;
+          },
+        });
+    }
+
+    // 3. legacy / FAQ spellings: rewrite offered, never forced
+    const legacy = loaded.legacyKeys.filter((use) => (use as { rewrite?: boolean }).rewrite !== false);
+    if (legacy.length > 0) {
+      const finding: DoctorFinding = {
+        checkId: "config.legacy_keys",
+        severity: "info",
+        title: `Alternate key spellings in use: ${legacy.map((use) => `${use.path} → ${use.canonical}`).join(", ")}`,
+        detail:
+          "They work as written. `openclaw doctor --fix` can rewrite them to the canonical keys (a backup is kept).",
+      };
+      findings.push(finding);
+      const parsed = loaded.parsed;
+      const rewritten = normalizeConfigAliases(parsed).config;
+      if (diffConfigPaths(parsed, rewritten).length > 0)
+        repairs.push({
+          finding,
+          kind: "safe",
+          question: "Rewrite the alternate spellings to the canonical keys?",
+          apply: async () => {
+            const result = await editConfigFile((current) =>
+              diffToEdits(current, normalizeConfigAliases(current).config),
+            );
+            return `rewrote ${result.changedPaths.length} key(s); backup at ${result.backupPath ?? "(none)"}`;
+          },
+        });
+    }
+  }
+
+  // 4. permissions of state and secret files
+  for (const target of await permissionTargets(paths, configPath)) {
+    for (const problem of await checkPrivatePermissions(target)) {
+      if (problem.problem === "symlink") {
+        findings.push({
+          checkId: "fs.symlink",
+          severity: "warn",
+          title: `${target} is a symlink`,
+          detail: "Permissions are checked on the link target.",
+        });
+        continue;
+      }
+      const finding: DoctorFinding = {
+        checkId: `fs.perms_${problem.problem}`,
+        severity: problem.problem.startsWith("world") ? "critical" : "warn",
+        title: describePermission(problem),
+        remediation: `chmod ${problem.fixMode.toString(8)} ${target}`,
+      };
+      findings.push(finding);
+      repairs.push({
+        finding,
+        kind: "safe",
+        question: `chmod ${problem.fixMode.toString(8)} ${target}?`,
+        apply: async () => {
+          await chmod(target, problem.fixMode);
+          return `chmod ${problem.fixMode.toString(8)}`;
+        },
+      });
+    }
+  }
+
+  // 5. non-loopback bind needs a shared secret
+  if (loaded) {
+    const config = loaded.config;
+    const auth = resolveGatewayAuth(config, process.env);
+    const hasSecret = Boolean(auth.token || auth.password) || auth.mode === "trusted-proxy";
+    if (config.gateway.bind !== "loopback" && !hasSecret) {
+      const finding: DoctorFinding = {
+        checkId: "gateway.bind_no_auth",
+        severity: "critical",
+        title: `gateway.bind is "${config.gateway.bind}" but no token or password is set; the gateway refuses to start`,
+        remediation:
+          "openclaw doctor --generate-gateway-token (or set gateway.auth.token / OPENCLAW_GATEWAY_TOKEN)",
+      };
+      findings.push(finding);
+      if (!options.generateGatewayToken)
+        repairs.push({
+          finding,
+          kind: "safe",
+          question: "Generate a gateway token and write it to gateway.auth.token?",
+          apply: () => writeToken(),
+        });
+    } else if (config.gateway.bind === "loopback" && !hasSecret && config.gateway.auth.mode !== "none") {
+      findings.push({
+        checkId: "gateway.loopback_no_auth",
+        severity: "info",
+        title: "The gateway has no token (loopback only, so only local clients can connect)",
+        remediation: "openclaw doctor --generate-gateway-token",
+      });
+    }
+
+    // 6. port free
+    const port = resolveGatewayPort(config, process.env);
+    if (await portInUse(port))
+      findings.push({
+        checkId: "gateway.port_in_use",
+        severity: "warn",
+        title: `Port ${port} is in use on 127.0.0.1`,
+        detail:
+          "A gateway is probably already running (openclaw gateway status), or another program holds the port.",
+        remediation: `stop the other process or set gateway.port (openclaw config set gateway.port ${port + 1})`,
+      });
+    else findings.push({ checkId: "gateway.port_free", severity: "info", title: `Port ${port} is free` });
+  }
+  return { findings, repairs, loaded };
+}
+
+async function writeToken(): Promise<string> {
+  const token = randomBytes(24).toString("hex");
+  await editConfigFile(() => [
+    { op: "set", path: ["gateway", "auth", "mode"], value: "token" },
+    { op: "set", path: ["gateway", "auth", "token"], value: token },
+  ]);
+  return "generated gateway.auth.token (see: openclaw config get gateway.auth.token)";
+}
+
+async function ask(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await prompt.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    prompt.close();
+  }
+}
+
+const ICON = { info: "ok  ", warn: "warn", critical: "FAIL" } as const;
+
+export async function runDoctor(options: DoctorOptions): Promise<void> {
+  const { findings, repairs } = await collectFindings(options);
+  const interactive = !options.nonInteractive && process.stdin.isTTY === true;
+  const actions: string[] = [];
+
+  if (options.generateGatewayToken) {
+    try {
+      actions.push(await writeToken());
+      const bindFinding = findings.find((finding) => finding.checkId === "gateway.bind_no_auth");
+      if (bindFinding) bindFinding.fixed = "token generated";
+    } catch (error) {
+      actions.push(`could not write the token: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  }
+
+  if (options.fix && repairs.length > 0) {
+    const paths = resolvePaths(process.env);
+    const backup = await rotateBackups(paths.configPath).catch(() => undefined);
+    if (backup) actions.push(`backed up the config to ${backup}`);
+    for (const repair of repairs) {
+      let approved = false;
+      if (repair.kind === "safe" && options.yes) approved = true;
+      else if (interactive) approved = await ask(repair.question);
+      if (!approved) continue;
+      try {
+        repair.finding.fixed = await repair.apply();
+      } catch (error) {
+        repair.finding.fixed = `repair failed: ${(error as Error).message}`;
+      }
+    }
+  }
+
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ findings, actions }, null, 2)}\n`);
+  } else {
+    for (const finding of findings) {
+      process.stdout.write(`[${ICON[finding.severity]}] ${finding.title}\n`);
+      if (finding.detail) process.stdout.write(`       ${finding.detail.split("\n").join("\n       ")}\n`);
+      if (finding.fixed) process.stdout.write(`       fixed: ${finding.fixed}\n`);
+      else if (finding.remediation) process.stdout.write(`       fix: ${finding.remediation}\n`);
+    }
+    for (const action of actions) process.stdout.write(`${action}\n`);
+    const pending = repairs.filter((repair) => !repair.finding.fixed);
+    if (!options.fix && pending.length > 0)
+      process.stdout.write(`\n${pending.length} repair(s) available: openclaw doctor --fix\n`);
+  }
+  if (findings.some((finding) => finding.severity === "critical" && !finding.fixed)) process.exitCode = 1;
+}
