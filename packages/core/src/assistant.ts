@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import type { ModelProviderV1 } from "@openclaw/protocol";
 import { AsyncChannel } from "./agent/async-channel.js";
+import { CachedSessionStore } from "./agent/cached-session-store.js";
 import { type CommandHost, parseCommand, runCommand, type SenderInfo } from "./agent/commands.js";
 import type { AssistantEvent, ReplyResult } from "./agent/events.js";
 import { LaneScheduler } from "./agent/lanes.js";
@@ -178,7 +179,11 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
         workspaceFor: (agentId) => workspaceDir(agentId),
         now,
       });
-  const store = options.state ?? createAgentSessionStore(ownStore!);
+  const store: SessionStoreLike =
+    options.state ??
+    new CachedSessionStore(createAgentSessionStore(ownStore!), (error) =>
+      process.stderr.write(`openclaw: writing sessions.json failed: ${String(error)}\n`),
+    );
   const registry = new ProviderRegistry({
     config,
     providers: options.providers,

@@ -1,4 +1,5 @@
 export { AsyncChannel } from "./async-channel.js";
+export { CachedSessionStore } from "./cached-session-store.js";
 export * from "./commands.js";
 export * from "./compaction.js";
 export type * from "./events.js";

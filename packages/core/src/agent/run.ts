@@ -32,7 +32,11 @@ import { isToolAllowed, type ToolPolicyLayer } from "../tools/policy.js";
 import type { ProcessRegistry } from "../tools/process-registry.js";
 import type { SessionToolsHost, ToolContext, ToolDefinition, ToolsRuntimeConfig } from "../tools/types.js";
 import { ToolError } from "../tools/types.js";
-import { ensureWorkspace, loadBootstrapFiles } from "../workspace/workspace.js";
+import {
+  ensureWorkspace,
+  invalidateBootstrapCache,
+  loadBootstrapFilesCached,
+} from "../workspace/workspace.js";
 import {
   compactionSettings,
   compactTranscript,
@@ -102,6 +106,12 @@ export interface TurnOutcome {
 }
 
 const workspacesReady = new Map<string, Promise<unknown>>();
+/** Facts of this machine for the runtime line, read once. */
+const HOST = {
+  host: hostname(),
+  os: `${platform()} ${release()}`,
+  timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+};
 
 function chatErrorKind(error: unknown): ChatErrorKind {
   const kind = ProviderError.isInstance(error)
@@ -375,7 +385,7 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
     );
     const toolsByName = new Map(allowedTools.map((tool) => [tool.name, tool]));
     const knownTools = new Set(deps.tools.map((tool) => tool.name));
-    const bootstrapFiles = await loadBootstrapFiles(workspaceDir, {
+    const bootstrapFiles = await loadBootstrapFilesCached(workspaceDir, {
       includeMemory: isMainSessionKey(sessionKey, config.session?.mainKey),
       maxChars: defaults.bootstrapMaxChars,
       mode: subagent ? "minimal" : "full",
@@ -389,13 +399,13 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
         tools: allowedTools,
         mode: subagent ? "minimal" : "full",
         runtime: {
-          host: hostname(),
-          os: `${platform()} ${release()}`,
+          host: HOST.host,
+          os: HOST.os,
           node: process.version,
           model: formatModelRef(ref),
           thinking,
         },
-        timezone: defaults.userTimezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+        timezone: defaults.userTimezone ?? HOST.timezone,
         extra: input.extraSystemPrompt ? [input.extraSystemPrompt] : undefined,
       });
     const toolSpecs = allowedTools.map(cachedToolSpec);
@@ -642,6 +652,8 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
             toolsConfig: toolsConfig as ToolsRuntimeConfig,
             signal: callSignal,
           });
+          if (call.name === "write" || call.name === "edit" || call.name === "exec")
+            invalidateBootstrapCache(workspaceDir);
           await transcript!.append({
             type: "message",
             message: toolResultMessage(

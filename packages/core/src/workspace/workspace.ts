@@ -66,6 +66,32 @@ async function readCapped(file: string, maxChars: number): Promise<Omit<Bootstra
   }
 }
 
+const cache = new Map<string, { at: number; files: Promise<BootstrapFile[]> }>();
+/** How long loaded bootstrap files are reused; edits through the agent's tools invalidate at once. */
+export const BOOTSTRAP_CACHE_MS = 1_000;
+
+/** Forget cached bootstrap files of a workspace (after write/edit/exec ran in it). */
+export function invalidateBootstrapCache(dir?: string): void {
+  if (!dir) cache.clear();
+  else for (const key of cache.keys()) if (key.startsWith(`${dir}\u0000`)) cache.delete(key);
+}
+
+/** Like `loadBootstrapFiles`, reusing a result younger than BOOTSTRAP_CACHE_MS. */
+export function loadBootstrapFilesCached(
+  dir: string,
+  options: { includeMemory: boolean; maxChars?: number; mode?: "full" | "minimal" },
+): Promise<BootstrapFile[]> {
+  const key = `${dir}\u0000${options.includeMemory}\u0000${options.maxChars ?? ""}\u0000${options.mode ?? "full"}`;
+  const hit = cache.get(key);
+  const now = Date.now();
+  if (hit && now - hit.at < BOOTSTRAP_CACHE_MS) return hit.files;
+  const files = loadBootstrapFiles(dir, options);
+  cache.set(key, { at: now, files });
+  files.catch(() => cache.delete(key));
+  if (cache.size > 1_000) cache.delete(cache.keys().next().value!);
+  return files;
+}
+
 /**
  * Load the bootstrap files for a run. MEMORY.md (or memory.md) is included only for the main
  * (private) session; sub-agents (`minimal`) get only AGENTS.md and TOOLS.md.

@@ -1,0 +1,113 @@
+import type { SessionEntry, SessionStoreLike, TranscriptStoreLike } from "./session-store.js";
+
+/**
+ * Write-behind cache in front of a SessionStoreLike. Session entries are read once and then
+ * served from memory; updates apply in memory at once and reach sessions.json in the
+ * background (one writer per agent, later updates of a key coalesced). A turn then waits only
+ * for its transcript append, never for a locked, fsynced rewrite of the whole index.
+ * Transcripts pass straight through (they are the durable record).
+ */
+export class CachedSessionStore implements SessionStoreLike {
+  private readonly entries = new Map<string, Map<string, SessionEntry | null>>();
+  private readonly loading = new Map<string, Promise<SessionEntry | undefined>>();
+  private readonly dirty = new Map<string, Set<string>>();
+  private readonly writers = new Map<string, Promise<void>>();
+  private failures = 0;
+
+  constructor(
+    private readonly inner: SessionStoreLike,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  private agentMap(agentId: string): Map<string, SessionEntry | null> {
+    let map = this.entries.get(agentId);
+    if (!map) {
+      map = new Map();
+      this.entries.set(agentId, map);
+    }
+    return map;
+  }
+
+  async get(agentId: string, sessionKey: string): Promise<SessionEntry | undefined> {
+    const map = this.agentMap(agentId);
+    const cached = map.get(sessionKey);
+    if (cached !== undefined) return cached ?? undefined;
+    const loadKey = `${agentId}\u0000${sessionKey}`;
+    let loading = this.loading.get(loadKey);
+    if (!loading) {
+      loading = this.inner.get(agentId, sessionKey).then((entry) => {
+        if (!map.has(sessionKey)) map.set(sessionKey, entry ?? null);
+        this.loading.delete(loadKey);
+        return map.get(sessionKey) ?? undefined;
+      });
+      this.loading.set(loadKey, loading);
+    }
+    return loading;
+  }
+
+  async update(
+    agentId: string,
+    sessionKey: string,
+    update: (entry: SessionEntry | undefined) => SessionEntry | undefined,
+  ): Promise<SessionEntry | undefined> {
+    const current = await this.get(agentId, sessionKey);
+    const next = update(current ? { ...current } : undefined);
+    this.agentMap(agentId).set(sessionKey, next ?? null);
+    let keys = this.dirty.get(agentId);
+    if (!keys) {
+      keys = new Set();
+      this.dirty.set(agentId, keys);
+    }
+    keys.add(sessionKey);
+    this.startWriter(agentId);
+    return next;
+  }
+
+  private startWriter(agentId: string): void {
+    if (this.writers.has(agentId)) return;
+    const run = (async () => {
+      // yield once so a burst of updates is written together
+      await new Promise((resolve) => setImmediate(resolve));
+      const keys = this.dirty.get(agentId);
+      while (keys && keys.size > 0) {
+        const [key] = keys;
+        keys.delete(key!);
+        const value = this.agentMap(agentId).get(key!);
+        try {
+          await this.inner.update(agentId, key!, () => value ?? undefined);
+        } catch (error) {
+          this.failures += 1;
+          this.onError(error);
+        }
+      }
+    })().finally(() => {
+      this.writers.delete(agentId);
+      if (this.dirty.get(agentId)?.size) this.startWriter(agentId);
+    });
+    this.writers.set(agentId, run);
+  }
+
+  async list(agentId: string): Promise<Record<string, SessionEntry>> {
+    const stored = await this.inner.list(agentId);
+    for (const [key, entry] of this.agentMap(agentId)) {
+      if (entry) stored[key] = entry;
+      else delete stored[key];
+    }
+    return stored;
+  }
+
+  transcript(agentId: string, entry: SessionEntry): TranscriptStoreLike {
+    return this.inner.transcript(agentId, entry);
+  }
+
+  /** Wait until every pending update reached the inner store. */
+  async flush(): Promise<void> {
+    while (this.writers.size > 0) await Promise.all([...this.writers.values()]);
+    await this.inner.flush();
+  }
+
+  /** Number of background writes that failed (reported through `onError`). */
+  get writeFailures(): number {
+    return this.failures;
+  }
+}
