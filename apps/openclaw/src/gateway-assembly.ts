@@ -4,6 +4,7 @@ import type {
   Gateway,
   GatewayAssistant,
   GatewayChannels,
+  GatewayConfigStore,
   Logger,
 } from "@openclaw/gateway";
 
@@ -53,26 +54,16 @@ export function detectProvider(config: Record<string, unknown>, env: NodeJS.Proc
  */
 export async function assembleGateway(options: AssembleOptions = {}): Promise<Assembled> {
   const env = options.env ?? process.env;
-  const [
-    {
-      createFileConfigStore,
-      createGateway,
-      createGatewayLogger,
-      defaultLogFile,
-      createUnconfiguredAssistant,
-    },
-    core,
-  ] = await Promise.all([import("@openclaw/gateway"), import("@openclaw/core")]);
+  const [{ createGateway, createGatewayLogger, defaultLogFile, createUnconfiguredAssistant }, core] =
+    await Promise.all([import("@openclaw/gateway"), import("@openclaw/core")]);
   const paths = core.resolvePaths(env);
-  const store = createFileConfigStore(paths.configPath, {
-    validate: (config) => {
-      const result = core.validateConfigObject(config);
-      return result.errors.map((issue: { path: unknown; message: string }) => ({
-        path: Array.isArray(issue.path) ? issue.path.join(".") : String(issue.path ?? ""),
-        message: issue.message,
-      }));
-    },
-  });
+  // the gateway owns the state dir: create it (0700) so first-start writes (token, lock) succeed
+  const { mkdirSync } = await import("node:fs");
+  const { dirname } = await import("node:path");
+  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(paths.configPath), { recursive: true, mode: 0o700 });
+  // core's config store: loader (JSON5, $include, env), validation, guarded writes, hot reload
+  const store = core.createConfigStore({ env });
   const config = store.snapshot().config;
   const logging = (config.logging ?? {}) as { file?: string; level?: string; consoleLevel?: string };
   const logFile = logging.file ?? defaultLogFile();
@@ -103,7 +94,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     assistant = createUnconfiguredAssistant();
   }
   const gateway = createGateway({
-    config: store,
+    config: store as GatewayConfigStore,
     stateDir: paths.stateDir,
     logger: logger as Logger,
     logFile,

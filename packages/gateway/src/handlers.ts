@@ -83,6 +83,22 @@ export function createHandlers(
     };
   }
 
+  /** Config writes: a refused write (bad JSON5, invalid config, stale baseHash) is INVALID_REQUEST. */
+  const configWrite =
+    (handler: Handler): Handler =>
+    async (conn, params) => {
+      try {
+        return await handler(conn, params);
+      } catch (error) {
+        if (error instanceof GatewayMethodError) throw error;
+        throw new GatewayMethodError({
+          code: "INVALID_REQUEST",
+          message: error instanceof Error ? error.message : String(error),
+          details: { code: "INVALID_PARAMS" },
+        });
+      }
+    };
+
   const handlers: Record<string, Handler> = {
     health: async () => health(),
     status: async () => {
@@ -132,13 +148,13 @@ export function createHandlers(
       return options.assistant.wake(params);
     },
     "config.get": async (conn) => configPayload(conn),
-    "config.schema": async () => ({ schema: options.config.schema() }),
-    "config.set": async (_conn, params) => {
+    "config.schema": async () => ({ schema: await options.config.schema() }),
+    "config.set": configWrite(async (_conn, params) => {
       await options.config.set(params.raw as string, params.baseHash as string | undefined);
       hooks.revalidateAll();
       return { ok: true, ...configPayload() };
-    },
-    "config.patch": async (_conn, params) => {
+    }),
+    "config.patch": configWrite(async (_conn, params) => {
       let patch = params.patch as JsonObject | undefined;
       if (!patch && typeof params.raw === "string") {
         const JSON5 = (await import("json5")).default;
@@ -153,8 +169,8 @@ export function createHandlers(
       await options.config.patch(patch, params.baseHash as string);
       hooks.revalidateAll();
       return { ok: true, ...configPayload() };
-    },
-    "config.apply": async (_conn, params) => {
+    }),
+    "config.apply": configWrite(async (_conn, params) => {
       await options.config.set(params.raw as string, params.baseHash as string | undefined);
       hooks.revalidateAll();
       const restartDelayMs = typeof params.restartDelayMs === "number" ? params.restartDelayMs : 2000;
@@ -167,7 +183,7 @@ export function createHandlers(
         },
         ...configPayload(),
       };
-    },
+    }),
     "sessions.list": async (_conn, params) => assistant().sessionsList(params),
     "sessions.preview": async (_conn, params) => assistant().sessionsPreview(params),
     "sessions.patch": async (_conn, params) => assistant().sessionsPatch(params),
