@@ -236,3 +236,20 @@ describe("Gemini streamGenerateContent", () => {
     expect(fake.requests[0]?.headers["x-goog-api-key"]).toBe("g-key");
   });
 });
+
+describe("Gemini embeddings", () => {
+  it("embeds a batch through batchEmbedContents", async () => {
+    const result = await createGemini({ baseURL: fake.baseURL, apiKey: "AIza-test" })
+      .textEmbeddingModel("gemini-embedding-001")
+      .doEmbed({ values: ["hello world", "a"] });
+    expect(result.embeddings).toEqual([
+      [11, 3, 1, 104],
+      [1, 1, 0, 97],
+    ]);
+    expect(fake.requests[0]?.path).toBe("/v1beta/models/gemini-embedding-001:batchEmbedContents");
+    expect(fake.requests[0]?.body.requests[1]).toEqual({
+      model: "models/gemini-embedding-001",
+      content: { parts: [{ text: "a" }] },
+    });
+  });
+});

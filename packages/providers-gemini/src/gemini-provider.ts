@@ -13,6 +13,7 @@ import {
   sendRequest,
   withoutTrailingSlash,
 } from "@openclaw/providers-utils";
+import { GeminiEmbeddingModel } from "./gemini-embedding-model.js";
 import { parseGeminiError } from "./gemini-error.js";
 import { GeminiLanguageModel, type GeminiModelConfig } from "./gemini-language-model.js";
 
@@ -34,6 +35,8 @@ export interface GeminiProviderOptions {
 
 export interface GeminiProvider extends ModelProviderV1 {
   languageModel(modelId: string): GeminiLanguageModel;
+  /** An embedding model (`batchEmbedContents`). */
+  textEmbeddingModel(modelId: string): GeminiEmbeddingModel;
   listModels(options?: { abortSignal?: AbortSignal }): Promise<ModelInfo[]>;
 }
 
@@ -59,6 +62,7 @@ export function createGemini(options: GeminiProviderOptions = {}): GeminiProvide
     specificationVersion: "v1",
     id,
     languageModel: (modelId) => new GeminiLanguageModel(modelId, config),
+    textEmbeddingModel: (modelId) => new GeminiEmbeddingModel(modelId, config),
     async listModels(listOptions = {}) {
       if (options.models) return options.models;
       const key = loadApiKey({ provider: id, apiKey: config.apiKey, envVars, env: config.env });

@@ -5,6 +5,7 @@ import {
   sseReply,
   startFakeHttpServer,
 } from "./fake-http-server.js";
+import { fakeEmbedding } from "./fake-openai-server.js";
 
 export interface FakeGeminiServer extends FakeHttpServer {
   /** Base URL to give the provider (`<url>/v1beta`). */
@@ -13,11 +14,28 @@ export interface FakeGeminiServer extends FakeHttpServer {
 
 /**
  * A fake Gemini API: `POST /v1beta/models/<model>:streamGenerateContent?alt=sse` answers from the
- * reply queue; `GET /v1beta/models` lists models.
+ * reply queue; `GET /v1beta/models` lists models; `POST …:batchEmbedContents` answers
+ * `fakeEmbedding`s.
  */
 export async function startFakeGemini(): Promise<FakeGeminiServer> {
   const server = await startFakeHttpServer({
     queuedPaths: [/:streamGenerateContent$/, /:generateContent$/],
+    patternRoutes: [
+      {
+        method: "POST",
+        path: /:batchEmbedContents$/,
+        handler: (request) => ({
+          type: "json",
+          body: {
+            embeddings: (request.body?.requests ?? []).map(
+              (item: { content?: { parts?: Array<{ text?: string }> } }) => ({
+                values: fakeEmbedding(item.content?.parts?.map((part) => part.text ?? "").join("") ?? ""),
+              }),
+            ),
+          },
+        }),
+      },
+    ],
     routes: {
       "GET /v1beta/models": () => ({
         type: "json",

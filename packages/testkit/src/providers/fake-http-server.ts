@@ -61,6 +61,8 @@ export interface StartFakeHttpServerOptions {
   /** Paths (regular expressions on the path) served from the reply queue. */
   queuedPaths: RegExp[];
   routes?: Record<string, FakeRouteHandler>;
+  /** Routes matched by method + path pattern (after exact routes, before the queue). */
+  patternRoutes?: Array<{ method: string; path: RegExp; handler: FakeRouteHandler }>;
   /** Reply when the queue is empty. Default: a 500 JSON body saying no reply was scripted. */
   onEmptyQueue?: FakeRouteHandler;
 }
@@ -103,7 +105,10 @@ export async function startFakeHttpServer(options: StartFakeHttpServerOptions): 
     }
 
     let reply: FakeReply;
-    const fixed = routes.get(`${request.method} ${request.path}`);
+    const fixed =
+      routes.get(`${request.method} ${request.path}`) ??
+      options.patternRoutes?.find((route) => route.method === request.method && route.path.test(request.path))
+        ?.handler;
     if (fixed) reply = await fixed(request);
     else if (options.queuedPaths.some((pattern) => pattern.test(request.path))) {
       reply = queue.shift() ?? (await (options.onEmptyQueue ?? noScriptedReply)(request));
