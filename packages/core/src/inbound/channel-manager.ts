@@ -355,6 +355,8 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
     },
     async stop() {
       pipeline?.stop();
+      // Let in-flight journal writes finish (bounded: a hung agent turn stays open for recovery).
+      if (pipeline) await Promise.race([pipeline.idle(), new Promise((r) => setTimeout(r, 1_000).unref())]);
       await Promise.all([...runtimes.values()].map(stopAccount));
       await journal?.dispose();
       journal = undefined;

@@ -45,6 +45,8 @@ export interface InboundHostConfig extends Omit<RoutingConfig, "agents"> {
   };
   messages?: {
     responsePrefix?: string;
+    /** Reaction added to a message the assistant is about to answer (default 👀; "" disables). */
+    ackReaction?: string;
     groupChat?: { mentionPatterns?: readonly string[] };
     inbound?: { debounceMs?: number; byChannel?: Record<string, unknown> };
   };
@@ -194,14 +196,21 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
 
   function routeOf(message: InboundMessage): ResolvedRoute {
     const chat = message.chat;
-    const kind = chat.type === "direct" ? "direct" : chat.type === "channel" ? "channel" : "group";
+    const kind =
+      chat.type === "direct"
+        ? "direct"
+        : chat.type === "channel" || (chat.type === "thread" && chat.guildId)
+          ? "channel"
+          : "group";
     return resolveAgentRoute(options.getConfig(), {
       channel: message.channel,
       accountId: message.accountId,
-      peer: { kind, id: kind === "direct" ? message.sender.id : chat.id },
+      peer: { kind, id: kind === "direct" ? message.sender.id : (chat.parentId ?? chat.id) },
       ...(chat.guildId ? { guildId: chat.guildId } : {}),
       ...(chat.teamId ? { teamId: chat.teamId } : {}),
-      ...(chat.threadId && kind !== "direct" ? { threadId: chat.threadId } : {}),
+      ...((chat.threadId ?? (chat.parentId ? chat.id : undefined)) && kind !== "direct"
+        ? { threadId: chat.threadId ?? chat.id }
+        : {}),
       ...(chat.isForumTopic ? { isForumTopic: true } : {}),
     });
   }
@@ -309,6 +318,22 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
     const { entry, route } = last;
     const message = entry.message;
     const target = options.resolveAccount(message.channel, message.accountId);
+    const ackReaction =
+      (accountConfig(message).ackReaction as string | undefined) ??
+      options.getConfig().messages?.ackReaction ??
+      "👀";
+    if (ackReaction && target?.plugin.capabilities.reactions && target.plugin.outbound.react) {
+      for (const b of batch)
+        target.plugin.outbound
+          .react({
+            accountId: message.accountId,
+            account: target.account,
+            to: b.entry.message.chat.id,
+            messageId: b.entry.message.messageId,
+            emoji: ackReaction,
+          })
+          .catch(() => undefined);
+    }
     if (target?.plugin.outbound.sendTyping) {
       target.plugin.outbound
         .sendTyping({

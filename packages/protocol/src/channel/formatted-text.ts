@@ -43,13 +43,13 @@ export function escapeHtml(text: string): string {
 
 /**
  * Render an IR with per-style open/close tags. Spans are opened in start order (longest first on
- * ties) and closed in reverse, so nested spans produce well-formed markup. `escape` is applied to
- * text runs only. Channels use this to build their renderers in a few lines.
+ * ties) and closed in reverse, so nested spans produce well-formed markup. `escapeText` is applied
+ * to text runs only and receives the spans enclosing the run (no escaping inside code, say). Channels use this to build their renderers in a few lines.
  */
 export function renderFormattedText(
   ir: FormattedText,
   tags: (span: StyleSpan) => { open: string; close: string },
-  escapeText: (text: string) => string = (t) => t,
+  escapeText: (text: string, inside: readonly StyleSpan[]) => string = (t) => t,
 ): string {
   const spans = [...ir.spans]
     .filter((s) => s.end > s.start)
@@ -60,7 +60,10 @@ export function renderFormattedText(
   let i = 0;
   const emit = (to: number) => {
     if (to > pos) {
-      out += escapeText(ir.text.slice(pos, to));
+      out += escapeText(
+        ir.text.slice(pos, to),
+        stack.map((entry) => entry.span),
+      );
       pos = to;
     }
   };

@@ -38,6 +38,8 @@ export const InboundMessageSchema = z.object({
     title: z.string().optional(),
     /** Thread / forum topic id inside `id` (Telegram `message_thread_id`, Slack `thread_ts`, Discord thread). */
     threadId: z.string().optional(),
+    /** For a thread that is its own conversation id (Discord threads): the parent channel, used for routing. */
+    parentId: z.string().optional(),
     /** Telegram forum topics use `:topic:<id>` session keys instead of `:thread:<id>`. */
     isForumTopic: z.boolean().optional(),
     /** Discord guild id / Slack team id (routing tiers). */

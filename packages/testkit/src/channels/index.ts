@@ -1,3 +1,9 @@
+export {
+  discordFixtures,
+  type FakeDiscordFault,
+  type FakeDiscordSent,
+  FakeDiscordServer,
+} from "./discord-fake.js";
 export { createMockChannel, type MockChannel, type MockSentMessage } from "./mock-channel.js";
 export {
   type FakeTelegramCall,
