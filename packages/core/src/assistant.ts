@@ -27,12 +27,19 @@ import {
 import type { SessionEntry, SessionStoreLike } from "./agent/session-store.js";
 import { activeBranch, messageText, type TranscriptMessage } from "./agent/transcript.js";
 import { AssistantBus } from "./bus/event-bus.js";
+import { authSourceFromStore } from "./models/auth-source.js";
 import { type AuthProfileSource, ProfileCooldowns } from "./models/failover.js";
 import { configuredModelRefs, formatModelRef, modelAliases, modelCatalog } from "./models/model-ref.js";
 import { type ProviderApi, type ProviderFactory, ProviderRegistry } from "./models/provider-registry.js";
 import type { RuntimeConfig } from "./models/runtime-config.js";
 import { resolveDefaultAgentId } from "./routing/index.js";
-import { createAgentSessionStore, createFileStateStore, SessionStore } from "./state/index.js";
+import {
+  AuthProfileStore,
+  createAgentSessionStore,
+  createFileStateStore,
+  SessionStore,
+  type StateStore,
+} from "./state/index.js";
 import { builtinTools } from "./tools/index.js";
 import type { ToolPolicyLayer } from "./tools/policy.js";
 import { ProcessRegistry } from "./tools/process-registry.js";
@@ -49,8 +56,11 @@ export interface CreateAssistantOptions {
   channels?: unknown[];
   /** Session store (sessions.json + transcripts). Default: files under `stateDir`. */
   state?: SessionStoreLike;
-  /** Stored auth profiles (auth-profiles.json) used for key rotation. */
-  auth?: AuthProfileSource;
+  /**
+   * Stored auth profiles used for key rotation. Default: each agent's
+   * `agents/<agentId>/agent/auth-profiles.json` (falling back to the main agent's).
+   */
+  auth?: AuthProfileSource | ((agentId: string) => AuthProfileSource);
   /** Default `$OPENCLAW_STATE_DIR` or `~/.openclaw`. */
   stateDir?: string;
   clock?: { now(): number };
@@ -172,13 +182,32 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
   const bus = options.bus ?? new AssistantBus();
   const stateDir = options.stateDir ?? defaultStateDir(env);
   // default: the state area's SessionStore (locked sessions.json updates, one writer per transcript)
+  let fileState: StateStore | undefined;
+  const stateFiles = () => (fileState ??= createFileStateStore(stateDir));
   const ownStore = options.state
     ? undefined
-    : new SessionStore({
-        state: createFileStateStore(stateDir),
-        workspaceFor: (agentId) => workspaceDir(agentId),
-        now,
-      });
+    : new SessionStore({ state: stateFiles(), workspaceFor: (agentId) => workspaceDir(agentId), now });
+  const authSources = new Map<string, AuthProfileSource>();
+  const defaultAuth = (agentId: string): AuthProfileSource => {
+    let source = authSources.get(agentId);
+    if (!source) {
+      const own = authSourceFromStore(new AuthProfileStore(stateFiles(), agentId), now);
+      const main =
+        agentId === "main" ? undefined : authSourceFromStore(new AuthProfileStore(stateFiles(), "main"), now);
+      source = {
+        async list(provider) {
+          const mine = await own.list(provider);
+          return mine.length || !main ? mine : main.list(provider);
+        },
+        record: (id, outcome) => {
+          own.record?.(id, outcome);
+          main?.record?.(id, outcome);
+        },
+      };
+      authSources.set(agentId, source);
+    }
+    return source;
+  };
   const store: SessionStoreLike =
     options.state ??
     new CachedSessionStore(createAgentSessionStore(ownStore!), (error) =>
@@ -323,7 +352,7 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     config,
     bus,
     registry,
-    auth: options.auth,
+    auth: options.auth ?? defaultAuth,
     cooldowns: new ProfileCooldowns(now),
     store,
     transcripts,

@@ -189,6 +189,31 @@ describe("agent run", () => {
     expect(lines.filter((l) => l.message?.role === "assistant").map((l) => l.message.model)).toEqual(["b"]);
   });
 
+  it("rotates stored auth profiles (auth-profiles.json) and records their usage", async () => {
+    const { AuthProfileStore, createFileStateStore } = await import("../state/index.js");
+    const profiles = new AuthProfileStore(createFileStateStore(path.join(dir, "state")), "main");
+    await profiles.upsert("mock:work", { type: "api_key", provider: "mock", key: "expired-key" });
+    await profiles.upsert("mock:home", { type: "api_key", provider: "mock", key: "good-key" });
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      script: (options) =>
+        options.apiKey === "good-key"
+          ? mockTextResponse("hello")
+          : mockProviderError("auth", { status: 401 }),
+    });
+    const a = setup({ a: model });
+    expect(await a.enqueue({ text: "hi" })).toMatchObject({ status: "ok", text: "hello" });
+    expect(model.calls.map((call) => call.apiKey)).toEqual(["expired-key", "good-key"]);
+    await a.close();
+    const file = await profiles.read();
+    expect(file.usageStats?.["mock:work"]).toMatchObject({
+      errorCount: 1,
+      cooldownUntil: expect.any(Number),
+    });
+    expect(file.usageStats?.["mock:home"]).toMatchObject({ errorCount: 0 });
+  });
+
   it("gives one clear error when every model fails", async () => {
     const a = setup(
       {

@@ -58,7 +58,8 @@ export interface RuntimeDeps {
   config: RuntimeConfig;
   bus: AssistantBus;
   registry: ProviderRegistry;
-  auth?: AuthProfileSource;
+  /** Auth profiles, or a function giving each agent's own. */
+  auth?: AuthProfileSource | ((agentId: string) => AuthProfileSource);
   cooldowns: ProfileCooldowns;
   store: SessionStoreLike;
   transcripts: TranscriptCache;
@@ -426,7 +427,7 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
       const { result, candidate, attempts } = await runWithFailover<StreamedReply>({
         refs: currentRefs,
         registry: deps.registry,
-        auth: deps.auth,
+        auth: typeof deps.auth === "function" ? deps.auth(agentId) : deps.auth,
         cooldowns: deps.cooldowns,
         order: config.auth?.order,
         pinnedProfileId: entry.authProfileOverride,
@@ -862,7 +863,7 @@ export async function compactSessionNow(
     const { result } = await runWithFailover<StreamedReply>({
       refs,
       registry: deps.registry,
-      auth: deps.auth,
+      auth: typeof deps.auth === "function" ? deps.auth(options.agentId) : deps.auth,
       cooldowns: deps.cooldowns,
       order: deps.config.auth?.order,
       attempt: (candidate) =>
