@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerAgent } from "./agent.js";
 import { registerConfig } from "./config.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerDevices } from "./devices.js";
@@ -6,6 +7,7 @@ import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
 import { registerLogs } from "./logs.js";
+import { registerModels } from "./models.js";
 import { registerReset } from "./reset.js";
 import { registerSessions } from "./sessions.js";
 import { registerStatus } from "./status.js";
@@ -26,6 +28,8 @@ export function registerCommands(program: Command): void {
   registerSessions(program);
   registerDoctor(program);
   registerReset(program);
+  registerAgent(program);
+  registerModels(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }
