@@ -303,7 +303,9 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
         spawnedBy: requesterSessionKey,
         sender: { id: requesterSessionKey, authorized: false },
       });
-      if (label) void sessions.patch(childSessionKey, { label }).catch(() => {});
+      void sessions
+        .patch(childSessionKey, { spawnedBy: requesterSessionKey, ...(label ? { label } : {}) })
+        .catch(() => {});
       let timer: NodeJS.Timeout | undefined;
       if (runTimeoutSeconds) {
         timer = setTimeout(() => abort(childSessionKey), runTimeoutSeconds * 1000);

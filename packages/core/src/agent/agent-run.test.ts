@@ -2,6 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  AGENT_STREAM_DATA_SCHEMAS,
+  AgentEventPayloadSchema,
+  ChatEventPayloadSchema,
+} from "@openclaw/protocol";
+import {
   createMockProvider,
   MockLanguageModelV1,
   mockProviderError,
@@ -16,11 +21,14 @@ import type { AssistantEvent } from "./events.js";
 
 let dir: string;
 let assistant: Assistant | undefined;
+const schemaErrors: unknown[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "openclaw-agent-"));
 });
 afterEach(async () => {
+  expect(schemaErrors).toEqual([]);
+  schemaErrors.length = 0;
   await assistant?.close();
   assistant = undefined;
   await rm(dir, { recursive: true, force: true });
@@ -48,6 +56,16 @@ function setup(
     stateDir: path.join(dir, "state"),
     env: {},
     ...extra,
+  });
+  // every bus event must match the gateway protocol's schemas (the gateway forwards them verbatim)
+  assistant.bus.onListenerError = (error) => schemaErrors.push(error);
+  assistant.bus.on("chat", (event) => {
+    ChatEventPayloadSchema.parse(event);
+  });
+  assistant.bus.on("agent", (event) => {
+    AgentEventPayloadSchema.parse(event);
+    const schema = AGENT_STREAM_DATA_SCHEMAS[event.stream as keyof typeof AGENT_STREAM_DATA_SCHEMAS];
+    schema?.parse(event.data);
   });
   return assistant;
 }
@@ -317,5 +335,35 @@ describe("agent run", () => {
     expect(
       prompt.some((m) => m.role === "assistant" && m.content.some((part) => part.type === "tool-call")),
     ).toBe(false);
+  });
+});
+
+describe("sub-agents and session tools", () => {
+  it("sessions_spawn runs the task in its own session and announces the result back", async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      script: (options) => {
+        const last = JSON.stringify(options.messages.at(-1));
+        if (options.messages.at(-1)?.role === "tool") return mockTextResponse("I started a helper.");
+        if (last.includes("count the files")) return mockTextResponse("There are 3 files.");
+        if (last.includes("[Sub-agent")) return mockTextResponse("Your sub-agent says: 3 files.");
+        return mockToolCallResponse([
+          { toolName: "sessions_spawn", input: { task: "count the files", label: "counter" } },
+        ]);
+      },
+    });
+    const a = setup({ a: model });
+    const announced = new Promise<string>((resolve) =>
+      a.bus.on("reply", (event) => resolve(event.result.text)),
+    );
+    const first = await a.enqueue({ text: "please count files in the background" });
+    expect(first).toMatchObject({ status: "ok", text: "I started a helper." });
+    expect(await announced).toBe("Your sub-agent says: 3 files.");
+    const sessions = await a.sessions.list();
+    const child = sessions.find((row) => row.key.includes(":subagent:"));
+    expect(child).toMatchObject({ spawnedBy: "agent:main:main", label: "counter" });
+    const childHistory = await a.history(child!.key);
+    expect(childHistory.map((message) => message.role)).toEqual(["user", "assistant"]);
   });
 });

@@ -433,8 +433,8 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
         pinnedProfileId: entry.authProfileOverride,
         signal: callSignal,
         onFailover: (attempt) => {
-          emitAgent("lifecycle", {
-            phase: "failover",
+          emitAgent("error", {
+            kind: "failover",
             model: attempt.model,
             reason: attempt.kind,
             message: attempt.message,
@@ -700,7 +700,6 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
       if (!silentFlush) finalText ||= "(stopped: too many tool steps in one turn)";
     };
 
-    emitAgent("lifecycle", { phase: "model", model: formatModelRef(refs[0]!) });
     observe({ type: "run-start", runId, sessionKey, model: formatModelRef(refs[0]!) });
     await maybeCompact();
     await runToolLoop();
