@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerAgent } from "./agent.js";
+import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerDevices } from "./devices.js";
@@ -7,7 +8,9 @@ import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
 import { registerLogs } from "./logs.js";
+import { registerMessage } from "./message.js";
 import { registerModels } from "./models.js";
+import { registerPairing } from "./pairing.js";
 import { registerReset } from "./reset.js";
 import { registerSessions } from "./sessions.js";
 import { registerStatus } from "./status.js";
@@ -30,6 +33,9 @@ export function registerCommands(program: Command): void {
   registerReset(program);
   registerAgent(program);
   registerModels(program);
+  registerChannels(program);
+  registerPairing(program);
+  registerMessage(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }

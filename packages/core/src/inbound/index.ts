@@ -14,6 +14,7 @@ export {
   type ReconnectPolicy,
   UnsupportedChannelPluginError,
 } from "./channel-manager.js";
+export { assistantForChannels, channelGatewayMethods, type EnqueueingAssistant } from "./gateway-adapters.js";
 export {
   createInboundPipeline,
   type InboundAssistant,

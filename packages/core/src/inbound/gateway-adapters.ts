@@ -1,0 +1,83 @@
+import type { ChannelManager } from "./channel-manager.js";
+import type { InboundAssistant, InboundTurn } from "./inbound-pipeline.js";
+
+/** The part of core's `Assistant` the channel pipeline uses (structural, so either side can evolve). */
+export interface EnqueueingAssistant {
+  enqueue(input: {
+    sessionKey?: string;
+    agentId?: string;
+    text: string;
+    sender?: { id?: string; name?: string; channel?: string; authorized?: boolean };
+    idempotencyKey?: string;
+    channel?: string;
+  }): Promise<{ payloads: { text: string }[]; status?: string }>;
+}
+
+/**
+ * Adapt core's assistant (`createAssistant(...).enqueue`) to the pipeline. The idempotency key is
+ * the inbound message's identity, so a turn re-run after a crash is answered from the assistant's
+ * record instead of calling the model twice.
+ */
+export function assistantForChannels(assistant: EnqueueingAssistant): InboundAssistant {
+  return {
+    async enqueue(turn: InboundTurn) {
+      const { message } = turn;
+      const result = await assistant.enqueue({
+        sessionKey: turn.sessionKey,
+        agentId: turn.agentId,
+        text: turn.text,
+        channel: message.channel,
+        sender: {
+          id: message.sender.id,
+          channel: message.channel,
+          authorized: true,
+          ...(message.sender.displayName || message.sender.username
+            ? { name: message.sender.displayName ?? message.sender.username }
+            : {}),
+        },
+        idempotencyKey: `inbound:${message.channel}:${message.accountId}:${message.chat.id}:${message.messageId}`,
+      });
+      return { payloads: result.payloads.map((p) => ({ text: p.text })) };
+    },
+  };
+}
+
+type JsonObject = Record<string, unknown>;
+
+/**
+ * The gateway's `channels.status`, `channels.logout` and `send` methods on top of a channel
+ * manager, with OpenClaw's param shapes (`send`: `{ to, message, channel?, accountId?, idempotencyKey }`).
+ */
+export function channelGatewayMethods(manager: ChannelManager): {
+  status(params: { probe?: boolean; timeoutMs?: number }): Promise<JsonObject>;
+  logout(params: JsonObject): Promise<JsonObject>;
+  send(params: JsonObject): Promise<JsonObject>;
+} {
+  return {
+    status: async (params) =>
+      (await manager.status({
+        ...(params.probe !== undefined ? { probe: Boolean(params.probe) } : {}),
+        ...(params.timeoutMs !== undefined ? { timeoutMs: Number(params.timeoutMs) } : {}),
+      })) as unknown as JsonObject,
+    logout: async (params) =>
+      (await manager.logout({
+        channel: String(params.channel ?? ""),
+        ...(params.accountId ? { accountId: String(params.accountId) } : {}),
+      })) as unknown as JsonObject,
+    send: async (params) => {
+      const channel = String(params.channel ?? "");
+      if (!channel) throw new Error("send: `channel` is required (telegram, discord, slack, …)");
+      if (!params.to) throw new Error("send: `to` is required");
+      const text = String(params.message ?? "");
+      const media = [params.mediaUrl, ...((params.mediaUrls as unknown[]) ?? [])].filter(Boolean).map(String);
+      const result = await manager.send({
+        channel,
+        to: String(params.to),
+        text: [text, ...media].filter(Boolean).join("\n"),
+        ...(params.accountId ? { accountId: String(params.accountId) } : {}),
+        ...(params.idempotencyKey ? { idempotencyKey: String(params.idempotencyKey) } : {}),
+      });
+      return { ...result, messageId: result.messageIds[0], to: String(params.to) };
+    },
+  };
+}
