@@ -338,6 +338,31 @@ describe("agent run", () => {
   });
 });
 
+describe("session lifecycle", () => {
+  it("a stale session (daily reset at 4:00, idle window) starts over on the next message", async () => {
+    let now = new Date(2026, 10, 20, 10, 0, 0).getTime();
+    const model = new MockLanguageModelV1({ provider: "mock", modelId: "a", script: mockTextResponse("ok") });
+    const a = setup(
+      { a: model },
+      { session: { reset: { idleMinutes: 120 } } },
+      { clock: { now: () => now } },
+    );
+    await a.enqueue({ text: "morning" });
+    const first = (await a.sessions.get("main"))!.sessionId;
+    now += 60 * 60_000; // 11:00, same day, within the idle window
+    await a.enqueue({ text: "later" });
+    expect((await a.sessions.get("main"))!.sessionId).toBe(first);
+    now += 3 * 60 * 60_000; // 14:00: idle for 3 h > 2 h
+    await a.enqueue({ text: "afternoon" });
+    const second = (await a.sessions.get("main"))!.sessionId;
+    expect(second).not.toBe(first);
+    expect((await a.history("main")).filter((m) => m.role === "user")).toHaveLength(1);
+    now = new Date(2026, 10, 21, 4, 30, 0).getTime(); // past 4:00 next day (and idle)
+    await a.enqueue({ text: "next day" });
+    expect((await a.sessions.get("main"))!.sessionId).not.toBe(second);
+  });
+});
+
 describe("sub-agents and session tools", () => {
   it("sessions_spawn runs the task in its own session and announces the result back", async () => {
     const model = new MockLanguageModelV1({

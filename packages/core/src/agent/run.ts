@@ -46,6 +46,7 @@ import {
 import type { AssistantEvent } from "./events.js";
 import { toModelMessages } from "./model-messages.js";
 import { type StreamedReply, StreamInterruptedError, streamModelReply } from "./model-stream.js";
+import { isSessionExpired, type SessionResetConfig } from "./session-expiry.js";
 import type { LoadedTranscript, TranscriptCache } from "./session-handle.js";
 import { freshSessionEntry } from "./session-handle.js";
 import { isMainSessionKey, isSubagentSessionKey } from "./session-key.js";
@@ -227,15 +228,50 @@ function cachedToolSpec(tool: ToolDefinition): LanguageModelV1FunctionTool {
   return spec;
 }
 
-/** Ensure the session entry exists (creating a fresh session id) and return it. */
+/** Entry fields a reset keeps (user settings, origin); everything else starts over. */
+export const KEPT_ON_RESET = [
+  "label",
+  "chatType",
+  "channel",
+  "thinkingLevel",
+  "verboseLevel",
+  "queueMode",
+  "spawnedBy",
+  "lastChannel",
+  "lastTo",
+  "responseUsage",
+];
+
+/**
+ * Ensure the session entry exists (creating a fresh session id) and return it. With
+ * `checkExpiry`, a session past its daily/idle reset gets a new session id first.
+ */
 export async function ensureSessionEntry(
   deps: RuntimeDeps,
   agentId: string,
   sessionKey: string,
   extra: Partial<SessionEntry> = {},
+  options: { checkExpiry?: boolean } = {},
 ): Promise<{ entry: SessionEntry; created: boolean }> {
   const existing = await deps.store.get(agentId, sessionKey);
-  if (existing) return { entry: existing, created: false };
+  if (
+    existing &&
+    !(
+      options.checkExpiry &&
+      isSessionExpired(existing.updatedAt, deps.config.session as SessionResetConfig, deps.now())
+    )
+  )
+    return { entry: existing, created: false };
+  if (existing) {
+    // stale session (daily/idle reset): a new session id, settings kept
+    const keep = Object.fromEntries(
+      Object.entries(existing).filter(([name]) => KEPT_ON_RESET.includes(name)),
+    );
+    const fresh = freshSessionEntry(deps.now(), { ...keep, ...extra });
+    await deps.store.update(agentId, sessionKey, () => fresh);
+    deps.bus.emit("session.changed", { sessionKey, agentId, sessionId: fresh.sessionId, reason: "reset" });
+    return { entry: fresh, created: true };
+  }
   let created = false;
   const entry = await deps.store.update(agentId, sessionKey, (current) => {
     if (current) return current;
@@ -349,6 +385,9 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
       agentId,
       sessionKey,
       input.spawnedBy ? { spawnedBy: input.spawnedBy } : {},
+      {
+        checkExpiry: !input.silent,
+      },
     );
     const workspaceDir = deps.workspaceDir(agentId);
     const defaults = config.agents?.defaults ?? {};
