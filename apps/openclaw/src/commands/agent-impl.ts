@@ -104,6 +104,12 @@ async function runLocal(message: string, options: AgentCommandOptions): Promise<
 }
 
 async function runThroughGateway(message: string, options: AgentCommandOptions): Promise<void> {
+  // the gateway's `agent` method has no per-turn model parameter (protocol AgentParams)
+  if (options.model)
+    return fail(
+      "openclaw agent: --model works with --local only; through the gateway, switch the session model with `/model <ref>`",
+      2,
+    );
   const { resolveTarget } = await import("./gateway-local.js");
   const { openRpc, CliError } = await import("./gateway-rpc.js");
   const { randomUUID } = await import("node:crypto");
@@ -130,7 +136,6 @@ async function runThroughGateway(message: string, options: AgentCommandOptions):
       ...(options.sessionId && !sessionKey ? { sessionId: options.sessionId } : {}),
       ...(options.agent ? { agentId: options.agent } : {}),
       ...(options.thinking ? { thinking: options.thinking } : {}),
-      ...(options.model ? { model: options.model } : {}),
     });
     const waited = await rpc.call<{ status: string; error?: string }>("agent.wait", {
       runId: accepted.runId,

@@ -6,6 +6,7 @@ import {
   type FakeOpenAIServer,
   openaiChatReply,
   openaiErrorReply,
+  rawStreamReply,
   sseReply,
   startFakeOpenAI,
 } from "@openclaw/testkit";
@@ -161,5 +162,36 @@ describe("end to end through providers-openai", () => {
     expect(errors).toHaveLength(1);
     // no duplicate answer from the fallback after text already streamed
     expect(backup.requests).toHaveLength(0);
+  });
+
+  it("malformed SSE from the server is one clear error, and the next message still works", async () => {
+    const a = setup();
+    server.enqueue(rawStreamReply("text/event-stream", ["data: {this is not json\n\n", "data: [DONE]\n\n"]));
+    const bad = await a.enqueue({ text: "hi" });
+    expect(bad.status).toBe("error");
+    expect(bad.payloads).toHaveLength(1);
+    expect(bad.text.length).toBeGreaterThan(10);
+    server.enqueue(openaiChatReply({ text: ["fine now"] }));
+    expect(await a.enqueue({ text: "again" })).toMatchObject({ status: "ok", text: "fine now" });
+  });
+
+  it("a 401 names the provider and the fix", async () => {
+    const a = setup();
+    server.enqueue({
+      type: "json",
+      status: 401,
+      body: {
+        error: {
+          message: "Incorrect API key provided",
+          type: "invalid_request_error",
+          code: "invalid_api_key",
+        },
+      },
+    });
+    const result = await a.enqueue({ text: "hi" });
+    expect(result.status).toBe("error");
+    expect(result.text).toContain("fake/gpt-test");
+    expect(result.text).toContain("Incorrect API key provided");
+    expect(result.text).toContain("openclaw models auth paste-token --provider fake");
   });
 });
