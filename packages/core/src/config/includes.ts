@@ -8,6 +8,12 @@ export const MAX_INCLUDE_DEPTH = 10;
 
 /** Parse JSON5 text; a syntax error becomes CONFIG_PARSE with file, line and column. */
 export function parseJson5(text: string, file: string): unknown {
+  // most files are plain JSON (OpenClaw writes JSON): the native parser is ~20x faster
+  try {
+    return JSON.parse(text);
+  } catch {
+    // not strict JSON: comments, trailing commas, unquoted keys… or a real syntax error
+  }
   try {
     return JSON5.parse(text);
   } catch (error) {

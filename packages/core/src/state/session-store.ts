@@ -132,6 +132,7 @@ export class SessionStore {
   private readonly defaultAgentId: string;
   private readonly now: () => number;
   private readonly writers = new Map<string, Promise<Writer>>();
+  private readonly appendTargets = new Map<string, SessionRecord>();
 
   constructor(private readonly options: SessionStoreOptions) {
     this.state = options.state;
@@ -380,10 +381,16 @@ export class SessionStore {
 
   private async archive(path: string, reason: "reset" | "deleted"): Promise<string | undefined> {
     await this.releaseWriter(path);
-    if (!(await this.state.exists(path))) return undefined;
-    const target = `${path}.${reason}.${stamp(this.now())}`;
-    await this.state.rename(path, target);
-    return target;
+    // another process may be this transcript's writer: wait for it (or fail with STATE_LOCKED)
+    const release = await this.lock(path);
+    try {
+      if (!(await this.state.exists(path))) return undefined;
+      const target = `${path}.${reason}.${stamp(this.now())}`;
+      await this.state.rename(path, target);
+      return target;
+    } finally {
+      await release();
+    }
   }
 
   private writer(path: string): Promise<Writer> {
@@ -409,8 +416,15 @@ export class SessionStore {
    * are filled in when missing. Returns the entries as written.
    */
   async append(key: string, inputs: TranscriptEntryInput[], agentId?: string): Promise<TranscriptEntry[]> {
-    const record = await this.get(key, agentId);
-    if (!record) throw new StateError("STATE_SESSION_NOT_FOUND", `no session ${this.storeKey(key, agentId)}`);
+    const storeKey = this.storeKey(key, agentId);
+    // while we are the writer, the key → transcript mapping cannot change under us (reset and
+    // delete take the transcript lock), so the index is read once, not on every append
+    let record = this.appendTargets.get(storeKey);
+    if (!record) {
+      record = await this.get(storeKey);
+      if (!record) throw new StateError("STATE_SESSION_NOT_FOUND", `no session ${storeKey}`);
+    }
+    const target = record;
     const path = this.transcriptPath(record.agentId, record.entry);
     const writer = await this.writer(path);
     const run = writer.chain.then(async () => {
@@ -420,8 +434,8 @@ export class SessionStore {
         // transcript missing (deleted by hand): start it again with a header
         lines.push(
           JSON.stringify(
-            createTranscriptHeader(record.entry.sessionId, {
-              cwd: this.options.workspaceFor?.(record.agentId),
+            createTranscriptHeader(target.entry.sessionId, {
+              cwd: this.options.workspaceFor?.(target.agentId),
             }),
           ),
         );
@@ -445,6 +459,7 @@ export class SessionStore {
       return written;
     });
     writer.chain = run.catch(() => {});
+    this.appendTargets.set(storeKey, target);
     return run;
   }
 
@@ -538,6 +553,8 @@ export class SessionStore {
   }
 
   private async releaseWriter(path: string): Promise<void> {
+    for (const [key, record] of this.appendTargets)
+      if (this.transcriptPath(record.agentId, record.entry) === path) this.appendTargets.delete(key);
     const pending = this.writers.get(path);
     if (!pending) return;
     this.writers.delete(path);
