@@ -105,6 +105,19 @@ export interface TurnOutcome {
   model?: string;
   usage?: UsageSummary;
   error?: { code: string; kind: ChatErrorKind; message: string };
+  /** Verbose mode: one line per tool call, delivered before the reply. */
+  toolNotices?: string[];
+  /** `/usage tokens|full`: a line appended to the delivered reply. */
+  usageFooter?: string;
+}
+
+/** One short line describing a tool call for verbose mode (`🔧 read: notes.txt`). */
+export function toolNotice(name: string, args: Record<string, unknown>, full: boolean): string {
+  const main =
+    args.path ?? args.command ?? args.url ?? args.query ?? args.task ?? args.sessionKey ?? args.action;
+  const detail = full ? JSON.stringify(args) : typeof main === "string" ? main : "";
+  const short = detail.length > 120 ? `${detail.slice(0, 119)}…` : detail;
+  return `🔧 ${name}${short ? `: ${short}` : ""}`;
 }
 
 const workspacesReady = new Map<string, Promise<unknown>>();
@@ -329,6 +342,7 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
   let lastAssistant: AssistantMessage | undefined;
   let usedModel: string | undefined;
   const totals = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
+  const toolCallsMade: { name: string; arguments: Record<string, unknown> }[] = [];
 
   const finishError = async (error: unknown): Promise<TurnOutcome> => {
     const aborted =
@@ -673,6 +687,7 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
             continue;
           }
           if (!silentFlush) {
+            toolCallsMade.push({ name: call.name, arguments: call.arguments });
             emitAgent("tool", { phase: "start", name: call.name, toolCallId: call.id, args: call.arguments });
             observe({
               type: "tool-start",
@@ -792,7 +807,29 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
     });
     emitAgent("lifecycle", { phase: "end", startedAt, endedAt: deps.now(), model: usedModel });
     observe({ type: "final", runId, sessionKey, text, model: usedModel, usage, silent });
-    return { runId, status: "ok", text, silent, model: usedModel, usage };
+    const latest = await deps.store.get(agentId, sessionKey);
+    const verbose = latest?.verboseLevel === "on" || latest?.verboseLevel === "full";
+    const usageMode = typeof latest?.responseUsage === "string" ? latest.responseUsage : "off";
+    const usageFooter =
+      text && (usageMode === "tokens" || usageMode === "full" || usageMode === "cost")
+        ? `— ${usage.input + (usage.cacheRead ?? 0)} in / ${usage.output} out${usageMode !== "tokens" && totals.cost ? ` · $${totals.cost.toFixed(4)}` : ""}${usedModel ? ` · ${usedModel}` : ""}`
+        : undefined;
+    return {
+      runId,
+      status: "ok",
+      text,
+      silent,
+      model: usedModel,
+      usage,
+      ...(verbose && toolCallsMade.length
+        ? {
+            toolNotices: toolCallsMade.map((call) =>
+              toolNotice(call.name, call.arguments, latest?.verboseLevel === "full"),
+            ),
+          }
+        : {}),
+      ...(usageFooter ? { usageFooter } : {}),
+    };
   } catch (error) {
     return finishError(error);
   }

@@ -2,7 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { LanguageModelV1CallOptions } from "@openclaw/protocol";
-import { createMockProvider, MockLanguageModelV1, mockTextResponse } from "@openclaw/testkit";
+import {
+  createMockProvider,
+  MockLanguageModelV1,
+  mockTextResponse,
+  mockToolCallResponse,
+} from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Assistant, createAssistant } from "../assistant.js";
 import type { ReplyResult } from "./events.js";
@@ -195,5 +200,29 @@ describe("queue control", () => {
     expect((await a.sessions.get("main"))!.sessionId).not.toBe(before);
     expect(await a.history("main")).toEqual([]);
     expect((await a.enqueue({ text: "/help" })).text).toContain("/compact");
+  });
+
+  it("/verbose adds one line per tool call and /usage tokens appends a usage footer", async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      script: (options) =>
+        options.messages.at(-1)?.role === "tool"
+          ? mockTextResponse("done", { usage: { inputTokens: 30, outputTokens: 4 } })
+          : mockToolCallResponse([{ toolName: "memory_search", input: { query: "dog name" } }], {
+              usage: { inputTokens: 20, outputTokens: 2 },
+            }),
+    });
+    const a = setup(model, "collect");
+    expect((await a.enqueue({ text: "/verbose" })).text).toBe("Verbose on.");
+    expect((await a.enqueue({ text: "/usage tokens" })).text).toBe("Usage footer: tokens.");
+    const reply = await a.enqueue({ text: "what is my dog called?" });
+    expect(reply.payloads.map((payload) => payload.text)).toEqual([
+      "🔧 memory_search: dog name",
+      "done\n\n— 50 in / 6 out · mock/a",
+    ]);
+    await a.enqueue({ text: "/verbose off" });
+    await a.enqueue({ text: "/usage off" });
+    expect((await a.enqueue({ text: "again" })).payloads).toEqual([{ text: "done" }]);
   });
 });

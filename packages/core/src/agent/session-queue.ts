@@ -265,8 +265,14 @@ export class SessionQueue {
     const answered = [...all, ...active.consumedSteered];
     answered.forEach((message, index) => {
       const primary = index === 0;
-      const payloads =
-        outcome.status === "ok" && primary && !outcome.silent && outcome.text ? [{ text: outcome.text }] : [];
+      const payloads: { text: string }[] = [];
+      if (outcome.status === "ok" && primary) {
+        for (const notice of outcome.toolNotices ?? []) payloads.push({ text: notice });
+        if (!outcome.silent && outcome.text)
+          payloads.push({
+            text: outcome.usageFooter ? `${outcome.text}\n\n${outcome.usageFooter}` : outcome.text,
+          });
+      }
       if (outcome.status === "ok")
         this.settle(message, {
           runId,

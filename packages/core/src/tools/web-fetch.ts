@@ -77,31 +77,49 @@ export const webFetchTool = defineTool({
     const url = new URL(params.url);
     if (url.protocol !== "http:" && url.protocol !== "https:")
       throw new ToolError("invalid_url", `web_fetch only supports http and https, not ${url.protocol}`);
-    if (!settings.allowPrivateNetwork) {
-      const host = url.hostname.replace(/^\[|\]$/g, "");
+    const checkHost = async (target: URL) => {
+      if (settings.allowPrivateNetwork) return;
+      const host = target.hostname.replace(/^\[|\]$/g, "");
       const addresses = net.isIP(host)
         ? [host]
         : (await lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
       if (host === "localhost" || addresses.some(isPrivateAddress))
         throw new ToolError(
           "blocked_address",
-          `web_fetch refused ${url.hostname}: it resolves to a private or loopback address (set tools.web.fetch.allowPrivateNetwork to allow)`,
+          `web_fetch refused ${target.hostname}: it resolves to a private or loopback address (set tools.web.fetch.allowPrivateNetwork to allow)`,
         );
-    }
+    };
     const maxChars = params.maxChars ?? settings.maxChars ?? 50_000;
     const timeout = AbortSignal.timeout((settings.timeoutSeconds ?? 30) * 1000);
-    const response = await context.fetch(url, {
-      signal: AbortSignal.any([context.signal, timeout]),
-      redirect: "follow",
-      headers: {
-        "user-agent": "OpenClaw web_fetch",
-        accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.5",
-      },
-    });
+    // follow redirects by hand so every hop is checked against the private-address rule
+    let current = url;
+    let response: Response | undefined;
+    for (let hop = 0; hop <= 5; hop++) {
+      await checkHost(current);
+      response = await context.fetch(current, {
+        signal: AbortSignal.any([context.signal, timeout]),
+        redirect: "manual",
+        headers: {
+          "user-agent": "OpenClaw web_fetch",
+          accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.5",
+        },
+      });
+      const location = response.headers.get("location");
+      if (response.status >= 300 && response.status < 400 && location) {
+        await response.body?.cancel().catch(() => {});
+        current = new URL(location, current);
+        if (current.protocol !== "http:" && current.protocol !== "https:")
+          throw new ToolError("invalid_url", `web_fetch: redirect to unsupported scheme ${current.protocol}`);
+        continue;
+      }
+      break;
+    }
+    if (!response || (response.status >= 300 && response.status < 400))
+      throw new ToolError("too_many_redirects", `web_fetch ${url.href}: too many redirects`);
     if (!response.ok)
       throw new ToolError(
         "http_error",
-        `web_fetch ${url.href} failed: HTTP ${response.status} ${response.statusText}`,
+        `web_fetch ${current.href} failed: HTTP ${response.status} ${response.statusText}`,
       );
     // read at most ~4x the char cap so a huge body never sits in memory whole
     const byteCap = maxChars * 4 + 1024;
@@ -127,7 +145,7 @@ export const webFetchTool = defineTool({
       : converted.text;
     return {
       content: `${converted.title ? `# ${converted.title}\n\n` : ""}${text}`,
-      details: { url: response.url || url.href, status: response.status, contentType: type, truncated },
+      details: { url: current.href, status: response.status, contentType: type, truncated },
     };
   },
 });
