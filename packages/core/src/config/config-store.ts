@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { ConfigError, formatConfigIssue } from "./errors.js";
 import { hashConfigText, loadConfigSync, readConfigText } from "./load.js";
 import { redactConfig } from "./redact.js";
+import { openClawConfigSchema } from "./schema.js";
 import type { ConfigIssue, LoadConfigOptions, LoadedConfig } from "./types.js";
 import { type ConfigWatcher, type WatchConfigOptions, watchConfig } from "./watch.js";
 import { type ConfigWriteResult, patchConfig, replaceConfigText, setConfigValue } from "./write.js";
@@ -28,8 +30,8 @@ export interface ConfigStore {
   set(raw: string, baseHash?: string): Promise<ConfigStoreSnapshot>;
   patch(patch: Record<string, unknown>, baseHash?: string): Promise<ConfigStoreSnapshot>;
   setPath(path: string, value: unknown): Promise<ConfigStoreSnapshot>;
-  /** JSON Schema of the config (lazy: zod's converter loads only when asked). */
-  schema(): Promise<unknown>;
+  /** JSON Schema of the config (input side: what a user may write). */
+  schema(): unknown;
   onChange(listener: (snapshot: ConfigStoreSnapshot) => void): () => void;
   /** Errors of rejected on-disk edits (the last good config stays live). */
   onError(listener: (error: Error) => void): () => void;
@@ -58,6 +60,8 @@ function fromLoaded(loaded: LoadedConfig): ConfigStoreSnapshot {
  * the last good config; writes go through the guarded write path; on-disk edits are watched
  * (when anyone subscribes) and announced through `onChange`.
  */
+let schemaCache: unknown;
+
 export function createConfigStore(options: WatchConfigOptions = {}): ConfigStore {
   let current: ConfigStoreSnapshot;
   let lastGood: LoadedConfig | undefined;
@@ -125,9 +129,9 @@ export function createConfigStore(options: WatchConfigOptions = {}): ConfigStore
     set: async (raw, baseHash) => afterWrite(await replaceConfigText(raw, writeOptions(baseHash))),
     patch: async (patch, baseHash) => afterWrite(await patchConfig(patch, writeOptions(baseHash))),
     setPath: async (path, value) => afterWrite(await setConfigValue(path, value, writeOptions())),
-    async schema() {
-      const [{ z }, { openClawConfigSchema }] = await Promise.all([import("zod"), import("./schema.js")]);
-      return z.toJSONSchema(openClawConfigSchema, { io: "input", unrepresentable: "any" });
+    schema() {
+      schemaCache ??= z.toJSONSchema(openClawConfigSchema, { io: "input", unrepresentable: "any" });
+      return schemaCache;
     },
     onChange(listener) {
       listeners.add(listener);

@@ -215,6 +215,22 @@ describe("bad input gives a clear error, never a crash", () => {
     expect(error.message).toContain('gateway.port: wrong type (got "eighty", expected number)');
   });
 
+  it('dmPolicy "open" without "*" in allowFrom, and duplicate agent ids, are errors', async () => {
+    const box = sandbox();
+    const file = write(
+      join(box.root, "c.json5"),
+      '{ channels: { telegram: { dmPolicy: "open", allowFrom: ["123"] } }, agents: { list: [{ id: "a" }, { id: "A" }] } }',
+    );
+    const error = await expectConfigError(
+      loadConfig({ path: file, env: box.env, cwd: box.cwd }),
+      "CONFIG_INVALID",
+    );
+    expect(error.issues.map((issue) => issue.path)).toEqual([
+      "channels.telegram.allowFrom",
+      "agents.list[1].id",
+    ]);
+  });
+
   it("a bad secret value is redacted in the error", async () => {
     const box = sandbox();
     const file = write(join(box.root, "c.json5"), "{ gateway: { auth: { token: 12345678 } } }");

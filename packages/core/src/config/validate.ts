@@ -224,6 +224,50 @@ export function validateConfigObject(
       if (result.ok) config.channels[channelId] = result.value as (typeof config.channels)[string];
     }
   }
+  if (config) errors.push(...semanticChecks(config));
   if (errors.length > 0) config = undefined;
   return { ok: errors.length === 0, config, errors, warnings, ignoredKeys };
+}
+
+/** Rules across keys that a per-field schema cannot express (spec §3.4, §13). */
+function semanticChecks(config: OpenClawConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const checkDmPolicy = (
+    block: { dmPolicy?: string; allowFrom?: (string | number)[] } | undefined,
+    path: KeyPath,
+  ) => {
+    if (block?.dmPolicy === "open" && !(block.allowFrom ?? []).map(String).includes("*"))
+      issues.push({
+        severity: "error",
+        code: "dm_policy_open_without_wildcard",
+        path: formatKeyPath([...path, "allowFrom"]),
+        message:
+          'dmPolicy "open" lets anyone message the assistant and must be confirmed with "*" in allowFrom',
+        value: block.allowFrom ?? [],
+        expected: 'an allowFrom list containing "*"',
+      });
+  };
+  for (const [channelId, channel] of Object.entries(config.channels)) {
+    checkDmPolicy(channel, ["channels", channelId]);
+    for (const [accountId, account] of Object.entries(channel.accounts ?? {}))
+      checkDmPolicy(account as { dmPolicy?: string; allowFrom?: (string | number)[] }, [
+        "channels",
+        channelId,
+        "accounts",
+        accountId,
+      ]);
+  }
+  const ids = new Set<string>();
+  config.agents.list.forEach((agent, index) => {
+    if (ids.has(agent.id))
+      issues.push({
+        severity: "error",
+        code: "duplicate_agent_id",
+        path: formatKeyPath(["agents", "list", index, "id"]),
+        message: "duplicate agent id",
+        value: agent.id,
+      });
+    ids.add(agent.id);
+  });
+  return issues;
 }

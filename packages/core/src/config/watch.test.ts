@@ -134,7 +134,7 @@ describe("createConfigStore (what the gateway uses)", () => {
     const replaced = await store.set("{ gateway: { port: 18802 } }\n", patched.hash);
     expect(replaced.raw).toBe("{ gateway: { port: 18802 } }\n");
     await expect(store.set("{ gateway: ", replaced.hash)).rejects.toMatchObject({ code: "CONFIG_PARSE" });
-    const schema = (await store.schema()) as { properties: Record<string, unknown> };
+    const schema = store.schema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toContain("gateway");
   });
 
