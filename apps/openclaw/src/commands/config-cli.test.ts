@@ -1,4 +1,12 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import JSON5 from "json5";
@@ -29,8 +37,10 @@ async function openclaw(...args: string[]): Promise<{ code: number; stdout: stri
   const out: string[] = [];
   const err: string[] = [];
   const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) =>
+    out.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) =>
+    err.push(String(chunk)) > 0) as typeof process.stderr.write;
   process.exitCode = undefined;
   try {
     const code = await runProgram(["node", "openclaw", ...args]);
@@ -53,7 +63,9 @@ describe("openclaw config", () => {
     expect((await openclaw("config", "init")).code).toBe(1); // exists: needs --force
     writeFileSync(configFile(), `${readFileSync(configFile(), "utf8").replace("{", "{\n  // my note")}`);
     expect(await openclaw("config", "set", "gateway.port", "19001")).toMatchObject({ code: 0 });
-    expect(await openclaw("config", "set", "channels.telegram.allowFrom", '["123", 456]')).toMatchObject({ code: 0 });
+    expect(await openclaw("config", "set", "channels.telegram.allowFrom", '["123", 456]')).toMatchObject({
+      code: 0,
+    });
     expect(await openclaw("config", "set", "logging.level", "debug")).toMatchObject({ code: 0 });
     expect(await openclaw("config", "get", "gateway.port")).toMatchObject({ stdout: "19001\n" });
     expect(await openclaw("config", "get", "logging.level")).toMatchObject({ stdout: "debug\n" });
@@ -69,24 +81,36 @@ describe("openclaw config", () => {
     expect((await openclaw("config", "get", "gateway.auth.token")).stdout).toBe("tok-abcdef-123456\n");
     const object = await openclaw("config", "get", "gateway.auth");
     expect(JSON.parse(object.stdout)).toEqual({ mode: "token", token: "__OPENCLAW_REDACTED__" });
-    expect(JSON.parse((await openclaw("config", "get", "gateway.auth", "--show-secrets")).stdout).token).toBe("tok-abcdef-123456");
-    expect(await openclaw("config", "get", "gateway.nope")).toMatchObject({ code: 1, stderr: "gateway.nope: not set\n" });
+    expect(JSON.parse((await openclaw("config", "get", "gateway.auth", "--show-secrets")).stdout).token).toBe(
+      "tok-abcdef-123456",
+    );
+    expect(await openclaw("config", "get", "gateway.nope")).toMatchObject({
+      code: 1,
+      stderr: "gateway.nope: not set\n",
+    });
   });
 
   it("invalid values are refused with the key, the value and what was expected; the file is untouched", async () => {
     writeFileSync(configFile(), "{ gateway: { port: 18789 } }\n");
     const result = await openclaw("config", "set", "gateway.bind", "everywhere");
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('gateway.bind: invalid value (got "everywhere", expected one of "loopback"');
+    expect(result.stderr).toContain(
+      'gateway.bind: invalid value (got "everywhere", expected one of "loopback"',
+    );
     expect(readFileSync(configFile(), "utf8")).toBe("{ gateway: { port: 18789 } }\n");
   });
 
   it("validate reports syntax errors with line:column, ignored keys and alternate spellings", async () => {
-    writeFileSync(configFile(), "{\n  gateway: { port: 1 },\n  models: { defaults: { model: 'a/b' } },\n  gatway: {},\n}\n");
+    writeFileSync(
+      configFile(),
+      "{\n  gateway: { port: 1 },\n  models: { defaults: { model: 'a/b' } },\n  gatway: {},\n}\n",
+    );
     const ok = await openclaw("config", "validate");
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('gatway: unknown key, ignored (kept in the file) — did you mean "gateway"?');
-    expect(ok.stdout).toContain("models.defaults.model: accepted alternate spelling of agents.defaults.model.primary");
+    expect(ok.stdout).toContain(
+      "models.defaults.model: accepted alternate spelling of agents.defaults.model.primary",
+    );
     writeFileSync(configFile(), "{\n  gateway: { port: 1 }\n  x: 2\n}\n");
     const bad = await openclaw("config", "validate");
     expect(bad.code).toBe(1);
@@ -103,7 +127,10 @@ describe("openclaw sessions", () => {
     await store.append("main", [{ type: "message", message: { role: "user", content: "hello" } }]);
     await store.close();
     const all = JSON.parse((await openclaw("sessions", "--json")).stdout);
-    expect(all.sessions.map((s: { key: string }) => s.key)).toEqual(["agent:main:main", "agent:work:slack:channel:c1"]);
+    expect(all.sessions.map((s: { key: string }) => s.key)).toEqual([
+      "agent:main:main",
+      "agent:work:slack:channel:c1",
+    ]);
     const recent = JSON.parse((await openclaw("sessions", "--active", "60", "--json")).stdout);
     expect(recent.count).toBe(1);
     expect((await openclaw("sessions", "--agent", "work")).stdout).toContain("agent:work:slack:channel:c1");
@@ -144,7 +171,10 @@ describe("openclaw doctor", () => {
   });
 
   it("legacy spellings: offered, rewritten only with --fix; unknown keys are never removed without a prompt", async () => {
-    writeFileSync(configFile(), '{\n  // mine\n  models: { defaults: { model: "openai/gpt-4o" } },\n  futureKey: 1,\n}\n');
+    writeFileSync(
+      configFile(),
+      '{\n  // mine\n  models: { defaults: { model: "openai/gpt-4o" } },\n  futureKey: 1,\n}\n',
+    );
     chmodSync(configFile(), 0o600);
     const report = await openclaw("doctor");
     expect(report.stdout).toContain("models.defaults.model → agents.defaults.model.primary");
@@ -152,7 +182,10 @@ describe("openclaw doctor", () => {
     expect(readFileSync(configFile(), "utf8")).toContain("models: { defaults");
     await openclaw("doctor", "--fix", "--yes", "--non-interactive");
     const text = readFileSync(configFile(), "utf8");
-    expect(JSON5.parse(text)).toEqual({ futureKey: 1, agents: { defaults: { model: { primary: "openai/gpt-4o" } } } });
+    expect(JSON5.parse(text)).toEqual({
+      futureKey: 1,
+      agents: { defaults: { model: { primary: "openai/gpt-4o" } } },
+    });
     expect(text).toContain("// mine");
     expect((await openclaw("config", "get", "agents.defaults.model.primary")).stdout).toBe("openai/gpt-4o\n");
   });

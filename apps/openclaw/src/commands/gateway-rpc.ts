@@ -91,16 +91,19 @@ export async function callGateway<T = unknown>(
   }
 }
 
-/** Run a client command body, printing a {@link CliError} as one line. */
+/**
+ * Run a client command body, printing a {@link CliError} as one line. When it is done the process
+ * exits as soon as stdout is flushed: a closed WebSocket can otherwise keep the loop alive ~1 s.
+ */
 export async function runClient(body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (error) {
-    if (error instanceof CliError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = error.exitCode;
-      return;
-    }
-    throw error;
+    if (!(error instanceof CliError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = error.exitCode;
   }
+  const code = typeof process.exitCode === "number" ? process.exitCode : 0;
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(code);
 }

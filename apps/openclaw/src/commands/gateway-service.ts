@@ -70,7 +70,14 @@ function serviceEnv(): Record<string, string> {
 }
 
 export function systemdUnit(port?: string): string {
-  const exec = [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])]
+  const exec = [
+    process.execPath,
+    "--max-semi-space-size=1",
+    cliPath(),
+    "gateway",
+    "run",
+    ...(port ? ["--port", port] : []),
+  ]
     .map((part) => (part.includes(" ") ? `"${part}"` : part))
     .join(" ");
   const env = Object.entries(serviceEnv()).map(([key, value]) => `Environment=${key}=${value}`);
@@ -96,7 +103,14 @@ export function systemdUnit(port?: string): string {
 }
 
 export function launchdPlist(name: string, port?: string): string {
-  const args = [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])];
+  const args = [
+    process.execPath,
+    "--max-semi-space-size=1",
+    cliPath(),
+    "gateway",
+    "run",
+    ...(port ? ["--port", port] : []),
+  ];
   const xml = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const env = Object.entries(serviceEnv())
     .map(([key, value]) => `      <key>${xml(key)}</key><string>${xml(value)}</string>`)
@@ -159,11 +173,15 @@ async function startProcess(port?: string): Promise<boolean> {
   }
   mkdirSync("/tmp/openclaw", { recursive: true });
   const out = openSync(join("/tmp/openclaw", "gateway.out.log"), "a");
-  const child = spawn(process.execPath, [cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])], {
-    detached: true,
-    stdio: ["ignore", out, out],
-    env: { ...process.env, NO_COLOR: "1" },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--max-semi-space-size=1", cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])],
+    {
+      detached: true,
+      stdio: ["ignore", out, out],
+      env: { ...process.env, NO_COLOR: "1" },
+    },
+  );
   child.unref();
   const up = await waitFor(() => readLock() !== undefined, 10_000);
   const lock = readLock();

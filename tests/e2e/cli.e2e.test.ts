@@ -1,0 +1,298 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The built CLI against a live gateway it started itself (build first:
+// `pnpm turbo run build --filter=@openclaw/cli...`).
+const cli = join(import.meta.dirname, "../../apps/openclaw/dist/cli.js");
+const STACK = /\n\s+at .+\(.+:\d+:\d+\)/;
+
+let home: string;
+let env: NodeJS.ProcessEnv;
+let port: number;
+let gateway: ChildProcess;
+let gatewayOut = "";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address() as { port: number };
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+function openclaw(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { ...env, ...extraEnv }, timeout: 15_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      gatewayOut += chunk.toString();
+      if (pattern.test(gatewayOut)) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`gateway exited ${code}: ${gatewayOut}`)));
+  });
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "openclaw-cli-e2e-"));
+  port = await freePort();
+  env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    OPENCLAW_STATE_DIR: join(home, "state"),
+    NO_COLOR: "1",
+  };
+  await writeFile(join(home, "logging.json"), "");
+  gateway = spawn(process.execPath, [cli, "gateway", "--port", String(port)], {
+    env: { ...env, OPENCLAW_CONFIG_PATH: undefined },
+  });
+  await waitForOutput(gateway, /No model provider configured yet/);
+});
+
+afterAll(async () => {
+  if (gateway.exitCode === null) {
+    gateway.kill("SIGKILL");
+  }
+  await rm(home, { recursive: true, force: true });
+});
+
+describe("openclaw CLI against a live gateway", () => {
+  it("with no config and no API key the gateway starts, prints the dashboard URL and how to add a provider", async () => {
+    expect(gatewayOut).toContain(`OpenClaw gateway listening on ws://127.0.0.1:${port}`);
+    expect(gatewayOut).toContain(`Dashboard: http://127.0.0.1:${port}/`);
+    expect(gatewayOut).toContain("openclaw models auth paste-token --provider anthropic");
+    expect(gatewayOut).not.toMatch(/token=/);
+    const config = await readFile(join(home, "state", "openclaw.json"), "utf8");
+    expect(config).toMatch(/token/);
+  });
+
+  it("/health, /ready and /api/health answer", async () => {
+    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({
+      ok: true,
+      status: "live",
+    });
+    expect((await (await fetch(`http://127.0.0.1:${port}/ready`)).json()).ready).toBe(true);
+    expect(await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()).toEqual({ status: "healthy" });
+  });
+
+  it("gateway status shows `Runtime: running` and `RPC probe: ok`", async () => {
+    const result = await openclaw(["gateway", "status"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Runtime: running \(pid \d+\)$/m);
+    expect(result.stdout).toMatch(/^RPC probe: ok/m);
+  });
+
+  it("status is a local summary; --deep probes; --all is redacted; --json parses", async () => {
+    const plain = await openclaw(["status"]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/Gateway: running/);
+    const deep = await openclaw(["status", "--deep"]);
+    expect(deep.stdout).toMatch(/RPC probe: ok/);
+    const all = await openclaw(["status", "--all"]);
+    expect(all.stdout).toContain("[redacted]");
+    const config = await readFile(join(home, "state", "openclaw.json"), "utf8");
+    const token = /token: "([^"]+)"/.exec(config)?.[1] ?? /"token": "([^"]+)"/.exec(config)?.[1];
+    expect(token).toBeTruthy();
+    expect(all.stdout).not.toContain(token);
+    const json = JSON.parse((await openclaw(["status", "--json", "--deep"])).stdout);
+    expect(json.gateway.running).toBe(true);
+    expect(json.probe.ok).toBe(true);
+    expect(JSON.stringify(json)).not.toContain(token);
+  });
+
+  it("health, health --json, health --verbose, gateway health/probe/call", async () => {
+    const health = await openclaw(["health"]);
+    expect(health.code).toBe(0);
+    expect(health.stdout).toMatch(/^Gateway: ok/);
+    expect(JSON.parse((await openclaw(["health", "--json"])).stdout).ok).toBe(true);
+    expect((await openclaw(["health", "--verbose"])).stdout).toMatch(/Event loop: p99 delay/);
+    expect((await openclaw(["gateway", "health"])).code).toBe(0);
+    expect((await openclaw(["gateway", "probe"])).stdout).toMatch(/^RPC probe: ok/);
+    const call = await openclaw(["gateway", "call", "system-presence", "--params", "{}"]);
+    expect(JSON.parse(call.stdout)[0].mode).toBe("gateway");
+    const bad = await openclaw(["gateway", "call", "logs.tail", "--params", '{"limit":0}']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/params\.limit/);
+    const badJson = await openclaw(["gateway", "call", "health", "--params", "{nope"]);
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toMatch(/^invalid --params/);
+  });
+
+  it("logs --limit prints recent lines; --json prints JSON lines", async () => {
+    const logs = await openclaw(["logs", "--limit", "5"]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout.trim().split("\n").length).toBeLessThanOrEqual(5);
+    expect(logs.stdout).toMatch(/client connected|gateway listening/);
+    const json = await openclaw(["logs", "--json", "--limit", "3"]);
+    for (const line of json.stdout.trim().split("\n")) expect(JSON.parse(line)).toHaveProperty("msg");
+  });
+
+  it("devices list and dashboard", async () => {
+    const devices = await openclaw(["devices", "list"]);
+    expect(devices.code).toBe(0);
+    expect(devices.stdout).toMatch(/^Pending \(0\):/);
+    const missing = await openclaw(["devices", "approve", "nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/unknown pairing request/);
+    const dashboard = await openclaw(["dashboard", "--no-open"]);
+    expect(dashboard.stdout).toContain(`Dashboard: http://127.0.0.1:${port}/`);
+    expect(dashboard.stdout).not.toMatch(/token=/);
+  });
+
+  it("runbook signatures: unauthorized, gateway connection failed:, another gateway instance, refusing to bind", async () => {
+    const wrong = await openclaw(["health", "--token", "wrong"]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^unauthorized: gateway token mismatch/);
+    const closed = await freePort();
+    const down = await openclaw(["health", "--url", `ws://127.0.0.1:${closed}`]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^gateway connection failed: ws:\/\/127\.0\.0\.1:\d+/);
+    const second = await openclaw(["gateway", "--port", String(port)]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(
+      /another gateway instance is already listening on ws:\/\/127\.0\.0\.1:\d+ \(EADDRINUSE/,
+    );
+    expect(second.stderr.trim().split("\n")).toHaveLength(1);
+    const otherState = { OPENCLAW_STATE_DIR: join(home, "state-2") };
+    const samePort = await openclaw(["gateway", "--port", String(port)], otherState);
+    expect(samePort.stderr).toMatch(/another gateway instance is already listening on .*EADDRINUSE/);
+    const lan = await openclaw(
+      ["gateway", "--bind", "lan", "--auth", "none", "--port", String(closed)],
+      otherState,
+    );
+    expect(lan.code).toBe(1);
+    expect(lan.stderr).toMatch(/refusing to bind gateway to 0\.0\.0\.0:\d+ without auth/);
+    const status = await openclaw(["gateway", "status"], otherState);
+    expect(status.stdout).toMatch(/^Last gateway error: .*refusing to bind .* without auth/m);
+    for (const result of [wrong, down, second, lan]) expect(result.stderr).not.toMatch(STACK);
+  });
+
+  it("gateway install --dry-run prints the unit without installing it", async () => {
+    const result = await openclaw(["gateway", "install", "--dry-run"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      process.platform === "darwin" ? /<plist/ : /\[Service\]\nType=simple\nExecStart=.+ gateway run/,
+    );
+  });
+
+  it("every `openclaw …` line of the user's manual works or says it is not available yet", async () => {
+    // the command lines shown in /work/shared/seeds (the Mac chapter, the runbook, the FAQ)
+    const lines = [
+      "status",
+      "status --all",
+      "status --deep",
+      "status --full",
+      "health --json",
+      "health --verbose",
+      "logs --limit 200",
+      "gateway status",
+      "doctor",
+      "doctor --fix",
+      "doctor --generate-gateway-token",
+      "models status",
+      "models auth paste-token --provider anthropic",
+      "models auth setup-token --provider anthropic",
+      "channels status",
+      "channels status --probe",
+      "config get gateway.auth.token",
+      "config validate",
+      "configure --section models",
+      "onboard",
+      "onboard --install-daemon",
+      "login",
+      "agents status",
+      "agents reset",
+      "nodes status",
+      "nodes list",
+      "nodes pending",
+      "nodes approve abc",
+      "cron status",
+      "cron list",
+      "cron runs --id x --limit 50",
+      "cron run x --force",
+      "update status",
+      "update --channel stable",
+      "browser extension path",
+      "plugins enable google-gemini-cli-auth",
+      "pairing list telegram",
+      "gateway --tailscale serve",
+      "gateway discover",
+      "benchmark --quick",
+    ];
+    for (const line of lines) {
+      const result = await openclaw(line.split(" "));
+      const notYet = /not available yet/.test(result.stderr);
+      expect(
+        result.code === 0 || notYet || result.code === 1,
+        `${line}: exit ${result.code} ${result.stderr}`,
+      ).toBe(true);
+      if (notYet) {
+        expect(result.code, line).not.toBe(0);
+        expect(result.stderr.trim().split("\n"), line).toHaveLength(1);
+      }
+      expect(result.stderr, line).not.toMatch(/unknown command/);
+      expect(result.stderr, line).not.toMatch(STACK);
+    }
+  });
+
+  it("SIGTERM sends the shutdown event to clients, then exits 0", async () => {
+    const config = await readFile(join(home, "state", "openclaw.json"), "utf8");
+    const token = /token: "([^"]+)"/.exec(config)?.[1] ?? /"token": "([^"]+)"/.exec(config)?.[1];
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+    const frames: { type: string; event?: string; payload?: { reason?: string }; ok?: boolean }[] = [];
+    const hello = new Promise<void>((resolve) => {
+      ws.addEventListener("message", (event) => {
+        const frame = JSON.parse(String(event.data));
+        frames.push(frame);
+        if (frame.event === "connect.challenge") {
+          ws.send(
+            JSON.stringify({
+              type: "req",
+              id: "1",
+              method: "connect",
+              params: {
+                minProtocol: 3,
+                maxProtocol: 4,
+                client: { id: "test", version: "1", platform: "linux", mode: "test" },
+                auth: { token },
+              },
+            }),
+          );
+        }
+        if (frame.type === "res" && frame.ok) resolve();
+      });
+    });
+    await hello;
+    const closed = new Promise<number>((resolve) =>
+      ws.addEventListener("close", (event) => resolve(event.code)),
+    );
+    const exited = new Promise<number | null>((resolve) => gateway.once("exit", (code) => resolve(code)));
+    gateway.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(await closed).toBe(1001);
+    expect(frames.find((frame) => frame.event === "shutdown")?.payload?.reason).toMatch(/gateway stopping/);
+    const after = await openclaw(["gateway", "status"]);
+    expect(after.stdout).toMatch(/^Runtime: stopped$/m);
+  });
+});
