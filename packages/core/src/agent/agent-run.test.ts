@@ -110,14 +110,15 @@ describe("agent run", () => {
 
     const lines = await transcriptLines(a);
     expect(lines[0]).toMatchObject({ type: "session", version: 3, cwd: path.join(dir, "workspace") });
-    expect(lines[1]).toMatchObject({
-      type: "message",
-      parentId: null,
-      message: { role: "user", content: [{ type: "text", text: "hi" }] },
-    });
+    expect(lines[1]).toMatchObject({ type: "model_change", parentId: null, provider: "mock", modelId: "a" });
     expect(lines[2]).toMatchObject({
       type: "message",
       parentId: lines[1]!.id,
+      message: { role: "user", content: [{ type: "text", text: "hi" }] },
+    });
+    expect(lines[3]).toMatchObject({
+      type: "message",
+      parentId: lines[2]!.id,
       message: {
         role: "assistant",
         provider: "mock",
@@ -127,6 +128,11 @@ describe("agent run", () => {
         usage: { input: 12, output: 3 },
       },
     });
+    for (const line of lines.slice(1))
+      expect(line).toMatchObject({
+        id: expect.stringMatching(/^[0-9a-f]{8}$/),
+        timestamp: expect.any(String),
+      });
     const sessions = JSON.parse(
       await readFile(path.join(dir, "state", "agents", "main", "sessions", "sessions.json"), "utf8"),
     );

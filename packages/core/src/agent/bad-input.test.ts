@@ -215,4 +215,20 @@ describe("bad input is handled with a clear error, never a crash", () => {
       content: [{ isError: true, output: expect.stringContaining('"exec" is not allowed') }],
     });
   });
+
+  it("a run over agents.defaults.timeoutSeconds ends with a timeout error, not a silent abort", async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      script: { parts: [{ type: "stream-start", warnings: [] }], hang: true },
+    });
+    const a = setup(model, {
+      config: {
+        agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a", timeoutSeconds: 0.2 } },
+      },
+    });
+    const result = await a.enqueue({ text: "slow" });
+    expect(result).toMatchObject({ status: "error", error: { kind: "timeout" } });
+    expect(result.text).toContain("agents.defaults.timeoutSeconds");
+  });
 });

@@ -52,7 +52,14 @@ import { freshSessionEntry } from "./session-handle.js";
 import { isMainSessionKey, isSubagentSessionKey } from "./session-key.js";
 import type { SessionEntry, SessionStoreLike } from "./session-store.js";
 import { buildSystemPrompt } from "./system-prompt.js";
-import { type AssistantMessage, emptyUsage, type ToolResultMessage } from "./transcript.js";
+import {
+  type AssistantMessage,
+  emptyUsage,
+  type ModelChangeEntry,
+  type NewTranscriptEntry,
+  type ThinkingLevelChangeEntry,
+  type ToolResultMessage,
+} from "./transcript.js";
 
 /** Everything a turn needs from the assistant it runs in. */
 export interface RuntimeDeps {
@@ -344,7 +351,19 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
   const totals = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
   const toolCallsMade: { name: string; arguments: Record<string, unknown> }[] = [];
 
+  const runTimeoutMs = (config.agents?.defaults?.timeoutSeconds ?? 600) * 1000;
+  const timeoutSignal = AbortSignal.timeout(runTimeoutMs);
+
   const finishError = async (error: unknown): Promise<TurnOutcome> => {
+    if (!input.signal.aborted && timeoutSignal.aborted) {
+      // the run's own time limit (agents.defaults.timeoutSeconds), not a user abort
+      const partial = error instanceof StreamInterruptedError ? error.partial : undefined;
+      error = new ProviderError(
+        "timeout",
+        `The run took longer than ${runTimeoutMs / 1000} s (agents.defaults.timeoutSeconds) and was stopped.`,
+      );
+      if (partial) error = new StreamInterruptedError(error as ProviderError, partial);
+    }
     const aborted =
       input.signal.aborted ||
       (ProviderError.isInstance(error) && error.kind === "aborted") ||
@@ -412,14 +431,35 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
     }
     await ready;
     transcript = await deps.transcripts.get(agentId, entry, workspaceDir);
-    await transcript.append({
+    let resolvedRefs: ModelRef[] | undefined;
+    let refError: unknown;
+    try {
+      resolvedRefs = resolveRunModels(config, agentId, entry, input.modelOverride);
+    } catch (error) {
+      refError = error;
+    }
+    const thinkingRaw = input.thinking ?? entry.thinkingLevel ?? defaults.thinkingDefault ?? "off";
+    const thinking: ThinkingLevel = isThinkingLevel(thinkingRaw) ? thinkingRaw : "off";
+    // like pi's SessionManager: record model / thinking switches as their own entries
+    const changes: NewTranscriptEntry[] = [];
+    const branch = transcript.branch;
+    const lastModel = [...branch].reverse().find((item) => item.type === "model_change") as
+      | ModelChangeEntry
+      | undefined;
+    const selected = resolvedRefs?.[0];
+    if (selected && (lastModel?.provider !== selected.provider || lastModel?.modelId !== selected.model))
+      changes.push({ type: "model_change", provider: selected.provider, modelId: selected.model });
+    const lastThinking = [...branch].reverse().find((item) => item.type === "thinking_level_change") as
+      | ThinkingLevelChangeEntry
+      | undefined;
+    if ((lastThinking?.thinkingLevel ?? "off") !== thinking)
+      changes.push({ type: "thinking_level_change", thinkingLevel: thinking });
+    await transcript.append(...changes, {
       type: "message",
       message: { role: "user", content: [{ type: "text", text: input.userText }], timestamp: deps.now() },
     });
-
-    const refs = resolveRunModels(config, agentId, entry, input.modelOverride);
-    const thinkingRaw = input.thinking ?? entry.thinkingLevel ?? defaults.thinkingDefault ?? "off";
-    const thinking: ThinkingLevel = isThinkingLevel(thinkingRaw) ? thinkingRaw : "off";
+    if (refError || !resolvedRefs) throw refError;
+    const refs = resolvedRefs;
     const subagent = isSubagentSessionKey(sessionKey);
     const agent = agentEntry(config, agentId);
     const toolsConfig = (config.tools ?? {}) as RuntimeConfig["tools"] & object;
@@ -463,8 +503,7 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
         extra: input.extraSystemPrompt ? [input.extraSystemPrompt] : undefined,
       });
     const toolSpecs = allowedTools.map(cachedToolSpec);
-    const timeoutMs = (defaults.timeoutSeconds ?? 600) * 1000;
-    const timeoutSignal = AbortSignal.timeout(timeoutMs);
+    const timeoutMs = runTimeoutMs;
     const callSignal = AbortSignal.any([input.signal, timeoutSignal]);
     let currentRefs = refs;
     const contextWindowFor = (ref: ModelRef) =>
