@@ -329,6 +329,39 @@ describe("bad input gives a clear error, never a crash", () => {
   });
 });
 
+describe("channel plugins contribute their config schema", () => {
+  it("the plugin's configSchema validates channels.<id>: defaults applied, bad values are errors, unknown keys warnings", async () => {
+    const { z } = await import("zod");
+    const plugin = {
+      id: "matrix",
+      configSchema: z.strictObject({
+        enabled: z.boolean().optional(),
+        dmPolicy: z.string().optional(),
+        homeserver: z.string().url(),
+        syncTimeoutMs: z.number().int().default(30000),
+      }),
+    };
+    const box = sandbox();
+    const good = write(
+      join(box.root, "good.json5"),
+      '{ channels: { matrix: { homeserver: "https://m.example.org", dmPolicy: "pairing", extra: 1 } } }',
+    );
+    const loaded = await loadConfig({ path: good, env: box.env, cwd: box.cwd, channelPlugins: [plugin] });
+    expect(loaded.config.channels.matrix).toMatchObject({
+      homeserver: "https://m.example.org",
+      syncTimeoutMs: 30000,
+      dmPolicy: "pairing",
+    });
+    expect(loaded.ignoredKeys).toEqual(["channels.matrix.extra"]);
+    const bad = write(join(box.root, "bad.json5"), '{ channels: { matrix: { homeserver: "not a url" } } }');
+    const error = await expectConfigError(
+      loadConfig({ path: bad, env: box.env, cwd: box.cwd, channelPlugins: [plugin] }),
+      "CONFIG_INVALID",
+    );
+    expect(error.issues[0]).toMatchObject({ path: "channels.matrix.homeserver", value: "not a url" });
+  });
+});
+
 describe("redaction", () => {
   it("redactConfig masks every sensitive field, including plugin channel secrets", async () => {
     const box = sandbox();

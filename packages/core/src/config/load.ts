@@ -50,7 +50,10 @@ export function evaluateConfig(
   const cwd = options.cwd ?? process.cwd();
   const { tree, includedFiles, envApplied } = resolveConfigTree(parsed, file, options.paths, env, cwd);
   const normalized = normalizeConfigAliases(tree);
-  const result = validateConfigObject(normalized.config, { channelSchemas: options.channelSchemas });
+  const channelSchemas = { ...options.channelSchemas };
+  for (const plugin of options.channelPlugins ?? [])
+    if (plugin.configSchema) channelSchemas[plugin.id] ??= plugin.configSchema;
+  const result = validateConfigObject(normalized.config, { channelSchemas });
   const legacyIssues: ConfigIssue[] = normalized.legacy.map((use) => ({
     severity: "warning",
     code: use.rewrite ? "legacy_key" : "alternate_key",

@@ -72,6 +72,8 @@ export interface LoadConfigOptions {
   applyEnv?: boolean;
   /** Extra zod schemas for `channels.<id>` blocks contributed by channel packages. */
   channelSchemas?: Record<string, import("zod").ZodType>;
+  /** Channel plugins (`ChannelPluginV1`): each one's `configSchema` validates `channels.<id>`. */
+  channelPlugins?: ReadonlyArray<{ readonly id: string; readonly configSchema?: import("zod").ZodType }>;
 }
 
 export interface LoadedConfig {

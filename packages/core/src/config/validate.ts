@@ -221,7 +221,12 @@ export function validateConfigObject(
       errors.push(...result.errors);
       warnings.push(...result.warnings);
       ignoredKeys.push(...result.ignoredKeys);
-      if (result.ok) config.channels[channelId] = result.value as (typeof config.channels)[string];
+      // the plugin's parse adds its defaults; shared keys it does not declare are kept
+      if (result.ok && result.value && typeof result.value === "object")
+        config.channels[channelId] = {
+          ...block,
+          ...(result.value as object),
+        } as (typeof config.channels)[string];
     }
   }
   if (config) errors.push(...semanticChecks(config));

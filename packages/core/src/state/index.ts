@@ -5,6 +5,7 @@ export {
   type AuthProfilesFile,
   type AuthProfileUsage,
 } from "./auth-profile-store.js";
+export { ChannelCredentialStore } from "./channel-credential-store.js";
 export {
   DEVICE_PAIRING_TTL_MS,
   DevicePairingStore,

@@ -101,3 +101,17 @@ describe("device pairing store", () => {
     expect(await store.remove("dev1")).toBe(true);
   });
 });
+
+describe("channel credentials", () => {
+  it("JSON per channel account, 0600, listable and removable", async () => {
+    const { ChannelCredentialStore } = await import("./channel-credential-store.js");
+    const dir = mkdtempSync(join(tmpdir(), "openclaw-creds-"));
+    const store = new ChannelCredentialStore(createFileStateStore(dir));
+    await store.set("whatsapp", "biz", "creds", { me: { id: "1555" } });
+    expect(await store.get("whatsapp", "biz", "creds")).toEqual({ me: { id: "1555" } });
+    expect(statSync(join(dir, "credentials/whatsapp/biz/creds.json")).mode & 0o777).toBe(0o600);
+    expect(await store.accounts("whatsapp")).toEqual(["biz"]);
+    await store.delete("whatsapp", "biz");
+    expect(await store.get("whatsapp", "biz", "creds")).toBeUndefined();
+  });
+});
