@@ -87,9 +87,30 @@ export interface SendInput {
   extraSystemPrompt?: string;
   /** Channel the message came from (per-channel queue mode, last route). */
   channel?: string;
-  /** Channel/group tool policy for this conversation. */
+  /** Channel/group tool policy for this conversation (default: from `channels.<channel>.groups.<groupId>.tools`). */
   channelTools?: ToolPolicyLayer;
+  /** Group/room id within `channel`; selects `channels.<channel>.groups.<groupId|"*">` settings. */
+  groupId?: string;
   spawnedBy?: string;
+}
+
+/**
+ * Per-group settings of a channel: `channels.<channel>.groups.<groupId>` (or `"*"`):
+ * `tools` (allow/deny) and `systemPrompt`.
+ */
+export function channelGroupSettings(
+  config: RuntimeConfig,
+  channel: string | undefined,
+  groupId: string | undefined,
+): { tools?: ToolPolicyLayer; systemPrompt?: string } {
+  if (!channel || !groupId) return {};
+  const groups = ((config.channels?.[channel] as { groups?: Record<string, unknown> } | undefined)?.groups ??
+    {}) as Record<string, { tools?: ToolPolicyLayer; systemPrompt?: string } | undefined>;
+  const group = groups[groupId] ?? groups[groupId.toLowerCase()] ?? groups["*"];
+  return {
+    tools: group?.tools,
+    systemPrompt: typeof group?.systemPrompt === "string" ? group.systemPrompt : undefined,
+  };
 }
 
 /** Handle of one submitted message. */
@@ -393,6 +414,14 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
             : "summarize",
         runTurn: (batch) => {
           const first = (batch.messages[0] ?? batch.overflow[0])!.options as unknown as SendInput;
+          const group = channelGroupSettings(config, first.channel, first.groupId);
+          const extraPrompts = [
+            first.groupId
+              ? `## Group chat\nYou are in a group conversation (${first.channel}:${first.groupId}); several people may be talking. Reply only when it helps.`
+              : "",
+            group.systemPrompt ?? "",
+            first.extraSystemPrompt ?? "",
+          ].filter(Boolean);
           return executeTurn(deps, {
             runId: batch.runId,
             sessionKey,
@@ -400,9 +429,9 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
             userText: batch.text,
             modelOverride: first.model,
             thinking: first.thinking,
-            extraSystemPrompt: first.extraSystemPrompt,
+            extraSystemPrompt: extraPrompts.length ? extraPrompts.join("\n\n") : undefined,
             channel: first.channel,
-            channelTools: first.channelTools,
+            channelTools: first.channelTools ?? group.tools,
             spawnedBy: first.spawnedBy,
             signal: batch.signal,
             drainSteered: batch.drainSteered,

@@ -231,4 +231,41 @@ describe("bad input is handled with a clear error, never a crash", () => {
     expect(result).toMatchObject({ status: "error", error: { kind: "timeout" } });
     expect(result.text).toContain("agents.defaults.timeoutSeconds");
   });
+
+  it("group settings from channels.<id>.groups apply: tool policy and system prompt", async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      script: mockTextResponse("hi all"),
+    });
+    const a = setup(model, {
+      config: {
+        channels: {
+          telegram: {
+            groups: {
+              "-100": {
+                tools: { deny: ["group:runtime", "group:fs"] },
+                systemPrompt: "Be brief in this group.",
+              },
+            },
+          },
+        },
+      },
+    });
+    await a.enqueue({
+      sessionKey: "telegram:group:-100",
+      text: "hello",
+      channel: "telegram",
+      groupId: "-100",
+    });
+    const call = model.calls[0]!;
+    const names = call.tools?.map((tool) => tool.name) ?? [];
+    expect(names).not.toContain("exec");
+    expect(names).not.toContain("write");
+    expect(names).toContain("web_fetch");
+    expect(call.system).toContain("Be brief in this group.");
+    expect(call.system).toContain("## Group chat");
+    // the group session is not the main session: MEMORY.md stays private
+    expect(call.system).not.toContain("### MEMORY.md");
+  });
 });
