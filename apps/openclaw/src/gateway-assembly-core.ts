@@ -6,7 +6,11 @@ export async function createCoreAssistant(options: {
   stateDir: string;
   env: NodeJS.ProcessEnv;
   logger: Logger;
-}): Promise<{ assistant: GatewayAssistant; close(): Promise<void> }> {
+}): Promise<{
+  assistant: GatewayAssistant;
+  enqueuing: { enqueue(input: never): Promise<{ payloads: { text: string }[] }> };
+  close(): Promise<void>;
+}> {
   const core = await import("@openclaw/core");
   const factories = await loadProviderFactories();
   const assistant = core.createAssistant({
@@ -125,7 +129,7 @@ export async function createCoreAssistant(options: {
       return { ok: true, key: params.key, ...(await assistant.sessions.compact(params.key as string)) };
     },
   };
-  return { assistant: adapter, close: () => assistant.close() };
+  return { assistant: adapter, enqueuing: assistant as never, close: () => assistant.close() };
 }
 
 /** The provider packages' factories by API kind, when they export one. */

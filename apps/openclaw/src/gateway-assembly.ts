@@ -26,6 +26,8 @@ export interface Assembled {
   logFile: string;
   /** Name of the model provider in use, or undefined when none is configured. */
   provider: string | undefined;
+  /** Start the channel accounts (after the gateway listens). */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,11 +79,13 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   let assistant: GatewayAssistant;
   let closeAssistant: () => Promise<void> = async () => undefined;
   let channels: GatewayChannels | undefined;
+  let enqueuing: { enqueue(input: never): Promise<{ payloads: { text: string }[] }> } | undefined;
   if (provider) {
     try {
       const { createCoreAssistant } = await import("./gateway-assembly-core.js");
       const built = await createCoreAssistant({ config, stateDir: paths.stateDir, env, logger });
       assistant = built.assistant;
+      enqueuing = built.enqueuing;
       closeAssistant = built.close;
     } catch (error) {
       logger.error(
@@ -92,6 +96,19 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     }
   } else {
     assistant = createUnconfiguredAssistant();
+  }
+  let channelRuntime: Awaited<ReturnType<typeof import("./gateway-assembly-channels.js")["createChannels"]>>;
+  try {
+    const { createChannels } = await import("./gateway-assembly-channels.js");
+    channelRuntime = await createChannels({
+      config: () => store.snapshot().config,
+      stateDir: paths.stateDir,
+      assistant: enqueuing as never,
+      logger: logger as Logger,
+    });
+    channels = channelRuntime?.channels;
+  } catch (error) {
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, "channels failed to start");
   }
   const gateway = createGateway({
     config: store as GatewayConfigStore,
@@ -112,7 +129,11 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     stateDir: paths.stateDir,
     logFile,
     provider,
+    async start() {
+      await channelRuntime?.start();
+    },
     async close() {
+      await channelRuntime?.stop().catch(() => undefined);
       await closeAssistant();
       store.close?.();
     },

@@ -70,7 +70,8 @@ export async function openRpc(target: GatewayTarget, scopes?: string[]): Promise
             `gateway connection failed: ${target.url} (${describe(error).replace(/^gateway connection failed:\s*/, "")})`,
           );
         }
-        throw new CliError(`${method} failed: ${describe(error)}`);
+        const message = describe(error);
+        throw new CliError(message.startsWith(`${method} failed`) ? message : `${method} failed: ${message}`);
       }
     },
     close: () => client.close(),

@@ -95,6 +95,14 @@ export async function runGateway(flags: RunFlags): Promise<void> {
   const { GatewayStartError } = await import("@openclaw/gateway");
   const start = async () => {
     const address = await assembled.gateway.listen();
+    assembled
+      .start()
+      .catch((error: unknown) =>
+        assembled.gateway.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          "channels failed to start",
+        ),
+      );
     const lines = [
       `OpenClaw gateway listening on ${address.url} (pid ${process.pid})`,
       `Dashboard: ${address.httpUrl}`,
