@@ -170,7 +170,7 @@ export interface Assistant {
   send(input: SendInput): AsyncIterable<AssistantEvent>;
   /** For channel pipelines: resolves with what to deliver. Never rejects. */
   enqueue(input: SendInput): Promise<ReplyResult>;
-  /** Abort the session's run and clear its queue (`/stop`). */
+  /** Abort the session's run and clear its queue (`/stop`); with `runId`, only that run/message. */
   abort(sessionKey: string, runId?: string): { aborted: boolean; cleared: number };
   /** Messages on the active branch (newest last). */
   history(sessionKey: string, options?: { limit?: number }): Promise<TranscriptMessage[]>;
@@ -447,10 +447,11 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     return queue;
   };
 
-  const abort = (sessionKey: string, _runId?: string) => {
+  const abort = (sessionKey: string, runId?: string) => {
     const key = resolveKey(sessionKey);
     const queue = queues.get(key);
     if (!queue) return { aborted: false, cleared: 0 };
+    if (runId) return { aborted: queue.abortRun(runId), cleared: 0 };
     return queue.stop();
   };
 

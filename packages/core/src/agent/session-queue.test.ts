@@ -129,6 +129,22 @@ describe("queue control", () => {
       expect(result).toMatchObject({ status: "aborted", text: expect.stringContaining("cleared") });
   });
 
+  it("abort with a runId stops only that run or that queued message", async () => {
+    const { model, release, running } = gatedModel();
+    const a = setup(model, "followup");
+    const first = a.submit({ text: "one" });
+    await running;
+    const second = a.submit({ text: "two" });
+    const third = a.submit({ text: "three" });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.abort("main", second.messageId)).toEqual({ aborted: true, cleared: 0 });
+    expect(a.abort("main", "no-such-run")).toEqual({ aborted: false, cleared: 0 });
+    release();
+    expect((await first.result).status).toBe("ok");
+    expect(await second.result).toMatchObject({ status: "aborted", text: "Stopped before it started." });
+    expect((await third.result).status).toBe("ok");
+  });
+
   it("caps the queue and summarizes the overflow visibly into the next turn", async () => {
     const { model, release, running } = gatedModel();
     assistant = createAssistant({

@@ -308,6 +308,27 @@ export class SessionQueue {
     else this.options.onIdle?.();
   }
 
+  /**
+   * Abort one run by id (`chat.abort { runId }`): the active run when it matches, else the queued
+   * message with that id. Returns false when nothing matched.
+   */
+  abortRun(runId: string): boolean {
+    if (this.active?.runId === runId) {
+      if (this.active.controller.signal.aborted) return false;
+      this.active.controller.abort(new Error("stopped"));
+      return true;
+    }
+    for (const list of [this.pending, this.overflow]) {
+      const index = list.findIndex((message) => message.id === runId);
+      if (index !== -1) {
+        const [message] = list.splice(index, 1);
+        this.settle(message!, { status: "aborted", text: "Stopped before it started.", payloads: [] });
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** `/stop`: abort the active run and answer everything queued with an explicit notice. */
   stop(reason = "Stopped."): { aborted: boolean; cleared: number } {
     const aborted = this.active !== undefined && !this.active.controller.signal.aborted;
