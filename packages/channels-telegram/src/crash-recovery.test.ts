@@ -18,16 +18,27 @@ beforeEach(async () => {
   stateDir = await mkdtemp(path.join(tmpdir(), "openclaw-crash-"));
 });
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await fake.close();
   await rm(stateDir, { recursive: true, force: true });
 });
 
 function gateway(hang: boolean) {
-  const child = spawn(process.execPath, ["--conditions=@openclaw/source", "--import", tsx, path.join(here, "__fixtures__/crash-child.ts")], {
-    env: { ...process.env, TG_TOKEN: fake.token, TG_API_ROOT: fake.url, STATE_DIR: stateDir, HANG: hang ? "1" : "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@openclaw/source", "--import", tsx, path.join(here, "__fixtures__/crash-child.ts")],
+    {
+      env: {
+        ...process.env,
+        TG_TOKEN: fake.token,
+        TG_API_ROOT: fake.url,
+        STATE_DIR: stateDir,
+        HANG: hang ? "1" : "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   children.push(child);
   const lines: string[] = [];
   const waiters: { match: (l: string) => boolean; resolve: () => void }[] = [];
@@ -38,7 +49,7 @@ function gateway(hang: boolean) {
     buffer = parts.pop() ?? "";
     for (const line of parts) {
       lines.push(line);
-      for (const w of [...waiters]) if (w.match(line)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+      for (const w of [...waiters]) if (w.match(line)) waiters.splice(waiters.indexOf(w), 1), w.resolve();
     }
   });
   let stderr = "";
@@ -49,7 +60,9 @@ function gateway(hang: boolean) {
     exited,
     stderr: () => stderr,
     line: (match: (l: string) => boolean) =>
-      lines.some(match) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ match, resolve })),
+      lines.some(match)
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ match, resolve })),
   };
 }
 
@@ -80,6 +93,9 @@ it("after kill -9 between receipt and reply, every inbound message gets exactly 
   third.child.kill("SIGTERM");
   await third.exited;
 
-  const replies = fake.repliesTo(7012345678).map((s) => s.text).sort();
+  const replies = fake
+    .repliesTo(7012345678)
+    .map((s) => s.text)
+    .sort();
   expect(replies).toEqual(["echo: après", "echo: avant le crash", "echo: deuxième", "echo: encore"]);
 }, 30_000);

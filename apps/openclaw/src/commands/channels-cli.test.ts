@@ -15,7 +15,7 @@ const tsx = createRequire(path.join(import.meta.dirname, "../../../../package.js
 
 let home: string;
 async function openclaw(...args: string[]) {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: home,
     OPENCLAW_STATE_DIR: path.join(home, "state"),

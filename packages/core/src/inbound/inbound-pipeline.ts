@@ -159,8 +159,16 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
     return next;
   };
 
+  /**
+   * Journal writes that need not be durable before the next step: appends are ordered, so the next
+   * awaited append (a send intent) makes them durable too. Tracked so `idle()` waits for them.
+   */
+  const background = (write: Promise<void>, what: string) => {
+    track(write.catch((error) => logger.error(`inbox journal write failed (${what}): ${String(error)}`)));
+  };
+
   async function close(entry: InboxEntry, outcome: InboxOutcome, reason?: string) {
-    await journal.close(entry.key, outcome, reason);
+    background(journal.close(entry.key, outcome, reason), "close");
     emit({
       type: "closed",
       channel: entry.message.channel,
@@ -377,7 +385,7 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
     const final = prefix
       ? payloads.map((p) => (p.text ? { ...p, text: `${prefix} ${p.text}` } : p))
       : payloads;
-    await journal.recordReplies(entry.key, final);
+    background(journal.recordReplies(entry.key, final), "reply");
     for (const b of batch.slice(0, -1)) await close(b.entry, "replied", `merged into ${entry.key}`);
     await deliver(entry, final);
   }
@@ -523,7 +531,7 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
         });
         first = false;
         if (result.ok) {
-          await journal.recordDelivered(entry.key, job.id, result.messageId);
+          background(journal.recordDelivered(entry.key, job.id, result.messageId), "delivered");
           emit({
             type: "outbound",
             channel: message.channel,

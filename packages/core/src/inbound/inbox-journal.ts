@@ -62,6 +62,7 @@ export class InboxJournal {
   private pending: { line: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private closedSinceCompact = 0;
+  private compactRequested = false;
   private readonly rememberClosed: number;
   private readonly compactEvery: number;
   private readonly fsync: boolean;
@@ -185,7 +186,7 @@ export class InboxJournal {
       reason ? { e: "close", k: key, o: outcome, r: reason } : { e: "close", k: key, o: outcome },
     );
     this.closedSinceCompact++;
-    if (this.closedSinceCompact >= this.compactEvery) await this.compact();
+    if (this.closedSinceCompact >= this.compactEvery) this.compactRequested = true;
   }
 
   private async record(record: JournalRecord): Promise<void> {
@@ -201,7 +202,17 @@ export class InboxJournal {
   }
 
   private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
+    while (this.pending.length > 0 || this.compactRequested) {
+      if (this.compactRequested) {
+        // Compaction runs inside the flush loop so no append can hit a handle being swapped.
+        this.compactRequested = false;
+        try {
+          await this.rewrite();
+        } catch {
+          // keep appending to the old file; compaction is retried after the next batch of closes
+        }
+        continue;
+      }
       const batch = this.pending;
       this.pending = [];
       try {
@@ -219,7 +230,12 @@ export class InboxJournal {
 
   /** Rewrite the file with open entries and the remembered closed keys (temp + fsync + rename). */
   async compact(): Promise<void> {
+    this.compactRequested = true;
+    if (!this.flushing) this.flushing = this.flush();
     await this.flushing;
+  }
+
+  private async rewrite(): Promise<void> {
     const lines: string[] = [];
     for (const key of this.closed) lines.push(JSON.stringify({ e: "seen", k: key }));
     for (const entry of this.open.values()) {

@@ -77,6 +77,7 @@ export function createFilePairingStore(options: { stateDir: string; now?: () => 
   const pairingFile = (channel: string) => path.join(dir, `${safeChannel(channel)}-pairing.json`);
   const allowFile = (channel: string) => path.join(dir, `${safeChannel(channel)}-allowFrom.json`);
   let chain: Promise<unknown> = Promise.resolve();
+  const allowCache = new Map<string, { at: number; ids: Promise<string[]> }>();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = chain.then(fn, fn);
     chain = next.catch(() => undefined);
@@ -134,15 +135,25 @@ export function createFilePairingStore(options: { stateDir: string; now?: () => 
         });
         if (!allow.allowFrom.includes(request.id)) allow.allowFrom.push(request.id);
         await writeJsonAtomic(allowFile(channel), { version: 1, allowFrom: allow.allowFrom });
+        allowCache.delete(channel);
         await writeJsonAtomic(pairingFile(channel), {
           version: 1,
           requests: fresh.filter((r) => r !== request),
         });
         return request;
       }),
-    allowFrom: async (channel) =>
-      (
-        await readJson<{ version: 1; allowFrom: string[] }>(allowFile(channel), { version: 1, allowFrom: [] })
-      ).allowFrom.map(String),
+    allowFrom: (channel) => {
+      // One read shared by concurrent callers and reused for 500 ms: a file open per inbound message
+      // would queue behind the journal's fsyncs in libuv's thread pool. Approvals clear the cache.
+      const cached = allowCache.get(channel);
+      if (cached && now() - cached.at < 500) return cached.ids;
+      const ids = readJson<{ version: 1; allowFrom: string[] }>(allowFile(channel), {
+        version: 1,
+        allowFrom: [],
+      }).then((data) => (data.allowFrom ?? []).map(String));
+      allowCache.set(channel, { at: now(), ids });
+      ids.catch(() => allowCache.delete(channel));
+      return ids;
+    },
   };
 }

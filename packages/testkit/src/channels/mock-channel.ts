@@ -18,6 +18,8 @@ export interface MockSentMessage {
   replyToMessageId?: string;
   idempotencyKey: string;
   messageId: string;
+  /** performance.now() when the channel "posted" it. */
+  at: number;
 }
 
 export interface MockChannel {
@@ -126,6 +128,7 @@ export function createMockChannel(
             text: request.chunk.text,
             idempotencyKey: request.idempotencyKey,
             messageId,
+            at: performance.now(),
             ...(request.threadId ? { threadId: request.threadId } : {}),
             ...(request.replyToMessageId ? { replyToMessageId: request.replyToMessageId } : {}),
           });
