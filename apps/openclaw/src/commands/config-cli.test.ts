@@ -84,10 +84,17 @@ describe("openclaw config", () => {
     expect(JSON.parse((await openclaw("config", "get", "gateway.auth", "--show-secrets")).stdout).token).toBe(
       "tok-abcdef-123456",
     );
-    expect(await openclaw("config", "get", "gateway.nope")).toMatchObject({
+    expect(await openclaw("config", "get", "gateway.remote.url")).toMatchObject({
       code: 1,
-      stderr: "gateway.nope: not set\n",
+      stderr: "gateway.remote.url: not set\n",
     });
+    expect(await openclaw("config", "get", "gateway.prot")).toMatchObject({
+      code: 1,
+      stderr: 'gateway.prot: not a known key — did you mean "gateway.port"?\n',
+    });
+    const typo = await openclaw("config", "set", "gateway.prot", "1");
+    expect(typo).toMatchObject({ code: 1 });
+    expect(typo.stderr).toContain('did you mean "gateway.port"');
   });
 
   it("invalid values are refused with the key, the value and what was expected; the file is untouched", async () => {

@@ -49,7 +49,18 @@ export async function configGet(
         fail(`${path}: present in ${loaded.path} but not used (unknown key)`);
         return;
       }
-      fail(`${path}: not set`);
+      const { knownKeysAt, suggestKey, formatKeyPath } = await core();
+      const parent = segments.slice(0, -1);
+      const last = segments[segments.length - 1];
+      const known = typeof last === "string" && knownKeysAt(parent).includes(last);
+      const suggestion =
+        typeof last === "string" && !known && getAtPath(loaded.config, parent) !== undefined
+          ? suggestKey(last, knownKeysAt(parent))
+          : undefined;
+      const unknownHere = !known && knownKeysAt(parent).length > 0;
+      fail(
+        `${path}: ${unknownHere ? "not a known key" : "not set"}${suggestion ? ` — did you mean "${formatKeyPath([...parent, suggestion])}"?` : ""}`,
+      );
       return;
     }
     const shown =
@@ -74,12 +85,12 @@ export async function parseCliValue(text: string, forceString?: boolean): Promis
 export async function configSet(
   path: string,
   text: string,
-  options: { string?: boolean; json?: boolean },
+  options: { string?: boolean; json?: boolean; allowUnknown?: boolean },
 ): Promise<void> {
   try {
     const { setConfigValue } = await core();
     const value = await parseCliValue(text, options.string);
-    const result = await setConfigValue(path, value);
+    const result = await setConfigValue(path, value, { allowUnknownKeys: options.allowUnknown });
     await describeWrite(result, options.json);
   } catch (error) {
     await report(error);

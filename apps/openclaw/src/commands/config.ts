@@ -18,11 +18,18 @@ export function registerConfig(program: Command): void {
     .command("set <path> <value>")
     .description("set one key; the rest of the file (comments, order) is kept")
     .option("--string", "store the value as a string (no JSON5 parsing)")
+    .option("--allow-unknown", "write a key the schema does not know (it will be ignored at load)")
     .option("--json", "print the result as JSON")
-    .action(async (path: string, value: string, options: { string?: boolean; json?: boolean }) => {
-      const { configSet } = await import("./config-impl.js");
-      await configSet(path, value, options);
-    });
+    .action(
+      async (
+        path: string,
+        value: string,
+        options: { string?: boolean; json?: boolean; allowUnknown?: boolean },
+      ) => {
+        const { configSet } = await import("./config-impl.js");
+        await configSet(path, value, options);
+      },
+    );
   config
     .command("unset <path>")
     .description("remove one key")

@@ -54,7 +54,7 @@ export type {
   SessionConfig,
   ToolsConfig,
 } from "./types.js";
-export { type ValidationResult, validateConfigObject } from "./validate.js";
+export { knownKeysAt, suggestKey, type ValidationResult, validateConfigObject } from "./validate.js";
 export {
   type ConfigChange,
   ConfigWatcher,

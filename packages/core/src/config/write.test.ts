@@ -132,6 +132,17 @@ describe("config writes refuse bad input and lose nothing", () => {
     expect(existsSync(`${file}.bak`)).toBe(false);
   });
 
+  it("setting an unknown key is refused with a suggestion (unless allowed)", async () => {
+    const { file, options } = setup();
+    const error = await rejects(setConfigValue("gateway.prot", 1, options), "CONFIG_INVALID");
+    expect(error.message).toContain('gateway.prot: unknown key — did you mean "gateway.port"?');
+    expect(readFileSync(file, "utf8")).toBe(ORIGINAL);
+    await setConfigValue("gateway.prot", 1, { ...options, allowUnknownKeys: true });
+    expect(readFileSync(file, "utf8")).toContain("prot: 1");
+    // keys inside open blocks (channel extras) are not unknown
+    await setConfigValue("channels.telegram.streamMode", "partial", options);
+  });
+
   it("a stale baseHash is refused", async () => {
     const { file, options } = setup();
     const loaded = await loadConfig({ ...options, path: file });

@@ -20,6 +20,11 @@ export interface ConfigWriteOptions extends LoadConfigOptions {
   backups?: number;
   /** Injected file operations (tests simulate a full disk with it). */
   fs?: AtomicWriteFs;
+  /**
+   * Write keys the schema does not know (they would be ignored at load). Default false: a set of
+   * an unknown key is refused with "did you mean".
+   */
+  allowUnknownKeys?: boolean;
 }
 
 export interface ConfigWriteResult {
@@ -226,12 +231,36 @@ export async function editConfigFile(
         }
         // validate exactly what will be on disk, with the full pipeline (includes, env, schema)
         const env = options.env ?? process.env;
-        evaluateConfig(parseConfigText(next, file), file, {
+        const evaluated = evaluateConfig(parseConfigText(next, file), file, {
           ...options,
           env: { ...env },
           applyEnv: false,
           paths: resolvePaths(env, options.profile),
         });
+        if (!options.allowUnknownKeys) {
+          const setPaths = edits.filter((edit) => edit.op === "set").map((edit) => formatKeyPath(edit.path));
+          const unknown = evaluated.issues.filter(
+            (issue) =>
+              issue.code === "unknown_key" &&
+              setPaths.some(
+                (path) =>
+                  path === issue.path ||
+                  path.startsWith(`${issue.path}.`) ||
+                  path.startsWith(`${issue.path}[`) ||
+                  issue.path.startsWith(`${path}.`),
+              ),
+          );
+          if (unknown.length > 0)
+            throw new ConfigError(
+              "CONFIG_INVALID",
+              `${file}: ${unknown.map((issue) => `${issue.path}: unknown key${issue.suggestion ? ` — did you mean "${issue.suggestion}"?` : ""}`).join("; ")} (nothing written; it would be ignored)`,
+              {
+                file,
+                keyPath: unknown[0]!.path,
+                issues: unknown.map((issue) => ({ ...issue, severity: "error" as const })),
+              },
+            );
+        }
         const backups = options.backups ?? 5;
         const backupPath = text !== undefined && backups > 0 ? await rotateBackups(file, backups) : undefined;
         await writeFileAtomic(file, next, { mode: 0o600, fs: options.fs });
