@@ -88,7 +88,9 @@ describe("@openclaw/client against the real gateway", () => {
     let issued: string | undefined;
     const first = client(url, {
       device,
-      onDeviceToken: (token) => void (issued = token),
+      onDeviceToken: (token) => {
+        issued = token;
+      },
       scopes: ["operator.read"],
     });
     const hello = await first.connect();
