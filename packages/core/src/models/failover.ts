@@ -147,6 +147,8 @@ export function describeFailures(attempts: FailoverAttempt[]): string {
   );
   const last = attempts[attempts.length - 1]!;
   const todo = advice(last.kind, last.model);
+  if (attempts.length === 1)
+    return `Cannot answer with ${last.model}: ${last.message}${last.status ? ` [HTTP ${last.status}]` : ""}\nWhat to do: ${todo}${todo.endsWith(".") ? "" : "."}`;
   return `All models failed:\n${lines.join("\n")}\nWhat to do: ${todo}${todo.endsWith(".") ? "" : "."}`;
 }
 
