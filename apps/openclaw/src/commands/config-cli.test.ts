@@ -159,7 +159,16 @@ describe("openclaw doctor", () => {
     const check = await openclaw("doctor");
     expect(check.stdout).toContain(`${configFile()} is a file with mode 644 (world readable)`);
     expect(check.code).toBe(1);
+    mkdirSync(join(state, "agents/main/agent"), { recursive: true });
+    writeFileSync(join(state, "agents/main/agent/auth-profiles.json"), '{"version":1,"profiles":{}}', {
+      mode: 0o644,
+    });
+    chmodSync(join(state, "agents/main/agent/auth-profiles.json"), 0o644);
+    expect((await openclaw("doctor")).stdout).toContain(
+      "auth-profiles.json is a file with mode 644 (world readable)",
+    );
     const fixed = await openclaw("doctor", "--fix", "--yes");
+    expect(statSync(join(state, "agents/main/agent/auth-profiles.json")).mode & 0o777).toBe(0o600);
     expect(fixed.stdout).toContain("fixed: chmod 600");
     expect(statSync(configFile()).mode & 0o777).toBe(0o600);
     expect(existsSync(`${configFile()}.bak`)).toBe(true);

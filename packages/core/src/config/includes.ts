@@ -46,8 +46,10 @@ export function mergeIncluded(target: unknown, source: unknown): unknown {
   if (Array.isArray(target) && Array.isArray(source)) return [...target, ...source];
   if (isPlainObject(target) && isPlainObject(source)) {
     const out: Record<string, unknown> = { ...target };
-    for (const [key, value] of Object.entries(source))
+    for (const [key, value] of Object.entries(source)) {
+      if (key === "__proto__") continue;
       out[key] = key in out ? mergeIncluded(out[key], value) : value;
+    }
     return out;
   }
   return source;
@@ -58,6 +60,7 @@ function overlaySiblings(base: unknown, siblings: Record<string, unknown>): unkn
   if (!isPlainObject(base)) return Object.keys(siblings).length > 0 ? siblings : base;
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(siblings)) {
+    if (key === "__proto__") continue;
     out[key] = isPlainObject(out[key]) && isPlainObject(value) ? overlaySiblings(out[key], value) : value;
   }
   return out;
