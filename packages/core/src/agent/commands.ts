@@ -135,9 +135,16 @@ export async function runCommand(command: ParsedCommand, host: CommandHost): Pro
         return `Models:\n${refs.map((ref) => `- ${ref}${byRef[ref] ? ` (alias ${byRef[ref]})` : ""}${ref === current ? " ← current" : ""}`).join("\n")}`;
       }
       try {
-        const ref = resolveModelInput(args, host.config, host.agentId);
-        await host.patch({ providerOverride: ref.provider, modelOverride: ref.model });
-        return `Model set to ${formatModelRef(ref)} for this session.`;
+        // `/model <ref>@<profileId>` also pins an auth profile for this session
+        const at = args.lastIndexOf("@");
+        const profileId = at > 0 ? args.slice(at + 1).trim() : undefined;
+        const ref = resolveModelInput(at > 0 ? args.slice(0, at) : args, host.config, host.agentId);
+        await host.patch({
+          providerOverride: ref.provider,
+          modelOverride: ref.model,
+          authProfileOverride: profileId || undefined,
+        });
+        return `Model set to ${formatModelRef(ref)}${profileId ? ` (auth profile ${profileId})` : ""} for this session.`;
       } catch (error) {
         return error instanceof ModelRefError ? error.message : String(error);
       }
