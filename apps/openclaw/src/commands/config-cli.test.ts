@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readFileSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -204,6 +205,24 @@ describe("openclaw doctor", () => {
     });
     expect(text).toContain("// mine");
     expect((await openclaw("config", "get", "agents.defaults.model.primary")).stdout).toBe("openai/gpt-4o\n");
+  });
+});
+
+describe("openclaw doctor (state)", () => {
+  it("reports an unreadable sessions.json and cleans old temp files left by interrupted writes", async () => {
+    const sessions = join(state, "agents/main/sessions");
+    mkdirSync(sessions, { recursive: true });
+    writeFileSync(join(sessions, "sessions.json"), "{ torn");
+    const temp = join(state, ".openclaw.json.4242.deadbeef.tmp");
+    writeFileSync(temp, "partial");
+    const old = new Date(Date.now() - 5 * 60_000);
+    utimesSync(temp, old, old);
+    const report = await openclaw("doctor", "--non-interactive");
+    expect(report.code).toBe(1);
+    expect(report.stdout).toContain("sessions.json is not valid JSON");
+    expect(report.stdout).toContain("1 temp file(s) left by interrupted writes");
+    await openclaw("doctor", "--fix", "--yes", "--non-interactive");
+    expect(existsSync(temp)).toBe(false);
   });
 });
 

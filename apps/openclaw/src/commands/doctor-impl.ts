@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, readdir } from "node:fs/promises";
+import { chmod, readdir, readFile, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -182,6 +182,63 @@ export async function collectFindings(
         },
       });
     }
+  }
+
+  // 5a. session indexes parse; leftover temp files from interrupted writes
+  const leftovers: string[] = [];
+  const scanTemps = async (dir: string) => {
+    for (const name of await readdir(dir).catch(() => [] as string[]))
+      if (/^\..+\.\d+\.[0-9a-f]{8}\.tmp$/.test(name)) leftovers.push(join(dir, name));
+  };
+  await scanTemps(paths.stateDir);
+  await scanTemps(paths.credentialsDir);
+  await scanTemps(paths.devicesDir);
+  for (const agent of await readdir(paths.agentsDir).catch(() => [] as string[])) {
+    await scanTemps(paths.sessionsDir(agent));
+    await scanTemps(paths.agentDir(agent));
+    const index = join(paths.sessionsDir(agent), "sessions.json");
+    const text = await readFile(index, "utf8").catch(() => undefined);
+    if (text === undefined) continue;
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new Error("not an object");
+    } catch (error) {
+      findings.push({
+        checkId: "state.sessions_index_unreadable",
+        severity: "critical",
+        title: `${index} is not valid JSON (${(error as Error).message})`,
+        detail:
+          "Transcripts are intact. The next session write moves this file aside (sessions.json.corrupt.<ts>) and starts a new index.",
+        remediation: "restore it from a backup, or let the gateway recreate sessions on demand",
+      });
+    }
+  }
+  if (leftovers.length > 0) {
+    const finding: DoctorFinding = {
+      checkId: "state.leftover_temp_files",
+      severity: "info",
+      title: `${leftovers.length} temp file(s) left by interrupted writes`,
+      detail: leftovers.join("\n"),
+    };
+    findings.push(finding);
+    repairs.push({
+      finding,
+      kind: "safe",
+      question: `Delete ${leftovers.length} leftover temp file(s)?`,
+      apply: async () => {
+        // only files older than a minute: a live writer's temp file is never touched
+        let removed = 0;
+        for (const file of leftovers) {
+          const info = await stat(file).catch(() => undefined);
+          if (info && Date.now() - info.mtimeMs > 60_000) {
+            await rm(file, { force: true });
+            removed++;
+          }
+        }
+        return `deleted ${removed} temp file(s)`;
+      },
+    });
   }
 
   // 5. non-loopback bind needs a shared secret
