@@ -95,10 +95,14 @@ export function resolveGatewayAuth(
 ): { mode: "token" | "password" | "none" | "trusted-proxy"; token?: string; password?: string } {
   const auth = config.gateway.auth;
   const token =
-    (typeof auth.token === "string" ? auth.token : undefined) || env.OPENCLAW_GATEWAY_TOKEN || undefined;
+    (typeof auth.token === "string" ? auth.token : undefined) ||
+    env.OPENCLAW_GATEWAY_TOKEN ||
+    env.CLAWDBOT_GATEWAY_TOKEN ||
+    undefined;
   const password =
     (typeof auth.password === "string" ? auth.password : undefined) ||
     env.OPENCLAW_GATEWAY_PASSWORD ||
+    env.CLAWDBOT_GATEWAY_PASSWORD ||
     undefined;
   const mode = auth.mode ?? (token ? "token" : password ? "password" : "none");
   return { mode, token, password };

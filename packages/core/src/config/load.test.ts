@@ -181,6 +181,28 @@ describe("real OpenClaw config files", () => {
   });
 });
 
+describe("more alternate spellings", () => {
+  it("top-level memorySearch.* (FAQ) becomes agents.defaults.memorySearch; canonical keys win", async () => {
+    const box = sandbox();
+    const file = write(
+      join(box.root, "c.json5"),
+      '{ memorySearch: { provider: "local", fallback: "none", remote: { apiKey: "k" } }, agents: { defaults: { memorySearch: { fallback: "openai" } } } }',
+    );
+    const loaded = await loadConfig({ path: file, env: box.env, cwd: box.cwd });
+    expect(loaded.config.agents.defaults.memorySearch).toEqual({
+      provider: "local",
+      fallback: "openai",
+      remote: { apiKey: "k" },
+    });
+    expect(loaded.legacyKeys.map((use) => use.path)).toEqual(["memorySearch"]);
+  });
+
+  it("legacy CLAWDBOT_* variables locate the state dir and the gateway token", async () => {
+    const paths = resolvePaths({ HOME: "/h", CLAWDBOT_STATE_DIR: "/legacy" });
+    expect(paths.configPath).toBe("/legacy/openclaw.json");
+  });
+});
+
 describe("bad input gives a clear error, never a crash", () => {
   it("JSON5 syntax error names file, line and column", async () => {
     const box = sandbox();

@@ -41,13 +41,14 @@ export function expandHome(path: string, homeDir: string, cwd: string = process.
  */
 export function resolvePaths(env: NodeJS.ProcessEnv = process.env, profile?: string): OpenClawPaths {
   const homeDir = env.OPENCLAW_HOME?.trim() || env.HOME?.trim() || homedir();
-  const rawProfile = (profile ?? env.OPENCLAW_PROFILE)?.trim();
+  const rawProfile = (profile ?? env.OPENCLAW_PROFILE ?? env.CLAWDBOT_PROFILE)?.trim();
   const activeProfile = rawProfile && rawProfile !== "default" ? rawProfile : undefined;
-  const stateOverride = env.OPENCLAW_STATE_DIR?.trim();
+  // legacy CLAWDBOT_* names are honoured when the OPENCLAW_* one is absent
+  const stateOverride = (env.OPENCLAW_STATE_DIR ?? env.CLAWDBOT_STATE_DIR)?.trim();
   const stateDir = stateOverride
     ? expandHome(stateOverride, homeDir)
     : join(homeDir, activeProfile ? `.openclaw-${activeProfile}` : ".openclaw");
-  const configOverride = env.OPENCLAW_CONFIG_PATH?.trim();
+  const configOverride = (env.OPENCLAW_CONFIG_PATH ?? env.CLAWDBOT_CONFIG_PATH)?.trim();
   const configPath = configOverride ? expandHome(configOverride, homeDir) : join(stateDir, "openclaw.json");
   // With an explicit state dir the workspace follows it (tests, containers); otherwise OpenClaw's
   // home-based default, suffixed by the profile.
