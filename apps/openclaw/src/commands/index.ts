@@ -75,7 +75,29 @@ export const LATER: { name: string; description: string; issue: string }[] = [
   { name: "benchmark", description: "benchmarks", issue: "benchmarks" },
 ];
 
+/** Subcommands the manual shows under commands an area owns, until that area registers them. */
+export const LATER_SUBCOMMANDS: { path: string[]; issue: string }[] = [
+  { path: ["models", "auth", "setup-token"], issue: "provider OAuth setup" },
+  { path: ["models", "auth", "login"], issue: "provider OAuth setup" },
+  { path: ["config", "init"], issue: "config" },
+  { path: ["config", "validate"], issue: "config" },
+];
+
 function registerNotYetAvailable(program: Command): void {
+  for (const { path, issue } of LATER_SUBCOMMANDS) {
+    let parent: Command | undefined = program;
+    for (const name of path.slice(0, -1))
+      parent = parent?.commands.find((command) => command.name() === name);
+    const leaf = path.at(-1)!;
+    if (!parent || parent === program || parent.commands.some((command) => command.name() === leaf)) continue;
+    parent
+      .command(leaf)
+      .description("(not available yet)")
+      .helpOption(false)
+      .allowUnknownOption(true)
+      .allowExcessArguments(true)
+      .action(() => notAvailable(path.join(" "), issue));
+  }
   const taken = new Set(program.commands.map((command) => command.name()));
   for (const { name, description, issue } of LATER) {
     if (taken.has(name)) continue;
