@@ -13,10 +13,13 @@ export class CachedSessionStore implements SessionStoreLike {
   private readonly dirty = new Map<string, Set<string>>();
   private readonly writers = new Map<string, Promise<void>>();
   private failures = 0;
+  private flushing = false;
 
   constructor(
     private readonly inner: SessionStoreLike,
     private readonly onError: (error: unknown) => void = () => {},
+    /** Coalescing window before index writes (ms). */
+    private readonly writeDelayMs = 50,
   ) {}
 
   private agentMap(agentId: string): Map<string, SessionEntry | null> {
@@ -66,8 +69,8 @@ export class CachedSessionStore implements SessionStoreLike {
   private startWriter(agentId: string): void {
     if (this.writers.has(agentId)) return;
     const run = (async () => {
-      // yield once so a burst of updates is written together
-      await new Promise((resolve) => setImmediate(resolve));
+      // wait a little so a burst of updates is written together (fewer fsynced index rewrites)
+      if (!this.flushing) await new Promise((resolve) => setTimeout(resolve, this.writeDelayMs));
       const keys = this.dirty.get(agentId);
       while (keys && keys.size > 0) {
         const [key] = keys;
@@ -102,8 +105,13 @@ export class CachedSessionStore implements SessionStoreLike {
 
   /** Wait until every pending update reached the inner store. */
   async flush(): Promise<void> {
-    while (this.writers.size > 0) await Promise.all([...this.writers.values()]);
-    await this.inner.flush();
+    this.flushing = true;
+    try {
+      while (this.writers.size > 0) await Promise.all([...this.writers.values()]);
+      await this.inner.flush();
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /** Number of background writes that failed (reported through `onError`). */
