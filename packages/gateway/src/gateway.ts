@@ -750,7 +750,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (conn.state === "connecting") return; // one connect at a time
       const parsed = parseFrame(text, { binary: isBinary, maxBytes: MAX_PRECONNECT_PAYLOAD_BYTES });
       if (!parsed.ok) {
-        if (parsed.error.reason === "too-large") closeConn(conn, 1009, "frame too large before connect");
+        if (parsed.error.reason === "binary") closeConn(conn, 1003, "binary frames are not supported");
+        else if (parsed.error.reason === "too-large") closeConn(conn, 1009, "frame too large before connect");
         else if (parsed.error.id) connectError(conn, parsed.error.id, frameErrorShape(parsed.error));
         else
           closeConn(
@@ -774,6 +775,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     const parsed = parseFrame(text, { binary: isBinary });
+    if (!parsed.ok && parsed.error.reason === "binary") {
+      closeConn(conn, 1003, "binary frames are not supported");
+      return;
+    }
     if (!parsed.ok) {
       if (parsed.error.id)
         send(conn, { type: "res", id: parsed.error.id, ok: false, error: frameErrorShape(parsed.error) });

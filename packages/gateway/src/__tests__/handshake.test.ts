@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDevice, handshake, RawPeer, type Started, startGateway, TOKEN } from "./helpers.js";
+import {
+  connectParams,
+  createDevice,
+  handshake,
+  RawPeer,
+  type Started,
+  startGateway,
+  TOKEN,
+} from "./helpers.js";
 
 let gw: Started;
 beforeEach(async () => {
@@ -192,6 +200,59 @@ describe("handshake", () => {
     const tick = await peer.event("tick");
     expect(typeof tick.payload.ts).toBe("number");
     expect(tick.seq).toBeGreaterThan(0);
+    peer.close();
+  });
+
+  it("closes 1003 on a binary frame, before and after the handshake", async () => {
+    const before = new RawPeer(gw.address.url);
+    await before.event("connect.challenge");
+    before.sendRaw(Buffer.from([1, 2, 3]));
+    expect(await before.closed).toEqual({ code: 1003, reason: "binary frames are not supported" });
+    const { peer } = await handshake(gw.address.url);
+    peer.sendRaw(Buffer.from("{}"));
+    expect((await peer.closed).code).toBe(1003);
+  });
+
+  it("closes 1009 on a frame over policy.maxPayload after the handshake", async () => {
+    const { peer } = await handshake(gw.address.url);
+    peer.sendRaw(
+      JSON.stringify({
+        type: "req",
+        id: "big",
+        method: "health",
+        params: { pad: "x".repeat(26 * 1024 * 1024) },
+      }),
+    );
+    expect((await peer.closed).code).toBe(1009);
+    const other = await handshake(gw.address.url);
+    expect(other.res.ok).toBe(true);
+    other.peer.close();
+  });
+
+  it("rejects a stale signedAt with DEVICE_AUTH_SIGNATURE_EXPIRED", async () => {
+    const device = createDevice();
+    const { peer, res } = await handshake(gw.address.url, {}, (nonce) =>
+      device.proof(nonce, { token: TOKEN, signedAt: Date.now() - 60 * 60_000 }),
+    );
+    expect(res.error?.details?.code).toBe("DEVICE_AUTH_SIGNATURE_EXPIRED");
+    await peer.closed;
+  });
+
+  it("rejects a device id that is not the hash of its public key", async () => {
+    const device = createDevice();
+    const { peer, res } = await handshake(gw.address.url, {}, (nonce) => ({
+      ...device.proof(nonce, { token: TOKEN }),
+      id: "0".repeat(64),
+    }));
+    expect(res.error?.details?.code).toBe("DEVICE_AUTH_DEVICE_ID_MISMATCH");
+    await peer.closed;
+  });
+
+  it("answers a second connect after the handshake with an error, keeping the socket", async () => {
+    const { peer } = await handshake(gw.address.url);
+    const again = await peer.request("connect", connectParams());
+    expect(again.error?.code).toBe("INVALID_REQUEST");
+    expect((await peer.request("health")).ok).toBe(true);
     peer.close();
   });
 });
