@@ -14,7 +14,10 @@ export const telegramAccountShape = {
   webhookPath: z.string().optional(),
   webhookHost: z.string().optional(),
   webhookPort: z.number().int().min(0).max(65535).optional(),
+  /** `partial`: post a draft and edit it in place while the model writes (default `off`). */
   streamMode: z.enum(["off", "partial", "block"]).optional(),
+  /** Minimum time between draft edits, ms (default 1000; Telegram rate-limits edits). */
+  streamEditIntervalMs: z.number().int().min(0).optional(),
   /** Long-poll timeout of getUpdates, seconds (default 30). */
   pollTimeoutSeconds: z.number().int().min(0).max(50).optional(),
   /** Outbound throttling (grammY transformer-throttler options), or false to disable. */
@@ -84,7 +87,7 @@ export function resolveTelegramAccount(
     webhookPath: merged.webhookPath ?? "/telegram-webhook",
     webhookHost: merged.webhookHost ?? "127.0.0.1",
     webhookPort: merged.webhookPort ?? 8787,
-    streamMode: merged.streamMode ?? "partial",
+    streamMode: merged.streamMode ?? "off",
     pollTimeoutSeconds: merged.pollTimeoutSeconds ?? 30,
     throttle: (merged.throttle as TelegramAccount["throttle"] | undefined) ?? {},
   };

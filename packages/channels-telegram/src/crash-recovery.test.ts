@@ -49,7 +49,11 @@ function gateway(hang: boolean) {
     buffer = parts.pop() ?? "";
     for (const line of parts) {
       lines.push(line);
-      for (const w of [...waiters]) if (w.match(line)) waiters.splice(waiters.indexOf(w), 1), w.resolve();
+      for (const w of [...waiters]) {
+        if (!w.match(line)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
     }
   });
   let stderr = "";

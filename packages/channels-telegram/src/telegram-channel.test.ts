@@ -18,7 +18,10 @@ function assistant(reply: (turn: InboundTurn) => string = (t) => `echo: ${t.text
   const turns: InboundTurn[] = [];
   return {
     turns,
-    enqueue: async (turn: InboundTurn) => (turns.push(turn), { payloads: [{ text: reply(turn) }] }),
+    enqueue: async (turn: InboundTurn) => {
+      turns.push(turn);
+      return { payloads: [{ text: reply(turn) }] };
+    },
   };
 }
 
@@ -240,6 +243,47 @@ describe("telegram channel through grammY against the fake Bot API", () => {
     expect(fake.unauthorizedRequests).toBe(1);
     const probe = (await manager?.status({ probe: true }))?.channels.telegram?.accounts[0]?.probe;
     expect(probe).toMatchObject({ ok: false, error: "invalid bot token (401 Unauthorized)" });
+  });
+
+  it("streams a draft and edits it in place (streamMode: partial), ending with the formatted reply", async () => {
+    manager = createChannelManager({
+      plugins: [createTelegramChannel({ env: {} })],
+      getConfig: () => ({
+        channels: {
+          telegram: {
+            botToken: fake.token,
+            apiRoot: fake.url,
+            pollTimeoutSeconds: 1,
+            throttle: false,
+            allowFrom: [String(ALICE)],
+            streamMode: "partial",
+            streamEditIntervalMs: 0,
+          },
+        },
+      }),
+      stateDir,
+      logger: quiet,
+      assistant: {
+        async enqueue(turn) {
+          turn.onPartial?.("Il fera");
+          turn.onPartial?.("Il fera **beau**");
+          await new Promise((r) => setImmediate(r));
+          turn.onPartial?.("Il fera **beau** demain");
+          return { payloads: [{ text: "Il fera **beau** demain." }] };
+        },
+      },
+    });
+    await manager.start();
+    fake.inject(telegramUpdate("privateText"));
+    await fake.waitFor(() => fake.sent.some((s) => s.text === "Il fera <b>beau</b> demain."));
+    await manager.pipeline.idle();
+    const posted = fake.sent.filter((s) => s.method === "sendMessage");
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.text).toMatch(/^Il fera( <b>beau<\/b>)?( demain)?$/);
+    const edits = fake.sent.filter((s) => s.method === "editMessageText");
+    expect(edits.length).toBeGreaterThanOrEqual(1);
+    expect(edits.every((e) => e.messageId === posted[0]?.messageId)).toBe(true);
+    expect(edits.at(-1)?.text).toBe("Il fera <b>beau</b> demain.");
   });
 
   it("runs in webhook mode: Telegram posts updates, the bot answers", async () => {

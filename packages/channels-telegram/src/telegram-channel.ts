@@ -378,6 +378,9 @@ export function createTelegramChannel(
           );
           return { messageId: request.messageId };
         } catch (error) {
+          // The draft already shows exactly this text: nothing to change is success.
+          if (error instanceof GrammyError && /message is not modified/i.test(error.description))
+            return { messageId: request.messageId };
           throw toChannelError(error);
         }
       },

@@ -11,6 +11,11 @@ export interface EnqueueingAssistant {
     idempotencyKey?: string;
     channel?: string;
   }): Promise<{ payloads: { text: string }[]; status?: string }>;
+  /** Optional streaming entry point (core's `submit`): used for edit-in-place drafts. */
+  submit?(input: Parameters<EnqueueingAssistant["enqueue"]>[0]): {
+    result: Promise<{ payloads: { text: string }[]; status?: string }>;
+    events: AsyncIterable<{ type: string; text?: string }>;
+  };
 }
 
 /**
@@ -22,7 +27,7 @@ export function assistantForChannels(assistant: EnqueueingAssistant): InboundAss
   return {
     async enqueue(turn: InboundTurn) {
       const { message } = turn;
-      const result = await assistant.enqueue({
+      const input = {
         sessionKey: turn.sessionKey,
         agentId: turn.agentId,
         text: turn.text,
@@ -36,7 +41,19 @@ export function assistantForChannels(assistant: EnqueueingAssistant): InboundAss
             : {}),
         },
         idempotencyKey: `inbound:${message.channel}:${message.accountId}:${message.chat.id}:${message.messageId}`,
-      });
+      };
+      if (turn.onPartial && assistant.submit) {
+        const handle = assistant.submit(input);
+        const onPartial = turn.onPartial;
+        const drain = (async () => {
+          for await (const event of handle.events)
+            if (event.type === "text-delta" && typeof event.text === "string") onPartial(event.text);
+        })().catch(() => undefined);
+        const result = await handle.result;
+        await drain;
+        return { payloads: result.payloads.map((p) => ({ text: p.text })) };
+      }
+      const result = await assistant.enqueue(input);
       return { payloads: result.payloads.map((p) => ({ text: p.text })) };
     },
   };

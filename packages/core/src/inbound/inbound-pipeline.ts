@@ -27,6 +27,11 @@ export interface InboundTurn {
   messages: InboundMessage[];
   wasMentioned: boolean;
   signal?: AbortSignal;
+  /**
+   * Present when the channel streams drafts (`streamMode: "partial"`): call it with the reply text
+   * so far as the model writes; the pipeline edits a draft message in place.
+   */
+  onPartial?: (textSoFar: string) => void;
 }
 
 /** What the pipeline needs from the assistant: run a turn on the session's queue, return reply payloads. */
@@ -352,9 +357,11 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
         })
         .catch(() => undefined);
     }
+    const draft = target ? createDraftStreamer(entry, target) : undefined;
     let payloads: ReplyPayload[];
     try {
       const result = await options.assistant.enqueue({
+        ...(draft ? { onPartial: draft.update } : {}),
         agentId: route.agentId,
         sessionKey: route.sessionKey,
         mainSessionKey: route.mainSessionKey,
@@ -366,7 +373,9 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
         signal: stopController.signal,
       });
       payloads = Array.isArray(result) ? result : result.payloads;
+      await draft?.settle();
     } catch (error) {
+      await draft?.settle();
       if (stopController.signal.aborted) return; // shutting down: the entry stays open for recovery
       const text = error instanceof Error ? error.message : String(error);
       logger.error(`agent run failed: ${text}`, { sessionKey: route.sessionKey });
@@ -443,6 +452,91 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
     }
   }
 
+  /**
+   * Edit-in-place streaming (`channels.<id>.streamMode: "partial"` on channels with edits): the
+   * first partial text is posted as a draft (a journaled send like any other), later partials edit
+   * it at most every `streamEditIntervalMs` (default 1000), and delivery turns the draft into the
+   * first chunk of the final reply with one last edit.
+   */
+  function createDraftStreamer(entry: InboxEntry, target: { plugin: AnyChannelPlugin; account: unknown }) {
+    const { plugin, account } = target;
+    const message = entry.message;
+    const config = accountConfig(message);
+    if (config.streamMode !== "partial" || !plugin.capabilities.edits || !plugin.outbound.editText)
+      return undefined;
+    const interval = typeof config.streamEditIntervalMs === "number" ? config.streamEditIntervalMs : 1_000;
+    const id = `${entry.key}:draft`;
+    let latest = "";
+    let shown = "";
+    let lastEditAt = 0;
+    let chain: Promise<void> = Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const renderDraft = (text: string) => {
+      // The draft shows the reply so far, formatted, cut to one message (the final delivery chunks it).
+      const [first] = chunkForChannel(
+        markdownToIR(text),
+        plugin.capabilities.maxTextLength - 2,
+        (c) => plugin.outbound.render(c).text.length,
+      );
+      return plugin.outbound.render(first ?? { text, spans: [] });
+    };
+    const push = () => {
+      chain = chain.then(async () => {
+        const text = latest.trim();
+        if (!text || text === shown) return;
+        const draftId = entry.delivered.get(id);
+        try {
+          if (!draftId) {
+            if (entry.attempted.has(id)) return;
+            await journal.recordAttempt(entry.key, id);
+            entry.attempted.add(id);
+            const sent = await plugin.outbound.sendText({
+              accountId: message.accountId,
+              account,
+              to: message.chat.id,
+              chunk: renderDraft(text),
+              idempotencyKey: id,
+              ...(message.chat.threadId ? { threadId: message.chat.threadId } : {}),
+              ...(message.chat.isForumTopic ? { isForumTopic: true } : {}),
+              ...(message.chat.type !== "direct" ? { replyToMessageId: message.messageId } : {}),
+            });
+            entry.delivered.set(id, sent.messageId);
+            background(journal.recordDelivered(entry.key, id, sent.messageId), "draft");
+          } else {
+            await plugin.outbound.editText?.({
+              accountId: message.accountId,
+              account,
+              to: message.chat.id,
+              messageId: draftId,
+              chunk: renderDraft(text),
+            });
+          }
+          shown = text;
+          lastEditAt = now();
+        } catch (error) {
+          logger.debug(`draft update failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      });
+    };
+    return {
+      update(textSoFar: string) {
+        latest = textSoFar;
+        if (timer) return;
+        const wait = Math.max(0, lastEditAt + interval - now());
+        if (wait === 0 && !entry.delivered.has(id) && !entry.attempted.has(id)) return push();
+        timer = setTimeout(() => {
+          timer = undefined;
+          push();
+        }, wait);
+      },
+      async settle() {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        await chain;
+      },
+    };
+  }
+
   async function deliver(
     entry: InboxEntry,
     payloads: ReplyPayload[],
@@ -494,8 +588,24 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
           });
         }
       }
+      const draftId = entry.delivered.get(`${entry.key}:draft`);
       for (const [c, chunk] of chunks.entries()) {
         const id = `${entry.key}:${p}:${c}`;
+        if (draftId && p === 0 && c === 0 && plugin.outbound.editText) {
+          const editText = plugin.outbound.editText.bind(plugin.outbound);
+          jobs.push({
+            id,
+            run: () =>
+              editText({
+                accountId: message.accountId,
+                account,
+                to: message.chat.id,
+                messageId: draftId,
+                chunk,
+              }),
+          });
+          continue;
+        }
         jobs.push({
           id,
           run: (replyTo) =>

@@ -275,6 +275,16 @@ export class FakeTelegramServer {
         const visible = parseMode === "HTML" ? htmlVisibleText(text) : text;
         if (visible === undefined) return bad("can't parse entities: unsupported start tag or unclosed tag");
         if (visible.length > 4096) return bad("message is too long");
+        if (method === "editMessageText") {
+          const previous = [...this.sent]
+            .reverse()
+            .find((m) => m.messageId === Number(params.message_id) && m.chatId === String(chatId));
+          if (!previous) return bad("message to edit not found");
+          if (previous.text === text)
+            return bad(
+              "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+            );
+        }
         const replyTo =
           (params.reply_parameters as Json | undefined)?.message_id ?? params.reply_to_message_id;
         const messageId = method === "editMessageText" ? Number(params.message_id) : this.nextMessageId++;
