@@ -165,6 +165,71 @@ describe("openclaw agent", () => {
     expect(result.stderr).toContain("openclaw agent --local");
   });
 
+  it("through a gateway: agent → agent.wait → chat.history, printing the reply", async () => {
+    const { createAssistant } = await import("@openclaw/core");
+    const { createGatewayFake, createMockProvider, MockLanguageModelV1, mockTextResponse } = await import(
+      "@openclaw/testkit"
+    );
+    const assistant = createAssistant({
+      config: { agents: { defaults: { model: "mock/a", workspace: path.join(dir, "gw-ws") } } },
+      providers: [
+        createMockProvider({
+          id: "mock",
+          models: {
+            a: new MockLanguageModelV1({
+              provider: "mock",
+              modelId: "a",
+              script: mockTextResponse("hello over the wire"),
+            }),
+          },
+        }),
+      ],
+      stateDir: path.join(dir, "gw-state"),
+      env: {},
+    });
+    const gateway = await createGatewayFake({
+      handlers: {
+        agent: (params) => {
+          const input = params as { message: string; sessionKey?: string; idempotencyKey: string };
+          const handle = assistant.submit({
+            text: input.message,
+            sessionKey: input.sessionKey,
+            idempotencyKey: input.idempotencyKey,
+          });
+          return {
+            runId: handle.messageId,
+            status: "accepted",
+            acceptedAt: Date.now(),
+            sessionKey: handle.sessionKey,
+          };
+        },
+        "agent.wait": async (params) => {
+          const input = params as { runId: string; timeoutMs?: number };
+          return { runId: input.runId, ...(await assistant.waitForRun(input.runId, input.timeoutMs)) };
+        },
+        "chat.history": async (params) => {
+          const input = params as { sessionKey: string; limit?: number };
+          return {
+            sessionKey: input.sessionKey,
+            messages: await assistant.history(input.sessionKey, { limit: input.limit }),
+          };
+        },
+      },
+    });
+    try {
+      const result = await openclaw("agent", "--message", "hi", "--url", gateway.url);
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toBe("hello over the wire\n");
+      expect(result.code).toBe(0);
+      const refused = await openclaw("agent", "--message", "hi", "--url", gateway.url, "--model", "mock/a");
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/--model works with --local only/);
+    } finally {
+      await gateway.close();
+      await assistant.close();
+    }
+  });
+
   it("rejects a bad --thinking level", async () => {
     const result = await openclaw("agent", "--local", "--message", "hi", "--thinking", "loud");
     expect(result.code).toBe(2);
