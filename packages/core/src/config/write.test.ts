@@ -123,6 +123,23 @@ describe("config writes change only what was asked", () => {
   });
 });
 
+describe("writes with $include", () => {
+  it("a key that comes from an included file is overridden by a sibling in the main file; the include is untouched", async () => {
+    const { file, state, options } = setup(
+      '{\n  $include: "./base.json5",\n  gateway: { bind: "loopback" },\n}\n',
+    );
+    writeFileSync(join(state, "base.json5"), "{ gateway: { port: 18789 }, logging: { level: 'warn' } }\n");
+    await setConfigValue("logging.level", "debug", options);
+    expect(readFileSync(join(state, "base.json5"), "utf8")).toBe(
+      "{ gateway: { port: 18789 }, logging: { level: 'warn' } }\n",
+    );
+    expect(readFileSync(file, "utf8")).toContain('$include: "./base.json5"');
+    const loaded = await loadConfig({ ...options, path: file });
+    expect(loaded.config.logging.level).toBe("debug");
+    expect(loaded.config.gateway).toMatchObject({ port: 18789, bind: "loopback" });
+  });
+});
+
 describe("config writes refuse bad input and lose nothing", () => {
   it("an invalid value is rejected before writing", async () => {
     const { file, options } = setup();

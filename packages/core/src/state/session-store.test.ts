@@ -50,6 +50,11 @@ describe.each(kinds)("SessionStore (%s)", (_kind, makeState) => {
       "agent:work:telegram:group:-100123",
     ]);
     await expect(store.create("main")).rejects.toMatchObject({ code: "STATE_SESSION_EXISTS" });
+    // spec §5.2: short keys get the default agent; agent ids are lower-case; "global" stays as is
+    expect(store.storeKey("discord:group:123")).toBe("agent:main:discord:group:123");
+    expect(store.storeKey("agent:Work:main")).toBe("agent:work:main");
+    expect(store.storeKey("main", "ops")).toBe("agent:ops:main");
+    expect(store.storeKey("global")).toBe("global");
     await expect(store.patch("nope", {})).rejects.toMatchObject({ code: "STATE_SESSION_NOT_FOUND" });
   });
 

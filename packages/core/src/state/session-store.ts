@@ -144,7 +144,10 @@ export class SessionStore {
   storeKey(key: string, agentId?: string): string {
     const trimmed = key.trim();
     if (trimmed === "") throw new StateError("STATE_INVALID_KEY", "session key is empty");
-    if (/^agent:[^:]+:./.test(trimmed)) return trimmed;
+    const prefixed = /^agent:([^:]+):(.+)$/.exec(trimmed);
+    if (prefixed) return `agent:${prefixed[1]!.toLowerCase()}:${prefixed[2]}`;
+    // OpenClaw keeps these un-prefixed (session.scope "global", unresolvable senders)
+    if (trimmed === "global" || trimmed === "unknown") return trimmed;
     return `agent:${(agentId ?? this.defaultAgentId).toLowerCase()}:${trimmed}`;
   }
 
