@@ -29,7 +29,13 @@ import { activeBranch, messageText, type TranscriptMessage } from "./agent/trans
 import { AssistantBus } from "./bus/event-bus.js";
 import { authSourceFromStore } from "./models/auth-source.js";
 import { type AuthProfileSource, ProfileCooldowns } from "./models/failover.js";
-import { configuredModelRefs, formatModelRef, modelAliases, modelCatalog } from "./models/model-ref.js";
+import {
+  configuredModelRefs,
+  formatModelRef,
+  modelAliases,
+  modelCatalog,
+  resolveModelInput,
+} from "./models/model-ref.js";
 import { type ProviderApi, type ProviderFactory, ProviderRegistry } from "./models/provider-registry.js";
 import type { RuntimeConfig } from "./models/runtime-config.js";
 import { resolveDefaultAgentId } from "./routing/index.js";
@@ -142,6 +148,7 @@ export interface AssistantSessions {
     spawnedBy?: string;
   }): Promise<(SessionEntry & { key: string; agentId: string })[]>;
   get(sessionKey: string): Promise<SessionEntry | undefined>;
+  /** Merge fields (null clears). `model` sets the session model override (`provider/model` or alias); throws ModelRefError outside the allowlist. */
   patch(sessionKey: string, patch: Partial<Record<keyof SessionEntry, unknown>>): Promise<SessionEntry>;
   reset(sessionKey: string): Promise<SessionEntry>;
   delete(sessionKey: string): Promise<boolean>;
@@ -639,6 +646,16 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     async patch(sessionKey, patch) {
       const key = resolveKey(sessionKey);
       const agentId = agentIdFromSessionKey(key, defaultAgentId);
+      // `sessions.patch { model }` (RPC) is the session's model override, not the last-used model
+      if ("model" in patch) {
+        const { model, ...rest } = patch;
+        if (model === null || model === undefined || model === "")
+          patch = { ...rest, providerOverride: null, modelOverride: null };
+        else {
+          const ref = resolveModelInput(String(model), config, agentId);
+          patch = { ...rest, providerOverride: ref.provider, modelOverride: ref.model };
+        }
+      }
       const { entry } = await ensureSessionEntry(deps, agentId, key);
       const updated = await store.update(agentId, key, (current) => {
         const next: SessionEntry = { ...(current ?? entry) };

@@ -241,4 +241,18 @@ describe("queue control", () => {
     await a.enqueue({ text: "/usage off" });
     expect((await a.enqueue({ text: "again" })).payloads).toEqual([{ text: "done" }]);
   });
+
+  it("sessions.patch { model } sets the session override used by the next turn; null clears it", async () => {
+    const a = createAssistant({
+      config: { agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a" } } },
+      providers: [createMockProvider({ id: "mock" })],
+      stateDir: path.join(dir, "state"),
+      env: {},
+    });
+    assistant = a;
+    await a.sessions.patch("main", { model: "mock/b" });
+    expect(await a.enqueue({ text: "hi" })).toMatchObject({ status: "ok", model: "mock/b" });
+    await a.sessions.patch("main", { model: null });
+    expect(await a.enqueue({ text: "hi" })).toMatchObject({ status: "ok", model: "mock/a" });
+  });
 });
