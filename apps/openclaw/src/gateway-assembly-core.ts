@@ -132,23 +132,49 @@ export async function createCoreAssistant(options: {
   return { assistant: adapter, enqueuing: assistant as never, close: () => assistant.close() };
 }
 
-/** The provider packages' factories by API kind, when they export one. */
+type FromConfig = (
+  id: string,
+  config: unknown,
+  env: Record<string, string | undefined>,
+  overrides?: { baseURL?: string; apiKey?: string; headers?: Record<string, string>; fetch?: typeof fetch },
+) => unknown;
+
+/**
+ * The provider packages' `fromConfig` as core's factories, by wire API. Each package is imported
+ * before the assistant starts, but only for the APIs this config can use.
+ */
 async function loadProviderFactories(): Promise<Record<string, unknown> | undefined> {
-  const factories: Record<string, unknown> = {};
-  const modules: [string, () => Promise<Record<string, unknown>>][] = [
-    ["openai", () => import("@openclaw/providers-openai") as Promise<Record<string, unknown>>],
-    ["anthropic", () => import("@openclaw/providers-anthropic") as Promise<Record<string, unknown>>],
-    ["gemini", () => import("@openclaw/providers-gemini") as Promise<Record<string, unknown>>],
-    ["ollama", () => import("@openclaw/providers-ollama") as Promise<Record<string, unknown>>],
+  const packages: [string[], () => Promise<{ fromConfig: FromConfig }>][] = [
+    [["openai-completions", "openai-responses"], () => import("@openclaw/providers-openai") as never],
+    [["anthropic-messages"], () => import("@openclaw/providers-anthropic") as never],
+    [["google-generative-ai"], () => import("@openclaw/providers-gemini") as never],
+    [["ollama"], () => import("@openclaw/providers-ollama") as never],
   ];
-  for (const [, load] of modules) {
-    try {
-      const module = await load();
-      const table = module.providerFactories ?? module.PROVIDER_FACTORIES;
-      if (table && typeof table === "object") Object.assign(factories, table);
-    } catch {
-      // a provider package that does not load is skipped
-    }
-  }
+  const factories: Record<string, unknown> = {};
+  await Promise.all(
+    packages.map(async ([apis, load]) => {
+      try {
+        const { fromConfig } = await load();
+        const factory = (options: {
+          id: string;
+          config: unknown;
+          env: Record<string, string | undefined>;
+          baseURL?: string;
+          apiKey?: string;
+          headers?: Record<string, string>;
+          fetch?: typeof fetch;
+        }) =>
+          fromConfig(options.id, options.config, options.env, {
+            ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+            ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+            ...(options.headers ? { headers: options.headers } : {}),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          });
+        for (const api of apis) factories[api] = factory;
+      } catch {
+        // a provider package that does not load is skipped; chats name the missing provider
+      }
+    }),
+  );
   return Object.keys(factories).length ? factories : undefined;
 }
