@@ -187,6 +187,11 @@ export interface Assistant {
   waitForRun(runId: string, timeoutMs?: number): Promise<RunStatus>;
   /** Models this assistant can use (allowlist, configured providers, current default). */
   listModels(agentId?: string): Promise<ModelListing[]>;
+  /**
+   * Apply a new config (hot reload of agents, models, tools, messages, session, auth): later
+   * turns use it; providers are rebuilt lazily. Lanes keep their concurrency until restart.
+   */
+  reloadConfig(config: RuntimeConfig): void;
   close(): Promise<void>;
 }
 
@@ -204,7 +209,8 @@ function expand(dir: string, env: NodeJS.ProcessEnv): string {
 
 /** Create the embeddable assistant: agent runtime, queue, tools and providers, no server. */
 export function createAssistant(options: CreateAssistantOptions): Assistant {
-  const config = options.config;
+  // our own top-level copy, so reloadConfig() can swap sections without touching the caller's object
+  const config: RuntimeConfig = { ...options.config };
   const env = options.env ?? process.env;
   const now = options.clock ? () => options.clock!.now() : Date.now;
   const bus = options.bus ?? new AssistantBus();
@@ -408,16 +414,16 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
   const queueFor = (sessionKey: string, agentId: string): SessionQueue => {
     let queue = queues.get(sessionKey);
     if (!queue) {
-      const queueConfig = config.messages?.queue ?? {};
+      const queueConfig = () => config.messages?.queue ?? {};
       queue = new SessionQueue({
         sessionKey,
         lanes,
         bus,
         mode: () => queueModeFor(sessionKey),
-        cap: () => queueConfig.cap ?? 20,
+        cap: () => queueConfig().cap ?? 20,
         drop: () =>
-          ["summarize", "old", "new"].includes(queueConfig.drop ?? "")
-            ? (queueConfig.drop as QueueDrop)
+          ["summarize", "old", "new"].includes(queueConfig().drop ?? "")
+            ? (queueConfig().drop as QueueDrop)
             : "summarize",
         runTurn: (batch) => {
           const first = (batch.messages[0] ?? batch.overflow[0])!.options as unknown as SendInput;
@@ -803,6 +809,11 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
           current: ref === current,
         };
       });
+    },
+    reloadConfig(next) {
+      for (const key of Object.keys(config)) delete config[key];
+      Object.assign(config, next);
+      registry.clear();
     },
     async close() {
       closed = true;

@@ -255,4 +255,21 @@ describe("queue control", () => {
     await a.sessions.patch("main", { model: null });
     expect(await a.enqueue({ text: "hi" })).toMatchObject({ status: "ok", model: "mock/a" });
   });
+
+  it("reloadConfig applies a new default model and queue settings to later turns", async () => {
+    const a = createAssistant({
+      config: { agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a" } } },
+      providers: [createMockProvider({ id: "mock" })],
+      stateDir: path.join(dir, "state"),
+      env: {},
+    });
+    assistant = a;
+    expect((await a.enqueue({ text: "hi" })).model).toBe("mock/a");
+    a.reloadConfig({
+      agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/c" } },
+      messages: { queue: { mode: "followup" } },
+    });
+    expect((await a.enqueue({ text: "hi" })).model).toBe("mock/c");
+    expect((await a.enqueue({ text: "/queue" })).text).toMatch(/^Queue mode: followup/);
+  });
 });
