@@ -98,6 +98,16 @@ describe("openclaw config", () => {
     expect(typo.stderr).toContain('did you mean "gateway.port"');
   });
 
+  it("get works when the file references a variable this shell lacks", async () => {
+    writeFileSync(
+      configFile(),
+      '{ gateway: { port: 18790 }, models: { providers: { x: { apiKey: "${ONLY_IN_SERVICE_ENV}" } } } }',
+    );
+    expect(await openclaw("config", "get", "gateway.port")).toMatchObject({ code: 0, stdout: "18790\n" });
+    expect(await openclaw("config", "get", "gateway.bind")).toMatchObject({ code: 0, stdout: "loopback\n" });
+    expect(await openclaw("config", "set", "gateway.port", "18791")).toMatchObject({ code: 0 });
+  });
+
   it("invalid values are refused with the key, the value and what was expected; the file is untouched", async () => {
     writeFileSync(configFile(), "{ gateway: { port: 18789 } }\n");
     const result = await openclaw("config", "set", "gateway.bind", "everywhere");

@@ -34,13 +34,14 @@ export async function configGet(
 ): Promise<void> {
   try {
     // fast path: plain scalar present in the file (no schema load)
-    const fast = readConfigValueFast(path);
+    // a ${VAR} this shell lacks (set only for the gateway service) must not block reading other keys
+    const fast = readConfigValueFast(path, { missingEnv: "keep" });
     if (fast.found) {
       printValue(fast.value, options.json);
       return;
     }
     const { loadConfig, getAtPath, parseKeyPath, redactConfig } = await core();
-    const loaded = await loadConfig({});
+    const loaded = await loadConfig({ missingEnv: "keep" });
     const segments = parseKeyPath(path);
     const value = getAtPath(loaded.config, segments);
     if (value === undefined) {

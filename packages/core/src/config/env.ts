@@ -81,6 +81,7 @@ export function substituteEnv(
   env: NodeJS.ProcessEnv,
   file?: string,
   path: KeyPath = [],
+  missing: "error" | "keep" = "error",
 ): unknown {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
@@ -88,6 +89,7 @@ export function substituteEnv(
       if (escaped) return `\${${name}}`;
       const resolved = env[name];
       if (resolved === undefined || resolved === "") {
+        if (missing === "keep") return `\${${name}}`;
         const where = formatKeyPath(path) || "(root)";
         throw new ConfigError(
           "CONFIG_ENV_MISSING",
@@ -99,11 +101,11 @@ export function substituteEnv(
     });
   }
   if (Array.isArray(value))
-    return value.map((item, index) => substituteEnv(item, env, file, [...path, index]));
+    return value.map((item, index) => substituteEnv(item, env, file, [...path, index], missing));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value))
-      out[key] = substituteEnv(child, env, file, [...path, key]);
+      out[key] = substituteEnv(child, env, file, [...path, key], missing);
     return out;
   }
   return value;

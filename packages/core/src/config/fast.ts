@@ -28,7 +28,14 @@ export function readConfigValueFast(
   const text = readConfigText(file);
   if (text === undefined) return { found: false, path: file };
   const parsed = parseConfigText(text, file);
-  const { tree } = resolveConfigTree(parsed, file, paths, options.applyEnv === false ? { ...env } : env, cwd);
+  const { tree } = resolveConfigTree(
+    parsed,
+    file,
+    paths,
+    options.applyEnv === false ? { ...env } : env,
+    cwd,
+    options.missingEnv,
+  );
   const value = getAtPath(normalizeConfigAliases(tree).config, segments);
   if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean")
     return { found: true, value, path: file };

@@ -48,7 +48,14 @@ export function evaluateConfig(
   const baseEnv = options.env ?? process.env;
   const env = options.applyEnv === false ? { ...baseEnv } : baseEnv;
   const cwd = options.cwd ?? process.cwd();
-  const { tree, includedFiles, envApplied } = resolveConfigTree(parsed, file, options.paths, env, cwd);
+  const { tree, includedFiles, envApplied } = resolveConfigTree(
+    parsed,
+    file,
+    options.paths,
+    env,
+    cwd,
+    options.missingEnv,
+  );
   const normalized = normalizeConfigAliases(tree);
   const channelSchemas = { ...options.channelSchemas };
   for (const plugin of options.channelPlugins ?? [])

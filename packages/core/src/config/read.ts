@@ -64,6 +64,7 @@ export function resolveConfigTree(
   paths: OpenClawPaths,
   env: NodeJS.ProcessEnv,
   cwd: string,
+  missingEnv: "error" | "keep" = "error",
 ): ResolvedTree {
   const extraRoots = (env.OPENCLAW_INCLUDE_ROOTS ?? "")
     .split(delimiter)
@@ -80,6 +81,6 @@ export function resolveConfigTree(
     if (vars) applyEnvVars(env, vars, envFile, envApplied);
   }
   applyEnvVars(env, envBlockVars(included.env), "config env", envApplied);
-  const tree = substituteEnv(included, env, file) as Record<string, unknown>;
+  const tree = substituteEnv(included, env, file, [], missingEnv) as Record<string, unknown>;
   return { tree, includedFiles: context.files, envApplied };
 }

@@ -70,6 +70,12 @@ export interface LoadConfigOptions {
   profile?: string;
   /** Write .env / `env`-block variables into `env` (never overriding). Default true. */
   applyEnv?: boolean;
+  /**
+   * A `${VAR}` whose variable is missing: "error" (default, CONFIG_ENV_MISSING) or "keep" the
+   * literal text (used by writes, so editing one key from a shell that lacks the gateway's
+   * variables still works).
+   */
+  missingEnv?: "error" | "keep";
   /** Extra zod schemas for `channels.<id>` blocks contributed by channel packages. */
   channelSchemas?: Record<string, import("zod").ZodType>;
   /** Channel plugins (`ChannelPluginV1`): each one's `configSchema` validates `channels.<id>`. */

@@ -160,6 +160,17 @@ describe("config writes refuse bad input and lose nothing", () => {
     await setConfigValue("channels.telegram.streamMode", "partial", options);
   });
 
+  it("a ${VAR} missing from this shell does not block editing another key (it stays literal in the file)", async () => {
+    const { file, options } = setup(
+      '{ models: { providers: { openai: { apiKey: "${OPENAI_KEY_ONLY_IN_GATEWAY}" } } } }\n',
+    );
+    await setConfigValue("gateway.port", 18888, options);
+    expect(readFileSync(file, "utf8")).toContain('"${OPENAI_KEY_ONLY_IN_GATEWAY}"');
+    await expect(loadConfig({ ...options, path: file })).rejects.toMatchObject({
+      code: "CONFIG_ENV_MISSING",
+    });
+  });
+
   it("a stale baseHash is refused", async () => {
     const { file, options } = setup();
     const loaded = await loadConfig({ ...options, path: file });

@@ -204,7 +204,7 @@ export async function editConfigFile(
         for (const edit of edits) applyToObject(desired, edit);
         const changedPaths = diffConfigPaths(parsed, desired);
         if (changedPaths.length === 0 && text !== undefined) {
-          const loaded = loadConfigSync({ ...options, path: file, applyEnv: false });
+          const loaded = loadConfigSync({ ...options, path: file, applyEnv: false, missingEnv: "keep" });
           return {
             path: file,
             previousHash,
@@ -233,6 +233,7 @@ export async function editConfigFile(
         const env = options.env ?? process.env;
         const evaluated = evaluateConfig(parseConfigText(next, file), file, {
           ...options,
+          missingEnv: "keep",
           env: { ...env },
           applyEnv: false,
           paths: resolvePaths(env, options.profile),
@@ -264,7 +265,7 @@ export async function editConfigFile(
         const backups = options.backups ?? 5;
         const backupPath = text !== undefined && backups > 0 ? await rotateBackups(file, backups) : undefined;
         await writeFileAtomic(file, next, { mode: 0o600, fs: options.fs });
-        const loaded = loadConfigSync({ ...options, path: file, applyEnv: false });
+        const loaded = loadConfigSync({ ...options, path: file, applyEnv: false, missingEnv: "keep" });
         return {
           path: file,
           previousHash,
@@ -388,6 +389,7 @@ export async function replaceConfigText(
         const env = options.env ?? process.env;
         evaluateConfig(parsed, file, {
           ...options,
+          missingEnv: "keep",
           env: { ...env },
           applyEnv: false,
           paths: resolvePaths(env, options.profile),
@@ -396,7 +398,7 @@ export async function replaceConfigText(
         const backups = options.backups ?? 5;
         const backupPath = text !== undefined && backups > 0 ? await rotateBackups(file, backups) : undefined;
         await writeFileAtomic(file, raw, { mode: 0o600, fs: options.fs });
-        const loaded = loadConfigSync({ ...options, path: file, applyEnv: false });
+        const loaded = loadConfigSync({ ...options, path: file, applyEnv: false, missingEnv: "keep" });
         return {
           path: file,
           previousHash,
