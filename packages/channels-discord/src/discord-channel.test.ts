@@ -156,6 +156,18 @@ describe("discord channel through @discordjs/ws + @discordjs/rest against the fa
     expect(fake.identifies).toHaveLength(1);
   });
 
+  it("survives malformed and unknown gateway events", async () => {
+    await startDiscord();
+    fake.dispatch("MESSAGE_CREATE", { id: "1", content: "no channel, no author" });
+    fake.dispatch("SOME_FUTURE_EVENT", { x: 1 });
+    fake.dispatch("MESSAGE_CREATE", { ...fake.message("dm", { content: "" }), attachments: [] });
+    fake.message("dm", { content: "encore là ?" });
+    await fake.waitFor(() => fake.sent.some((s) => s.content === "echo: encore là ?"));
+    await manager?.pipeline.idle();
+    expect(fake.sent).toHaveLength(1);
+    expect((await status())?.connected).toBe(true);
+  });
+
   it("reports an invalid token without a reconnect loop", async () => {
     const s = await startDiscord({ token: "bad.token.value" }).catch(() => undefined);
     for (;;) {

@@ -295,6 +295,65 @@ describe("channel manager + inbound pipeline", () => {
     expect(status.channels.flaky?.accounts[0]?.lastError).toMatch(/gave up after 4 attempts: ECONNREFUSED/);
   });
 
+  it("merges rapid messages from one sender into one turn when messages.inbound.debounceMs is set", async () => {
+    const { manager, channel, assistant } = start({
+      channels: { mock: { allowFrom: ["100"] } },
+      messages: { inbound: { debounceMs: 30 } },
+    });
+    await manager.start();
+    await channel.inject({ text: "first part", messageId: "d1" });
+    await channel.inject({ text: "second part", messageId: "d2" });
+    await channel.waitForSent(1);
+    await manager.pipeline.idle();
+    expect(assistant.turns.map((t) => t.text)).toEqual(["first part\nsecond part"]);
+    expect(channel.sent.map((s) => s.text)).toEqual(["echo: first part\nsecond part"]);
+  });
+
+  it("routes by bindings to another agent and its session key", async () => {
+    const { manager, channel, assistant } = start({
+      agents: { list: [{ id: "main", default: true }, { id: "work" }] },
+      bindings: [{ agentId: "work", match: { channel: "mock", peer: { kind: "group", id: "-7" } } }],
+      session: { dmScope: "per-channel-peer" },
+      channels: { mock: { allowFrom: ["100"], groups: { "-7": { requireMention: false } } } },
+    });
+    await manager.start();
+    await channel.inject({ text: "dm", messageId: "r1" });
+    await channel.inject({ text: "team", messageId: "r2", chat: { type: "group", id: "-7" } });
+    await channel.waitForSent(2);
+    expect(assistant.turns.map((t) => [t.agentId, t.sessionKey]).sort()).toEqual([
+      ["main", "agent:main:mock:direct:100"],
+      ["work", "agent:work:mock:group:-7"],
+    ]);
+  });
+
+  it("runs several accounts of one channel, each with its own status, and follows config reloads", async () => {
+    const config: InboundHostConfig = {
+      channels: { mock: { allowFrom: ["100"], accounts: { a: {}, b: {} } } },
+    };
+    const { manager, channel } = start(config);
+    await manager.start();
+    await channel.inject({ text: "to a" }, "a");
+    await channel.inject({ text: "to b" }, "b");
+    await channel.waitForSent(2);
+    await manager.pipeline.idle();
+    expect(channel.sent.map((s) => [s.accountId, s.text]).sort()).toEqual([
+      ["a", "echo: to a"],
+      ["b", "echo: to b"],
+    ]);
+    const accounts = (await manager.status()).channels.mock?.accounts ?? [];
+    expect(accounts.map((a) => [a.accountId, a.running, a.received, a.sent])).toEqual([
+      ["a", true, 1, 1],
+      ["b", true, 1, 1],
+    ]);
+    config.channels = { mock: { allowFrom: ["100"], accounts: { a: {} } } };
+    await manager.reload();
+    const after = (await manager.status()).channels.mock?.accounts ?? [];
+    expect(after.map((a) => [a.accountId, a.running])).toEqual([
+      ["a", true],
+      ["b", false],
+    ]);
+  });
+
   it("rejects a plugin of an unknown specification version", () => {
     expect(() =>
       createChannelManager({
