@@ -265,6 +265,46 @@ describe("openclaw CLI against a live gateway", () => {
     }
   }, 120_000);
 
+  it("SIGUSR1 restarts in-process: shutdown with restartExpectedMs, then the same port answers again", async () => {
+    const config = await readFile(join(home, "state", "openclaw.json"), "utf8");
+    const token = /token: "([^"]+)"/.exec(config)?.[1] ?? /"token": "([^"]+)"/.exec(config)?.[1];
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+    const shutdown = new Promise<{ reason?: string; restartExpectedMs?: number }>((resolve) => {
+      ws.addEventListener("message", (event) => {
+        const frame = JSON.parse(String(event.data));
+        if (frame.event === "connect.challenge") {
+          ws.send(
+            JSON.stringify({
+              type: "req",
+              id: "1",
+              method: "connect",
+              params: {
+                minProtocol: 3,
+                maxProtocol: 4,
+                client: { id: "test", version: "1", platform: "linux", mode: "test" },
+                auth: { token },
+              },
+            }),
+          );
+        }
+        if (frame.type === "res" && frame.ok) gateway.kill("SIGUSR1");
+        if (frame.event === "shutdown") resolve(frame.payload);
+      });
+    });
+    const closed = new Promise<number>((resolve) =>
+      ws.addEventListener("close", (event) => resolve(event.code)),
+    );
+    expect(await shutdown).toMatchObject({ reason: "gateway restarting", restartExpectedMs: 1500 });
+    expect(await closed).toBe(1012);
+    await expect
+      .poll(async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined))?.status, {
+        timeout: 10_000,
+      })
+      .toBe(200);
+    expect(gateway.exitCode).toBeNull();
+    expect((await openclaw(["health"])).code).toBe(0);
+  });
+
   it("SIGTERM sends the shutdown event to clients, then exits 0", async () => {
     const config = await readFile(join(home, "state", "openclaw.json"), "utf8");
     const token = /token: "([^"]+)"/.exec(config)?.[1] ?? /"token": "([^"]+)"/.exec(config)?.[1];
