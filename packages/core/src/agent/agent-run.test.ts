@@ -144,6 +144,28 @@ describe("agent run", () => {
     });
   });
 
+  it("buffers chat deltas of a fast model (no frame per token) without losing text", async () => {
+    const tokens = Array.from({ length: 200 }, (_, index) => `t${index} `);
+    const a = setup({
+      a: new MockLanguageModelV1({ provider: "mock", modelId: "a", script: mockTextResponse(tokens) }),
+    });
+    const chat: ChatEventPayload[] = [];
+    let assistantEvents = 0;
+    a.bus.on("chat", (event) => chat.push(event));
+    a.bus.on("agent", (event) => event.stream === "assistant" && assistantEvents++);
+    const result = await a.enqueue({ text: "count" });
+    const deltas = chat.filter((event) => event.state === "delta") as Extract<
+      ChatEventPayload,
+      { state: "delta" }
+    >[];
+    expect(deltas.length).toBeLessThan(20);
+    expect(deltas.map((event) => event.deltaText).join("")).toBe(tokens.join(""));
+    expect(deltas.at(-1)!.message?.content[0]?.text).toBe(tokens.join(""));
+    expect(assistantEvents).toBe(200);
+    expect(result.text).toBe(tokens.join(""));
+    expect(chat.at(-1)!.state).toBe("final");
+  });
+
   it("runs a read tool and answers with its result; every step is in the transcript", async () => {
     const model = new MockLanguageModelV1({
       provider: "mock",

@@ -127,6 +127,9 @@ export function toolNotice(name: string, args: Record<string, unknown>, full: bo
   return `🔧 ${name}${short ? `: ${short}` : ""}`;
 }
 
+/** Minimum spacing of `chat` delta events of one run (the first delta goes out at once). */
+export const CHAT_DELTA_INTERVAL_MS = 100;
+
 const workspacesReady = new Map<string, Promise<unknown>>();
 /** Facts of this machine for the runtime line, read once. */
 const HOST = {
@@ -329,7 +332,34 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
     content: [{ type: "text", text }],
     timestamp: deps.now(),
   });
+  // chat deltas are buffered (first one at once, then at most every CHAT_DELTA_INTERVAL_MS) so a
+  // fast model does not send one WebSocket frame per token; agent `assistant` events stay per delta
+  let pendingDelta = "";
+  let pendingText = "";
+  let lastDeltaAt = 0;
+  let deltaTimer: NodeJS.Timeout | undefined;
+  const flushDelta = () => {
+    if (deltaTimer) {
+      clearTimeout(deltaTimer);
+      deltaTimer = undefined;
+    }
+    if (!pendingDelta) return;
+    const deltaText = pendingDelta;
+    pendingDelta = "";
+    lastDeltaAt = performance.now();
+    emitChatNow({ state: "delta", deltaText, message: chatMessage(pendingText) });
+  };
+  const bufferDelta = (delta: string, text: string) => {
+    pendingDelta += delta;
+    pendingText = text;
+    if (performance.now() - lastDeltaAt >= CHAT_DELTA_INTERVAL_MS) flushDelta();
+    else deltaTimer ??= setTimeout(flushDelta, CHAT_DELTA_INTERVAL_MS);
+  };
   const emitChat = (payload: Record<string, unknown> & { state: string }) => {
+    flushDelta();
+    emitChatNow(payload);
+  };
+  const emitChatNow = (payload: Record<string, unknown> & { state: string }) => {
     if (input.silent) return;
     bus.emit("chat", {
       runId,
@@ -557,7 +587,7 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
                   onTextDelta: (delta, text) => {
                     textSoFar = text;
                     emitAgent("assistant", { text, delta });
-                    emitChat({ state: "delta", deltaText: delta, message: chatMessage(text) });
+                    bufferDelta(delta, text);
                     observe({ type: "text-delta", runId, delta, text });
                   },
                   onReasoningDelta: (delta) => {
@@ -727,6 +757,7 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
           }
           if (!silentFlush) {
             toolCallsMade.push({ name: call.name, arguments: call.arguments });
+            flushDelta();
             emitAgent("tool", { phase: "start", name: call.name, toolCallId: call.id, args: call.arguments });
             observe({
               type: "tool-start",
