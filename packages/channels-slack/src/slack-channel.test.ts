@@ -151,6 +151,17 @@ describe("slack channel through Bolt Socket Mode against the fake", () => {
     expect(reply?.text).toBe("echo: toujours là ?");
   });
 
+  it("runs in HTTP events mode: signed requests are answered, bad signatures refused", async () => {
+    const s = await startSlack({ mode: "http", signingSecret: "shh", webhookPort: 0, appToken: undefined });
+    const port = (s?.details as { port?: number } | undefined)?.port;
+    expect(port).toBeGreaterThan(0);
+    const url = `http://127.0.0.1:${port}/slack/events`;
+    expect(await fake.postEvent(url, "wrong-secret", "im")).toBe(401);
+    expect(await fake.postEvent(url, "shh", "im", { text: "via http" })).toBe(200);
+    const [reply] = await fake.waitForSent(1);
+    expect(reply?.text).toBe("echo: via http");
+  });
+
   it("reports an invalid bot token without a reconnect loop", async () => {
     await startSlack({ botToken: "xoxb-wrong" });
     for (;;) {

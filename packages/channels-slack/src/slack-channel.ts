@@ -281,8 +281,16 @@ export function createSlackChannel(options: { env?: NodeJS.ProcessEnv } = {}): C
     app.event("app_mention", async () => undefined);
     app.error(async (error) => ctx.logger.warn(`bolt: ${error.message}`));
     try {
-      if (account.mode === "http") await app.start(account.webhookPort);
-      else await app.start();
+      if (account.mode === "http") {
+        const server = (await app.start(account.webhookPort)) as { address?: () => unknown } | undefined;
+        const address = server?.address?.() as { port?: number } | null | undefined;
+        ctx.setStatus({
+          details: {
+            listen: `:${address?.port ?? account.webhookPort}${account.webhookPath}`,
+            port: address?.port ?? account.webhookPort,
+          },
+        });
+      } else await app.start();
     } catch (error) {
       await app.stop().catch(() => undefined);
       throw toChannelError(error);

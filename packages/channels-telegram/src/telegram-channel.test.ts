@@ -286,6 +286,43 @@ describe("telegram channel through grammY against the fake Bot API", () => {
     expect(edits.at(-1)?.text).toBe("Il fera <b>beau</b> demain.");
   });
 
+  it("carries inbound photos as media references and sends reply media with sendPhoto", async () => {
+    const turns: InboundTurn[] = [];
+    manager = createChannelManager({
+      plugins: [createTelegramChannel({ env: {} })],
+      getConfig: () => ({
+        channels: {
+          telegram: {
+            botToken: fake.token,
+            apiRoot: fake.url,
+            pollTimeoutSeconds: 1,
+            throttle: false,
+            allowFrom: [String(ALICE)],
+          },
+        },
+      }),
+      stateDir,
+      logger: quiet,
+      assistant: {
+        async enqueue(turn) {
+          turns.push(turn);
+          return { payloads: [{ text: "Joli chat !", mediaUrl: "https://img.test/cat.png" }] };
+        },
+      },
+    });
+    await manager.start();
+    fake.inject(telegramUpdate("photo"));
+    await fake.waitForSent(2);
+    expect(turns[0]?.message).toMatchObject({
+      text: "regarde ça",
+      media: [{ kind: "image", ref: "AgACAgQAAxkBAAIBAAFmLarge", sizeBytes: 98211 }],
+    });
+    expect(fake.sent.map((s) => [s.method, s.text])).toEqual([
+      ["sendPhoto", ""],
+      ["sendMessage", "Joli chat !"],
+    ]);
+  });
+
   it("runs in webhook mode: Telegram posts updates, the bot answers", async () => {
     await startTelegram({
       webhookUrl: "http://127.0.0.1:{port}/telegram-webhook",

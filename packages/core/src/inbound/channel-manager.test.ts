@@ -130,6 +130,16 @@ describe("channel manager + inbound pipeline", () => {
     ]);
   });
 
+  it("applies channels.defaults under each channel's keys", async () => {
+    const { manager, channel } = start({
+      channels: { defaults: { dmPolicy: "open", allowFrom: ["*"] }, mock: {} },
+    });
+    await manager.start();
+    await channel.inject({ text: "hello", sender: { id: "999" }, chat: { type: "direct", id: "999" } });
+    const [reply] = await channel.waitForSent(1);
+    expect(reply?.text).toBe("echo: hello");
+  });
+
   it("blocks groups by allowlist by default and explains why", async () => {
     const { manager, channel } = start({ channels: { mock: {} } });
     await manager.start();

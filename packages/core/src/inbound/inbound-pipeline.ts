@@ -57,18 +57,21 @@ export interface InboundHostConfig extends Omit<RoutingConfig, "agents"> {
   };
 }
 
-/** Merge `channels.<id>` top-level keys with `channels.<id>.accounts.<accountId>`. */
+type ChannelBlock = NonNullable<InboundHostConfig["channels"]>[string];
+
+/**
+ * The effective keys of one account: `channels.defaults` < `channels.<id>` top level <
+ * `channels.<id>.accounts.<accountId>`.
+ */
 export function resolveChannelAccountConfig(
-  channelConfig: InboundHostConfig["channels"] extends infer C
-    ? C extends Record<string, infer V>
-      ? V
-      : never
-    : never,
+  channelConfig: ChannelBlock,
   accountId: string,
+  defaults?: ChannelBlock,
 ): Record<string, unknown> {
-  if (!channelConfig) return {};
+  const { accounts: _ignored, ...shared } = defaults ?? {};
+  if (!channelConfig) return { ...shared };
   const { accounts, ...top } = channelConfig;
-  return { ...top, ...(accounts?.[accountId] ?? {}) };
+  return { ...shared, ...top, ...(accounts?.[accountId] ?? {}) };
 }
 
 export type PipelineEvent =
@@ -198,7 +201,8 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
   }
 
   function accountConfig(message: InboundMessage): Record<string, unknown> {
-    return resolveChannelAccountConfig(options.getConfig().channels?.[message.channel], message.accountId);
+    const channels = options.getConfig().channels;
+    return resolveChannelAccountConfig(channels?.[message.channel], message.accountId, channels?.defaults);
   }
 
   function mentionPatterns(agentId: string): string[] {
@@ -406,7 +410,8 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
     text: string,
     plain = false,
   ) {
-    const config = resolveChannelAccountConfig(options.getConfig().channels?.[channel], accountId);
+    const channels = options.getConfig().channels;
+    const config = resolveChannelAccountConfig(channels?.[channel], accountId, channels?.defaults);
     const configured =
       typeof config.textChunkLimit === "number" ? config.textChunkLimit : Number.POSITIVE_INFINITY;
     const limit = Math.min(configured, plugin.capabilities.maxTextLength);

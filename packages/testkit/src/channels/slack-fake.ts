@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -153,6 +153,45 @@ export class FakeSlackServer {
     envelope.envelope_id = randomUUID();
     this.deliver(envelope);
     return event;
+  }
+
+  /**
+   * HTTP Events API delivery: POST the event callback to the app's request URL, signed with
+   * `X-Slack-Signature` (v0 HMAC-SHA256 of `v0:<timestamp>:<body>`) like Slack does. Returns the status.
+   */
+  async postEvent(
+    url: string,
+    signingSecret: string,
+    kind: "im" | "mention" | "channel",
+    overrides: { text?: string; user?: string } = {},
+  ): Promise<number> {
+    const envelope = structuredClone(kind === "mention" ? appMention : messageIm) as Json;
+    const payload = envelope.payload as Json;
+    const event = payload.event as Json;
+    if (kind === "channel") {
+      event.channel = "C0GENERAL1";
+      event.channel_type = "channel";
+    }
+    if (overrides.text !== undefined) event.text = overrides.text;
+    if (overrides.user) event.user = overrides.user;
+    const ts = `${Math.floor(this.tsCounter / 1e6)}.${String(this.tsCounter++ % 1e6).padStart(6, "0")}`;
+    event.ts = ts;
+    event.event_ts = ts;
+    payload.event_id = `Ev${randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`;
+    const body = JSON.stringify(payload);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-slack-request-timestamp": timestamp,
+        "x-slack-signature": signature,
+      },
+      body,
+    });
+    await response.arrayBuffer();
+    return response.status;
   }
 
   /** Send a raw envelope (malformed or unknown types). */
