@@ -195,6 +195,10 @@ export interface Assistant {
   close(): Promise<void>;
 }
 
+/** What a bare `/new` asks the model, so the fresh session opens with a short greeting. */
+export const NEW_SESSION_GREETING =
+  "A new session was just started with /new. Greet the user in one or two short sentences and ask what they would like to do.";
+
 function defaultStateDir(env: NodeJS.ProcessEnv): string {
   if (env.OPENCLAW_STATE_DIR)
     return path.resolve(env.OPENCLAW_STATE_DIR.replace(/^~(?=$|\/)/, env.HOME ?? homedir()));
@@ -605,6 +609,12 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
       if (command) {
         // /compact waits for the session lane itself (sessions.compact)
         const text = await runCommand(command, commandHost(sessionKey, agentId, input.sender));
+        if (command.name === "new" && !command.args && text.startsWith("New session started")) {
+          // a bare /new greets: the first turn of the fresh session answers this message
+          pending.text = NEW_SESSION_GREETING;
+          queueFor(sessionKey, agentId).submit(pending);
+          return;
+        }
         settle({ status: "command", text, payloads: [{ text }] });
         return;
       }

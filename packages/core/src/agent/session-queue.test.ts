@@ -272,4 +272,25 @@ describe("queue control", () => {
     expect((await a.enqueue({ text: "hi" })).model).toBe("mock/c");
     expect((await a.enqueue({ text: "/queue" })).text).toMatch(/^Queue mode: followup/);
   });
+
+  it("a bare /new starts a fresh session whose first turn greets", async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      script: mockTextResponse("Hi! What shall we do?"),
+    });
+    const a = setup(model, "collect");
+    await a.enqueue({ text: "old topic" });
+    const before = (await a.sessions.get("main"))!.sessionId;
+    const greeting = await a.enqueue({ text: "/new" });
+    expect(greeting).toMatchObject({
+      status: "ok",
+      text: "Hi! What shall we do?",
+      payloads: [{ text: "Hi! What shall we do?" }],
+    });
+    expect((await a.sessions.get("main"))!.sessionId).not.toBe(before);
+    const history = await a.history("main");
+    expect(history.map((message) => message.role)).toEqual(["user", "assistant"]);
+    expect(JSON.stringify(history)).not.toContain("old topic");
+  });
 });
