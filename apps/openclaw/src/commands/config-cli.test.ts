@@ -168,7 +168,7 @@ describe("openclaw doctor", () => {
     writeFileSync(configFile(), '{ gateway: { auth: { token: "0123456789abcdef" } } }');
     chmodSync(configFile(), 0o644);
     const check = await openclaw("doctor");
-    expect(check.stdout).toContain(`${configFile()} is a file with mode 644 (world readable)`);
+    expect(check.stdout).toContain(`${configFile()} is a file with mode 644 (world readable, group readable)`);
     expect(check.code).toBe(1);
     mkdirSync(join(state, "agents/main/agent"), { recursive: true });
     writeFileSync(join(state, "agents/main/agent/auth-profiles.json"), '{"version":1,"profiles":{}}', {
@@ -176,7 +176,7 @@ describe("openclaw doctor", () => {
     });
     chmodSync(join(state, "agents/main/agent/auth-profiles.json"), 0o644);
     expect((await openclaw("doctor")).stdout).toContain(
-      "auth-profiles.json is a file with mode 644 (world readable)",
+      "auth-profiles.json is a file with mode 644 (world readable, group readable)",
     );
     const fixed = await openclaw("doctor", "--fix", "--yes");
     expect(statSync(join(state, "agents/main/agent/auth-profiles.json")).mode & 0o777).toBe(0o600);

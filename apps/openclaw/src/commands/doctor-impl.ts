@@ -59,8 +59,8 @@ async function permissionTargets(paths: OpenClawPaths, configPath: string): Prom
   return targets;
 }
 
-function describePermission(finding: PermissionFinding): string {
-  return `${finding.path} is ${finding.kind === "directory" ? "a directory" : "a file"} with mode ${finding.mode} (${finding.problem.replace("_", " ")})`;
+function describePermission(finding: PermissionFinding, problems: string[]): string {
+  return `${finding.path} is ${finding.kind === "directory" ? "a directory" : "a file"} with mode ${finding.mode} (${problems.join(", ")})`;
 }
 
 export async function collectFindings(
@@ -155,33 +155,36 @@ export async function collectFindings(
 
   // 4. permissions of state and secret files
   for (const target of await permissionTargets(paths, configPath)) {
-    for (const problem of await checkPrivatePermissions(target)) {
-      if (problem.problem === "symlink") {
-        findings.push({
-          checkId: "fs.symlink",
-          severity: "warn",
-          title: `${target} is a symlink`,
-          detail: "Permissions are checked on the link target.",
-        });
-        continue;
-      }
-      const finding: DoctorFinding = {
-        checkId: `fs.perms_${problem.problem}`,
-        severity: problem.problem.startsWith("world") ? "critical" : "warn",
-        title: describePermission(problem),
-        remediation: `chmod ${problem.fixMode.toString(8)} ${target}`,
-      };
-      findings.push(finding);
-      repairs.push({
-        finding,
-        kind: "safe",
-        question: `chmod ${problem.fixMode.toString(8)} ${target}?`,
-        apply: async () => {
-          await chmod(target, problem.fixMode);
-          return `chmod ${problem.fixMode.toString(8)}`;
-        },
+    const problems = await checkPrivatePermissions(target);
+    if (problems.some((problem) => problem.problem === "symlink"))
+      findings.push({
+        checkId: "fs.symlink",
+        severity: "warn",
+        title: `${target} is a symlink`,
+        detail: "Permissions are checked on the link target.",
       });
-    }
+    const modeProblems = problems.filter((problem) => problem.problem !== "symlink");
+    if (modeProblems.length === 0) continue;
+    const first = modeProblems[0]!;
+    const finding: DoctorFinding = {
+      checkId: `fs.perms_${first.problem}`,
+      severity: modeProblems.some((problem) => problem.problem.startsWith("world")) ? "critical" : "warn",
+      title: describePermission(
+        first,
+        modeProblems.map((problem) => problem.problem.replace("_", " ")),
+      ),
+      remediation: `chmod ${first.fixMode.toString(8)} ${target}`,
+    };
+    findings.push(finding);
+    repairs.push({
+      finding,
+      kind: "safe",
+      question: `chmod ${first.fixMode.toString(8)} ${target}?`,
+      apply: async () => {
+        await chmod(target, first.fixMode);
+        return `chmod ${first.fixMode.toString(8)}`;
+      },
+    });
   }
 
   // 5a. session indexes parse; leftover temp files from interrupted writes
