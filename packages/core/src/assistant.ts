@@ -259,7 +259,13 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     fetch: options.fetch,
   });
   const processes = new ProcessRegistry();
-  const lanes = new LaneScheduler({ maxConcurrent: config.agents?.defaults?.maxConcurrent });
+  const lanes = new LaneScheduler({
+    maxConcurrent: config.agents?.defaults?.maxConcurrent,
+    maxConcurrentSubagents:
+      typeof config.agents?.defaults?.subagents?.maxConcurrent === "number"
+        ? (config.agents.defaults.subagents.maxConcurrent as number)
+        : undefined,
+  });
   const transcripts = new TranscriptCache(store, now);
   const defaultAgentId = resolveDefaultAgentId(config as never);
   const queues = new Map<string, SessionQueue>();
@@ -424,6 +430,13 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
         lanes,
         bus,
         mode: () => queueModeFor(sessionKey),
+        // runs started by another run get their own global lane, so waiting on them cannot deadlock
+        laneOf: (message) =>
+          sessionKey.includes(":subagent:")
+            ? "subagent"
+            : (message.options as { spawnedBy?: string }).spawnedBy
+              ? "nested"
+              : "main",
         cap: () => queueConfig().cap ?? 20,
         drop: () =>
           ["summarize", "old", "new"].includes(queueConfig().drop ?? "")

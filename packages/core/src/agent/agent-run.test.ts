@@ -419,4 +419,30 @@ describe("sub-agents and session tools", () => {
     const childHistory = await a.history(child!.key);
     expect(childHistory.map((message) => message.role)).toEqual(["user", "assistant"]);
   });
+
+  it("sessions_send waits for the other session's reply without deadlocking a single global slot", async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      script: (options) => {
+        const last = options.messages.at(-1)!;
+        const text = JSON.stringify(last);
+        if (last.role === "tool") return mockTextResponse(`Helper said: ${text.includes("42") ? "42" : "?"}`);
+        if (text.includes("what is six times seven")) return mockTextResponse("42");
+        return mockToolCallResponse([
+          {
+            toolName: "sessions_send",
+            input: { sessionKey: "agent:main:helper", message: "what is six times seven" },
+          },
+        ]);
+      },
+    });
+    const a = setup({ a: model }, { agents: { defaults: { maxConcurrent: 1 } } });
+    const result = await a.enqueue({ text: "ask the helper" });
+    expect(result).toMatchObject({ status: "ok", text: "Helper said: 42" });
+    expect((await a.history("agent:main:helper")).map((message) => message.role)).toEqual([
+      "user",
+      "assistant",
+    ]);
+  });
 });

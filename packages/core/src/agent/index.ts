@@ -3,7 +3,7 @@ export { CachedSessionStore } from "./cached-session-store.js";
 export * from "./commands.js";
 export * from "./compaction.js";
 export type * from "./events.js";
-export { LaneScheduler } from "./lanes.js";
+export { type LaneName, LaneScheduler } from "./lanes.js";
 export { SUMMARY_PREFIX, toModelMessages } from "./model-messages.js";
 export * from "./model-stream.js";
 export {

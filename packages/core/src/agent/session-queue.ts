@@ -1,6 +1,6 @@
 import type { AssistantBus } from "../bus/event-bus.js";
 import type { AssistantEvent, ReplyResult } from "./events.js";
-import type { LaneScheduler } from "./lanes.js";
+import type { LaneName, LaneScheduler } from "./lanes.js";
 import type { TurnOutcome } from "./run.js";
 
 export const QUEUE_MODES = ["steer", "followup", "collect", "interrupt"] as const;
@@ -45,6 +45,8 @@ export interface SessionQueueOptions {
   cap(): number;
   drop(): QueueDrop;
   runTurn(batch: TurnBatch): Promise<TurnOutcome>;
+  /** Global lane for a turn started by this message (default `main`). */
+  laneOf?(message: PendingMessage): LaneName;
   /** Called when the queue holds nothing any more (the owner may forget it). */
   onIdle?(): void;
 }
@@ -196,7 +198,9 @@ export class SessionQueue {
   private schedule(): void {
     if (this.scheduled || this.active || (this.pending.length === 0 && this.overflow.length === 0)) return;
     this.scheduled = true;
-    void this.options.lanes.run(this.options.sessionKey, () => this.runNext());
+    const first = this.overflow[0] ?? this.pending[0];
+    const lane = first && this.options.laneOf ? this.options.laneOf(first) : "main";
+    void this.options.lanes.run(this.options.sessionKey, () => this.runNext(), lane);
   }
 
   private takeBatch(): { messages: PendingMessage[]; overflow: PendingMessage[] } {
