@@ -27,6 +27,7 @@ import {
 import type { SessionEntry, SessionStoreLike } from "./agent/session-store.js";
 import { activeBranch, messageText, type TranscriptMessage } from "./agent/transcript.js";
 import { AssistantBus } from "./bus/event-bus.js";
+import { resolvePaths } from "./config/paths.js";
 import { authSourceFromStore } from "./models/auth-source.js";
 import { type AuthProfileSource, ProfileCooldowns } from "./models/failover.js";
 import {
@@ -199,14 +200,6 @@ export interface Assistant {
 export const NEW_SESSION_GREETING =
   "A new session was just started with /new. Greet the user in one or two short sentences and ask what they would like to do.";
 
-function defaultStateDir(env: NodeJS.ProcessEnv): string {
-  if (env.OPENCLAW_STATE_DIR)
-    return path.resolve(env.OPENCLAW_STATE_DIR.replace(/^~(?=$|\/)/, env.HOME ?? homedir()));
-  const profile =
-    env.OPENCLAW_PROFILE && env.OPENCLAW_PROFILE !== "default" ? `-${env.OPENCLAW_PROFILE}` : "";
-  return path.join(env.HOME ?? homedir(), `.openclaw${profile}`);
-}
-
 function expand(dir: string, env: NodeJS.ProcessEnv): string {
   return path.resolve(dir.replace(/^~(?=$|\/)/, env.HOME ?? homedir()));
 }
@@ -218,7 +211,10 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
   const env = options.env ?? process.env;
   const now = options.clock ? () => options.clock!.now() : Date.now;
   const bus = options.bus ?? new AssistantBus();
-  const stateDir = options.stateDir ?? defaultStateDir(env);
+  // the same layout rules as the config loader (OPENCLAW_STATE_DIR, --profile, OPENCLAW_HOME)
+  const paths = resolvePaths(env);
+  const stateDir = options.stateDir ?? paths.stateDir;
+  const defaultWorkspace = options.stateDir ? path.join(stateDir, "workspace") : paths.workspaceDir;
   // default: the state area's SessionStore (locked sessions.json updates, one writer per transcript)
   let fileState: StateStore | undefined;
   const stateFiles = () => (fileState ??= createFileStateStore(stateDir));
@@ -279,7 +275,7 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     const agent = config.agents?.list?.find((entry) => entry.id === agentId);
     if (agent?.workspace) return expand(agent.workspace, env);
     if (agentId === defaultAgentId)
-      return expand(config.agents?.defaults?.workspace ?? path.join(stateDir, "workspace"), env);
+      return expand(config.agents?.defaults?.workspace ?? defaultWorkspace, env);
     return path.join(stateDir, `workspace-${agentId}`);
   }
 
