@@ -305,6 +305,27 @@ describe("openclaw CLI against a live gateway", () => {
     expect((await openclaw(["health"])).code).toBe(0);
   });
 
+  it("a config edit that needs a new listener (hybrid reload) restarts the gateway in-process", async () => {
+    const path = join(home, "state", "openclaw.json");
+    const before = (await (await fetch(`http://127.0.0.1:${port}/ready`)).json()) as { uptimeMs: number };
+    const text = await readFile(path, "utf8");
+    const token = /token: "([^"]+)"/.exec(text)?.[1] ?? /"token": "([^"]+)"/.exec(text)?.[1];
+    const config = { gateway: { auth: { token }, controlUi: { allowedOrigins: ["https://ui.example"] } } };
+    await writeFile(path, JSON.stringify(config, null, 2));
+    await expect
+      .poll(
+        async () => {
+          const ready = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
+          return ready?.status === 200
+            ? ((await ready.json()) as { uptimeMs: number }).uptimeMs < before.uptimeMs
+            : false;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    expect(gateway.exitCode).toBeNull();
+  });
+
   it("SIGTERM sends the shutdown event to clients, then exits 0", async () => {
     const config = await readFile(join(home, "state", "openclaw.json"), "utf8");
     const token = /token: "([^"]+)"/.exec(config)?.[1] ?? /"token": "([^"]+)"/.exec(config)?.[1];

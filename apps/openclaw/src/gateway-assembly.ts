@@ -26,6 +26,9 @@ export interface Assembled {
   logFile: string;
   /** Name of the model provider in use, or undefined when none is configured. */
   provider: string | undefined;
+  /** The effective config now, and a subscription to hot-reloaded edits. */
+  config(): Record<string, unknown>;
+  onConfigChange(listener: (config: Record<string, unknown>) => void): () => void;
   /** Start the channel accounts (after the gateway listens). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -125,6 +128,9 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   });
   return {
     gateway,
+    onConfigChange: (listener) =>
+      store.onChange((snapshot: { config: Record<string, unknown> }) => listener(snapshot.config)),
+    config: () => store.snapshot().config,
     configPath: paths.configPath,
     stateDir: paths.stateDir,
     logFile,

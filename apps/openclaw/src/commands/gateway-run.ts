@@ -140,25 +140,64 @@ export async function runGateway(flags: RunFlags): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGUSR1", () => {
-    if (stopping) return;
-    void (async () => {
-      assembled.gateway.logger.info("SIGUSR1: restarting in-process");
-      await assembled.gateway.close({ reason: "gateway restarting", restartExpectedMs: 1500 });
-      await assembled.close();
-      assembled = await assembleGateway({
-        ...(port !== undefined ? { port } : {}),
-        ...(flags.bind ? { bind: flags.bind as BindMode } : {}),
-        ...(Object.keys(auth).length ? { auth } : {}),
-        ...(flags.verbose ? { verbose: true } : {}),
-      });
-      try {
-        await start();
-      } catch (error) {
-        fail(error instanceof Error ? error.message : String(error));
-        process.exit(1);
-      }
-    })();
-  });
+  let restarting = false;
+  let unsubscribe: (() => void) | undefined;
+  const restart = async (why: string) => {
+    if (stopping || restarting) return;
+    restarting = true;
+    unsubscribe?.();
+    assembled.gateway.logger.info({ why }, "restarting in-process");
+    await assembled.gateway.close({ reason: "gateway restarting", restartExpectedMs: 1500 });
+    await assembled.close();
+    assembled = await assembleGateway({
+      ...(port !== undefined ? { port } : {}),
+      ...(flags.bind ? { bind: flags.bind as BindMode } : {}),
+      ...(Object.keys(auth).length ? { auth } : {}),
+      ...(flags.verbose ? { verbose: true } : {}),
+    });
+    try {
+      await start();
+      watchRestartKeys();
+    } catch (error) {
+      fail(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    } finally {
+      restarting = false;
+    }
+  };
+  // hot reload (gateway.reload.mode hybrid|restart): keys that need a new listener restart in-process
+  const watchRestartKeys = () => {
+    let before = restartKeys(assembled.config());
+    unsubscribe = assembled.onConfigChange((config) => {
+      const after = restartKeys(config);
+      const mode = (get(config, "gateway.reload.mode") as string | undefined) ?? "hybrid";
+      if (after !== before && (mode === "hybrid" || mode === "restart"))
+        void restart("config change needs a restart");
+      else if (after !== before)
+        assembled.gateway.logger.warn(
+          { mode },
+          "config change needs a gateway restart (reload mode keeps running)",
+        );
+      before = after;
+    });
+  };
+  watchRestartKeys();
+  process.on("SIGUSR1", () => void restart("SIGUSR1"));
   // keep running: the server holds the event loop open
+}
+
+/** The settings a running listener cannot change (a change restarts the gateway in-process). */
+function restartKeys(config: Record<string, unknown>): string {
+  return JSON.stringify([
+    get(config, "gateway.port"),
+    get(config, "gateway.bind"),
+    get(config, "gateway.customBindHost"),
+    get(config, "gateway.auth.mode"),
+    get(config, "gateway.controlUi"),
+    get(config, "gateway.http"),
+    get(config, "gateway.tls"),
+    get(config, "plugins"),
+    get(config, "models"),
+    get(config, "channels"),
+  ]);
 }
