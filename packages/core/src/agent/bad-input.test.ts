@@ -268,4 +268,27 @@ describe("bad input is handled with a clear error, never a crash", () => {
     // the group session is not the main session: MEMORY.md stays private
     expect(call.system).not.toContain("### MEMORY.md");
   });
+
+  it("a tool that never returns is cut off by the run's time limit and the session keeps working", async () => {
+    const stuck = defineTool({
+      name: "stuck",
+      description: "never returns",
+      parameters: z.object({}),
+      execute: () => new Promise(() => {}),
+    });
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      scripts: [toolTurn("stuck", "{}"), mockTextResponse("back")],
+    });
+    const a = setup(model, {
+      tools: [stuck],
+      config: {
+        agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a", timeoutSeconds: 0.3 } },
+      },
+    });
+    const first = await a.enqueue({ text: "go" });
+    expect(first).toMatchObject({ status: "error", error: { kind: "timeout" } });
+    expect(await a.enqueue({ text: "again" })).toMatchObject({ status: "ok", text: "back" });
+  });
 });

@@ -976,7 +976,21 @@ async function runTool(
     now: options.deps.now,
   };
   try {
-    const result = await tool.execute(parsed.data, context);
+    // a tool that ignores the abort signal must not hold the session's lane forever
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () =>
+        reject(new ToolError("aborted", `${call.name} was stopped: the run was aborted or timed out`));
+      if (options.signal.aborted) onAbort();
+      else options.signal.addEventListener("abort", onAbort, { once: true });
+    });
+    aborted.catch(() => {});
+    let result: Awaited<ReturnType<typeof tool.execute>>;
+    try {
+      result = await Promise.race([tool.execute(parsed.data, context), aborted]);
+    } finally {
+      if (onAbort) options.signal.removeEventListener("abort", onAbort);
+    }
     const capped = capOutput(result.content ?? "", cap);
     return { content: capped.text, isError: result.isError === true, details: result.details };
   } catch (error) {
