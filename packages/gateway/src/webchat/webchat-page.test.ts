@@ -35,10 +35,15 @@ function loadClient() {
     crypto,
     URLSearchParams,
     console,
-    localStorage: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) },
+    localStorage: {
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => storage.set(k, v),
+    },
   });
   vm.runInContext(WEBCHAT_JS, context);
-  return context.OpenClawWebChat as { connect(options: { url: string; token?: string }): Promise<WebChatClient> };
+  return context.OpenClawWebChat as {
+    connect(options: { url: string; token?: string }): Promise<WebChatClient>;
+  };
 }
 
 it("the page script chats with the agent through the real gateway: history, send, streamed reply", async () => {
@@ -59,7 +64,9 @@ it("the page script chats with the agent through the real gateway: history, send
   await expect(client.connect({ url, token: "wrong" })).rejects.toThrow(/unauthorized/);
   const chat = await client.connect({ url, token: TOKEN });
   expect(chat.sessionKey).toMatch(/^webchat:[0-9a-f]{24}$/);
-  const final = new Promise<{ text?: string }>((resolve) => chat.onEvent((e) => e.type === "final" && resolve(e)));
+  const final = new Promise<{ text?: string }>((resolve) =>
+    chat.onEvent((e) => e.type === "final" && resolve(e)),
+  );
   await chat.send("bonjour");
   expect((await final).text).toBe("echo: bonjour");
   const history = await chat.history();
