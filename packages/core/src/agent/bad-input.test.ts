@@ -291,4 +291,38 @@ describe("bad input is handled with a clear error, never a crash", () => {
     expect(first).toMatchObject({ status: "error", error: { kind: "timeout" } });
     expect(await a.enqueue({ text: "again" })).toMatchObject({ status: "ok", text: "back" });
   });
+
+  it("a provider that ignores the abort signal cannot hang the session", async () => {
+    let calls = 0;
+    const deaf = {
+      specificationVersion: "v1" as const,
+      provider: "deaf",
+      modelId: "m",
+      doStream: async () => {
+        calls += 1;
+        if (calls > 1)
+          return {
+            stream: (async function* () {
+              yield* mockTextResponse("recovered");
+            })(),
+          };
+        // a stream that never ends and never looks at the abort signal
+        return {
+          stream: new ReadableStream<LanguageModelV1StreamPart>({
+            start(controller) {
+              controller.enqueue({ type: "stream-start", warnings: [] });
+            },
+          }),
+        };
+      },
+    };
+    const a = setup(undefined, {
+      providers: [{ specificationVersion: "v1", id: "deaf", languageModel: () => deaf }],
+      config: {
+        agents: { defaults: { workspace: path.join(dir, "ws"), model: "deaf/m", timeoutSeconds: 0.3 } },
+      },
+    });
+    expect(await a.enqueue({ text: "hello" })).toMatchObject({ status: "error", error: { kind: "timeout" } });
+    expect(await a.enqueue({ text: "again" })).toMatchObject({ status: "ok", text: "recovered" });
+  });
 });

@@ -3,6 +3,7 @@ import {
   type LanguageModelV1,
   type LanguageModelV1CallOptions,
   type LanguageModelV1FinishReason,
+  type LanguageModelV1StreamPart,
   type LanguageModelV1Usage,
   type ModelInfo,
   ProviderError,
@@ -97,7 +98,27 @@ export async function streamModelReply(
   handlers: StreamHandlers,
   meta: { api?: string; info?: ModelInfo; now: () => number },
 ): Promise<StreamedReply> {
-  const result = await model.doStream(options);
+  // a provider that ignores the abort signal must not hang the run: race every await with it
+  const signal = options.abortSignal;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    if (!signal) return;
+    onAbort = () =>
+      reject(new ProviderError("aborted", "The request was aborted", { provider: model.provider }));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  const release = () => {
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  };
+  let result: Awaited<ReturnType<LanguageModelV1["doStream"]>>;
+  try {
+    result = await Promise.race([model.doStream(options), aborted]);
+  } catch (error) {
+    release();
+    throw error;
+  }
   const texts = new Map<string, TextBlock>();
   const thinking = new Map<string, ThinkingBlock>();
   const order: (TextBlock | ThinkingBlock | ToolCallBlock)[] = [];
@@ -118,7 +139,17 @@ export async function streamModelReply(
     timestamp: meta.now(),
   };
   try {
-    for await (const part of iterateStreamParts(result.stream)) {
+    const iterator = iterateStreamParts(result.stream);
+    while (true) {
+      let next: IteratorResult<LanguageModelV1StreamPart>;
+      try {
+        next = await Promise.race([iterator.next(), aborted]);
+      } catch (error) {
+        void iterator.return(undefined).catch(() => {});
+        throw error;
+      }
+      if (next.done) break;
+      const part = next.value;
       if (!part || typeof part !== "object") continue;
       fatal = undefined;
       switch (part.type) {
@@ -236,6 +267,7 @@ export async function streamModelReply(
     );
   if (options.abortSignal?.aborted && !fatal)
     fatal = new ProviderError("aborted", "The run was aborted", { provider: model.provider });
+  release();
   message.usage = toTranscriptUsage(finish?.usage, meta.info);
   if (fatal) {
     message.stopReason = fatal.kind === "aborted" ? "aborted" : "error";
