@@ -936,6 +936,18 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   async function listen(): Promise<GatewayAddress> {
     if (address) return address;
+    const snapshot = options.config.snapshot();
+    if (!snapshot.valid) {
+      const issues = (snapshot.issues ?? []).map((issue) =>
+        issue.path && !issue.message.startsWith(issue.path)
+          ? `${issue.path}: ${issue.message}`
+          : issue.message,
+      );
+      throw new GatewayStartError(
+        "CONFIG",
+        `invalid config at ${snapshot.path}: ${issues.join("; ") || "unreadable"}`,
+      );
+    }
     const { host, port } = bindSettings();
     await ensureAuth(host, port);
     acquireLock(host, port);

@@ -86,12 +86,20 @@ export async function runGateway(flags: RunFlags): Promise<void> {
     ...(flags.token ? { token: flags.token } : {}),
     ...(flags.password ? { password: flags.password } : {}),
   };
-  let assembled = await assembleGateway({
-    ...(port !== undefined ? { port } : {}),
-    ...(flags.bind ? { bind: flags.bind as BindMode } : {}),
-    ...(Object.keys(auth).length ? { auth } : {}),
-    ...(flags.verbose ? { verbose: true } : {}),
-  });
+  let assembled: Awaited<ReturnType<typeof assembleGateway>>;
+  try {
+    assembled = await assembleGateway({
+      ...(port !== undefined ? { port } : {}),
+      ...(flags.bind ? { bind: flags.bind as BindMode } : {}),
+      ...(Object.keys(auth).length ? { auth } : {}),
+      ...(flags.verbose ? { verbose: true } : {}),
+    });
+  } catch (error) {
+    // an invalid config (or state dir) is a one-line start failure, recorded for `gateway status`
+    const message = error instanceof Error ? error.message : String(error);
+    fail(`${message.replace(/\n\s*/g, " ")} (fix it, or run \`openclaw doctor\`)`);
+    return;
+  }
   const { GatewayStartError } = await import("@openclaw/gateway");
   const start = async () => {
     const address = await assembled.gateway.listen();
@@ -122,11 +130,12 @@ export async function runGateway(flags: RunFlags): Promise<void> {
     rmSync(join(paths.stateDir, "gateway-last-error.txt"), { force: true });
   } catch (error) {
     await assembled.close();
-    if (error instanceof GatewayStartError) {
-      fail(error.message);
-      return;
-    }
-    throw error;
+    fail(
+      error instanceof GatewayStartError || error instanceof Error
+        ? error.message.replace(/\n\s*/g, " ")
+        : String(error),
+    );
+    return;
   }
   let stopping = false;
   const stop = async (signal: string) => {

@@ -241,3 +241,20 @@ describe("start-up safety", () => {
     );
   });
 });
+
+describe("invalid config", () => {
+  it("refuses to start with a one-line CONFIG error naming the file and the problem", async () => {
+    const { createGateway, createFileConfigStore } = await import("../index.js");
+    const { mkdtemp, writeFile: write } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = await mkdtemp(join(tmpdir(), "openclaw-gw-"));
+    await write(join(dir, "openclaw.json"), "{ gateway: ");
+    const store = createFileConfigStore(join(dir, "openclaw.json"), { watch: false });
+    const gateway = createGateway({ config: store, stateDir: dir, port: 0, logFile: join(dir, "log") });
+    const error = (await gateway.listen().catch((caught: unknown) => caught)) as Error & { code: string };
+    expect(error.code).toBe("CONFIG");
+    expect(error.message).toMatch(/^invalid config at .*openclaw\.json: /);
+    expect(error.message).not.toContain("\n");
+  });
+});
