@@ -38,6 +38,7 @@ export class LoadedTranscript {
     }
     await this.store.append(stamped, this.header);
     this.branch.push(...stamped);
+    this.tokens = undefined;
     return stamped;
   }
 
@@ -45,13 +46,16 @@ export class LoadedTranscript {
     return contextMessages(this.branch);
   }
 
-  /** Estimated tokens of what the model would see now. */
+  /** Estimated tokens of what the model would see now (memoized until the next append). */
   contextTokens(): number {
+    if (this.tokens !== undefined) return this.tokens;
     const { summary, entries } = this.context();
     let total = summary ? Math.ceil(summary.length / 4) + 4 : 0;
     for (const entry of entries) total += estimateMessageTokens(entry.message);
+    this.tokens = total;
     return total;
   }
+  private tokens: number | undefined;
 }
 
 /** Loads transcripts once and keeps them warm (bounded), so each turn reads nothing from disk. */
