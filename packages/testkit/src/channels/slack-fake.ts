@@ -42,6 +42,8 @@ export class FakeSlackServer {
   connectionsOpened = 0;
   unauthorizedRequests = 0;
   ackTimeoutMs: number;
+  /** Acks to "lose" (as if they arrived too late): the envelope is redelivered after `ackTimeoutMs`. */
+  acksToLose = 0;
   private readonly sockets = new Set<Socket>();
   private readonly clients = new Set<WebSocket>();
   private readonly pending: Json[] = [];
@@ -66,7 +68,10 @@ export class FakeSlackServer {
       socket.on("message", (raw) => {
         try {
           const frame = JSON.parse(raw.toString()) as Json;
-          if (typeof frame.envelope_id === "string") this.acks.push(frame.envelope_id);
+          if (typeof frame.envelope_id === "string") {
+            if (this.acksToLose > 0) this.acksToLose--;
+            else this.acks.push(frame.envelope_id);
+          }
         } catch {
           // ignore non-JSON frames
         }
