@@ -139,6 +139,27 @@ describe("openclaw CLI against a live gateway", () => {
     expect(badJson.stderr).toMatch(/^invalid --params/);
   });
 
+  it("in remote mode client commands use gateway.remote.url / token", async () => {
+    const config = await readFile(join(home, "state", "openclaw.json"), "utf8");
+    const token = /token: "([^"]+)"/.exec(config)?.[1] ?? /"token": "([^"]+)"/.exec(config)?.[1];
+    const remoteState = join(home, "state-remote");
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(remoteState, { recursive: true });
+    await writeFile(
+      join(remoteState, "openclaw.json"),
+      JSON.stringify({ gateway: { mode: "remote", remote: { url: `ws://127.0.0.1:${port}`, token } } }),
+    );
+    const health = await openclaw(["health"], {
+      OPENCLAW_STATE_DIR: remoteState,
+      OPENCLAW_GATEWAY_PORT: "1",
+    });
+    expect(health.code).toBe(0);
+    expect(health.stdout).toContain(`ws://127.0.0.1:${port}`);
+    const blocked = await openclaw(["gateway", "--port", "0"], { OPENCLAW_STATE_DIR: remoteState });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(/^openclaw gateway: Gateway start blocked: set gateway.mode=local/);
+  });
+
   it("logs --limit prints recent lines; --json prints JSON lines", async () => {
     const logs = await openclaw(["logs", "--limit", "5"]);
     expect(logs.code).toBe(0);
