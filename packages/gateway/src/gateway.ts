@@ -1027,7 +1027,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         forwarders.push({ event: name, listener });
       }
     }
-    logger.info({ url: address.url, authMode: currentAuth().mode, pid: process.pid }, "gateway listening");
+    logger.info({ url: address.url, authMode: currentAuth().mode }, "gateway listening");
     return address;
   }
 
