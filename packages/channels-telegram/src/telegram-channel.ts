@@ -160,6 +160,8 @@ export function createTelegramChannel(
     await bot.api.deleteWebhook(undefined, sig(ctx.abortSignal)).catch((error) => {
       throw toChannelError(error);
     });
+    // getMe and deleteWebhook answered: the Bot API is reachable with this token.
+    ctx.setStatus({ connected: true });
     let offset = 0;
     let batch: { id: number; done: Promise<boolean> }[] = [];
     const settle = new Map<number, (ok: boolean) => void>();

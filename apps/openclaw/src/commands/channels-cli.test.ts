@@ -15,12 +15,17 @@ const tsx = createRequire(path.join(import.meta.dirname, "../../../../package.js
 
 let home: string;
 async function openclaw(...args: string[]) {
+  return openclawWith({}, ...args);
+}
+
+async function openclawWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: home,
     OPENCLAW_STATE_DIR: path.join(home, "state"),
     OPENCLAW_GATEWAY_PORT: "1",
     NO_COLOR: "1",
+    ...extraEnv,
   };
   delete env.OPENCLAW_CONFIG_PATH;
   try {
@@ -99,6 +104,80 @@ describe("openclaw channels / pairing / message", () => {
     const send = await openclaw("message", "send", "--channel", "telegram", "--to", "1", "--message", "hi");
     expect(send.code).toBe(1);
     expect(send.stderr).toMatch(/^gateway connection failed: ws:\/\/127\.0\.0\.1:1/);
+  });
+
+  it("status --probe, message send and logout go through a running gateway", async () => {
+    const { createFileConfigStore, createGateway, createMemoryAssistant } = await import("@openclaw/gateway");
+    const { writeFile } = await import("node:fs/promises");
+    const { startGatewayChannels } = await import("./channels-runtime.js");
+    const fake = await new FakeTelegramServer().start();
+    const token = "cli-channels-token-0123456789";
+    const config = {
+      gateway: { auth: { mode: "token", token } },
+      channels: {
+        telegram: { botToken: fake.token, apiRoot: fake.url, pollTimeoutSeconds: 1, throttle: false },
+      },
+    };
+    const stateDir = path.join(home, "gw");
+    await rm(stateDir, { recursive: true, force: true });
+    await (await import("node:fs/promises")).mkdir(stateDir, { recursive: true });
+    await writeFile(path.join(stateDir, "openclaw.json"), JSON.stringify(config));
+    const channels = await startGatewayChannels({
+      getConfig: () => config,
+      stateDir,
+      assistant: { enqueue: async () => ({ payloads: [] }) },
+      plugins: [createTelegramChannel({ env: {} })],
+    });
+    const gateway = createGateway({
+      config: createFileConfigStore(path.join(stateDir, "openclaw.json"), { debounceMs: 20 }),
+      stateDir,
+      port: 0,
+      assistant: createMemoryAssistant(),
+      channels: channels.methods as never,
+      logFile: path.join(stateDir, "gateway.log"),
+      version: "test",
+    });
+    const address = await gateway.listen();
+    const env = { OPENCLAW_GATEWAY_PORT: String(address.port), OPENCLAW_GATEWAY_TOKEN: token };
+    await fake.waitFor(() => fake.calls.some((c) => c.method === "deleteWebhook"));
+    for (;;) {
+      const current = (await channels.methods.status({})) as {
+        channels: { telegram?: { accounts: { connected: boolean }[] } };
+      };
+      if (current.channels.telegram?.accounts[0]?.connected) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    try {
+      const status = await openclawWith(env, "channels", "status", "--probe", "--json");
+      expect(status.code).toBe(0);
+      const account = JSON.parse(status.stdout).channels.telegram.accounts[0];
+      expect(account).toMatchObject({
+        accountId: "default",
+        running: true,
+        probe: { ok: true, self: { username: "openclaw_test_bot" } },
+      });
+      const human = await openclawWith(env, "channels", "status");
+      expect(human.stdout).toMatch(/telegram\/default: connected; as @openclaw_test_bot/);
+      const sent = await openclawWith(
+        env,
+        "message",
+        "send",
+        "--channel",
+        "telegram",
+        "--to",
+        "7012345678",
+        "--message",
+        "**Rappel** : réunion",
+      );
+      expect(sent.stdout).toMatch(/^Sent to telegram:7012345678 \(1 message: \d+\)/);
+      expect(fake.sent[0]).toMatchObject({ chatId: "7012345678", text: "<b>Rappel</b> : réunion" });
+      const logout = await openclawWith(env, "channels", "logout", "--channel", "telegram");
+      expect(logout.stdout.trim()).toBe("telegram: stopped default and logged out");
+    } finally {
+      await gateway.close();
+      await channels.close();
+      await fake.close();
+    }
   });
 
   it("unknown Telegram sender gets a code; `openclaw pairing approve` lets them in", async () => {
