@@ -214,4 +214,31 @@ describe("methods", () => {
     await writeFile(gw.configPath, JSON.stringify(config));
     await expect.poll(async () => (await ok(admin, "config.get")).config.logging.level).toBe("warn");
   });
+
+  it("read methods are denied to a client that declared no scopes", async () => {
+    const { peer, res } = await handshake(gw.address.url, { scopes: [] });
+    expect(res.payload.auth.scopes).toEqual([]);
+    for (const method of [
+      "health",
+      "status",
+      "logs.tail",
+      "system-presence",
+      "last-heartbeat",
+      "config.get",
+      "config.schema",
+      "sessions.list",
+      "sessions.preview",
+      "models.list",
+      "channels.status",
+    ]) {
+      const denied = await peer.request(method);
+      expect(denied.error?.details, method).toMatchObject({
+        code: "MISSING_SCOPE",
+        missingScope: "operator.read",
+      });
+    }
+    const history = await peer.request("chat.history", { sessionKey: "agent:main:test" });
+    expect(history.error?.code).toBe("FORBIDDEN");
+    peer.close();
+  });
 });
