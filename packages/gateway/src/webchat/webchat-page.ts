@@ -32,7 +32,7 @@ button{font:inherit;padding:0 1rem;border:0;border-radius:8px;background:#0a84ff
  * The page's script. `OpenClawWebChat.connect(options)` is the protocol part (usable from Node in
  * tests: pass `WebSocket` and `storage`); the DOM glue at the end runs only in a browser.
  */
-export const WEBCHAT_JS = String.raw`(function (global) {
+export const WEBCHAT_JS = `(function (global) {
   "use strict";
   function randomId() {
     var bytes = new Uint8Array(12);
