@@ -216,8 +216,7 @@ export async function channelsAdd(
       `${channel}${options.account ? `/${options.account}` : ""}: saved ${values.map(([p]) => p.replace(/(Token|token)$/, "$1 (hidden)")).join(", ")} in ${localPaths().configPath}`,
     );
     print(
-      "A running gateway starts the account on config reload; DMs need approval: openclaw pairing list " +
-        channel,
+      `Start (or restart) the gateway to connect it. New DM senders get a pairing code: openclaw pairing list ${channel}`,
     );
   });
 }
