@@ -59,8 +59,10 @@ export function detectProvider(config: Record<string, unknown>, env: NodeJS.Proc
  */
 export async function assembleGateway(options: AssembleOptions = {}): Promise<Assembled> {
   const env = options.env ?? process.env;
+  // only core's config entry point here: the full core (agent runtime, tools, formatting) loads
+  // only when a provider or a channel needs it
   const [{ createGateway, createGatewayLogger, defaultLogFile, createUnconfiguredAssistant }, core] =
-    await Promise.all([import("@openclaw/gateway"), import("@openclaw/core")]);
+    await Promise.all([import("@openclaw/gateway"), import("@openclaw/core/config")]);
   const paths = core.resolvePaths(env);
   // the gateway owns the state dir: create it (0700) so first-start writes (token, lock) succeed
   const { mkdirSync } = await import("node:fs");
