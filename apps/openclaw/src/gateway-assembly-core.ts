@@ -24,6 +24,12 @@ export async function createCoreAssistant(options: {
     off(event: string, listener: (payload: JsonObject) => void): unknown;
   };
   const str = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+  // in-flight runs, so shutdown can drain them (bounded by the gateway)
+  const inflight = new Set<Promise<unknown>>();
+  const track = (result: Promise<unknown>) => {
+    const settled = result.catch(() => undefined).finally(() => inflight.delete(settled));
+    inflight.add(settled);
+  };
   const adapter: GatewayAssistant = {
     events: {
       on: (event, listener) => bus.on(event, listener),
@@ -36,7 +42,7 @@ export async function createCoreAssistant(options: {
         idempotencyKey: params.idempotencyKey as string,
         ...(str(params.thinking) ? { thinking: params.thinking as string } : {}),
       });
-      handle.result.catch(() => undefined);
+      track(handle.result);
       return { runId: handle.messageId, status: handle.duplicate ? "in_flight" : "started" };
     },
     async chatHistory(params) {
@@ -66,7 +72,7 @@ export async function createCoreAssistant(options: {
         ...(str(params.thinking) ? { thinking: params.thinking as string } : {}),
         ...(str(params.extraSystemPrompt) ? { extraSystemPrompt: params.extraSystemPrompt as string } : {}),
       });
-      handle.result.catch(() => undefined);
+      track(handle.result);
       return {
         runId: handle.messageId,
         status: "accepted",
@@ -124,6 +130,9 @@ export async function createCoreAssistant(options: {
     },
     async sessionsDelete(params) {
       return { ok: true, key: params.key, deleted: await assistant.sessions.delete(params.key as string) };
+    },
+    async drain() {
+      await Promise.all([...inflight]);
     },
     async sessionsCompact(params) {
       return { ok: true, key: params.key, ...(await assistant.sessions.compact(params.key as string)) };
