@@ -12,12 +12,19 @@ const echo: LanguageModelV1 = {
   modelId: "v1",
   async doStream(options) {
     const last = options.messages.at(-1);
-    const text = last?.role === "user" ? last.content.map((part) => (part.type === "text" ? part.text : "")).join("") : "";
+    const text =
+      last?.role === "user"
+        ? last.content.map((part) => (part.type === "text" ? part.text : "")).join("")
+        : "";
     return {
       stream: (async function* () {
         yield { type: "stream-start" as const, warnings: [] };
         yield { type: "text-delta" as const, id: "t", delta: `You said: ${text}` };
-        yield { type: "finish" as const, finishReason: "stop" as const, usage: { inputTokens: 1, outputTokens: 3 } };
+        yield {
+          type: "finish" as const,
+          finishReason: "stop" as const,
+          usage: { inputTokens: 1, outputTokens: 3 },
+        };
       })(),
     };
   },

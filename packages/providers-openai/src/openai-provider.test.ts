@@ -362,7 +362,6 @@ describe("fromConfig and listModels", () => {
       {
         baseUrl: fake.baseURL,
         api: "openai-completions",
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config syntax for env references
         apiKey: "${MY_VLLM_KEY}",
         headers: { "X-Title": "OpenClaw" },
       },

@@ -65,7 +65,6 @@ describe("built-in providers and config keys", () => {
 
   it("resolves ${VAR} and env:VAR api keys", () => {
     const env = { KEY: "secret" };
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config syntax for env references
     expect(resolveConfigApiKey("${KEY}", env)).toBe("secret");
     expect(resolveConfigApiKey("env:KEY", env)).toBe("secret");
     expect(resolveConfigApiKey("env:MISSING", env)).toBeUndefined();

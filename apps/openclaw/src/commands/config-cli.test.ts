@@ -168,7 +168,9 @@ describe("openclaw doctor", () => {
     writeFileSync(configFile(), '{ gateway: { auth: { token: "0123456789abcdef" } } }');
     chmodSync(configFile(), 0o644);
     const check = await openclaw("doctor");
-    expect(check.stdout).toContain(`${configFile()} is a file with mode 644 (world readable, group readable)`);
+    expect(check.stdout).toContain(
+      `${configFile()} is a file with mode 644 (world readable, group readable)`,
+    );
     expect(check.code).toBe(1);
     mkdirSync(join(state, "agents/main/agent"), { recursive: true });
     writeFileSync(join(state, "agents/main/agent/auth-profiles.json"), '{"version":1,"profiles":{}}', {
