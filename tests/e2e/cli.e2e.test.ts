@@ -169,6 +169,32 @@ describe("openclaw CLI against a live gateway", () => {
     for (const line of json.stdout.trim().split("\n")) expect(JSON.parse(line)).toHaveProperty("msg");
   });
 
+  it("logs --follow prints new lines as they are written", async () => {
+    const follower = spawn(process.execPath, [cli, "logs", "--follow", "--limit", "1"], { env });
+    let out = "";
+    let initial = "";
+    let markFirst: () => void = () => undefined;
+    const first = new Promise<void>((resolve) => {
+      markFirst = resolve;
+    });
+    const seen = new Promise<void>((resolve) => {
+      follower.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (!initial) {
+          initial = out;
+          markFirst();
+        }
+        if (/client connected/.test(out.slice(initial.length))) resolve();
+      });
+    });
+    await first; // the initial tail is printed: the follower is connected and polling
+    await openclaw(["health"]);
+    await seen;
+    const exited = new Promise((resolve) => follower.once("exit", resolve));
+    follower.kill("SIGINT");
+    await exited;
+  });
+
   it("devices list and dashboard", async () => {
     const devices = await openclaw(["devices", "list"]);
     expect(devices.code).toBe(0);
