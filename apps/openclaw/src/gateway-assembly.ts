@@ -127,6 +127,11 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.bind ? { bind: options.bind } : {}),
     ...(options.auth ? { auth: options.auth } : {}),
+    // opt-in endpoints core's config schema has no key for yet
+    http: {
+      ...(env.OPENCLAW_GATEWAY_METRICS === "1" ? { metrics: true } : {}),
+      ...(env.OPENCLAW_GATEWAY_TOOLS_INVOKE === "1" ? { toolsInvoke: true } : {}),
+    },
   });
   return {
     gateway,
