@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { toAgentSessionKey } from "@openclaw/protocol";
 import type { GatewayAssistant, JsonObject } from "./types.js";
 import { GatewayMethodError } from "./types.js";
 
@@ -40,6 +41,12 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
   const sessions = new Map<string, JsonObject>();
   const runs = new Map<string, Run>();
   const reply = options.reply ?? (() => MISSING_PROVIDER_REPLY);
+  /** Request key (`main`, `webchat:abc`, `agent:main:main`) → the store key every event carries. */
+  const keyOf = (params: JsonObject, field = "sessionKey"): string =>
+    toAgentSessionKey(
+      typeof params[field] === "string" ? (params[field] as string) : undefined,
+      typeof params.agentId === "string" ? params.agentId : undefined,
+    );
 
   function touch(key: string): JsonObject {
     const existing = sessions.get(key);
@@ -142,11 +149,11 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
       off: (event, listener) => emitter.off(event, listener),
     },
     async chatSend(params) {
-      const run = start(params.sessionKey as string, params.message as string);
+      const run = start(keyOf(params), params.message as string);
       return { runId: run.runId, status: "started" };
     },
     async chatHistory(params) {
-      const key = params.sessionKey as string;
+      const key = keyOf(params);
       const limit = typeof params.limit === "number" ? params.limit : 200;
       const messages = (transcripts.get(key) ?? []).slice(-limit);
       return { sessionKey: key, sessionId: sessions.get(key)?.sessionId, messages };
@@ -155,7 +162,7 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
       const aborted: string[] = [];
       for (const run of runs.values()) {
         if (
-          run.sessionKey === params.sessionKey &&
+          run.sessionKey === keyOf(params) &&
           run.status === "running" &&
           (!params.runId || params.runId === run.runId)
         ) {
@@ -167,7 +174,7 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
       return { ok: true, aborted: aborted.length > 0, runIds: aborted };
     },
     async chatInject(params) {
-      const key = params.sessionKey as string;
+      const key = keyOf(params);
       touch(key);
       const transcript = transcripts.get(key) ?? [];
       transcripts.set(key, transcript);
@@ -182,10 +189,9 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
       return { ok: true, messageId };
     },
     async agent(params) {
-      const sessionKey =
-        typeof params.sessionKey === "string" ? params.sessionKey : `agent:${params.agentId ?? "main"}:main`;
+      const sessionKey = keyOf(params);
       const run = start(sessionKey, params.message as string);
-      return { runId: run.runId, status: "accepted", acceptedAt: run.startedAt };
+      return { runId: run.runId, status: "accepted", acceptedAt: run.startedAt, sessionKey };
     },
     async agentWait(params) {
       const run = runs.get(params.runId as string);
@@ -224,42 +230,46 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
     },
     async sessionsPreview(params) {
       const keys = Array.isArray(params.keys)
-        ? (params.keys as string[])
+        ? (params.keys as string[]).map((key) => toAgentSessionKey(key))
         : typeof params.key === "string"
-          ? [params.key]
+          ? [keyOf(params, "key")]
           : [...sessions.keys()];
       return {
         previews: keys.map((key) => ({ key, items: (transcripts.get(key) ?? []).slice(-3) })),
       };
     },
     async sessionsPatch(params) {
-      const entry = requireSession(params.key as string);
+      const key = keyOf(params, "key");
+      const entry = requireSession(key);
       for (const [field, value] of Object.entries(params)) {
         if (field === "key") continue;
         if (value === null) delete entry[field];
         else entry[field] = value;
       }
       entry.updatedAt = Date.now();
-      return { ok: true, key: params.key, entry };
+      return { ok: true, key, entry };
     },
     async sessionsReset(params) {
-      const entry = requireSession(params.key as string);
+      const key = keyOf(params, "key");
+      const entry = requireSession(key);
       entry.sessionId = randomUUID();
-      transcripts.set(params.key as string, []);
-      return { ok: true, key: params.key, entry };
+      transcripts.set(key, []);
+      return { ok: true, key, entry };
     },
     async sessionsDelete(params) {
-      requireSession(params.key as string);
-      sessions.delete(params.key as string);
-      transcripts.delete(params.key as string);
-      return { ok: true, key: params.key, deleted: true };
+      const key = keyOf(params, "key");
+      requireSession(key);
+      sessions.delete(key);
+      transcripts.delete(key);
+      return { ok: true, key, deleted: true };
     },
     async sessionsCompact(params) {
-      requireSession(params.key as string);
-      const transcript = transcripts.get(params.key as string) ?? [];
+      const key = keyOf(params, "key");
+      requireSession(key);
+      const transcript = transcripts.get(key) ?? [];
       const kept = transcript.slice(-4);
-      transcripts.set(params.key as string, kept);
-      return { ok: true, key: params.key, compacted: transcript.length > kept.length, kept: kept.length };
+      transcripts.set(key, kept);
+      return { ok: true, key, compacted: transcript.length > kept.length, kept: kept.length };
     },
     async wake(params) {
       return { ok: true, mode: params.mode ?? "now" };

@@ -12,4 +12,5 @@ export * from "./model/index.js";
 export * from "./parse-frame.js";
 export * from "./schemas/index.js";
 export * from "./scopes.js";
+export * from "./session-key.js";
 export * from "./version.js";

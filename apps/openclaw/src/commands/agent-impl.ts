@@ -141,13 +141,13 @@ async function runThroughGateway(message: string, options: AgentCommandOptions):
       runId: accepted.runId,
       timeoutMs: timeoutMs(options),
     });
-    const key = accepted.sessionKey ?? sessionKey ?? "main";
-    const history = await rpc
-      .call<{ messages?: { role: string; content?: { type: string; text?: string }[] }[] }>("chat.history", {
-        sessionKey: key,
-        limit: 5,
-      })
-      .catch(() => ({ messages: [] }));
+    // the gateway answers with the canonical key it ran in; older gateways do not, so derive the
+    // same canonical key (`main` → `agent:main:main`) the way the gateway and core do
+    const { toAgentSessionKey } = await import("@openclaw/protocol");
+    const key = accepted.sessionKey ?? toAgentSessionKey(sessionKey, options.agent);
+    const history = await rpc.call<{
+      messages?: { role: string; content?: { type: string; text?: string }[] }[];
+    }>("chat.history", { sessionKey: key, limit: 5 });
     const last = [...(history.messages ?? [])].reverse().find((entry) => entry.role === "assistant");
     const text = (last?.content ?? [])
       .map((block) => (block.type === "text" ? (block.text ?? "") : ""))
@@ -156,7 +156,10 @@ async function runThroughGateway(message: string, options: AgentCommandOptions):
       process.stdout.write(
         `${JSON.stringify({ runId: accepted.runId, sessionKey: key, ...waited, text }, null, 2)}\n`,
       );
-    else if (waited.status === "ok") process.stdout.write(`${text}\n`);
+    else if (waited.status === "ok" && !last) {
+      process.stderr.write(`openclaw agent: the run ended but session ${key} has no assistant reply\n`);
+      process.exitCode = 1;
+    } else if (waited.status === "ok") process.stdout.write(`${text}\n`);
     else {
       process.stderr.write(`openclaw agent: ${waited.status}${waited.error ? `: ${waited.error}` : ""}\n`);
       process.exitCode = 1;
