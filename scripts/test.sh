@@ -13,6 +13,7 @@ step "typecheck (tsc)"
 pnpm -s typecheck || exit 1
 step "build + publint (turbo)"
 pnpm -s build --output-logs=errors-only || exit 1
+step "browser (chromium)"; bash scripts/ensure-chromium.sh || exit 1
 step "tests (vitest)"
 rm -f .vitest-report.json
 CI=1 pnpm -s vitest run "$@"

@@ -2,6 +2,7 @@
 // @openclaw/gateway: the package is bundled for the browser with esbuild (no Node builtins may be
 // reached), served from a page server, and the page's own WebSocket talks to the gateway.
 // Needs /usr/bin/chromium (scripts/ensure-chromium.sh installs it).
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { isBuiltin } from "node:module";
@@ -19,7 +20,7 @@ import { type BuildOptions, build, type Plugin } from "esbuild";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TOKEN = "browser-token-0123456789abcdef";
 // Chromium resolves every *.openclaw.test name to 127.0.0.1, so pages get real non-loopback
 // origins (loopback origins on a loopback connection are always allowed by the gateway).
@@ -106,6 +107,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
   pagePort = (pageServer.address() as AddressInfo).port;
 
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: run \`bash scripts/ensure-chromium.sh\` (apt-get install chromium)`,
+    );
+  }
   profileDir = await mkdtemp(join(tmpdir(), "openclaw-chromium-"));
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
