@@ -644,6 +644,17 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     return handle;
   };
 
+  /** Archive a replaced/deleted session's transcript (`.reset.<ts>` / `.deleted.<ts>`); never fails the caller. */
+  const archiveOld = async (agentId: string, entry: SessionEntry, reason: "reset" | "deleted") => {
+    try {
+      await store.archiveTranscript?.(agentId, entry, reason);
+    } catch (error) {
+      process.stderr.write(
+        `openclaw: archiving the transcript of ${entry.sessionId} failed: ${String(error)}\n`,
+      );
+    }
+  };
+
   const sessions: AssistantSessions = {
     resolveKey,
     async list(listOptions = {}) {
@@ -725,8 +736,19 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
           )
         : {};
       const fresh = freshSessionEntry(now(), keep);
-      await store.update(agentId, key, () => fresh);
-      if (previous) transcripts.forget(agentId, previous.sessionId);
+      if (previous) {
+        // in the session lane: no run is appending to the old transcript while it is archived
+        await lanes.run(
+          key,
+          async () => {
+            await store.update(agentId, key, () => fresh);
+            await store.flush();
+            transcripts.forget(agentId, previous.sessionId);
+            await archiveOld(agentId, previous, "reset");
+          },
+          "nested",
+        );
+      } else await store.update(agentId, key, () => fresh);
       bus.emit("session.changed", { sessionKey: key, agentId, sessionId: fresh.sessionId, reason: "reset" });
       return fresh;
     },
@@ -736,8 +758,16 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
       abort(key);
       const previous = await store.get(agentId, key);
       if (!previous) return false;
-      await store.update(agentId, key, () => undefined);
-      transcripts.forget(agentId, previous.sessionId);
+      await lanes.run(
+        key,
+        async () => {
+          await store.update(agentId, key, () => undefined);
+          await store.flush();
+          transcripts.forget(agentId, previous.sessionId);
+          await archiveOld(agentId, previous, "deleted");
+        },
+        "nested",
+      );
       return true;
     },
     compact(sessionKey, instructions) {

@@ -103,6 +103,14 @@ export class CachedSessionStore implements SessionStoreLike {
     return this.inner.transcript(agentId, entry);
   }
 
+  async archiveTranscript(
+    agentId: string,
+    entry: SessionEntry,
+    reason: "reset" | "deleted",
+  ): Promise<string | undefined> {
+    return this.inner.archiveTranscript?.(agentId, entry, reason);
+  }
+
   /** Wait until every pending update reached the inner store. */
   async flush(): Promise<void> {
     this.flushing = true;

@@ -56,6 +56,15 @@ export interface SessionStoreLike {
   ): Promise<SessionEntry | undefined>;
   list(agentId: string): Promise<Record<string, SessionEntry>>;
   transcript(agentId: string, entry: SessionEntry): TranscriptStoreLike;
+  /**
+   * Archive a session's transcript (`<file>.reset.<ts>` / `<file>.deleted.<ts>`, spec §4); returns
+   * the archive path. Optional: stores without it keep old transcripts in place.
+   */
+  archiveTranscript?(
+    agentId: string,
+    entry: SessionEntry,
+    reason: "reset" | "deleted",
+  ): Promise<string | undefined>;
   /** Write everything buffered (called by `assistant.close()`). */
   flush(): Promise<void>;
 }

@@ -27,6 +27,7 @@ export function createAgentSessionStore(store: SessionStore): SessionStoreLike {
           store.appendToTranscript(agentId, entry, entries, header as unknown as TranscriptHeader),
       };
     },
+    archiveTranscript: (agentId, entry, reason) => store.archiveTranscript(agentId, entry, reason),
     // every write is already durable when its promise resolves
     flush: async () => {},
   };

@@ -382,6 +382,20 @@ export class SessionStore {
     });
   }
 
+  /**
+   * Archive one session's transcript the OpenClaw way (`<sessionId>.jsonl.reset.<ts>` or
+   * `.deleted.<ts>`) without touching the index; returns the archive's path (undefined when the
+   * session had no transcript file yet).
+   */
+  async archiveTranscript(
+    agentId: string,
+    entry: SessionEntry,
+    reason: "reset" | "deleted",
+  ): Promise<string | undefined> {
+    const path = await this.archive(this.transcriptPath(agentId, entry), reason);
+    return path === undefined || this.state.root.startsWith("memory:") ? path : join(this.state.root, path);
+  }
+
   private async archive(path: string, reason: "reset" | "deleted"): Promise<string | undefined> {
     await this.releaseWriter(path);
     // another process may be this transcript's writer: wait for it (or fail with STATE_LOCKED)

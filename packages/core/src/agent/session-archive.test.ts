@@ -1,0 +1,92 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createMockProvider, MockLanguageModelV1, mockTextResponse } from "@openclaw/testkit";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Assistant, createAssistant } from "../assistant.js";
+
+let dir: string;
+let assistant: Assistant | undefined;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "openclaw-archive-"));
+});
+afterEach(async () => {
+  await assistant?.close();
+  assistant = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+function setup() {
+  const model = new MockLanguageModelV1({ script: mockTextResponse("hello there") });
+  assistant = createAssistant({
+    config: {
+      agents: {
+        defaults: { workspace: path.join(dir, "workspace"), model: { primary: "mock/a", fallbacks: [] } },
+      },
+    },
+    providers: [createMockProvider({ id: "mock", models: { a: model } })],
+    stateDir: path.join(dir, "state"),
+    env: {},
+  });
+  return assistant;
+}
+
+const sessionsDir = () => path.join(dir, "state", "agents", "main", "sessions");
+
+describe("session reset/delete archive the old transcript (spec §4, §5.3)", () => {
+  it("after /new the old transcript survives as <sessionId>.jsonl.reset.<ts> and a new session id is used", async () => {
+    const a = setup();
+    expect((await a.enqueue({ text: "remember the blue door" })).status).toBe("ok");
+    const before = await a.sessions.get("main");
+    const oldId = before!.sessionId;
+    expect((await readdir(sessionsDir())).includes(`${oldId}.jsonl`)).toBe(true);
+
+    const reply = await a.enqueue({ text: "/new" });
+    expect(reply.status).toBe("ok"); // the greeting turn of the fresh session
+    const after = await a.sessions.get("main");
+    expect(after!.sessionId).not.toBe(oldId);
+
+    const files = await readdir(sessionsDir());
+    const archived = files.filter((name) => name.startsWith(`${oldId}.jsonl.reset.`));
+    expect(archived).toHaveLength(1);
+    expect(files).not.toContain(`${oldId}.jsonl`);
+    expect(archived[0]).toMatch(/\.jsonl\.reset\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z$/);
+    const archivedText = await readFile(path.join(sessionsDir(), archived[0]!), "utf8");
+    expect(archivedText).toContain("remember the blue door");
+    // the new session's transcript is a separate file that does not contain the old turn
+    const fresh = await readFile(path.join(sessionsDir(), `${after!.sessionId}.jsonl`), "utf8");
+    expect(fresh).not.toContain("remember the blue door");
+    // history of the key only shows the new session
+    const history = await a.history("main");
+    expect(history.some((m) => JSON.stringify(m.content).includes("blue door"))).toBe(false);
+  });
+
+  it("sessions.reset (the gateway's sessions.reset) archives as .reset.<ts>", async () => {
+    const a = setup();
+    await a.enqueue({ sessionKey: "agent:main:work", text: "first" });
+    const oldId = (await a.sessions.get("agent:main:work"))!.sessionId;
+    const fresh = await a.sessions.reset("agent:main:work");
+    expect(fresh.sessionId).not.toBe(oldId);
+    const files = await readdir(sessionsDir());
+    expect(files.some((name) => name.startsWith(`${oldId}.jsonl.reset.`))).toBe(true);
+    // the index on disk points at the new id
+    const index = JSON.parse(await readFile(path.join(sessionsDir(), "sessions.json"), "utf8"));
+    expect(index["agent:main:work"].sessionId).toBe(fresh.sessionId);
+  });
+
+  it("sessions.delete archives as .deleted.<ts> and removes the key", async () => {
+    const a = setup();
+    await a.enqueue({ sessionKey: "agent:main:tmp", text: "to be deleted" });
+    const oldId = (await a.sessions.get("agent:main:tmp"))!.sessionId;
+    expect(await a.sessions.delete("agent:main:tmp")).toBe(true);
+    expect(await a.sessions.get("agent:main:tmp")).toBeUndefined();
+    const files = await readdir(sessionsDir());
+    const archived = files.find((name) => name.startsWith(`${oldId}.jsonl.deleted.`));
+    expect(archived).toBeDefined();
+    expect(await readFile(path.join(sessionsDir(), archived!), "utf8")).toContain("to be deleted");
+    const index = JSON.parse(await readFile(path.join(sessionsDir(), "sessions.json"), "utf8"));
+    expect(index["agent:main:tmp"]).toBeUndefined();
+    expect(await a.sessions.delete("agent:main:tmp")).toBe(false);
+  });
+});
