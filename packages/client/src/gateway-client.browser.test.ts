@@ -30,14 +30,15 @@ const OTHER_HOST = "evil.openclaw.test";
 // The browser entry: what an app would write. Exposed on `window` for the test to drive.
 const ENTRY = `
 import { GatewayClient, GatewayTransportError } from "@openclaw/client";
-import { OpenClawError } from "@openclaw/protocol";
-window.openclaw = { GatewayClient, GatewayTransportError, OpenClawError };
+import { generateDeviceIdentity, OpenClawError } from "@openclaw/protocol";
+window.openclaw = { GatewayClient, GatewayTransportError, OpenClawError, generateDeviceIdentity };
 `;
 
 interface BrowserApi {
   GatewayClient: typeof import("./index.js").GatewayClient;
   GatewayTransportError: typeof import("./index.js").GatewayTransportError;
   OpenClawError: typeof import("@openclaw/protocol").OpenClawError;
+  generateDeviceIdentity: typeof import("@openclaw/protocol").generateDeviceIdentity;
 }
 interface PageWindow {
   openclaw: BrowserApi;
@@ -343,6 +344,61 @@ describe("GatewayClient in Chromium against the real gateway", () => {
       message: `origin not allowed: http://${OTHER_HOST}:${pagePort} (add it to gateway.controlUi.allowedOrigins)`,
       origin: `http://${OTHER_HOST}:${pagePort}`,
     });
+  });
+
+  it("signs the challenge with a WebCrypto device key from a loopback page, then reuses the device token", async () => {
+    const { address } = await startGateway();
+    // http://127.0.0.1 is a secure context (WebCrypto available) and, being a loopback origin on a
+    // loopback connection, needs no allowedOrigins entry.
+    const page = await openPage("127.0.0.1");
+    const report = await page.evaluate(
+      async ({ url, token }) => {
+        const w = window as unknown as PageWindow;
+        const identity = await w.openclaw.generateDeviceIdentity();
+        const issued: string[] = [];
+        const first = new w.openclaw.GatewayClient({
+          url,
+          auth: { token },
+          device: identity,
+          client: { id: "openclaw-control-ui", mode: "ui" },
+          scopes: ["operator.read"],
+          onDeviceToken: (deviceToken) => {
+            issued.push(deviceToken);
+          },
+        });
+        const hello = await first.connect();
+        await first.close();
+        // Next visit: the stored device token alone, no shared gateway token.
+        const again = new w.openclaw.GatewayClient({
+          url,
+          auth: { deviceToken: issued[0] ?? "" },
+          device: identity,
+          client: { id: "openclaw-control-ui", mode: "ui" },
+          scopes: ["operator.read"],
+        });
+        try {
+          await again.connect();
+          const health = await again.request("health");
+          return {
+            secure: isSecureContext,
+            deviceId: identity.deviceId,
+            role: hello.auth?.role,
+            deviceToken: hello.auth?.deviceToken,
+            issued,
+            healthOk: health.ok,
+          };
+        } finally {
+          await again.close();
+        }
+      },
+      { url: address.url, token: TOKEN },
+    );
+    expect(report.secure).toBe(true);
+    expect(report.deviceId).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.role).toBe("operator");
+    expect(report.deviceToken).toBeTruthy();
+    expect(report.issued).toEqual([report.deviceToken]);
+    expect(report.healthOk).toBe(true);
   });
 
   it("reconnects after the gateway restarts on the same port", async () => {
