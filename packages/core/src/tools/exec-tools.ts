@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { capOutput } from "./output-cap.js";
-import type { ProcessSession } from "./process-registry.js";
+import { type ProcessSession, ProcessWriteError } from "./process-registry.js";
 import { defineTool, type ToolContext, ToolError, type ToolsRuntimeConfig } from "./types.js";
 
 const SHELL_SPLIT = /\|\||&&|;|\||\n/;
@@ -87,7 +87,8 @@ export const execTool = defineTool({
     const cwd = params.workdir
       ? (await import("./fs-tools.js")).resolveToolPath(context.workspaceDir, params.workdir)
       : context.workspaceDir;
-    const session = context.processes.start(params.command, { cwd });
+    // background sessions keep stdin open for `process action=write`; foreground ones read EOF
+    const session = context.processes.start(params.command, { cwd, stdin: params.background === true });
     const timeoutSec = params.timeout ?? context.toolsConfig.exec?.timeoutSec ?? 1800;
     const killTimer = setTimeout(() => context.processes.kill(session.id), timeoutSec * 1000);
     killTimer.unref();
@@ -132,12 +133,22 @@ export const execTool = defineTool({
 
 export const processTool = defineTool({
   name: "process",
-  description: "Manage background exec sessions: list, poll (new output), log (all output), kill, remove.",
+  description:
+    "Manage background exec sessions: list, poll (new output), log (all output), write (to stdin; eof closes it), kill, clear (forget finished sessions; without id: all finished), remove (kill if running, then forget).",
   parameters: z.object({
-    action: z.enum(["list", "poll", "log", "kill", "remove"]),
+    action: z.enum(["list", "poll", "log", "write", "kill", "clear", "remove"]),
     id: z.string().optional(),
+    data: z.string().optional().describe("text written to stdin (action=write)"),
+    eof: z.boolean().optional().describe("close stdin after writing (action=write)"),
   }),
   async execute(params, context: ToolContext) {
+    if (params.action === "clear" && !params.id) {
+      const cleared = context.processes.clear();
+      return {
+        content: cleared.length ? `Cleared ${cleared.join(", ")}` : "No finished processes to clear.",
+        details: { cleared },
+      };
+    }
     if (params.action === "list") {
       const sessions = context.processes.list().map(describeSession);
       return {
@@ -177,6 +188,28 @@ export const processTool = defineTool({
           content: killed ? `Killed ${session.id}` : `${session.id} was not running (${session.status})`,
         };
       }
+      case "write": {
+        if (params.data === undefined && !params.eof)
+          throw new ToolError("invalid_params", 'process action "write" needs data (or eof: true)');
+        try {
+          const written = await context.processes.write(session.id, params.data ?? "", params.eof === true);
+          return {
+            content: `Wrote ${written.bytes} bytes to ${session.id}${written.closed ? " and closed its stdin" : ""}`,
+            details: { id: session.id, ...written },
+          };
+        } catch (error) {
+          if (error instanceof ProcessWriteError) throw new ToolError(error.code, error.message);
+          throw error;
+        }
+      }
+      case "clear":
+        try {
+          context.processes.clear(session.id);
+        } catch (error) {
+          if (error instanceof ProcessWriteError) throw new ToolError(error.code, error.message);
+          throw error;
+        }
+        return { content: `Cleared ${session.id}`, details: { cleared: [session.id] } };
       case "remove":
         context.processes.remove(session.id);
         return { content: `Removed ${session.id}` };

@@ -24,13 +24,17 @@ export class ProcessRegistry {
   private counter = 0;
   constructor(private readonly maxBufferChars = 200_000) {}
 
-  start(command: string, options: { cwd: string; env?: NodeJS.ProcessEnv }): ProcessSession {
+  /**
+   * Start `command` in its own process group. With `stdin: true` the process's stdin stays open
+   * for `write` (background sessions); otherwise it reads end-of-file at once.
+   */
+  start(command: string, options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: boolean }): ProcessSession {
     this.counter += 1;
     const id = `proc-${this.counter}`;
     const child = spawn("/bin/sh", ["-c", command], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
       detached: true,
     });
     let resolveDone!: () => void;
@@ -60,6 +64,8 @@ export class ProcessRegistry {
     };
     child.stdout?.on("data", append);
     child.stderr?.on("data", append);
+    // a process that exits before reading its input must not crash the host with EPIPE
+    child.stdin?.on("error", () => {});
     child.on("error", (error) => {
       session.output += `\n[spawn error: ${error.message}]`;
     });
@@ -96,6 +102,57 @@ export class ProcessRegistry {
     return true;
   }
 
+  /**
+   * Write to a running session's stdin (`eof` closes it afterwards). Throws a ProcessWriteError
+   * when the session is unknown, finished, or was started without an open stdin.
+   */
+  async write(id: string, data: string, eof = false): Promise<{ bytes: number; closed: boolean }> {
+    const session = this.sessions.get(id);
+    if (!session) throw new ProcessWriteError("not_found", `No process with id ${id}`);
+    if (session.status !== "running" || !session.child)
+      throw new ProcessWriteError(
+        "not_running",
+        `${id} is not running (${session.status}); nothing to write to`,
+      );
+    const stdin = session.child.stdin;
+    if (!stdin || stdin.destroyed || stdin.writableEnded)
+      throw new ProcessWriteError(
+        "stdin_closed",
+        `${id} has no open stdin (start the command with background: true to write to it, and do not send eof before the last write)`,
+      );
+    const bytes = Buffer.byteLength(data);
+    if (data.length > 0)
+      await new Promise<void>((resolve, reject) =>
+        stdin.write(data, (error) =>
+          error ? reject(new ProcessWriteError("write_failed", error.message)) : resolve(),
+        ),
+      );
+    if (eof) stdin.end();
+    return { bytes, closed: eof };
+  }
+
+  /**
+   * Forget finished sessions (their buffered output too): one by id, or every finished one.
+   * A running session is refused (kill it first, or use `remove`). Returns the ids cleared.
+   */
+  clear(id?: string): string[] {
+    if (id !== undefined) {
+      const session = this.sessions.get(id);
+      if (!session) throw new ProcessWriteError("not_found", `No process with id ${id}`);
+      if (session.status === "running")
+        throw new ProcessWriteError("running", `${id} is still running; kill it first or use action=remove`);
+      this.sessions.delete(id);
+      return [id];
+    }
+    const cleared: string[] = [];
+    for (const session of [...this.sessions.values()])
+      if (session.status !== "running") {
+        this.sessions.delete(session.id);
+        cleared.push(session.id);
+      }
+    return cleared;
+  }
+
   remove(id: string): boolean {
     const session = this.sessions.get(id);
     if (!session) return false;
@@ -108,5 +165,16 @@ export class ProcessRegistry {
     const running = this.list().filter((session) => session.status === "running");
     for (const session of running) this.kill(session.id);
     await Promise.all(running.map((session) => session.done));
+  }
+}
+
+/** Expected failures of `write` / `clear` (the message is shown to the model verbatim). */
+export class ProcessWriteError extends Error {
+  constructor(
+    readonly code: "not_found" | "not_running" | "stdin_closed" | "write_failed" | "running",
+    message: string,
+  ) {
+    super(message);
+    this.name = "ProcessWriteError";
   }
 }

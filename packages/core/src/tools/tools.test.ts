@@ -104,6 +104,69 @@ describe("exec", () => {
     );
   });
 
+  it("process write feeds a real background process's stdin; eof closes it", async () => {
+    const ctx = context({ exec: { security: "full" } });
+    await execTool.execute(
+      { command: 'while read line; do echo "got:$line"; done; echo "stdin closed"', background: true },
+      ctx,
+    );
+    const session = processes.get("proc-1")!;
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => {
+        if (session.output.includes(text)) return resolve();
+        const onData = () => {
+          if (session.output.includes(text)) {
+            session.child?.stdout?.off("data", onData);
+            resolve();
+          }
+        };
+        session.child?.stdout?.on("data", onData);
+      });
+    const wrote = await processTool.execute({ action: "write", id: "proc-1", data: "hello\n" }, ctx);
+    expect(wrote.content).toBe("Wrote 6 bytes to proc-1");
+    await seen("got:hello");
+    expect((await processTool.execute({ action: "poll", id: "proc-1" }, ctx)).content).toMatch(
+      /^got:hello\n\n?\[running\]$/,
+    );
+    await processTool.execute({ action: "write", id: "proc-1", data: "second\n", eof: true }, ctx);
+    await session.done;
+    const poll = await processTool.execute({ action: "poll", id: "proc-1" }, ctx);
+    expect(poll.content).toContain("got:second\nstdin closed");
+    expect(poll.content).toContain("[exited, exit 0]");
+    // writing to a finished process is a clear error, not a crash
+    await expect(processTool.execute({ action: "write", id: "proc-1", data: "x" }, ctx)).rejects.toThrow(
+      /proc-1 is not running \(exited\)/,
+    );
+    await expect(processTool.execute({ action: "write", id: "proc-1" }, ctx)).rejects.toThrow(/needs data/);
+  });
+
+  it("process write refuses a foreground command's closed stdin; clear forgets finished sessions", async () => {
+    const ctx = context({ exec: { security: "full" } });
+    await execTool.execute({ command: "sleep 30", yieldMs: 50 }, ctx); // proc-1, yielded, stdin not open
+    await expect(
+      processTool.execute({ action: "write", id: "proc-1", data: "x\n" }, ctx),
+    ).rejects.toMatchObject({ code: "stdin_closed" });
+    await execTool.execute({ command: "echo done" }, ctx); // proc-2, finished
+    await execTool.execute({ command: "echo also" }, ctx); // proc-3, finished
+    // a running session cannot be cleared
+    await expect(processTool.execute({ action: "clear", id: "proc-1" }, ctx)).rejects.toThrow(
+      /still running; kill it first/,
+    );
+    expect((await processTool.execute({ action: "clear", id: "proc-2" }, ctx)).content).toBe(
+      "Cleared proc-2",
+    );
+    await expect(processTool.execute({ action: "poll", id: "proc-2" }, ctx)).rejects.toThrow(
+      /No process with id proc-2/,
+    );
+    // without an id: every finished session goes, running ones stay
+    expect((await processTool.execute({ action: "clear" }, ctx)).content).toBe("Cleared proc-3");
+    expect((await processTool.execute({ action: "list" }, ctx)).content).toMatch(/^proc-1 running/);
+    expect((await processTool.execute({ action: "remove", id: "proc-1" }, ctx)).content).toBe(
+      "Removed proc-1",
+    );
+    expect((await processTool.execute({ action: "list" }, ctx)).content).toBe("No background processes.");
+  });
+
   it("kills a command at its timeout", async () => {
     const result = await execTool.execute(
       { command: "sleep 20", timeout: 0.3 },
