@@ -23,6 +23,7 @@ const PLACEHOLDER = `<!doctype html>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}</style>
 </head><body><h1>OpenClaw gateway</h1>
 <p>The gateway is running. The Control UI is not bundled in this build yet.</p>
+<p>Chat with your assistant in this browser: <a href="/chat">open WebChat</a> (first time: open <code>/chat#token=&lt;gateway token&gt;</code>; <code>openclaw config get gateway.auth.token</code> shows the token).</p>
 <p>From a terminal: <code>openclaw status</code>, <code>openclaw health</code>, <code>openclaw logs --follow</code>.</p>
 </body></html>
 `;
@@ -403,6 +404,16 @@ export function createHttpHandler(
     if (hooksEnabled && path.startsWith(`${hooksBase}/`)) {
       if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
       await hooks(req, res, path.slice(hooksBase.length + 1));
+      return;
+    }
+    if (path === "/chat" || path.startsWith("/chat/")) {
+      // the built-in WebChat page (loaded on first use): the security headers of every answer
+      // plus its own strict CSP
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      const { handleWebChatRequest } = await import("./webchat/webchat-page.js");
+      if (handleWebChatRequest(req, res)) return;
+      if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
+      sendText(res, 404, "Not Found");
       return;
     }
     if (

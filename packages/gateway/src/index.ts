@@ -57,3 +57,4 @@ export {
   type MemoryAssistantOptions,
   MISSING_PROVIDER_REPLY,
 } from "./unconfigured-assistant.js";
+export { handleWebChatRequest, WEBCHAT_HTML, WEBCHAT_JS, WEBCHAT_PATH } from "./webchat/webchat-page.js";

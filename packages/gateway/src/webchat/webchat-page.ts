@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-// Minimal built-in WebChat (channels area; the gateway area wires it into its HTTP router).
+// Minimal built-in WebChat, served by the gateway's HTTP router (http.ts) at /chat.
 // A user with no messaging channel configured opens http://127.0.0.1:18789/chat#token=<gateway token>
 // and chats with the main agent over the gateway's own WebSocket (`chat.send`, `chat.history`,
 // `chat` events). No inline script: the page loads /chat/webchat.js, so the gateway's CSP
 // (`script-src 'self'`) stays as strict as it is.
+
+/** Where the gateway serves the page (`GET /chat`) and its script (`GET /chat/webchat.js`). */
+export const WEBCHAT_PATH = "/chat";
 
 export const WEBCHAT_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
