@@ -43,8 +43,12 @@ interface BrowserApi {
 interface PageWindow {
   openclaw: BrowserApi;
   socketUrls: string[];
-  // biome-ignore lint/suspicious/noExplicitAny: state the test parks on the page between evaluate() calls
-  state: Record<string, any>;
+  /** What the reconnect test parks on the page between evaluate() calls. */
+  state: {
+    client?: InstanceType<BrowserApi["GatewayClient"]>;
+    connects?: number;
+    reconnected?: Promise<void>;
+  };
 }
 
 let bundle = "";
@@ -414,12 +418,13 @@ describe("GatewayClient in Chromium against the real gateway", () => {
           scopes: ["operator.read"],
           reconnect: { minDelayMs: 20, maxDelayMs: 200 },
         });
+        let connects = 0;
         w.state.client = client;
-        w.state.connects = 0;
         w.state.reconnected = new Promise<void>((resolve) => {
           client.onConnected(() => {
-            w.state.connects++;
-            if (w.state.connects === 2) resolve();
+            connects++;
+            w.state.connects = connects;
+            if (connects === 2) resolve();
           });
         });
         await client.connect();
@@ -430,9 +435,11 @@ describe("GatewayClient in Chromium against the real gateway", () => {
     await startGateway({ stateDir: first.stateDir, port: first.address.port });
     const after = await page.evaluate(async () => {
       const w = window as unknown as PageWindow;
+      const client = w.state.client;
+      if (!client) throw new Error("no client parked on the page");
       await w.state.reconnected;
-      const health = await w.state.client.request("health");
-      await w.state.client.close();
+      const health = await client.request("health");
+      await client.close();
       return { healthOk: health.ok, connects: w.state.connects, sockets: w.socketUrls.length };
     });
     expect(after.healthOk).toBe(true);
