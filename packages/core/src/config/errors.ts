@@ -19,6 +19,8 @@ export type ConfigErrorCode =
   | "CONFIG_STALE"
   /** Another process holds the config lock for too long. */
   | "CONFIG_LOCKED"
+  /** A SecretRef that cannot be resolved (variable unset, file missing, `exec` source). */
+  | "CONFIG_SECRET"
   /** A `set`/`unset` path that cannot be applied (e.g. indexing into a string). */
   | "CONFIG_PATH";
 

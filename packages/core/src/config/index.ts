@@ -27,6 +27,13 @@ export {
   openClawConfigSchema,
   secretInputSchema,
 } from "./schema.js";
+export {
+  isSecretRef,
+  type ResolvedSecrets,
+  type ResolveSecretsOptions,
+  resolveSecretRefs,
+  type SecretRef,
+} from "./secrets.js";
 export type {
   AgentDefaultsConfig,
   AgentEntryConfig,

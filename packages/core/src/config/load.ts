@@ -4,6 +4,7 @@ import { ConfigError, formatConfigIssue } from "./errors.js";
 import { isPlainObject } from "./key-path.js";
 import { expandHome, type OpenClawPaths, resolvePaths } from "./paths.js";
 import { hashConfigText, parseConfigText, readConfigText, resolveConfigTree } from "./read.js";
+import { resolveSecretRefs } from "./secrets.js";
 import type { ConfigIssue, LoadConfigOptions, LoadedConfig, OpenClawConfig } from "./types.js";
 import { validateConfigObject } from "./validate.js";
 
@@ -34,6 +35,8 @@ export interface EvaluatedConfig {
   legacyKeys: LoadedConfig["legacyKeys"];
   includedFiles: string[];
   envApplied: LoadedConfig["envApplied"];
+  envFiles: string[];
+  secretFiles: string[];
 }
 
 /**
@@ -48,7 +51,7 @@ export function evaluateConfig(
   const baseEnv = options.env ?? process.env;
   const env = options.applyEnv === false ? { ...baseEnv } : baseEnv;
   const cwd = options.cwd ?? process.cwd();
-  const { tree, includedFiles, envApplied } = resolveConfigTree(
+  const { tree, includedFiles, envApplied, envFiles } = resolveConfigTree(
     parsed,
     file,
     options.paths,
@@ -80,13 +83,24 @@ export function evaluateConfig(
     );
   }
   applyRuntimeDefaults(result.config, tree, options.paths, cwd);
+  // SecretRefs at secret keys become the secret itself in the effective config (redaction
+  // still applies: they sit at sensitive paths); the file on disk keeps the ref
+  const secrets = resolveSecretRefs(result.config as unknown as Record<string, unknown>, {
+    env,
+    configFile: file,
+    homeDir: options.paths.homeDir,
+    cwd,
+    missing: options.missingEnv ?? "error",
+  });
   return {
     config: result.config,
-    issues: [...result.warnings, ...legacyIssues].map((issue) => ({ ...issue, file })),
+    issues: [...result.warnings, ...legacyIssues, ...secrets.issues].map((issue) => ({ ...issue, file })),
     ignoredKeys: result.ignoredKeys,
     legacyKeys: normalized.legacy,
     includedFiles,
     envApplied,
+    envFiles,
+    secretFiles: secrets.files,
   };
 }
 

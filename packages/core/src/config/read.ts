@@ -55,6 +55,7 @@ export interface ResolvedTree {
   tree: Record<string, unknown>;
   includedFiles: string[];
   envApplied: { name: string; source: string }[];
+  envFiles: string[];
 }
 
 /** Steps 2–4 of the pipeline: includes, env sources, `${VAR}` substitution. */
@@ -76,11 +77,12 @@ export function resolveConfigTree(
   };
   const included = resolveIncludes(parsed, realOrSelf(file), context) as Record<string, unknown>;
   const envApplied: { name: string; source: string }[] = [];
-  for (const envFile of [join(cwd, ".env"), paths.envFile]) {
+  const envFiles = [join(cwd, ".env"), paths.envFile];
+  for (const envFile of envFiles) {
     const vars = readDotEnvFile(envFile);
     if (vars) applyEnvVars(env, vars, envFile, envApplied);
   }
   applyEnvVars(env, envBlockVars(included.env), "config env", envApplied);
   const tree = substituteEnv(included, env, file, [], missingEnv) as Record<string, unknown>;
-  return { tree, includedFiles: context.files, envApplied };
+  return { tree, includedFiles: context.files, envApplied, envFiles };
 }

@@ -106,4 +106,8 @@ export interface LoadedConfig {
   includedFiles: string[];
   /** Variables this load put into the environment, with where they came from. */
   envApplied: { name: string; source: string }[];
+  /** `.env` files consulted (cwd, then state dir), whether or not they exist — the watcher watches them. */
+  envFiles: string[];
+  /** Files read to resolve `{ source: "file" }` SecretRefs — the watcher watches them. */
+  secretFiles: string[];
 }
