@@ -18,6 +18,8 @@ import {
 const cli = fileURLToPath(new URL("../../../apps/openclaw/dist/cli.js", import.meta.url));
 /** Idle settle before reading RSS. The target is "after 60 s"; set OPENCLAW_BENCH_SETTLE_MS=60000 for that. */
 const SETTLE_MS = Number(process.env.OPENCLAW_BENCH_SETTLE_MS ?? 15_000);
+/** Extra node flags for the gateway process (to compare V8 settings), e.g. "--lite-mode". */
+const NODE_FLAGS = (process.env.OPENCLAW_BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const CLIENTS = 200;
 const CALLS = 50;
 
@@ -45,7 +47,10 @@ async function startGateway(): Promise<Running> {
   const port = await freePort();
   const env = { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: join(home, "state"), NO_COLOR: "1" };
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, "gateway", "--port", String(port)], { env, stdio: "ignore" });
+  const child = spawn(process.execPath, [...NODE_FLAGS, cli, "gateway", "--port", String(port)], {
+    env,
+    stdio: "ignore",
+  });
   let readyMs = -1;
   for (;;) {
     try {

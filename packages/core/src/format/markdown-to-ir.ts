@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import type { FormattedText, StyleSpan, TextStyle } from "@openclaw/protocol";
-import MarkdownIt from "markdown-it";
+import type MarkdownIt from "markdown-it";
 
 type Token = ReturnType<InstanceType<typeof MarkdownIt>["parse"]>[number];
 
@@ -10,7 +11,22 @@ export interface MarkdownToIROptions {
   tables?: TableMode;
 }
 
-const parser = new MarkdownIt("default", { html: false, linkify: false, typographer: false });
+let parser: MarkdownIt | undefined;
+
+/**
+ * markdown-it (~10 MB resident once loaded) is required on the first formatting call, not at import:
+ * a gateway with no channel replying never pays for it. The API stays synchronous.
+ */
+function markdownParser(): MarkdownIt {
+  if (!parser) {
+    const loaded = createRequire(import.meta.url)("markdown-it") as
+      | typeof MarkdownIt
+      | { default: typeof MarkdownIt };
+    const MarkdownItClass = "default" in loaded ? loaded.default : loaded;
+    parser = new MarkdownItClass("default", { html: false, linkify: false, typographer: false });
+  }
+  return parser;
+}
 
 /**
  * Parse Markdown (what models write) into the formatted-text IR: plain text with bold / italic /
@@ -19,7 +35,7 @@ const parser = new MarkdownIt("default", { html: false, linkify: false, typograp
  */
 export function markdownToIR(markdown: string, options: MarkdownToIROptions = {}): FormattedText {
   const tables = options.tables ?? "code";
-  const tokens = parser.parse(markdown, {});
+  const tokens = markdownParser().parse(markdown, {});
   let out = "";
   const spans: StyleSpan[] = [];
   const open: { style: TextStyle; start: number; href?: string }[] = [];
