@@ -113,6 +113,69 @@ describe("watchConfig", () => {
   });
 });
 
+describe("watchConfig: .env and secret files", () => {
+  it("editing the state dir .env reloads: ${VAR} values follow the new file (process env updated, never clobbering)", async () => {
+    const { state, options } = setup('{ gateway: { auth: { mode: "token", token: "${GW_TOKEN}" } } }');
+    writeFileSync(join(state, ".env"), "GW_TOKEN=first-token\nUNRELATED=1\n");
+    // the gateway's way: loads apply .env values to its environment (here a private object)
+    const env: NodeJS.ProcessEnv = { ...options.env, ALREADY_SET: "from-shell" };
+    const watcher = watchConfig({ ...options, env, applyEnv: true });
+    open.push(watcher);
+    expect(watcher.current.config.gateway.auth.token).toBe("first-token");
+    expect(env.GW_TOKEN).toBe("first-token");
+    const changed = next<ConfigChange>(watcher, "change");
+    editorSave(join(state, ".env"), "GW_TOKEN=second-token\nUNRELATED=1\nALREADY_SET=from-dotenv\n");
+    const change = await changed;
+    expect(change.changedPaths).toEqual(["gateway.auth.token"]);
+    expect(change.envChanged).toEqual(["ALREADY_SET", "GW_TOKEN"]);
+    expect(change.action).toBe("hot");
+    expect(watcher.current.config.gateway.auth.token).toBe("second-token");
+    expect(env.GW_TOKEN).toBe("second-token");
+    // a variable set outside the .env file is never overridden by it
+    expect(env.ALREADY_SET).toBe("from-shell");
+  });
+
+  it("an env-only edit (a provider key the config does not mention) is announced as a hot change", async () => {
+    const { state, options } = setup('{ logging: { level: "info" } }');
+    const watcher = watchConfig(options);
+    open.push(watcher);
+    const changed = next<ConfigChange>(watcher, "change");
+    // the .env file did not exist: creating it counts
+    writeFileSync(join(state, ".env"), "OPENAI_API_KEY=sk-new\n");
+    const change = await changed;
+    expect(change).toMatchObject({ changedPaths: [], envChanged: ["OPENAI_API_KEY"], action: "hot" });
+  });
+
+  it("an invalid .env-driven value is skipped and the last good config stays live", async () => {
+    const { state, options } = setup('{ logging: { level: "${LOG_LEVEL}" } }');
+    writeFileSync(join(state, ".env"), "LOG_LEVEL=debug\n");
+    const watcher = watchConfig(options);
+    open.push(watcher);
+    expect(watcher.current.config.logging.level).toBe("debug");
+    const failed = next<Error>(watcher, "error");
+    writeFileSync(join(state, ".env"), "LOG_LEVEL=loud\n");
+    expect((await failed).message).toContain("logging.level");
+    expect(watcher.current.config.logging.level).toBe("debug");
+    const changed = next<ConfigChange>(watcher, "change");
+    writeFileSync(join(state, ".env"), "LOG_LEVEL=warn\n");
+    expect((await changed).loaded.config.logging.level).toBe("warn");
+  });
+
+  it('editing a { source: "file" } secret reloads the secret', async () => {
+    const { state, options } = setup(
+      '{ gateway: { auth: { mode: "token", token: { source: "file", id: "gw.token" } } } }',
+    );
+    writeFileSync(join(state, "gw.token"), "old-token\n", { mode: 0o600 });
+    const watcher = watchConfig(options);
+    open.push(watcher);
+    const changed = next<ConfigChange>(watcher, "change");
+    editorSave(join(state, "gw.token"), "new-token\n");
+    const change = await changed;
+    expect(change.changedPaths).toEqual(["gateway.auth.token"]);
+    expect(watcher.current.config.gateway.auth.token).toBe("new-token");
+  });
+});
+
 describe("createConfigStore (what the gateway uses)", () => {
   it("snapshot, guarded writes, change notifications, redaction", async () => {
     const { file, options } = setup('{ gateway: { auth: { token: "tok-123456" } } }');

@@ -1,6 +1,7 @@
 import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import { EventEmitter } from "eventemitter3";
+import { readDotEnvFile } from "./env.js";
 import type { ConfigError } from "./errors.js";
 import { loadConfigSync } from "./load.js";
 import type { LoadConfigOptions, LoadedConfig, ReloadMode } from "./types.js";
@@ -70,6 +71,11 @@ export interface ConfigChange {
   /** What the gateway should do under the active mode. */
   action: "hot" | "restart" | "none";
   mode: ReloadMode;
+  /**
+   * Variables whose value changed in the `.env` files (cwd, state dir): names only. The process
+   * environment already holds the new values; providers read keys lazily, so this is a hot change.
+   */
+  envChanged: string[];
 }
 
 export interface ConfigWatcherEvents {
@@ -95,7 +101,7 @@ export function planReload(
   changedPaths: string[],
   mode: ReloadMode,
   rules: [string, ReloadClass][] = [],
-): Omit<ConfigChange, "loaded" | "previous"> {
+): Omit<ConfigChange, "loaded" | "previous" | "envChanged"> {
   const hotPaths: string[] = [];
   const restartPaths: string[] = [];
   for (const path of changedPaths) {
@@ -112,8 +118,9 @@ export function planReload(
 }
 
 /**
- * Watches the config file and every `$include`d file (fs.watch on their directories, so editors
- * that replace files by rename are seen), debounces, and re-runs the full load. A valid edit
+ * Watches the config file, every `$include`d file, the `.env` files (cwd and state dir) and the
+ * files behind `{ source: "file" }` SecretRefs (fs.watch on their directories, so editors that
+ * replace files by rename are seen), debounces, and re-runs the full load. A valid edit
  * emits `change` with the diff and the reload plan; an invalid one emits `error` and the last
  * good config stays in `current`.
  */
@@ -128,11 +135,54 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
     super();
     this.current = options.initial ?? loadConfigSync(options);
     this.fingerprint = this.readFingerprint(this.current);
+    this.remember(this.current);
+    this.dotenv = this.readDotenv(this.current);
     this.rewatch();
   }
 
+  /** Values this watcher's loads put into the environment (undone before each reload). */
+  private applied = new Map<string, string>();
+  private dotenv: Record<string, string>;
+
   private files(loaded: LoadedConfig): string[] {
-    return [loaded.path, ...loaded.includedFiles];
+    return [
+      ...new Set([
+        loaded.path,
+        ...loaded.includedFiles,
+        ...(loaded.envFiles ?? []),
+        ...(loaded.secretFiles ?? []),
+      ]),
+    ];
+  }
+
+  private get env(): NodeJS.ProcessEnv | undefined {
+    // with applyEnv: false every load works on a copy, so there is nothing to undo
+    return this.options.applyEnv === false ? undefined : (this.options.env ?? process.env);
+  }
+
+  private remember(loaded: LoadedConfig): void {
+    const env = this.env;
+    this.applied.clear();
+    if (!env) return;
+    for (const { name } of loaded.envApplied) {
+      const value = env[name];
+      if (value !== undefined) this.applied.set(name, value);
+    }
+  }
+
+  /** The merged `.env` variables as the loader sees them (cwd first, then the state dir). */
+  private readDotenv(loaded: LoadedConfig): Record<string, string> {
+    const merged: Record<string, string> = {};
+    for (const file of loaded.envFiles ?? []) {
+      let vars: Record<string, string> | undefined;
+      try {
+        vars = readDotEnvFile(file);
+      } catch {
+        vars = undefined;
+      }
+      for (const [name, value] of Object.entries(vars ?? {})) if (!(name in merged)) merged[name] = value;
+    }
+    return merged;
   }
 
   private readFingerprint(loaded: LoadedConfig): string {
@@ -190,24 +240,44 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
     if (this.closed) return undefined;
     const previous = this.current;
     let next: LoadedConfig;
+    // undo what the last load put into the environment (unless something else changed it since),
+    // so edited .env values and env-block entries take effect — loads never override set variables
+    const env = this.env;
+    const undone = new Map<string, string>();
+    if (env)
+      for (const [name, value] of this.applied)
+        if (env[name] === value) {
+          undone.set(name, value);
+          delete env[name];
+        }
     try {
       next = loadConfigSync({ ...this.options, path: previous.path });
     } catch (error) {
+      if (env) for (const [name, value] of undone) if (env[name] === undefined) env[name] = value;
       const fingerprint = this.readFingerprint(previous);
       if (fingerprint === this.fingerprint) return undefined;
       this.fingerprint = fingerprint;
       this.emit("error", error as Error);
       return undefined;
     }
+    this.remember(next);
     const fingerprint = this.readFingerprint(next);
     if (fingerprint === this.fingerprint) return undefined;
     this.fingerprint = fingerprint;
     this.current = next;
     this.rewatch();
+    const dotenv = this.readDotenv(next);
+    const envChanged = [...new Set([...Object.keys(this.dotenv), ...Object.keys(dotenv)])]
+      .filter((name) => this.dotenv[name] !== dotenv[name])
+      .sort();
+    this.dotenv = dotenv;
     const mode = this.options.mode ?? next.config.gateway.reload.mode;
     const plan = planReload(diffConfigPaths(previous.config, next.config), mode, this.options.rules);
-    const change: ConfigChange = { ...plan, loaded: next, previous };
-    if (plan.changedPaths.length > 0 || next.hash !== previous.hash) this.emit("change", change);
+    // an env-only edit (e.g. a provider key read from the environment) is applied live
+    if (envChanged.length > 0 && plan.action === "none" && mode !== "off") plan.action = "hot";
+    const change: ConfigChange = { ...plan, loaded: next, previous, envChanged };
+    if (plan.changedPaths.length > 0 || next.hash !== previous.hash || envChanged.length > 0)
+      this.emit("change", change);
     return change;
   }
 
