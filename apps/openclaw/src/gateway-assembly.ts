@@ -3,10 +3,10 @@ import type {
   BindMode,
   Gateway,
   GatewayAssistant,
-  GatewayChannels,
   GatewayConfigStore,
   Logger,
 } from "@openclaw/gateway";
+import type { ChannelsApplied } from "./gateway-assembly-channels.js";
 
 /** What `openclaw gateway run` passes in (flags already parsed). */
 export interface AssembleOptions {
@@ -29,6 +29,8 @@ export interface Assembled {
   /** The effective config now, and a subscription to hot-reloaded edits. */
   config(): Record<string, unknown>;
   onConfigChange(listener: (config: Record<string, unknown>) => void): () => void;
+  /** Called after each `channels.*` edit was applied (accounts reloaded, channels restarted…). */
+  onChannelsApplied(listener: (outcome: ChannelsApplied) => void): () => void;
   /** Start the channel accounts (after the gateway listens). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -83,7 +85,6 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   const provider = detectProvider(config, env);
   let assistant: GatewayAssistant;
   let closeAssistant: () => Promise<void> = async () => undefined;
-  let channels: GatewayChannels | undefined;
   let enqueuing: { enqueue(input: never): Promise<{ payloads: { text: string }[] }> } | undefined;
   if (provider) {
     try {
@@ -102,26 +103,34 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   } else {
     assistant = createUnconfiguredAssistant();
   }
-  let channelRuntime: Awaited<ReturnType<typeof import("./gateway-assembly-channels.js")["createChannels"]>>;
-  try {
-    const { createChannels } = await import("./gateway-assembly-channels.js");
-    channelRuntime = await createChannels({
-      config: () => store.snapshot().config,
-      stateDir: paths.stateDir,
-      assistant: enqueuing as never,
-      logger: logger as Logger,
-    });
-    channels = channelRuntime?.channels;
-  } catch (error) {
-    logger.error({ err: error instanceof Error ? error.message : String(error) }, "channels failed to start");
-  }
+  // channels follow `channels.*` edits without a gateway restart (core's channel manager reload)
+  const { createChannelHost } = await import("./gateway-assembly-channels.js");
+  const channelHost = createChannelHost({
+    config: () => store.snapshot().config,
+    stateDir: paths.stateDir,
+    assistant: enqueuing as never,
+    logger: logger as Logger,
+  });
+  const channelListeners = new Set<(outcome: ChannelsApplied) => void>();
+  const unsubscribeChannels = store.onChange((snapshot: { config: Record<string, unknown> }) => {
+    void channelHost.apply(snapshot.config).then(
+      (outcome) => {
+        for (const listener of channelListeners) listener(outcome);
+      },
+      (error: unknown) =>
+        logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          "channels config change failed",
+        ),
+    );
+  });
   const gateway = createGateway({
     config: store as GatewayConfigStore,
     stateDir: paths.stateDir,
     logger: logger as Logger,
     logFile,
     assistant,
-    ...(channels ? { channels } : {}),
+    channels: channelHost.channels,
     version: (await import("./version.js")).CLI_VERSION,
     env,
     ...(options.port !== undefined ? { port: options.port } : {}),
@@ -142,11 +151,16 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     stateDir: paths.stateDir,
     logFile,
     provider,
+    onChannelsApplied(listener) {
+      channelListeners.add(listener);
+      return () => channelListeners.delete(listener);
+    },
     async start() {
-      await channelRuntime?.start();
+      await channelHost.start();
     },
     async close() {
-      await channelRuntime?.stop().catch(() => undefined);
+      unsubscribeChannels();
+      await channelHost.stop().catch(() => undefined);
       await closeAssistant();
       store.close?.();
     },

@@ -207,6 +207,6 @@ function restartKeys(config: Record<string, unknown>): string {
     get(config, "gateway.tls"),
     get(config, "plugins"),
     get(config, "models"),
-    get(config, "channels"),
+    // `channels.*` is applied live by the assembly (core's channel manager reload)
   ]);
 }
