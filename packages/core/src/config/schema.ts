@@ -93,6 +93,9 @@ const gatewaySchema = z.strictObject({
         .strictObject({
           chatCompletions: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
           responses: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+          // ours (opt-in, see docs/gateway.md): POST /tools/invoke and GET /metrics
+          toolsInvoke: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+          metrics: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
         })
         .prefault({}),
     })
