@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lazy } from "./lazy.js";
 
 /** Top-level `error.code` values of the Gateway protocol (OpenClaw `ErrorCodes`). */
 export const ERROR_CODES = [
@@ -84,13 +85,15 @@ export type PairingReason = (typeof PAIRING_REASONS)[number];
  * `ErrorShape` as it travels in `res.error`. `code` stays an open string on the wire so a
  * client keeps working when a newer server adds a code; {@link OpenClawError} narrows it.
  */
-export const ErrorShapeSchema = z.strictObject({
-  code: z.string(),
-  message: z.string(),
-  details: z.unknown().optional(),
-  retryable: z.boolean().optional(),
-  retryAfterMs: z.int().nonnegative().optional(),
-});
+export const ErrorShapeSchema = lazy(() =>
+  z.strictObject({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+    retryable: z.boolean().optional(),
+    retryAfterMs: z.int().nonnegative().optional(),
+  }),
+);
 export type ErrorShape = z.infer<typeof ErrorShapeSchema>;
 
 /** WebSocket close codes the gateway and the reference client use. */

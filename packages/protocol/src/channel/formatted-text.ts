@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lazy } from "../lazy.js";
 
 /**
  * The formatted-text IR: the host parses Markdown once into plain text plus style spans, chunks it
@@ -8,21 +9,25 @@ import { z } from "zod";
 export const TEXT_STYLES = ["bold", "italic", "strike", "code", "pre", "link"] as const;
 export type TextStyle = (typeof TEXT_STYLES)[number];
 
-export const StyleSpanSchema = z.object({
-  style: z.enum(TEXT_STYLES),
-  start: z.number().int().nonnegative(),
-  end: z.number().int().nonnegative(),
-  /** `link` only: the target URL. */
-  href: z.string().optional(),
-  /** `pre` only: the fence's language tag, if any. */
-  language: z.string().optional(),
-});
+export const StyleSpanSchema = lazy(() =>
+  z.object({
+    style: z.enum(TEXT_STYLES),
+    start: z.number().int().nonnegative(),
+    end: z.number().int().nonnegative(),
+    /** `link` only: the target URL. */
+    href: z.string().optional(),
+    /** `pre` only: the fence's language tag, if any. */
+    language: z.string().optional(),
+  }),
+);
 export type StyleSpan = z.infer<typeof StyleSpanSchema>;
 
-export const FormattedTextSchema = z.object({
-  text: z.string(),
-  spans: z.array(StyleSpanSchema),
-});
+export const FormattedTextSchema = lazy(() =>
+  z.object({
+    text: z.string(),
+    spans: z.array(StyleSpanSchema),
+  }),
+);
 /** Plain text + style spans. Spans may nest (bold inside a link) but never partially overlap. */
 export type FormattedText = z.infer<typeof FormattedTextSchema>;
 

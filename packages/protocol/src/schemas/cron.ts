@@ -1,63 +1,72 @@
 import { z } from "zod";
+import { lazy } from "../lazy.js";
 import { NonEmptyStringSchema, SessionKeySchema, TimestampMsSchema } from "./primitives.js";
 
-export const CronScheduleSchema = z.discriminatedUnion("kind", [
-  z.strictObject({
-    kind: z.literal("at"),
-    /** ISO timestamp; without a zone it means UTC. */
-    at: z.string().min(1).optional(),
-    /** Early-2026 form. */
-    atMs: TimestampMsSchema.optional(),
-  }),
-  z.strictObject({
-    kind: z.literal("every"),
-    everyMs: z.int().min(1),
-    anchorMs: TimestampMsSchema.optional(),
-  }),
-  z.strictObject({
-    kind: z.literal("cron"),
-    expr: NonEmptyStringSchema,
-    tz: z.string().optional(),
-    staggerMs: z.int().nonnegative().optional(),
-  }),
-]);
+export const CronScheduleSchema = lazy(() =>
+  z.discriminatedUnion("kind", [
+    z.strictObject({
+      kind: z.literal("at"),
+      /** ISO timestamp; without a zone it means UTC. */
+      at: z.string().min(1).optional(),
+      /** Early-2026 form. */
+      atMs: TimestampMsSchema.optional(),
+    }),
+    z.strictObject({
+      kind: z.literal("every"),
+      everyMs: z.int().min(1),
+      anchorMs: TimestampMsSchema.optional(),
+    }),
+    z.strictObject({
+      kind: z.literal("cron"),
+      expr: NonEmptyStringSchema,
+      tz: z.string().optional(),
+      staggerMs: z.int().nonnegative().optional(),
+    }),
+  ]),
+);
 export type CronSchedule = z.infer<typeof CronScheduleSchema>;
 
-export const CronPayloadSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("systemEvent"), text: NonEmptyStringSchema }),
-  z.strictObject({
-    kind: z.literal("agentTurn"),
-    message: NonEmptyStringSchema,
-    model: z.string().optional(),
-    thinking: z.string().optional(),
-    timeoutSeconds: z.int().min(1).optional(),
-    deliver: z.boolean().optional(),
-    channel: z.string().optional(),
-    to: z.string().optional(),
-    bestEffortDeliver: z.boolean().optional(),
-  }),
-]);
+export const CronPayloadSchema = lazy(() =>
+  z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("systemEvent"), text: NonEmptyStringSchema }),
+    z.strictObject({
+      kind: z.literal("agentTurn"),
+      message: NonEmptyStringSchema,
+      model: z.string().optional(),
+      thinking: z.string().optional(),
+      timeoutSeconds: z.int().min(1).optional(),
+      deliver: z.boolean().optional(),
+      channel: z.string().optional(),
+      to: z.string().optional(),
+      bestEffortDeliver: z.boolean().optional(),
+    }),
+  ]),
+);
 export type CronPayload = z.infer<typeof CronPayloadSchema>;
 
-export const CronDeliverySchema = z.strictObject({
-  mode: z.enum(["none", "announce", "webhook"]),
-  channel: z.string().optional(),
-  to: z.string().optional(),
-  accountId: z.string().optional(),
-  bestEffort: z.boolean().optional(),
-});
+export const CronDeliverySchema = lazy(() =>
+  z.strictObject({
+    mode: z.enum(["none", "announce", "webhook"]),
+    channel: z.string().optional(),
+    to: z.string().optional(),
+    accountId: z.string().optional(),
+    bestEffort: z.boolean().optional(),
+  }),
+);
 
-export const CronJobStateSchema = z.looseObject({
-  nextRunAtMs: TimestampMsSchema.optional(),
-  runningAtMs: TimestampMsSchema.optional(),
-  lastRunAtMs: TimestampMsSchema.optional(),
-  lastStatus: z.enum(["ok", "error", "skipped"]).optional(),
-  lastError: z.string().optional(),
-  lastDurationMs: z.number().nonnegative().optional(),
-  consecutiveErrors: z.int().nonnegative().optional(),
-});
+export const CronJobStateSchema = lazy(() =>
+  z.looseObject({
+    nextRunAtMs: TimestampMsSchema.optional(),
+    runningAtMs: TimestampMsSchema.optional(),
+    lastRunAtMs: TimestampMsSchema.optional(),
+    lastStatus: z.enum(["ok", "error", "skipped"]).optional(),
+    lastError: z.string().optional(),
+    lastDurationMs: z.number().nonnegative().optional(),
+    consecutiveErrors: z.int().nonnegative().optional(),
+  }),
+);
 
-const jobFields = {
+const jobFields = lazy(() => ({
   agentId: z.string().optional(),
   sessionKey: SessionKeySchema.optional(),
   name: NonEmptyStringSchema,
@@ -69,80 +78,94 @@ const jobFields = {
   wakeMode: z.enum(["next-heartbeat", "now"]),
   payload: CronPayloadSchema,
   delivery: CronDeliverySchema.optional(),
-};
+}));
 
-export const CronJobSchema = z.looseObject({
-  id: z.string(),
-  ...jobFields,
-  createdAtMs: TimestampMsSchema,
-  updatedAtMs: TimestampMsSchema,
-  state: CronJobStateSchema,
-});
+export const CronJobSchema = lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    ...jobFields,
+    createdAtMs: TimestampMsSchema,
+    updatedAtMs: TimestampMsSchema,
+    state: CronJobStateSchema,
+  }),
+);
 export type CronJob = z.infer<typeof CronJobSchema>;
 
-export const CronListParamsSchema = z.strictObject({ includeDisabled: z.boolean().optional() });
-export const CronListResultSchema = z.looseObject({ jobs: z.array(CronJobSchema) });
-export const CronStatusParamsSchema = z.strictObject({});
-export const CronStatusResultSchema = z.looseObject({
-  enabled: z.boolean(),
-  storePath: z.string().optional(),
-  jobs: z.int().nonnegative(),
-  nextWakeAtMs: TimestampMsSchema.nullable().optional(),
-});
-export const CronAddParamsSchema = z.strictObject({
-  ...jobFields,
-  enabled: z.boolean().optional(),
-});
+export const CronListParamsSchema = lazy(() => z.strictObject({ includeDisabled: z.boolean().optional() }));
+export const CronListResultSchema = lazy(() => z.looseObject({ jobs: z.array(CronJobSchema) }));
+export const CronStatusParamsSchema = lazy(() => z.strictObject({}));
+export const CronStatusResultSchema = lazy(() =>
+  z.looseObject({
+    enabled: z.boolean(),
+    storePath: z.string().optional(),
+    jobs: z.int().nonnegative(),
+    nextWakeAtMs: TimestampMsSchema.nullable().optional(),
+  }),
+);
+export const CronAddParamsSchema = lazy(() =>
+  z.strictObject({
+    ...jobFields,
+    enabled: z.boolean().optional(),
+  }),
+);
 export const CronAddResultSchema = CronJobSchema;
 
-const jobRef = { id: NonEmptyStringSchema.optional(), jobId: NonEmptyStringSchema.optional() };
+const jobRef = lazy(() => ({ id: NonEmptyStringSchema.optional(), jobId: NonEmptyStringSchema.optional() }));
 const requireRef = (value: { id?: string; jobId?: string }) =>
   value.id !== undefined || value.jobId !== undefined;
 const refMessage = { message: "either id or jobId is required", path: ["id"] };
 
-export const CronUpdateParamsSchema = z
-  .strictObject({ ...jobRef, patch: z.strictObject(jobFields).partial() })
-  .refine(requireRef, refMessage);
+export const CronUpdateParamsSchema = lazy(() =>
+  z.strictObject({ ...jobRef, patch: z.strictObject(jobFields).partial() }).refine(requireRef, refMessage),
+);
 export const CronUpdateResultSchema = CronJobSchema;
-export const CronRemoveParamsSchema = z.strictObject(jobRef).refine(requireRef, refMessage);
-export const CronRemoveResultSchema = z.looseObject({ ok: z.literal(true), removed: z.boolean() });
-export const CronRunParamsSchema = z
-  .strictObject({ ...jobRef, mode: z.enum(["due", "force"]).optional() })
-  .refine(requireRef, refMessage);
-export const CronRunResultSchema = z.looseObject({
-  ok: z.literal(true),
-  ran: z.boolean(),
-  reason: z.string().optional(),
-});
-export const CronRunLogEntrySchema = z.looseObject({
-  ts: TimestampMsSchema,
-  jobId: z.string(),
-  action: z.literal("finished"),
-  status: z.enum(["ok", "error", "skipped"]),
-  error: z.string().optional(),
-  summary: z.string().optional(),
-  sessionId: z.string().optional(),
-  sessionKey: z.string().optional(),
-  runAtMs: TimestampMsSchema.optional(),
-  durationMs: z.number().nonnegative().optional(),
-  nextRunAtMs: TimestampMsSchema.optional(),
-  model: z.string().optional(),
-  provider: z.string().optional(),
-  usage: z.unknown().optional(),
-});
-export const CronRunsParamsSchema = z
-  .strictObject({ ...jobRef, limit: z.int().min(1).max(5000).optional() })
-  .refine(requireRef, refMessage);
-export const CronRunsResultSchema = z.looseObject({ entries: z.array(CronRunLogEntrySchema) });
+export const CronRemoveParamsSchema = lazy(() => z.strictObject(jobRef).refine(requireRef, refMessage));
+export const CronRemoveResultSchema = lazy(() =>
+  z.looseObject({ ok: z.literal(true), removed: z.boolean() }),
+);
+export const CronRunParamsSchema = lazy(() =>
+  z.strictObject({ ...jobRef, mode: z.enum(["due", "force"]).optional() }).refine(requireRef, refMessage),
+);
+export const CronRunResultSchema = lazy(() =>
+  z.looseObject({
+    ok: z.literal(true),
+    ran: z.boolean(),
+    reason: z.string().optional(),
+  }),
+);
+export const CronRunLogEntrySchema = lazy(() =>
+  z.looseObject({
+    ts: TimestampMsSchema,
+    jobId: z.string(),
+    action: z.literal("finished"),
+    status: z.enum(["ok", "error", "skipped"]),
+    error: z.string().optional(),
+    summary: z.string().optional(),
+    sessionId: z.string().optional(),
+    sessionKey: z.string().optional(),
+    runAtMs: TimestampMsSchema.optional(),
+    durationMs: z.number().nonnegative().optional(),
+    nextRunAtMs: TimestampMsSchema.optional(),
+    model: z.string().optional(),
+    provider: z.string().optional(),
+    usage: z.unknown().optional(),
+  }),
+);
+export const CronRunsParamsSchema = lazy(() =>
+  z.strictObject({ ...jobRef, limit: z.int().min(1).max(5000).optional() }).refine(requireRef, refMessage),
+);
+export const CronRunsResultSchema = lazy(() => z.looseObject({ entries: z.array(CronRunLogEntrySchema) }));
 
 /** `cron` event: a job was added/updated/removed, or a run started/finished. */
-export const CronEventPayloadSchema = z.looseObject({
-  jobId: z.string(),
-  action: z.enum(["added", "updated", "removed", "started", "finished"]),
-  status: z.enum(["ok", "error", "skipped"]).optional(),
-  error: z.string().optional(),
-  summary: z.string().optional(),
-  runAtMs: TimestampMsSchema.optional(),
-  durationMs: z.number().nonnegative().optional(),
-  nextRunAtMs: TimestampMsSchema.optional(),
-});
+export const CronEventPayloadSchema = lazy(() =>
+  z.looseObject({
+    jobId: z.string(),
+    action: z.enum(["added", "updated", "removed", "started", "finished"]),
+    status: z.enum(["ok", "error", "skipped"]).optional(),
+    error: z.string().optional(),
+    summary: z.string().optional(),
+    runAtMs: TimestampMsSchema.optional(),
+    durationMs: z.number().nonnegative().optional(),
+    nextRunAtMs: TimestampMsSchema.optional(),
+  }),
+);

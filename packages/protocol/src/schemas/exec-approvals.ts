@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lazy } from "../lazy.js";
 import { EmptyParamsSchema, NonEmptyStringSchema, OkResultSchema, TimestampMsSchema } from "./primitives.js";
 
 export const EXEC_SECURITY_MODES = ["deny", "allowlist", "full"] as const;
@@ -6,114 +7,145 @@ export const EXEC_ASK_MODES = ["off", "on-miss", "always"] as const;
 export const EXEC_APPROVAL_DECISIONS = ["allow-once", "allow-always", "deny"] as const;
 export type ExecApprovalDecision = (typeof EXEC_APPROVAL_DECISIONS)[number];
 
-const policy = {
+const policy = lazy(() => ({
   security: z.enum(EXEC_SECURITY_MODES).optional(),
   ask: z.enum(EXEC_ASK_MODES).optional(),
   askFallback: z.enum(EXEC_SECURITY_MODES).optional(),
   autoAllowSkills: z.boolean().optional(),
-};
-export const ExecAllowlistEntrySchema = z.looseObject({
-  id: z.string().optional(),
-  pattern: z.string(),
-  lastUsedAt: z.number().optional(),
-  lastUsedCommand: z.string().optional(),
-  lastResolvedPath: z.string().optional(),
-});
+}));
+export const ExecAllowlistEntrySchema = lazy(() =>
+  z.looseObject({
+    id: z.string().optional(),
+    pattern: z.string(),
+    lastUsedAt: z.number().optional(),
+    lastUsedCommand: z.string().optional(),
+    lastResolvedPath: z.string().optional(),
+  }),
+);
 /** `~/.openclaw/exec-approvals.json` on the execution host. */
-export const ExecApprovalsFileSchema = z.looseObject({
-  version: z.literal(1),
-  socket: z.looseObject({ path: z.string().optional(), token: z.string().optional() }).optional(),
-  defaults: z.looseObject(policy).optional(),
-  agents: z
-    .record(z.string(), z.looseObject({ ...policy, allowlist: z.array(ExecAllowlistEntrySchema).optional() }))
-    .optional(),
-});
+export const ExecApprovalsFileSchema = lazy(() =>
+  z.looseObject({
+    version: z.literal(1),
+    socket: z.looseObject({ path: z.string().optional(), token: z.string().optional() }).optional(),
+    defaults: z.looseObject(policy).optional(),
+    agents: z
+      .record(
+        z.string(),
+        z.looseObject({ ...policy, allowlist: z.array(ExecAllowlistEntrySchema).optional() }),
+      )
+      .optional(),
+  }),
+);
 export type ExecApprovalsFile = z.infer<typeof ExecApprovalsFileSchema>;
 
 export const ExecApprovalsGetParamsSchema = EmptyParamsSchema;
-export const ExecApprovalsSnapshotSchema = z.looseObject({
-  path: z.string(),
-  exists: z.boolean(),
-  hash: z.string(),
-  file: ExecApprovalsFileSchema,
-});
-export const ExecApprovalsSetParamsSchema = z.strictObject({
-  file: ExecApprovalsFileSchema,
-  baseHash: z.string().optional(),
-});
-export const ExecApprovalsNodeGetParamsSchema = z.strictObject({ nodeId: NonEmptyStringSchema });
-export const ExecApprovalsNodeSetParamsSchema = z.strictObject({
-  nodeId: NonEmptyStringSchema,
-  file: ExecApprovalsFileSchema,
-  baseHash: z.string().optional(),
-});
+export const ExecApprovalsSnapshotSchema = lazy(() =>
+  z.looseObject({
+    path: z.string(),
+    exists: z.boolean(),
+    hash: z.string(),
+    file: ExecApprovalsFileSchema,
+  }),
+);
+export const ExecApprovalsSetParamsSchema = lazy(() =>
+  z.strictObject({
+    file: ExecApprovalsFileSchema,
+    baseHash: z.string().optional(),
+  }),
+);
+export const ExecApprovalsNodeGetParamsSchema = lazy(() => z.strictObject({ nodeId: NonEmptyStringSchema }));
+export const ExecApprovalsNodeSetParamsSchema = lazy(() =>
+  z.strictObject({
+    nodeId: NonEmptyStringSchema,
+    file: ExecApprovalsFileSchema,
+    baseHash: z.string().optional(),
+  }),
+);
 
 /** What is asking for approval. */
-export const ExecApprovalRequestSchema = z.looseObject({
-  command: z.string(),
-  commandArgv: z.array(z.string()).optional(),
-  cwd: z.string().nullable().optional(),
-  host: z.string().nullable().optional(),
-  nodeId: z.string().nullable().optional(),
-  security: z.string().nullable().optional(),
-  ask: z.string().nullable().optional(),
-  agentId: z.string().nullable().optional(),
-  resolvedPath: z.string().nullable().optional(),
-  sessionKey: z.string().nullable().optional(),
-});
-export const ExecApprovalRequestParamsSchema = z.strictObject({
-  id: z.string().optional(),
-  command: NonEmptyStringSchema,
-  commandArgv: z.array(z.string()).optional(),
-  cwd: z.string().nullable().optional(),
-  host: z.string().nullable().optional(),
-  nodeId: z.string().nullable().optional(),
-  security: z.string().nullable().optional(),
-  ask: z.string().nullable().optional(),
-  agentId: z.string().nullable().optional(),
-  resolvedPath: z.string().nullable().optional(),
-  sessionKey: z.string().nullable().optional(),
-  timeoutMs: z.int().min(1).optional(),
-  /** Return at once with the id; the decision comes from `exec.approval.waitDecision`. */
-  twoPhase: z.boolean().optional(),
-});
-export const ExecApprovalRequestResultSchema = z.looseObject({
-  id: z.string(),
-  status: z.enum(["accepted", "resolved", "expired"]).optional(),
-  decision: z.enum(EXEC_APPROVAL_DECISIONS).nullable().optional(),
-  createdAtMs: TimestampMsSchema.optional(),
-  expiresAtMs: TimestampMsSchema.optional(),
-});
-export const ExecApprovalWaitDecisionParamsSchema = z.strictObject({
-  id: NonEmptyStringSchema,
-  timeoutMs: z.int().min(1).optional(),
-});
-export const ExecApprovalWaitDecisionResultSchema = z.looseObject({
-  id: z.string(),
-  decision: z.enum(EXEC_APPROVAL_DECISIONS).nullable(),
-});
-export const ExecApprovalResolveParamsSchema = z.strictObject({
-  id: NonEmptyStringSchema,
-  decision: z.enum(EXEC_APPROVAL_DECISIONS),
-});
+export const ExecApprovalRequestSchema = lazy(() =>
+  z.looseObject({
+    command: z.string(),
+    commandArgv: z.array(z.string()).optional(),
+    cwd: z.string().nullable().optional(),
+    host: z.string().nullable().optional(),
+    nodeId: z.string().nullable().optional(),
+    security: z.string().nullable().optional(),
+    ask: z.string().nullable().optional(),
+    agentId: z.string().nullable().optional(),
+    resolvedPath: z.string().nullable().optional(),
+    sessionKey: z.string().nullable().optional(),
+  }),
+);
+export const ExecApprovalRequestParamsSchema = lazy(() =>
+  z.strictObject({
+    id: z.string().optional(),
+    command: NonEmptyStringSchema,
+    commandArgv: z.array(z.string()).optional(),
+    cwd: z.string().nullable().optional(),
+    host: z.string().nullable().optional(),
+    nodeId: z.string().nullable().optional(),
+    security: z.string().nullable().optional(),
+    ask: z.string().nullable().optional(),
+    agentId: z.string().nullable().optional(),
+    resolvedPath: z.string().nullable().optional(),
+    sessionKey: z.string().nullable().optional(),
+    timeoutMs: z.int().min(1).optional(),
+    /** Return at once with the id; the decision comes from `exec.approval.waitDecision`. */
+    twoPhase: z.boolean().optional(),
+  }),
+);
+export const ExecApprovalRequestResultSchema = lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    status: z.enum(["accepted", "resolved", "expired"]).optional(),
+    decision: z.enum(EXEC_APPROVAL_DECISIONS).nullable().optional(),
+    createdAtMs: TimestampMsSchema.optional(),
+    expiresAtMs: TimestampMsSchema.optional(),
+  }),
+);
+export const ExecApprovalWaitDecisionParamsSchema = lazy(() =>
+  z.strictObject({
+    id: NonEmptyStringSchema,
+    timeoutMs: z.int().min(1).optional(),
+  }),
+);
+export const ExecApprovalWaitDecisionResultSchema = lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    decision: z.enum(EXEC_APPROVAL_DECISIONS).nullable(),
+  }),
+);
+export const ExecApprovalResolveParamsSchema = lazy(() =>
+  z.strictObject({
+    id: NonEmptyStringSchema,
+    decision: z.enum(EXEC_APPROVAL_DECISIONS),
+  }),
+);
 export const ExecApprovalResolveResultSchema = OkResultSchema;
 
-export const ExecApprovalEntrySchema = z.looseObject({
-  id: z.string(),
-  request: ExecApprovalRequestSchema,
-  createdAtMs: TimestampMsSchema,
-  expiresAtMs: TimestampMsSchema,
-  decision: z.enum(EXEC_APPROVAL_DECISIONS).nullable().optional(),
-  resolvedBy: z.string().nullable().optional(),
-});
-export const ExecApprovalGetParamsSchema = z.strictObject({ id: NonEmptyStringSchema });
+export const ExecApprovalEntrySchema = lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    request: ExecApprovalRequestSchema,
+    createdAtMs: TimestampMsSchema,
+    expiresAtMs: TimestampMsSchema,
+    decision: z.enum(EXEC_APPROVAL_DECISIONS).nullable().optional(),
+    resolvedBy: z.string().nullable().optional(),
+  }),
+);
+export const ExecApprovalGetParamsSchema = lazy(() => z.strictObject({ id: NonEmptyStringSchema }));
 export const ExecApprovalListParamsSchema = EmptyParamsSchema;
-export const ExecApprovalListResultSchema = z.looseObject({ approvals: z.array(ExecApprovalEntrySchema) });
+export const ExecApprovalListResultSchema = lazy(() =>
+  z.looseObject({ approvals: z.array(ExecApprovalEntrySchema) }),
+);
 
 export const ExecApprovalRequestedEventPayloadSchema = ExecApprovalEntrySchema;
-export const ExecApprovalResolvedEventPayloadSchema = z.looseObject({
-  id: z.string(),
-  decision: z.enum(EXEC_APPROVAL_DECISIONS),
-  resolvedBy: z.string().nullable().optional(),
-  ts: TimestampMsSchema,
-});
+export const ExecApprovalResolvedEventPayloadSchema = lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    decision: z.enum(EXEC_APPROVAL_DECISIONS),
+    resolvedBy: z.string().nullable().optional(),
+    ts: TimestampMsSchema,
+  }),
+);
