@@ -5,7 +5,7 @@ import type { ModelProviderV1 } from "@openclaw/protocol";
 import { AsyncChannel } from "./agent/async-channel.js";
 import { CachedSessionStore } from "./agent/cached-session-store.js";
 import { type CommandHost, parseCommand, runCommand, type SenderInfo } from "./agent/commands.js";
-import type { AssistantEvent, ReplyResult } from "./agent/events.js";
+import type { AssistantEvent, DeliveryRoute, ReplyResult } from "./agent/events.js";
 import { LaneScheduler } from "./agent/lanes.js";
 import {
   compactSessionNow,
@@ -94,6 +94,11 @@ export interface SendInput {
   extraSystemPrompt?: string;
   /** Channel the message came from (per-channel queue mode, last route). */
   channel?: string;
+  /**
+   * The chat the message came from; recorded as the session's last route so replies nobody
+   * waits for (sub-agent announces, agent-to-agent announces) reach that chat.
+   */
+  route?: DeliveryRoute;
   /** Channel/group tool policy for this conversation (default: from `channels.<channel>.groups.<groupId>.tools`). */
   channelTools?: ToolPolicyLayer;
   /** Group/room id within `channel`; selects `channels.<channel>.groups.<groupId|"*">` settings. */
@@ -293,6 +298,21 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     return byChannel ?? normalizeQueueMode(queueConfig.mode) ?? "collect";
   };
 
+  /** The chat a session was last routed from (its entry's last-route fields), if any. */
+  const lastRoute = async (sessionKey: string): Promise<DeliveryRoute | undefined> => {
+    const key = resolveKey(sessionKey);
+    const entry = await store.get(agentIdFromSessionKey(key, defaultAgentId), key).catch(() => undefined);
+    if (!entry?.lastChannel || !entry.lastTo) return undefined;
+    return {
+      channel: entry.lastChannel,
+      to: entry.lastTo,
+      ...(entry.lastAccountId ? { accountId: entry.lastAccountId } : {}),
+      ...(entry.lastThreadId !== undefined && entry.lastThreadId !== ""
+        ? { threadId: String(entry.lastThreadId) }
+        : {}),
+    };
+  };
+
   const sessionsHost: SessionToolsHost = {
     list: async ({ agentId, limit, activeMinutes }) => {
       const entries = await sessions.list({ agentId, limit, activeMinutes });
@@ -365,9 +385,15 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
           text,
           sender: { id: "subagent", name: "sub-agent", authorized: false },
         });
-        void announce.result.then((reply) =>
-          bus.emit("reply", { sessionKey: announce.sessionKey, origin: "subagent", result: reply }),
-        );
+        void announce.result.then(async (reply) => {
+          const route = await lastRoute(announce.sessionKey);
+          bus.emit("reply", {
+            sessionKey: announce.sessionKey,
+            origin: "subagent",
+            result: reply,
+            ...(route ? { route } : {}),
+          });
+        });
       });
       return { status: "accepted", runId: handle.messageId, childSessionKey };
     },
@@ -457,6 +483,7 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
             thinking: first.thinking,
             extraSystemPrompt: extraPrompts.length ? extraPrompts.join("\n\n") : undefined,
             channel: first.channel,
+            ...(first.route ? { route: first.route } : {}),
             channelTools: first.channelTools ?? group.tools,
             spawnedBy: first.spawnedBy,
             signal: batch.signal,
@@ -731,6 +758,8 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
                 "spawnedBy",
                 "lastChannel",
                 "lastTo",
+                "lastAccountId",
+                "lastThreadId",
               ].includes(name),
             ),
           )

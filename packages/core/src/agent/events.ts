@@ -49,3 +49,15 @@ export interface ReplyResult {
   usage?: UsageSummary;
   error?: { code: string; kind: ChatErrorKind; message: string };
 }
+
+/**
+ * Where a conversation's replies go on a chat channel: the chat the session was last routed
+ * from (stored on the session entry as `lastChannel`, `lastAccountId`, `lastTo`, `lastThreadId`).
+ */
+export interface DeliveryRoute {
+  channel: string;
+  accountId?: string;
+  /** Chat id the channel sends to. */
+  to: string;
+  threadId?: string;
+}

@@ -93,6 +93,8 @@ export interface TurnInput {
   thinking?: string;
   extraSystemPrompt?: string;
   channel?: string;
+  /** The chat this turn came from (recorded as the session's last route). */
+  route?: import("./events.js").DeliveryRoute;
   spawnedBy?: string;
   /** Channel/group tool policy for this conversation. */
   channelTools?: ToolPolicyLayer;
@@ -262,6 +264,8 @@ export const KEPT_ON_RESET = [
   "spawnedBy",
   "lastChannel",
   "lastTo",
+  "lastAccountId",
+  "lastThreadId",
   "responseUsage",
 ];
 
@@ -857,6 +861,14 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
             contextTokens,
             costTotal: (current.costTotal ?? 0) + totals.cost,
             ...(input.channel ? { lastChannel: input.channel } : {}),
+            ...(input.route
+              ? {
+                  lastChannel: input.route.channel,
+                  lastTo: input.route.to,
+                  lastAccountId: input.route.accountId,
+                  lastThreadId: input.route.threadId,
+                }
+              : {}),
           }
         : current,
     );

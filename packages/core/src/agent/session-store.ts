@@ -32,6 +32,8 @@ export interface SessionEntry {
   memoryFlushCompactionCount?: number;
   lastChannel?: string;
   lastTo?: string;
+  lastAccountId?: string;
+  lastThreadId?: string | number;
   [key: string]: unknown;
 }
 

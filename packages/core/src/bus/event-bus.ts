@@ -81,8 +81,11 @@ export interface QueueEventPayload {
 /** A reply nobody is waiting for (e.g. a sub-agent announce turn): channels deliver it to the last route. */
 export interface UnsolicitedReplyPayload {
   sessionKey: string;
-  origin: "subagent" | "inject" | "system";
+  /** `subagent`: a sub-agent's announce; `agent-to-agent`: the target's announce after sessions_send. */
+  origin: "subagent" | "agent-to-agent" | "inject" | "system";
   result: import("../agent/events.js").ReplyResult;
+  /** The chat this session was last routed from, when it came from a channel. */
+  route?: import("../agent/events.js").DeliveryRoute;
 }
 
 /** Every event published on the assistant bus, by name. */

@@ -15,6 +15,7 @@ import {
   type InboundHostConfig,
   type InboundPipeline,
   type PipelineEvent,
+  type UnsolicitedChannelReply,
 } from "./inbound-pipeline.js";
 import { InboxJournal } from "./inbox-journal.js";
 import { createFilePairingStore, type PairingStore } from "./pairing-store.js";
@@ -157,6 +158,42 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
   let journal: InboxJournal | undefined;
   let pipeline: InboundPipeline | undefined;
   let started = false;
+
+  let unsubscribe: (() => void) | undefined;
+
+  /** Deliver a reply nobody waits for (sub-agent / agent-to-agent announce) to its session's last chat. */
+  async function deliverUnsolicited(reply: UnsolicitedChannelReply): Promise<void> {
+    const { route } = reply;
+    if (!plugins.has(route.channel) || !pipeline) return;
+    const accountId = route.accountId ?? DEFAULT_ACCOUNT_ID;
+    const prefix = options.getConfig().messages?.responsePrefix;
+    const text = reply.payloads
+      .map((p) => p.text ?? "")
+      .filter((t) => t.trim())
+      .join("\n\n");
+    try {
+      await pipeline.sendText({
+        channel: route.channel,
+        accountId,
+        to: route.to,
+        text: prefix ? `${prefix} ${text}` : text,
+        idempotencyKey: `${reply.origin}:${reply.id}`,
+        ...(route.threadId ? { threadId: route.threadId } : {}),
+      });
+      logger.info(`${reply.origin} reply delivered`, {
+        channel: route.channel,
+        sessionKey: reply.sessionKey,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn(`${reply.origin} reply not delivered: ${message}`, {
+        channel: route.channel,
+        accountId,
+        sessionKey: reply.sessionKey,
+      });
+      onEvent({ type: "error", channel: route.channel, accountId, message });
+    }
+  }
 
   const onEvent = (event: PipelineEvent) => {
     const runtime = runtimes.get(keyOf(event.channel, event.accountId));
@@ -351,9 +388,14 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
         ...(options.sleep ? { sleep: options.sleep } : {}),
       });
       for (const { plugin, accountId } of desiredAccounts()) startAccount(plugin, accountId);
+      unsubscribe = options.assistant.onUnsolicitedReply?.((reply) => {
+        void deliverUnsolicited(reply);
+      });
       await pipeline.recover();
     },
     async stop() {
+      unsubscribe?.();
+      unsubscribe = undefined;
       pipeline?.stop();
       // Let in-flight journal writes finish (bounded: a hung agent turn stays open for recovery).
       if (pipeline) await Promise.race([pipeline.idle(), new Promise((r) => setTimeout(r, 1_000).unref())]);

@@ -1,5 +1,5 @@
 import type { ChannelManager } from "./channel-manager.js";
-import type { InboundAssistant, InboundTurn } from "./inbound-pipeline.js";
+import type { InboundAssistant, InboundTurn, UnsolicitedChannelReply } from "./inbound-pipeline.js";
 
 /** The part of core's `Assistant` the channel pipeline uses (structural, so either side can evolve). */
 export interface EnqueueingAssistant {
@@ -10,12 +10,26 @@ export interface EnqueueingAssistant {
     sender?: { id?: string; name?: string; channel?: string; authorized?: boolean };
     idempotencyKey?: string;
     channel?: string;
+    route?: { channel: string; accountId?: string; to: string; threadId?: string };
   }): Promise<{ payloads: { text: string }[]; status?: string }>;
+  /** Core's bus: its `reply` events (sub-agent / agent-to-agent announces) reach the chat they belong to. */
+  bus?: {
+    on(event: "reply", listener: (event: UnsolicitedBusReply) => void): unknown;
+    off(event: "reply", listener: (event: UnsolicitedBusReply) => void): unknown;
+  };
   /** Optional streaming entry point (core's `submit`): used for edit-in-place drafts. */
   submit?(input: Parameters<EnqueueingAssistant["enqueue"]>[0]): {
     result: Promise<{ payloads: { text: string }[]; status?: string }>;
     events: AsyncIterable<{ type: string; text?: string }>;
   };
+}
+
+/** The `reply` bus event as this adapter reads it (structural subset of core's UnsolicitedReplyPayload). */
+export interface UnsolicitedBusReply {
+  sessionKey: string;
+  origin: string;
+  result: { messageId: string; status: string; text: string; payloads: { text: string }[] };
+  route?: { channel: string; accountId?: string; to: string; threadId?: string };
 }
 
 /**
@@ -24,7 +38,36 @@ export interface EnqueueingAssistant {
  * record instead of calling the model twice.
  */
 export function assistantForChannels(assistant: EnqueueingAssistant): InboundAssistant {
+  const bus = assistant.bus;
   return {
+    ...(bus
+      ? {
+          onUnsolicitedReply(listener: (reply: UnsolicitedChannelReply) => void) {
+            const handler = (event: UnsolicitedBusReply) => {
+              if (!event.route) return;
+              const { result } = event;
+              // a silent reply (NO_REPLY) has nothing to deliver; a failed one says so
+              const payloads = result.payloads.length
+                ? result.payloads.map((p) => ({ text: p.text }))
+                : result.status === "error" && result.text
+                  ? [{ text: `⚠️ ${result.text}` }]
+                  : [];
+              if (payloads.every((p) => !p.text?.trim())) return;
+              listener({
+                id: result.messageId,
+                sessionKey: event.sessionKey,
+                origin: event.origin,
+                route: event.route,
+                payloads,
+              });
+            };
+            bus.on("reply", handler);
+            return () => {
+              bus.off("reply", handler);
+            };
+          },
+        }
+      : {}),
     async enqueue(turn: InboundTurn) {
       const { message } = turn;
       const input = {
@@ -41,6 +84,13 @@ export function assistantForChannels(assistant: EnqueueingAssistant): InboundAss
             : {}),
         },
         idempotencyKey: `inbound:${message.channel}:${message.accountId}:${message.chat.id}:${message.messageId}`,
+        // the session's last route: where sub-agent and agent-to-agent announces are delivered
+        route: {
+          channel: message.channel,
+          accountId: message.accountId,
+          to: message.chat.id,
+          ...(message.chat.threadId ? { threadId: message.chat.threadId } : {}),
+        },
       };
       if (turn.onPartial && assistant.submit) {
         const handle = assistant.submit(input);

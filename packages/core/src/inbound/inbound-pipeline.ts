@@ -34,9 +34,24 @@ export interface InboundTurn {
   onPartial?: (textSoFar: string) => void;
 }
 
+/**
+ * A reply nobody is waiting for — a sub-agent's announce, a sessions_send target's announce —
+ * with the chat its session was last routed from.
+ */
+export interface UnsolicitedChannelReply {
+  /** Stable id of the reply (the idempotency key of its delivery derives from it). */
+  id: string;
+  sessionKey: string;
+  origin: string;
+  route: { channel: string; accountId?: string; to: string; threadId?: string };
+  payloads: ReplyPayload[];
+}
+
 /** What the pipeline needs from the assistant: run a turn on the session's queue, return reply payloads. */
 export interface InboundAssistant {
   enqueue(turn: InboundTurn): Promise<{ payloads: ReplyPayload[] } | ReplyPayload[]>;
+  /** Optional: subscribe to unsolicited replies; the channel manager delivers them to their route. */
+  onUnsolicitedReply?(listener: (reply: UnsolicitedChannelReply) => void): () => void;
 }
 
 /** The config keys the pipeline reads (structural subset of OpenClaw's config). */

@@ -14,7 +14,12 @@ export {
   type ReconnectPolicy,
   UnsupportedChannelPluginError,
 } from "./channel-manager.js";
-export { assistantForChannels, channelGatewayMethods, type EnqueueingAssistant } from "./gateway-adapters.js";
+export {
+  assistantForChannels,
+  channelGatewayMethods,
+  type EnqueueingAssistant,
+  type UnsolicitedBusReply,
+} from "./gateway-adapters.js";
 export {
   createInboundPipeline,
   type InboundAssistant,
@@ -24,6 +29,7 @@ export {
   type InboundTurn,
   type PipelineEvent,
   resolveChannelAccountConfig,
+  type UnsolicitedChannelReply,
 } from "./inbound-pipeline.js";
 export {
   type InboxEntry,
