@@ -44,6 +44,14 @@ const PROVIDER_ENV: [string, string][] = [
   ["OLLAMA_HOST", "ollama"],
 ];
 
+/** `1|true|on` ⇒ on, `0|false|off` ⇒ off, anything else ⇒ the config decides. */
+function envSwitch(value: string | undefined, name: string): Record<string, boolean> {
+  const normalized = value?.trim().toLowerCase();
+  if (normalized === "1" || normalized === "true" || normalized === "on") return { [name]: true };
+  if (normalized === "0" || normalized === "false" || normalized === "off") return { [name]: false };
+  return {};
+}
+
 /** The provider a config + environment give the assistant, if any. */
 export function detectProvider(config: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
   const providers = (config.models as { providers?: Record<string, unknown> } | undefined)?.providers;
@@ -103,6 +111,13 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   } else {
     assistant = createUnconfiguredAssistant();
   }
+  // POST /tools/invoke runs core's tools through core's tool policy (core loads on first use)
+  const { createToolInvoker } = await import("./gateway-assembly-tools.js");
+  assistant.invokeTool = createToolInvoker({
+    config: () => store.snapshot().config,
+    stateDir: paths.stateDir,
+    env,
+  });
   // channels follow `channels.*` edits without a gateway restart (core's channel manager reload)
   const { createChannelHost } = await import("./gateway-assembly-channels.js");
   const channelHost = createChannelHost({
@@ -136,10 +151,11 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.bind ? { bind: options.bind } : {}),
     ...(options.auth ? { auth: options.auth } : {}),
-    // opt-in endpoints core's config schema has no key for yet
+    // opt-in endpoints: gateway.http.endpoints.<name>.enabled; the env vars override the config
     http: {
-      ...(env.OPENCLAW_GATEWAY_METRICS === "1" ? { metrics: true } : {}),
-      ...(env.OPENCLAW_GATEWAY_TOOLS_INVOKE === "1" ? { toolsInvoke: true } : {}),
+      ...envSwitch(env.OPENCLAW_GATEWAY_METRICS, "metrics"),
+      ...envSwitch(env.OPENCLAW_GATEWAY_TOOLS_INVOKE, "toolsInvoke"),
+      ...envSwitch(env.OPENCLAW_GATEWAY_CHAT_COMPLETIONS, "chatCompletions"),
     },
   });
   return {

@@ -252,30 +252,53 @@ export function createHttpHandler(
     });
   }
 
+  /**
+   * `POST /tools/invoke` (spec §2): body `{ tool, action?, args?, sessionKey?, dryRun? }`; the
+   * assistant's `invokeTool` answers `{ ok: true, result }` or `{ ok: false, status, error }`
+   * (it owns the tool policy); this handler owns auth, the body and the status codes.
+   */
   async function toolsInvoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requireGatewayAuth(req);
     const body = await readJson(req, BODY_LIMITS.default);
-    if (typeof body.tool !== "string" || !body.tool) {
-      sendJson(res, 400, { ok: false, error: { type: "invalid_request", message: "body.tool is required" } });
+    if (typeof body.tool !== "string" || !body.tool.trim()) {
+      sendJson(res, 400, {
+        ok: false,
+        error: { type: "invalid_request", message: "body.tool is required (a tool name)" },
+      });
       return;
     }
-    const invoke = runtime.options.assistant?.invokeTool;
-    if (!invoke) {
+    const assistant = runtime.options.assistant;
+    if (!assistant?.invokeTool) {
       sendJson(res, 404, {
         ok: false,
         error: { type: "not_found", message: `tool not available: ${body.tool}` },
       });
       return;
     }
+    const header = (name: string) =>
+      typeof req.headers[name] === "string" ? (req.headers[name] as string) : undefined;
+    const channel = header("x-openclaw-message-channel");
+    const accountId = header("x-openclaw-account-id");
+    let answer: JsonObject;
     try {
-      const result = await invoke.call(runtime.options.assistant, body);
-      sendJson(res, 200, { ok: true, result });
+      answer = await assistant.invokeTool({
+        ...body,
+        ...(channel ? { messageChannel: channel } : {}),
+        ...(accountId ? { accountId } : {}),
+      });
     } catch (error) {
       sendJson(res, 400, {
         ok: false,
         error: { type: "tool_error", message: error instanceof Error ? error.message : String(error) },
       });
+      return;
     }
+    if (answer.ok === false) {
+      const status = typeof answer.status === "number" ? answer.status : 400;
+      sendJson(res, status, { ok: false, error: answer.error });
+      return;
+    }
+    sendJson(res, 200, { ok: true, result: answer.ok === true ? answer.result : answer });
   }
 
   async function hooks(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
@@ -304,12 +327,28 @@ export function createHttpHandler(
       return;
     }
     if (name === "agent") {
-      if (typeof body.message !== "string" || !body.message)
+      if (typeof body.message !== "string" || !body.message.trim())
         throw new HttpError(400, "body.message is required");
       if (!assistant)
         throw new HttpError(503, "the assistant is not available on this gateway", "server_error");
+      // a caller picks the session only where the config allows it (spec: hooks.allowRequestSessionKey)
+      const requested = typeof body.sessionKey === "string" && body.sessionKey ? body.sessionKey : undefined;
+      if (requested && getPath(cfg, "hooks.allowRequestSessionKey") !== true)
+        throw new HttpError(
+          400,
+          "body.sessionKey is not accepted; set hooks.allowRequestSessionKey: true to let hook callers choose the session",
+        );
+      const allowedAgents = getPath(cfg, "hooks.allowedAgentIds");
+      if (
+        typeof body.agentId === "string" &&
+        Array.isArray(allowedAgents) &&
+        !allowedAgents.includes("*") &&
+        !allowedAgents.includes(body.agentId)
+      )
+        throw new HttpError(400, `agentId "${body.agentId}" is not in hooks.allowedAgentIds`);
+      const fallback = getPath(cfg, "hooks.defaultSessionKey");
       const sessionKey =
-        typeof body.sessionKey === "string" && body.sessionKey ? body.sessionKey : `hook:${randomUUID()}`;
+        requested ?? (typeof fallback === "string" && fallback ? fallback : `hook:${randomUUID()}`);
       const result = await assistant.agent({ ...body, sessionKey, idempotencyKey: randomUUID() });
       sendJson(res, 202, { ok: true, sessionKey, ...result });
       return;
@@ -399,6 +438,19 @@ export function createHttpHandler(
       metrics(req, res);
       return;
     }
+    const optIn: Record<string, "chatCompletions" | "toolsInvoke" | "metrics"> = {
+      "/v1/chat/completions": "chatCompletions",
+      "/tools/invoke": "toolsInvoke",
+      "/metrics": "metrics",
+    };
+    if (optIn[path]) {
+      // a switched-off endpoint says how to switch it on
+      throw new HttpError(
+        404,
+        `${path} is disabled on this gateway; enable it with gateway.http.endpoints.${optIn[path]}.enabled: true`,
+        "not_found",
+      );
+    }
     const hooksEnabled = getPath(runtime.config(), "hooks.enabled") === true;
     const hooksBase = String(getPath(runtime.config(), "hooks.path") ?? "/hooks").replace(/\/+$/, "");
     if (hooksEnabled && path.startsWith(`${hooksBase}/`)) {
@@ -420,7 +472,9 @@ export function createHttpHandler(
       (method === "GET" || head) &&
       !/\.[a-z0-9]+$/i.test(path) &&
       !path.startsWith("/v1/") &&
-      !path.startsWith("/api/")
+      !path.startsWith("/api/") &&
+      !path.startsWith("/tools/") &&
+      path !== "/metrics"
     ) {
       res.writeHead(200, {
         ...SECURITY_HEADERS,

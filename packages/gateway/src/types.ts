@@ -63,7 +63,10 @@ export interface GatewayAssistant {
   sessionsCompact(params: JsonObject): Promise<JsonObject>;
   wake?(params: JsonObject): Promise<JsonObject>;
   lastHeartbeat?(): Promise<JsonObject | null>;
-  /** `POST /tools/invoke`; absent ⇒ the endpoint answers 404. */
+  /**
+   * `POST /tools/invoke` (body plus `messageChannel`/`accountId` from the headers); answers
+   * `{ ok: true, result }` or `{ ok: false, status, error: { type, message } }`. Absent ⇒ 404.
+   */
   invokeTool?(params: JsonObject): Promise<JsonObject>;
   /** Wait for in-flight runs during shutdown (bounded by the gateway). */
   drain?(): Promise<void>;
