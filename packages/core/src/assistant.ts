@@ -201,6 +201,11 @@ export interface Assistant {
   close(): Promise<void>;
 }
 
+/** Exact reply that ends sessions_send's reply-back ping-pong (spec §6.3). */
+export const REPLY_SKIP = "REPLY_SKIP";
+/** Exact reply of the target's announce turn that keeps it out of its chat (spec §6.3). */
+export const ANNOUNCE_SKIP = "ANNOUNCE_SKIP";
+
 /** What a bare `/new` asks the model, so the fresh session opens with a short greeting. */
 export const NEW_SESSION_GREETING =
   "A new session was just started with /new. Greet the user in one or two short sentences and ask what they would like to do.";
@@ -298,6 +303,129 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     return byChannel ?? normalizeQueueMode(queueConfig.mode) ?? "collect";
   };
 
+  /**
+   * `tools.agentToAgent` (spec §3.4): messaging a session of ANOTHER agent needs
+   * `enabled: true`, and with an `allow` list both agent ids must be in it (`*` = any).
+   * Sessions of the same agent may always talk.
+   */
+  const agentToAgentRefusal = (requesterKey: string, targetKey: string): string | undefined => {
+    const from = agentIdFromSessionKey(requesterKey, defaultAgentId);
+    const to = agentIdFromSessionKey(targetKey, defaultAgentId);
+    if (from === to) return undefined;
+    const policy = (config.tools as { agentToAgent?: { enabled?: boolean; allow?: string[] } } | undefined)
+      ?.agentToAgent;
+    if (policy?.enabled !== true)
+      return `agent-to-agent messaging is disabled: set tools.agentToAgent.enabled to true to let agent "${from}" message agent "${to}"`;
+    const allow = policy.allow ?? [];
+    const allowed = (id: string) => allow.length === 0 || allow.includes("*") || allow.includes(id);
+    if (!allowed(from) || !allowed(to))
+      return `agent-to-agent messaging between "${from}" and "${to}" is not in tools.agentToAgent.allow`;
+    return undefined;
+  };
+
+  /** Sessions with an agent-to-agent step (reply-back or announce turn) queued or running. */
+  const a2aSteps = new Map<string, number>();
+
+  const agentToAgentPrompt = (
+    step: "request" | "reply" | "announce",
+    details: { requesterKey: string; targetKey: string; turn?: number; maxTurns?: number; other?: string },
+  ): string => {
+    if (step === "request")
+      return `## Agent-to-agent message\nThis message comes from another agent session (${details.requesterKey}), not from a person. Your reply is returned to that session.`;
+    if (step === "reply")
+      return `## Agent-to-agent reply-back (turn ${details.turn} of at most ${details.maxTurns})\nThe message is the latest reply of session ${details.other}. Answer it if more needs to be said; reply exactly ${REPLY_SKIP} to end the exchange. Nothing you write here is posted to a chat.`;
+    return `## Agent-to-agent announce\nThe exchange with session ${details.requesterKey} is over. If the people in your chat should hear about it, write the message to post there; otherwise reply exactly ${ANNOUNCE_SKIP}.`;
+  };
+
+  /** One internal agent-to-agent step: a queued turn in `sessionKey`, its trimmed reply (undefined on failure). */
+  const agentStep = async (
+    sessionKey: string,
+    text: string,
+    fromKey: string,
+    extraSystemPrompt: string,
+  ): Promise<string | undefined> => {
+    if (closed) return undefined;
+    const handle = submit({
+      sessionKey: resolveKey(sessionKey),
+      text,
+      sender: { id: fromKey, name: "agent", authorized: false },
+      spawnedBy: fromKey,
+      extraSystemPrompt,
+    });
+    a2aSteps.set(handle.sessionKey, (a2aSteps.get(handle.sessionKey) ?? 0) + 1);
+    try {
+      const result = await handle.result;
+      return result.status === "ok" ? result.text.trim() : undefined;
+    } finally {
+      const left = (a2aSteps.get(handle.sessionKey) ?? 1) - 1;
+      if (left > 0) a2aSteps.set(handle.sessionKey, left);
+      else a2aSteps.delete(handle.sessionKey);
+    }
+  };
+
+  /**
+   * After sessions_send's primary reply (spec §6.3): reply-back ping-pong, alternating requester
+   * and target, at most `session.agentToAgent.maxPingPongTurns` (0–5, default 5) turns, ended by
+   * an exact REPLY_SKIP; then one announce turn in the target session whose reply is posted to the
+   * target's last chat unless it is exactly ANNOUNCE_SKIP.
+   */
+  const runAgentToAgentFlow = async (flow: {
+    requesterKey: string;
+    targetKey: string;
+    request: string;
+    primary: string;
+  }): Promise<void> => {
+    const configured = (config.session?.agentToAgent as { maxPingPongTurns?: number } | undefined)
+      ?.maxPingPongTurns;
+    const maxTurns = Math.max(0, Math.min(5, typeof configured === "number" ? configured : 5));
+    let latest = flow.primary.trim();
+    let speaker = flow.targetKey;
+    for (let turn = 1; turn <= maxTurns && latest && latest !== REPLY_SKIP; turn++) {
+      const next = speaker === flow.targetKey ? flow.requesterKey : flow.targetKey;
+      const reply = await agentStep(
+        next,
+        latest,
+        speaker,
+        agentToAgentPrompt("reply", { ...flow, turn, maxTurns, other: speaker }),
+      );
+      if (reply === undefined || reply === "" || reply === REPLY_SKIP) break;
+      latest = reply;
+      speaker = next;
+    }
+    if (closed) return;
+    const announceText = [
+      `Original request from ${flow.requesterKey}:`,
+      flow.request,
+      "",
+      "Your first reply:",
+      flow.primary.trim() || "(empty)",
+      ...(latest !== flow.primary.trim() && latest !== REPLY_SKIP
+        ? ["", "Latest reply in the exchange:", latest]
+        : []),
+    ].join("\n");
+    const handle = submit({
+      sessionKey: flow.targetKey,
+      text: announceText,
+      sender: { id: flow.requesterKey, name: "agent", authorized: false },
+      spawnedBy: flow.requesterKey,
+      extraSystemPrompt: agentToAgentPrompt("announce", flow),
+    });
+    a2aSteps.set(handle.sessionKey, (a2aSteps.get(handle.sessionKey) ?? 0) + 1);
+    const result = await handle.result.finally(() => {
+      const left = (a2aSteps.get(handle.sessionKey) ?? 1) - 1;
+      if (left > 0) a2aSteps.set(handle.sessionKey, left);
+      else a2aSteps.delete(handle.sessionKey);
+    });
+    if (result.status !== "ok" || !result.text.trim() || result.text.trim() === ANNOUNCE_SKIP) return;
+    const route = await lastRoute(flow.targetKey);
+    bus.emit("reply", {
+      sessionKey: handle.sessionKey,
+      origin: "agent-to-agent",
+      result,
+      ...(route ? { route } : {}),
+    });
+  };
+
   /** The chat a session was last routed from (its entry's last-route fields), if any. */
   const lastRoute = async (sessionKey: string): Promise<DeliveryRoute | undefined> => {
     const key = resolveKey(sessionKey);
@@ -338,19 +466,47 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
         timestamp: new Date(message.timestamp).toISOString(),
       })),
     send: async ({ sessionKey, message, fromSessionKey, timeoutMs }) => {
+      const targetKey = resolveKey(sessionKey);
+      const requesterKey = resolveKey(fromSessionKey);
+      const refusal = agentToAgentRefusal(requesterKey, targetKey);
+      if (refusal) return { status: "error", error: refusal };
       const handle = submit({
-        sessionKey,
+        sessionKey: targetKey,
         text: message,
-        sender: { id: fromSessionKey, name: "agent", authorized: false },
-        spawnedBy: fromSessionKey,
+        sender: { id: requesterKey, name: "agent", authorized: false },
+        spawnedBy: requesterKey,
+        extraSystemPrompt: agentToAgentPrompt("request", { requesterKey, targetKey }),
       });
-      const timeout = new Promise<"timeout">((resolve) =>
-        setTimeout(() => resolve("timeout"), timeoutMs ?? 60_000).unref(),
-      );
+      // the reply-back ping-pong and the target's announce run after the primary reply, in the
+      // background — but not for a message sent from inside an agent-to-agent step (no cascades)
+      const nested = (a2aSteps.get(requesterKey) ?? 0) > 0;
+      void handle.result.then((primary) => {
+        if (primary.status === "ok" && !closed && !nested)
+          void runAgentToAgentFlow({
+            requesterKey,
+            targetKey,
+            request: message,
+            primary: primary.text,
+          }).catch((error) =>
+            process.stderr.write(`openclaw: agent-to-agent flow failed: ${String(error)}\n`),
+          );
+      });
+      if (timeoutMs === 0) return { status: "accepted", runId: handle.messageId };
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), timeoutMs ?? 60_000);
+        timer.unref();
+      });
       const result = await Promise.race([handle.result, timeout]);
-      if (result === "timeout") return { status: "timeout", error: "no reply before the timeout" };
-      if (result.status === "error") return { status: "error", error: result.text };
-      return { status: "ok", reply: result.text };
+      clearTimeout(timer);
+      if (result === "timeout")
+        return {
+          status: "timeout",
+          runId: handle.messageId,
+          error: "no reply before the timeout (the run continues; read it later with sessions_history)",
+        };
+      if (result.status === "error") return { status: "error", runId: handle.messageId, error: result.text };
+      return { status: "ok", runId: handle.messageId, reply: result.text };
     },
     spawn: async ({ task, label, agentId, model, runTimeoutSeconds, requesterSessionKey }) => {
       const childAgent = agentId ?? agentIdFromSessionKey(requesterSessionKey, defaultAgentId);

@@ -45,7 +45,8 @@ export const sessionsHistoryTool = defineTool({
 
 export const sessionsSendTool = defineTool({
   name: "sessions_send",
-  description: "Send a message into another session and wait for its reply.",
+  description:
+    "Send a message into another session and wait for its reply (timeoutSeconds 0: do not wait). Afterwards the two sessions may reply back and forth (reply exactly REPLY_SKIP to stop), then the target may announce the outcome in its chat (reply exactly ANNOUNCE_SKIP to stay silent).",
   parameters: z.object({
     sessionKey: z.string().min(1),
     message: z.string().min(1),
@@ -60,6 +61,11 @@ export const sessionsSendTool = defineTool({
       fromSessionKey: context.sessionKey,
       timeoutMs: (params.timeoutSeconds ?? 60) * 1000,
     });
+    if (result.status === "accepted")
+      return {
+        content: `Message sent to ${params.sessionKey} (run ${result.runId}); not waiting for the reply. Read it later with sessions_history.`,
+        details: result,
+      };
     if (result.status !== "ok")
       return {
         content: `sessions_send ${result.status}: ${result.error ?? "no reply"}`,

@@ -18,7 +18,9 @@ export interface SessionToolsHost {
     fromSessionKey: string;
     timeoutMs?: number;
   }): Promise<{
-    status: "ok" | "error" | "timeout";
+    /** `accepted`: `timeoutMs` 0, fire-and-forget. */
+    status: "ok" | "error" | "timeout" | "accepted";
+    runId?: string;
     reply?: string;
     error?: string;
   }>;
