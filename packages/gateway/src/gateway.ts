@@ -10,6 +10,7 @@ import {
   type ConnectParams,
   ConnectParamsSchema,
   DEFAULT_TICK_INTERVAL_MS,
+  deviceAuthErrorShape,
   type ErrorShape,
   EVENT_NAMES,
   eventAllowed,
@@ -27,6 +28,7 @@ import {
   unknownMethodError,
   type ValidateRequestResult,
   validateRequest,
+  verifyDeviceProof,
 } from "@openclaw/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 import {
@@ -39,7 +41,7 @@ import {
   safeEqual,
 } from "./auth.js";
 import { getPath } from "./config-store.js";
-import { DevicePairingStore, verifyDeviceProof } from "./devices.js";
+import { DevicePairingStore } from "./devices.js";
 import { createHandlers, type Handler } from "./handlers.js";
 import { createHttpHandler } from "./http.js";
 import { type GatewayLockInfo, readGatewayLock, releaseGatewayLock, writeGatewayLock } from "./lock.js";
@@ -516,22 +518,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     let deviceId: string | undefined = deviceTokenDevice;
     let issuedDeviceToken: { token: string; issuedAtMs: number } | undefined;
     if (params.device) {
-      const verified = verifyDeviceProof(params.device, {
-        clientId: params.client.id,
-        clientMode: params.client.mode,
+      const verified = await verifyDeviceProof(params.device, {
+        client: params.client,
         role,
         scopes: requestedScopes ?? [],
-        token: presented.token ?? presented.deviceToken ?? presented.password ?? "",
-        nonce: conn.nonce,
-        ...(params.client.platform ? { platform: params.client.platform } : {}),
-        ...(params.client.deviceFamily ? { deviceFamily: params.client.deviceFamily } : {}),
+        ...(params.auth ? { auth: params.auth } : {}),
+        expectedNonce: conn.nonce,
       });
       if (!verified.ok) {
-        authFailure(conn, frame.id, {
-          code: "INVALID_REQUEST",
-          message: verified.message,
-          details: { code: verified.detailCode },
-        });
+        authFailure(conn, frame.id, deviceAuthErrorShape(verified.code, verified.message));
         return;
       }
       deviceId = params.device.id.toLowerCase();

@@ -2,6 +2,8 @@
 export const VERSION: string =
   typeof __OPENCLAW_VERSION__ === "string" ? __OPENCLAW_VERSION__ : "0.0.0-source";
 
+/** Device proofs are checked by the protocol package's implementation (re-exported for convenience). */
+export { deviceIdFromPublicKey, verifyDeviceProof } from "@openclaw/protocol";
 export {
   type AuthOverrides,
   type GatewayAuthMode,
@@ -18,11 +20,8 @@ export {
 } from "./config-store.js";
 export {
   DevicePairingStore,
-  deviceIdFromPublicKey,
-  devicePayloads,
   type PairedDevice,
   type PendingDeviceRequest,
-  verifyDeviceProof,
 } from "./devices.js";
 export {
   authorizeRequest,
