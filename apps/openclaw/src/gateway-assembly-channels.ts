@@ -10,7 +10,10 @@ const LOADERS: Record<string, () => Promise<unknown>> = {
   slack: async () => (await import("@openclaw/channels-slack")).slack,
 };
 
-type ChannelBlocks = Record<string, { enabled?: boolean; accounts?: Record<string, unknown> } | undefined>;
+type ChannelBlocks = Record<
+  string,
+  ({ enabled?: boolean; accounts?: Record<string, unknown> } & Record<string, unknown>) | undefined
+>;
 
 /** The enabled `channels.<id>` entries a plugin package exists for. */
 function configuredIds(config: Record<string, unknown>): string[] {

@@ -51,8 +51,9 @@ export function createToolInvoker(options: {
       return fail(400, "invalid_request", "body.args must be a JSON object");
     if (params.action !== undefined && typeof params.action !== "string")
       return fail(400, "invalid_request", "body.action must be a string");
-    core ??= await import("@openclaw/core");
-    processes ??= new core.ProcessRegistry();
+    if (!core) core = await import("@openclaw/core");
+    const loaded = core;
+    processes ??= new loaded.ProcessRegistry();
     const config = options.config();
     const wanted = name.toLowerCase() === "bash" ? "exec" : name.toLowerCase();
     const tool = core.builtinTools().find((candidate) => candidate.name === wanted);
@@ -87,7 +88,7 @@ export function createToolInvoker(options: {
       defaultAgent,
     );
     const agentId = core.agentIdFromSessionKey(sessionKey, defaultAgent);
-    const agent = agents.list?.find((entry) => core.normalizeAgentId(entry.id) === agentId);
+    const agent = agents.list?.find((entry) => loaded.normalizeAgentId(entry.id) === agentId);
     const channel = typeof params.messageChannel === "string" ? params.messageChannel : undefined;
     const channelTools = channel
       ? (((config.channels as JsonObject | undefined)?.[channel] as JsonObject | undefined)?.tools as
