@@ -188,8 +188,10 @@ describe("chat.send on a running gateway with an OpenAI-compatible provider", ()
 
     // chat.history serves the same conversation
     const history = (await client.request("chat.history", { sessionKey: "main" })) as {
+      sessionKey: string;
       messages: { role: string }[];
     };
+    expect(history.sessionKey).toBe("agent:main:main");
     expect(history.messages.map((message) => message.role)).toEqual([
       "user",
       "assistant",

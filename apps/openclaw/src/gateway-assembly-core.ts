@@ -50,7 +50,11 @@ export async function createCoreAssistant(options: {
         params.sessionKey as string,
         typeof params.limit === "number" ? { limit: params.limit } : {},
       );
-      return { sessionKey: params.sessionKey, messages } as JsonObject;
+      // answer with the canonical key (`main` → `agent:main:main`), as the events carry it
+      return {
+        sessionKey: assistant.sessions.resolveKey(params.sessionKey as string),
+        messages,
+      } as JsonObject;
     },
     async chatAbort(params) {
       return { ok: true, ...assistant.abort(params.sessionKey as string, str(params.runId)) };
