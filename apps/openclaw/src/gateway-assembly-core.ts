@@ -1,4 +1,5 @@
 import type { GatewayAssistant, JsonObject, Logger } from "@openclaw/gateway";
+import { GatewayMethodError } from "@openclaw/gateway";
 
 /** Adapt core's `createAssistant` to the narrow interface the gateway serves. */
 export async function createCoreAssistant(options: {
@@ -134,6 +135,28 @@ export async function createCoreAssistant(options: {
     },
     async sessionsDelete(params) {
       return { ok: true, key: params.key, deleted: await assistant.sessions.delete(params.key as string) };
+    },
+    /**
+     * `wake` / `POST /hooks/wake`: core has no heartbeat runner yet, so `now` runs a turn in the
+     * default agent's main session with the event text; `next-heartbeat` says it is not available.
+     */
+    async wake(params) {
+      const mode = params.mode === "next-heartbeat" ? "next-heartbeat" : "now";
+      if (mode === "next-heartbeat")
+        throw new GatewayMethodError({
+          code: "UNAVAILABLE",
+          message: 'wake mode "next-heartbeat" is not available yet (no heartbeat runner); use mode "now"',
+          retryable: false,
+        });
+      const text = typeof params.text === "string" ? params.text.trim() : "";
+      if (!text)
+        throw new GatewayMethodError({ code: "INVALID_REQUEST", message: "wake needs a non-empty text" });
+      const handle = assistant.submit({
+        text: `System event: ${text}`,
+        sender: { id: "system", name: "wake", channel: "system", authorized: true },
+      });
+      track(handle.result);
+      return { ok: true, mode, runId: handle.messageId, sessionKey: handle.sessionKey };
     },
     async drain() {
       await Promise.all([...inflight]);

@@ -96,4 +96,48 @@ describe("gateway assembly", () => {
     };
     expect(history.messages.length).toBeGreaterThanOrEqual(2);
   });
+
+  it("POST /hooks/wake with a provider runs a turn in the main session; next-heartbeat says it is not available", async () => {
+    const fake = await startFakeOpenAI();
+    cleanup.push(() => fake.close());
+    fake.enqueue(openaiChatReply({ text: ["Noted: Bob wrote."] }));
+    const client = await setup(
+      {
+        gateway: { auth: { token: "assembly-token-0123456789" } },
+        hooks: { enabled: true, token: "hooks-token-abcdef123456" },
+        models: {
+          providers: {
+            openai: {
+              baseUrl: fake.baseURL,
+              api: "openai-completions",
+              models: [{ id: "gpt-test", name: "gpt-test" }],
+            },
+          },
+        },
+        agents: { defaults: { model: "openai/gpt-test" } },
+      },
+      { OPENAI_API_KEY: "sk-test" },
+    );
+    const base = assembled!.gateway.address!.httpUrl.replace(/\/$/, "");
+    const reply = finalText(client, "agent:main:main");
+    const wake = await fetch(`${base}/hooks/wake`, {
+      method: "POST",
+      headers: { authorization: "Bearer hooks-token-abcdef123456" },
+      body: JSON.stringify({ text: "new mail from Bob", mode: "now" }),
+    });
+    expect(wake.status).toBe(200);
+    expect(await wake.json()).toMatchObject({ ok: true, mode: "now", sessionKey: "agent:main:main" });
+    expect(await reply).toBe("Noted: Bob wrote.");
+    expect(JSON.stringify(fake.requests[0]!.body.messages.at(-1))).toContain(
+      "System event: new mail from Bob",
+    );
+
+    const later = await fetch(`${base}/hooks/wake`, {
+      method: "POST",
+      headers: { authorization: "Bearer hooks-token-abcdef123456" },
+      body: JSON.stringify({ text: "later", mode: "next-heartbeat" }),
+    });
+    expect(later.status).toBe(503);
+    expect((await later.json()).error.message).toMatch(/next-heartbeat.*not available/);
+  });
 });

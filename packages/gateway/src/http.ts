@@ -4,7 +4,7 @@ import { AuthRateLimiter, safeEqual } from "./auth.js";
 import { getPath } from "./config-store.js";
 import type { GatewayRuntime } from "./gateway.js";
 import { isLoopbackAddress, normalizeAddress } from "./net.js";
-import type { JsonObject } from "./types.js";
+import { GatewayMethodError, type JsonObject } from "./types.js";
 
 const SECURITY_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
@@ -118,6 +118,17 @@ function textOf(content: unknown): string {
       .join("");
   }
   return "";
+}
+
+/** A method error from the assistant as an HTTP answer (400 bad request, 503 unavailable). */
+function asHttpError(error: unknown): never {
+  if (error instanceof GatewayMethodError)
+    throw new HttpError(
+      error.shape.code === "UNAVAILABLE" ? 503 : 400,
+      error.shape.message,
+      error.shape.code === "UNAVAILABLE" ? "unavailable" : "invalid_request",
+    );
+  throw error;
 }
 
 /** The HTTP side of the gateway port. */
@@ -319,10 +330,9 @@ export function createHttpHandler(
     if (name === "wake") {
       if (typeof body.text !== "string") throw new HttpError(400, "body.text is required");
       if (!assistant?.wake) throw new HttpError(503, "wake is not available on this gateway", "server_error");
-      const result = await assistant.wake({
-        text: body.text,
-        mode: body.mode === "next-heartbeat" ? "next-heartbeat" : "now",
-      });
+      const result = await assistant
+        .wake({ text: body.text, mode: body.mode === "next-heartbeat" ? "next-heartbeat" : "now" })
+        .catch(asHttpError);
       sendJson(res, 200, { ok: true, ...result });
       return;
     }
@@ -349,7 +359,9 @@ export function createHttpHandler(
       const fallback = getPath(cfg, "hooks.defaultSessionKey");
       const sessionKey =
         requested ?? (typeof fallback === "string" && fallback ? fallback : `hook:${randomUUID()}`);
-      const result = await assistant.agent({ ...body, sessionKey, idempotencyKey: randomUUID() });
+      const result = await assistant
+        .agent({ ...body, sessionKey, idempotencyKey: randomUUID() })
+        .catch(asHttpError);
       sendJson(res, 202, { ok: true, sessionKey, ...result });
       return;
     }
