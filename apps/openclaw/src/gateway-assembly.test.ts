@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import vm from "node:vm";
 import { GatewayClient } from "@openclaw/client";
 import { openaiChatReply, startFakeOpenAI } from "@openclaw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
@@ -139,5 +140,72 @@ describe("gateway assembly", () => {
     });
     expect(later.status).toBe(503);
     expect((await later.json()).error.message).toMatch(/next-heartbeat.*not available/);
+  });
+
+  it("the built-in WebChat page at /chat chats with core's assistant (same-origin browser socket)", async () => {
+    const fake = await startFakeOpenAI();
+    cleanup.push(() => fake.close());
+    fake.enqueue(openaiChatReply({ text: ["Hi from ", "the browser chat"] }));
+    await setup(
+      {
+        gateway: { auth: { token: "assembly-token-0123456789" } },
+        models: {
+          providers: {
+            openai: {
+              baseUrl: fake.baseURL,
+              api: "openai-completions",
+              models: [{ id: "gpt-test", name: "gpt-test" }],
+            },
+          },
+        },
+        agents: { defaults: { model: "openai/gpt-test" } },
+      },
+      { OPENAI_API_KEY: "sk-test" },
+    );
+    const address = assembled!.gateway.address!;
+    const origin = address.httpUrl.replace(/\/$/, "");
+    const page = await fetch(`${origin}/chat`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script src="/chat/webchat.js"></script>');
+    const source = await (await fetch(`${origin}/chat/webchat.js`)).text();
+    const storage = new Map<string, string>();
+    // Node's WebSocket (undici) with the Origin header a browser page on the gateway would send
+    class BrowserWebSocket extends WebSocket {
+      constructor(url: string) {
+        super(url, { headers: { origin } } as unknown as string[]);
+      }
+    }
+    const context = vm.createContext({
+      WebSocket: BrowserWebSocket,
+      crypto,
+      URLSearchParams,
+      localStorage: {
+        getItem: (key: string) => storage.get(key) ?? null,
+        setItem: (key: string, value: string) => storage.set(key, value),
+      },
+    });
+    vm.runInContext(source, context);
+    const chat = (await context.OpenClawWebChat.connect({
+      url: address.url,
+      token: "assembly-token-0123456789",
+    })) as {
+      sessionKey: string;
+      onEvent(listener: (event: { type: string; text?: string }) => void): void;
+      send(text: string): Promise<unknown>;
+      history(): Promise<{ role: string; text: string }[]>;
+      close(): void;
+    };
+    cleanup.push(async () => chat.close());
+    const final = new Promise<string | undefined>((resolve) =>
+      chat.onEvent((event) => {
+        if (event.type === "final" || event.type === "error") resolve(event.text);
+      }),
+    );
+    await chat.send("hello?");
+    expect(await final).toBe("Hi from the browser chat");
+    expect(await chat.history()).toEqual([
+      { role: "user", text: "hello?" },
+      { role: "assistant", text: "Hi from the browser chat" },
+    ]);
   });
 });
