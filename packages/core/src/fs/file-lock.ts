@@ -123,9 +123,16 @@ async function acquire(lockPath: string, options: FileLockOptions): Promise<void
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = await readLock(lockPath);
-    const abandoned = holder
-      ? (holder.host === host && !alive(holder.pid)) || Date.now() - holder.createdAt > staleMs
-      : await olderThan(lockPath, Math.min(staleMs, 2000)); // empty: its creator died mid-write
+    let abandoned: boolean;
+    if (holder)
+      abandoned = (holder.host === host && !alive(holder.pid)) || Date.now() - holder.createdAt > staleMs;
+    else {
+      // no readable owner: either released meanwhile — just retry (treating the missing file as
+      // abandoned would rename away the lock a new owner creates right after, and both would
+      // then write) — or its creator died mid-write
+      const age = await ageOf(lockPath);
+      abandoned = age !== undefined && age > Math.min(staleMs, 2000);
+    }
     if (abandoned) {
       // rename first so two breakers cannot both delete a fresh lock
       const grave = `${lockPath}.stale.${process.pid}.${Date.now()}`;
@@ -142,11 +149,12 @@ async function acquire(lockPath: string, options: FileLockOptions): Promise<void
   }
 }
 
-async function olderThan(path: string, ms: number): Promise<boolean> {
+/** Age (ms since last write) of a file, or undefined when it does not exist. */
+async function ageOf(path: string): Promise<number | undefined> {
   try {
     const stat = await fsp.stat(path);
-    return Date.now() - stat.mtimeMs > ms;
+    return Date.now() - stat.mtimeMs;
   } catch {
-    return true;
+    return undefined;
   }
 }
