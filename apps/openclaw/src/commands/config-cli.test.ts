@@ -187,6 +187,22 @@ describe("openclaw doctor", () => {
     expect(existsSync(`${configFile()}.bak`)).toBe(true);
   });
 
+  it("warns about a 0644 SecretRef file and chmods it 600 with --fix --yes", async () => {
+    const secret = join(state, "gateway.token");
+    writeFileSync(secret, "tok-from-file-0123456789\n");
+    chmodSync(secret, 0o644);
+    writeFileSync(
+      configFile(),
+      '{ gateway: { auth: { mode: "token", token: { source: "file", id: "./gateway.token" } } } }',
+    );
+    chmodSync(configFile(), 0o600);
+    const check = await openclaw("doctor", "--non-interactive");
+    expect(check.stdout).toContain(`${secret} is a file with mode 644 (world readable, group readable)`);
+    expect(check.stdout).not.toContain("tok-from-file");
+    await openclaw("doctor", "--fix", "--yes", "--non-interactive");
+    expect(statSync(secret).mode & 0o777).toBe(0o600);
+  });
+
   it("non-loopback bind without a token is critical; --generate-gateway-token fixes it", async () => {
     writeFileSync(configFile(), '{ gateway: { bind: "lan" } }');
     chmodSync(configFile(), 0o600);

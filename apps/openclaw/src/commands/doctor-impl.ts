@@ -154,7 +154,9 @@ export async function collectFindings(
   }
 
   // 4. permissions of state and secret files
-  for (const target of await permissionTargets(paths, configPath)) {
+  // files behind { source: "file" } SecretRefs are secrets too (the loader already warned)
+  const secretFiles = loaded?.secretFiles ?? [];
+  for (const target of [...new Set([...(await permissionTargets(paths, configPath)), ...secretFiles])]) {
     const problems = await checkPrivatePermissions(target);
     if (problems.some((problem) => problem.problem === "symlink"))
       findings.push({
