@@ -1,10 +1,11 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayClient } from "@openclaw/client";
+import { FakeTelegramServer, telegramUpdate } from "@openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The BUILT CLI (`pnpm turbo run build --filter=@openclaw/cli...`) starting a gateway with no
@@ -145,6 +146,50 @@ describe("a gateway with no config and no API key", () => {
       expect(last.content[0]!.text).toContain(FIX_COMMAND);
     } finally {
       await client.close();
+    }
+  });
+
+  it("adding Telegram to the config file starts the channel live: no gateway restart, DMs answered", async () => {
+    const configPath = join(home, ".openclaw", "openclaw.json");
+    const token = /"?token"?\s*:\s*"([^"]+)"/.exec(await readFile(configPath, "utf8"))?.[1];
+    const fake = await new FakeTelegramServer().start();
+    const client = new GatewayClient({
+      url: `ws://127.0.0.1:${port}`,
+      auth: { token: token! },
+      reconnect: false,
+    });
+    const shutdowns: unknown[] = [];
+    client.on("shutdown", (payload) => shutdowns.push(payload));
+    try {
+      await client.connect();
+      const config = {
+        gateway: { auth: { token } },
+        channels: {
+          telegram: {
+            botToken: fake.token,
+            apiRoot: fake.url,
+            pollTimeoutSeconds: 1,
+            throttle: false,
+            allowFrom: ["7012345678"],
+          },
+        },
+      };
+      await writeFile(configPath, JSON.stringify(config, null, 2));
+      // the channel comes up from the edit alone, and answers a DM
+      fake.inject(telegramUpdate("privateText"));
+      const [reply] = await fake.waitForSent(1);
+      expect(reply!.chatId).toBe("7012345678");
+      expect(reply!.text).toContain("No model provider is configured");
+      // same process, same connection: no restart happened
+      expect(shutdowns).toEqual([]);
+      expect(gateway.exitCode).toBeNull();
+      const status = (await client.request("channels.status", {})) as {
+        channels: Record<string, { accounts: { running: boolean }[] }>;
+      };
+      expect(status.channels.telegram?.accounts[0]?.running).toBe(true);
+    } finally {
+      await client.close();
+      await fake.close();
     }
   });
 });
