@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { toAgentSessionKey } from "@openclaw/protocol";
 import { AuthRateLimiter, safeEqual } from "./auth.js";
 import { getPath } from "./config-store.js";
 import type { GatewayRuntime } from "./gateway.js";
@@ -187,9 +188,12 @@ export function createHttpHandler(
     const lastUser = [...messages].reverse().find((message) => message.role === "user");
     if (!lastUser) throw new HttpError(400, "messages must contain a user message");
     const headerSession = req.headers["x-openclaw-session-key"];
-    const sessionKey =
+    // canonical, as the assistant's events carry it (`main` → `agent:main:main`, lower-cased rest)
+    const sessionKey = toAgentSessionKey(
       (typeof headerSession === "string" && headerSession) ||
-      `agent:${agentId}:openai:${typeof body.user === "string" && body.user ? body.user : randomUUID()}`;
+        `agent:${agentId}:openai:${typeof body.user === "string" && body.user ? body.user : randomUUID()}`,
+      agentId,
+    );
     const stream = body.stream === true;
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);

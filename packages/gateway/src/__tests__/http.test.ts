@@ -73,6 +73,28 @@ describe("HTTP surface", () => {
     expect(body.choices[0].message).toEqual({ role: "assistant", content: "echo: hi there" });
   });
 
+  it("POST /v1/chat/completions: a short or mixed-case session key and user land in canonical sessions", async () => {
+    const ask = async (headers: Record<string, string>, extra: Record<string, unknown> = {}) => {
+      const res = await fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+        body: JSON.stringify({
+          model: "openclaw:main",
+          messages: [{ role: "user", content: "ping" }],
+          ...extra,
+        }),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()).choices[0].message.content as string;
+    };
+    expect(await ask({ "x-openclaw-session-key": "Main" })).toBe("echo: ping");
+    expect(await ask({}, { user: "Alice" })).toBe("echo: ping");
+    const rows = (await gw.assistant.sessionsList({})).sessions as { key: string }[];
+    expect(rows.map((row) => row.key)).toEqual(
+      expect.arrayContaining(["agent:main:main", "agent:main:openai:alice"]),
+    );
+  });
+
   it("POST /v1/chat/completions streams SSE ending in data: [DONE]", async () => {
     const res = await fetch(`${base}/v1/chat/completions`, {
       method: "POST",
