@@ -4,6 +4,7 @@ import path from "node:path";
 import { createMockProvider, MockLanguageModelV1, mockTextResponse } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Assistant, createAssistant } from "../assistant.js";
+import type { AssistantEvent } from "./events.js";
 
 let dir: string;
 let assistant: Assistant | undefined;
@@ -17,8 +18,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function setup() {
-  const model = new MockLanguageModelV1({ script: mockTextResponse("hello there") });
+function setup(model = new MockLanguageModelV1({ script: mockTextResponse("hello there") })) {
   assistant = createAssistant({
     config: {
       agents: {
@@ -88,5 +88,37 @@ describe("session reset/delete archive the old transcript (spec §4, §5.3)", ()
     const index = JSON.parse(await readFile(path.join(sessionsDir(), "sessions.json"), "utf8"));
     expect(index["agent:main:tmp"]).toBeUndefined();
     expect(await a.sessions.delete("agent:main:tmp")).toBe(false);
+  });
+
+  it("a reset during a running turn waits for it: the whole turn lands in the archive, nothing recreates the old file", async () => {
+    const a = setup(
+      new MockLanguageModelV1({
+        scripts: [
+          mockTextResponse("first answer"),
+          { parts: mockTextResponse("partial answer").slice(0, 3), hang: true },
+          mockTextResponse("fresh answer"),
+        ],
+      }),
+    );
+    await a.enqueue({ text: "hello" });
+    const oldId = (await a.sessions.get("main"))!.sessionId;
+    const running = a.submit({ text: "tell me a long story" });
+    let reset: Promise<unknown> | undefined;
+    for await (const event of running.events as AsyncIterable<AssistantEvent>) {
+      if (event.type === "text-delta" && !reset) {
+        reset = a.sessions.reset("main");
+        a.abort("main", running.messageId); // the user stops the long turn; the reset then proceeds
+      }
+    }
+    await reset;
+    expect((await running.result).status).toBe("aborted");
+    const files = await readdir(sessionsDir());
+    expect(files).not.toContain(`${oldId}.jsonl`);
+    const archived = files.find((name) => name.startsWith(`${oldId}.jsonl.reset.`))!;
+    const text = await readFile(path.join(sessionsDir(), archived), "utf8");
+    expect(text).toContain("tell me a long story");
+    expect(text).toContain("partial answer"); // the aborted turn was written before archiving
+    expect((await a.enqueue({ text: "again" })).text).toBe("fresh answer");
+    expect((await a.sessions.get("main"))!.sessionId).not.toBe(oldId);
   });
 });
