@@ -147,4 +147,27 @@ describe("SecretRefs { source, provider?, id } (spec §3.1)", () => {
       store.close();
     }
   });
+
+  it("a redacted config.get round-trip written back keeps the SecretRef in the file", async () => {
+    const box = sandbox(
+      `{ gateway: { auth: { mode: "password", password: { source: "file", id: "pw" } } } }`,
+      {
+        pw: { text: "s3cr3t-pass" },
+      },
+    );
+    const store = createConfigStore(box.options);
+    try {
+      const redacted = store.redactedSnapshot().config as { gateway: Record<string, unknown> };
+      await store.patch({ gateway: { ...redacted.gateway, port: 19123 } }, store.snapshot().hash);
+      const text = readFileSync(box.file, "utf8");
+      expect(text).toContain('source: "file"');
+      expect(text).not.toContain("s3cr3t-pass");
+      expect(text).not.toContain("__OPENCLAW_REDACTED__");
+      const live = store.snapshot().config as { gateway: { port: number; auth: { password: string } } };
+      expect(live.gateway.port).toBe(19123);
+      expect(live.gateway.auth.password).toBe("s3cr3t-pass");
+    } finally {
+      store.close();
+    }
+  });
 });
