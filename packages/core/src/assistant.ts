@@ -468,6 +468,8 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     send: async ({ sessionKey, message, fromSessionKey, timeoutMs }) => {
       const targetKey = resolveKey(sessionKey);
       const requesterKey = resolveKey(fromSessionKey);
+      if (targetKey === requesterKey)
+        return { status: "error", error: `sessions_send cannot target the current session (${targetKey})` };
       const refusal = agentToAgentRefusal(requesterKey, targetKey);
       if (refusal) return { status: "error", error: refusal };
       const handle = submit({

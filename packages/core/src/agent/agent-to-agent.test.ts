@@ -214,4 +214,14 @@ describe("sessions_send reply-back ping-pong and announce (spec §6.3)", () => {
       'agent-to-agent messaging is disabled: set tools.agentToAgent.enabled to true to let agent \\"main\\" message agent \\"ops\\"',
     );
   });
+
+  it("a short key naming the caller's own session is refused instead of waiting on itself", async () => {
+    const { model } = a2aModel(() => "REPLY_SKIP", "ANNOUNCE_SKIP", "main");
+    const a = setup(model);
+    expect((await a.enqueue({ text: "ask the helper" })).status).toBe("ok");
+    const toolResult = (await a.history("main")).find((m) => m.role === "toolResult");
+    expect(JSON.stringify(toolResult)).toContain(
+      "sessions_send cannot target the current session (agent:main:main)",
+    );
+  });
 });
