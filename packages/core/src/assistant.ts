@@ -4,7 +4,13 @@ import path from "node:path";
 import type { ModelProviderV1 } from "@openclaw/protocol";
 import { AsyncChannel } from "./agent/async-channel.js";
 import { CachedSessionStore } from "./agent/cached-session-store.js";
-import { type CommandHost, parseCommand, runCommand, type SenderInfo } from "./agent/commands.js";
+import {
+  type CommandHost,
+  matchResetTrigger,
+  parseCommand,
+  runCommand,
+  type SenderInfo,
+} from "./agent/commands.js";
 import type { AssistantEvent, DeliveryRoute, ReplyResult } from "./agent/events.js";
 import { LaneScheduler } from "./agent/lanes.js";
 import {
@@ -781,10 +787,12 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
       });
       return handle;
     }
-    const command =
-      input.sender?.authorized === false || config.commands?.text === false
+    const mayCommand = input.sender?.authorized !== false && config.commands?.text !== false;
+    const trigger =
+      input.sender?.authorized === false
         ? undefined
-        : parseCommand(input.text);
+        : matchResetTrigger(input.text, config.session?.resetTriggers);
+    const command = trigger ? { name: "reset", args: "" } : mayCommand ? parseCommand(input.text) : undefined;
     if (command?.name === "stop") {
       // /stop acts at once, ahead of anything queued
       void runCommand(command, commandHost(sessionKey, agentId, input.sender)).then((text) =>
@@ -806,6 +814,12 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
         if (command.name === "new" && !command.args && text.startsWith("New session started")) {
           // a bare /new greets: the first turn of the fresh session answers this message
           pending.text = NEW_SESSION_GREETING;
+          queueFor(sessionKey, agentId).submit(pending);
+          return;
+        }
+        if (trigger?.rest && text.startsWith("New session started")) {
+          // "<trigger> <text>": the fresh session answers the text
+          pending.text = trigger.rest;
           queueFor(sessionKey, agentId).submit(pending);
           return;
         }

@@ -60,6 +60,28 @@ export function parseCommand(text: string): ParsedCommand | undefined {
   return { name, args: (match[2] ?? "").trim() };
 }
 
+/**
+ * `session.resetTriggers` (default `["/new", "/reset"]`, spec §5.3): a message that is exactly a
+ * trigger (case-insensitive) starts a fresh session; `<trigger> <text>` starts one and answers
+ * `<text>` in it. `/new` and `/reset` themselves stay commands (`/new <model>`, the greeting);
+ * this matches the other triggers only.
+ */
+export function matchResetTrigger(
+  text: string,
+  triggers: readonly string[] | undefined,
+): { rest: string } | undefined {
+  const trimmed = text.trim();
+  const lower = trimmed.toLowerCase();
+  for (const raw of triggers ?? []) {
+    const trigger = raw.trim().toLowerCase();
+    if (!trigger || trigger === "/new" || trigger === "/reset") continue;
+    if (lower === trigger) return { rest: "" };
+    if (lower.startsWith(trigger) && /\s/.test(lower.charAt(trigger.length)))
+      return { rest: trimmed.slice(trigger.length).trim() };
+  }
+  return undefined;
+}
+
 /** What commands may do to the assistant. Implemented by `createAssistant`. */
 export interface CommandHost {
   config: RuntimeConfig;

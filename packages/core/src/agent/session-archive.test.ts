@@ -18,9 +18,13 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function setup(model = new MockLanguageModelV1({ script: mockTextResponse("hello there") })) {
+function setup(
+  model = new MockLanguageModelV1({ script: mockTextResponse("hello there") }),
+  extra: Record<string, unknown> = {},
+) {
   assistant = createAssistant({
     config: {
+      ...extra,
       agents: {
         defaults: { workspace: path.join(dir, "workspace"), model: { primary: "mock/a", fallbacks: [] } },
       },
@@ -120,5 +124,31 @@ describe("session reset/delete archive the old transcript (spec §4, §5.3)", ()
     expect(text).toContain("partial answer"); // the aborted turn was written before archiving
     expect((await a.enqueue({ text: "again" })).text).toBe("fresh answer");
     expect((await a.sessions.get("main"))!.sessionId).not.toBe(oldId);
+  });
+
+  it("session.resetTriggers: a custom trigger starts a fresh session; '<trigger> <text>' answers the text in it", async () => {
+    const model = new MockLanguageModelV1({
+      script: (options) =>
+        mockTextResponse(`seen ${options.messages.filter((m) => m.role === "user").length} user message(s)`),
+    });
+    const a = setup(model, { session: { resetTriggers: ["/new", "/reset", "fresh start"] } });
+    await a.enqueue({ text: "one" });
+    await a.enqueue({ text: "two" });
+    const first = (await a.sessions.get("main"))!.sessionId;
+    const reset = await a.enqueue({ text: "Fresh Start" });
+    expect(reset).toMatchObject({ status: "command" });
+    expect(reset.text).toMatch(/^New session started/);
+    const second = (await a.sessions.get("main"))!.sessionId;
+    expect(second).not.toBe(first);
+    expect((await readdir(sessionsDir())).some((name) => name.startsWith(`${first}.jsonl.reset.`))).toBe(
+      true,
+    );
+    // with text after the trigger, the fresh session answers it (it sees only that message)
+    expect((await a.enqueue({ text: "fresh start what now?" })).text).toBe("seen 1 user message(s)");
+    expect((await a.sessions.get("main"))!.sessionId).not.toBe(second);
+    // a sender who may not run commands cannot reset through a trigger either
+    const before = (await a.sessions.get("main"))!.sessionId;
+    await a.enqueue({ text: "fresh start", sender: { id: "stranger", authorized: false } });
+    expect((await a.sessions.get("main"))!.sessionId).toBe(before);
   });
 });
