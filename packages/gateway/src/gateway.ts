@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import { hostname, platform } from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
@@ -56,6 +56,11 @@ import {
 } from "./net.js";
 import type { GatewayAssistant, GatewayChannels, GatewayConfigStore, JsonObject } from "./types.js";
 import { GatewayMethodError } from "./types.js";
+
+// `import … from "node:http"` would build node:http's ES module facade, which reads every export,
+// including the lazy `WebSocket` / `MessageEvent` getters that load Node's bundled undici (~12 MB
+// resident). The CommonJS object has the same functions without touching those getters.
+const { createServer } = process.getBuiltinModule("node:http");
 
 /** A start failure with a one-line, user-facing message (print it without a stack). */
 export class GatewayStartError extends Error {
@@ -933,11 +938,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (address) return address;
     const snapshot = options.config.snapshot();
     if (!snapshot.valid) {
-      const issues = (snapshot.issues ?? []).map((issue) =>
-        issue.path && !issue.message.startsWith(issue.path)
-          ? `${issue.path}: ${issue.message}`
-          : issue.message,
-      );
+      // one line per issue: core's loader appends a code frame to syntax errors
+      const issues = (snapshot.issues ?? []).map((issue) => {
+        const message = issue.message.split("\n", 1)[0]?.trim() ?? "";
+        return issue.path && !message.startsWith(issue.path) ? `${issue.path}: ${message}` : message;
+      });
       throw new GatewayStartError(
         "CONFIG",
         `invalid config at ${snapshot.path}: ${issues.join("; ") || "unreadable"}`,
