@@ -329,6 +329,21 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     return undefined;
   };
 
+  /** Running sub-agent sessions by requester session key; those stopped by the requester's /stop. */
+  const subagents = new Map<string, Set<string>>();
+  const stoppedSubagents = new Set<string>();
+  /** `/stop` in a session also stops the sub-agents it spawned (spec §5.4); returns how many. */
+  const stopSubagents = (requesterKey: string): number => {
+    let count = 0;
+    for (const child of subagents.get(requesterKey) ?? []) {
+      stoppedSubagents.add(child);
+      const { aborted, cleared } = abort(child);
+      stopSubagents(child);
+      if (aborted || cleared) count++;
+    }
+    return count;
+  };
+
   /** Sessions with an agent-to-agent step (reply-back or announce turn) queued or running. */
   const a2aSteps = new Map<string, number>();
 
@@ -535,8 +550,16 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
         timer = setTimeout(() => abort(childSessionKey), runTimeoutSeconds * 1000);
         timer.unref();
       }
+      let running = subagents.get(requesterSessionKey);
+      if (!running) subagents.set(requesterSessionKey, (running = new Set()));
+      running.add(childSessionKey);
       void handle.result.then((result) => {
         clearTimeout(timer);
+        const siblings = subagents.get(requesterSessionKey);
+        siblings?.delete(childSessionKey);
+        if (siblings?.size === 0) subagents.delete(requesterSessionKey);
+        // stopped by the requester's /stop: the user asked for silence, no announce turn
+        if (stoppedSubagents.delete(childSessionKey)) return;
         if (closed) return;
         const name = label ? `"${label}"` : childSessionKey;
         const text =
@@ -696,7 +719,10 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     entry: () => store.get(agentId, sessionKey),
     patch: (patch) => sessions.patch(sessionKey, patch),
     reset: () => sessions.reset(sessionKey),
-    stop: () => queueFor(sessionKey, agentId).stop(),
+    stop: () => {
+      const stopped = queueFor(sessionKey, agentId).stop();
+      return { ...stopped, subagents: stopSubagents(sessionKey) };
+    },
     compact: (instructions) => sessions.compact(sessionKey, instructions),
     queueMode: () => queueModeFor(sessionKey),
     currentModel: async () => currentModel(sessionKey, await store.get(agentId, sessionKey)),

@@ -224,4 +224,35 @@ describe("sessions_send reply-back ping-pong and announce (spec §6.3)", () => {
       "sessions_send cannot target the current session (agent:main:main)",
     );
   });
+
+  it("/stop in the requester also stops the sub-agents it spawned, without an announce turn", async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      script: (options): MockStreamScript => {
+        const text = lastText(options);
+        if (options.messages.at(-1)?.role === "tool") return mockTextResponse("Started a helper.");
+        if (text.includes("long job")) return { parts: mockTextResponse("working").slice(0, 3), hang: true };
+        if (text.includes("start the job"))
+          return mockToolCallResponse([{ toolName: "sessions_spawn", input: { task: "long job" } }]);
+        return mockTextResponse(
+          `plain reply to ${text.includes("[Sub-agent") ? "an announce" : "a message"}`,
+        );
+      },
+    });
+    const a = setup(model);
+    const childStreaming = new Promise<string>((resolve) =>
+      a.bus.on("chat", (event) => {
+        if (event.sessionKey.includes(":subagent:") && event.state === "delta") resolve(event.runId);
+      }),
+    );
+    expect((await a.enqueue({ text: "start the job" })).text).toBe("Started a helper.");
+    const childRun = await childStreaming;
+    const stop = await a.enqueue({ text: "/stop" });
+    expect(stop.text).toContain("1 sub-agent stopped.");
+    expect(await a.waitForRun(childRun)).toMatchObject({ status: "ok" }); // settled (aborted), not hanging
+    // anything the stop would have queued in this session runs before this message
+    expect((await a.enqueue({ text: "hello" })).text).toBe("plain reply to a message");
+    expect(model.calls.some((call) => lastText(call).includes("[Sub-agent"))).toBe(false);
+  });
 });

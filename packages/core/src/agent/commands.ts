@@ -91,7 +91,8 @@ export interface CommandHost {
   entry(): Promise<SessionEntry | undefined>;
   patch(patch: Partial<SessionEntry>): Promise<SessionEntry | undefined>;
   reset(): Promise<SessionEntry>;
-  stop(): { aborted: boolean; cleared: number };
+  /** Abort the run, clear the queue, and stop sub-agents this session spawned (`subagents`). */
+  stop(): { aborted: boolean; cleared: number; subagents?: number };
   compact(
     instructions?: string,
   ): Promise<{ compacted: boolean; tokensBefore: number; tokensAfter: number; reason?: string }>;
@@ -189,9 +190,9 @@ export async function runCommand(command: ParsedCommand, host: CommandHost): Pro
       return `Verbose ${next}.`;
     }
     case "stop": {
-      const { aborted, cleared } = host.stop();
-      if (!aborted && !cleared) return "Nothing to stop.";
-      return `Stopped.${aborted ? " The current reply was aborted." : ""}${cleared ? ` ${cleared} queued message${cleared === 1 ? "" : "s"} cleared.` : ""}`;
+      const { aborted, cleared, subagents = 0 } = host.stop();
+      if (!aborted && !cleared && !subagents) return "Nothing to stop.";
+      return `Stopped.${aborted ? " The current reply was aborted." : ""}${cleared ? ` ${cleared} queued message${cleared === 1 ? "" : "s"} cleared.` : ""}${subagents ? ` ${subagents} sub-agent${subagents === 1 ? "" : "s"} stopped.` : ""}`;
     }
     case "compact": {
       const result = await host.compact(args || undefined);
