@@ -531,7 +531,7 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
       if (result.status === "error") return { status: "error", runId: handle.messageId, error: result.text };
       return { status: "ok", runId: handle.messageId, reply: result.text };
     },
-    spawn: async ({ task, label, agentId, model, runTimeoutSeconds, requesterSessionKey }) => {
+    spawn: async ({ task, label, agentId, model, runTimeoutSeconds, cleanup, requesterSessionKey }) => {
       const childAgent = agentId ?? agentIdFromSessionKey(requesterSessionKey, defaultAgentId);
       const childSessionKey = `agent:${childAgent}:subagent:${randomUUID()}`;
       const handle = submit({
@@ -573,6 +573,12 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
           sender: { id: "subagent", name: "sub-agent", authorized: false },
         });
         void announce.result.then(async (reply) => {
+          if (cleanup === "delete")
+            await sessions
+              .delete(childSessionKey)
+              .catch((error) =>
+                process.stderr.write(`openclaw: removing sub-agent session failed: ${String(error)}\n`),
+              );
           const route = await lastRoute(announce.sessionKey);
           bus.emit("reply", {
             sessionKey: announce.sessionKey,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { LanguageModelV1CallOptions } from "@openclaw/protocol";
@@ -254,5 +254,28 @@ describe("sessions_send reply-back ping-pong and announce (spec §6.3)", () => {
     // anything the stop would have queued in this session runs before this message
     expect((await a.enqueue({ text: "hello" })).text).toBe("plain reply to a message");
     expect(model.calls.some((call) => lastText(call).includes("[Sub-agent"))).toBe(false);
+  });
+
+  it('sessions_spawn cleanup: "delete" removes the sub-agent session (transcript archived) after its announce', async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      script: (options): MockStreamScript => {
+        const text = lastText(options);
+        if (options.messages.at(-1)?.role === "tool") return mockTextResponse("Started.");
+        if (text.includes("count the files")) return mockTextResponse("3 files");
+        if (text.includes("[Sub-agent")) return mockTextResponse("Helper: 3 files.");
+        return mockToolCallResponse([
+          { toolName: "sessions_spawn", input: { task: "count the files", cleanup: "delete" } },
+        ]);
+      },
+    });
+    const a = setup(model);
+    const announced = nextReply(a);
+    await a.enqueue({ text: "count in the background" });
+    expect((await announced).result.text).toBe("Helper: 3 files.");
+    expect((await a.sessions.list()).some((row) => row.key.includes(":subagent:"))).toBe(false);
+    const files = await readdir(path.join(dir, "state", "agents", "main", "sessions"));
+    expect(files.filter((name) => /\.jsonl\.deleted\./.test(name))).toHaveLength(1);
   });
 });

@@ -86,6 +86,10 @@ export const sessionsSpawnTool = defineTool({
     agentId: z.string().optional(),
     model: z.string().optional(),
     runTimeoutSeconds: z.number().int().min(1).optional(),
+    cleanup: z
+      .enum(["keep", "delete"])
+      .optional()
+      .describe('"delete": remove the sub-agent session (transcript archived) once its result is announced'),
   }),
   async execute(params, context) {
     if (context.sessionKey.includes(":subagent:"))

@@ -30,6 +30,7 @@ export interface SessionToolsHost {
     agentId?: string;
     model?: string;
     runTimeoutSeconds?: number;
+    cleanup?: "keep" | "delete";
     requesterSessionKey: string;
   }): Promise<{ status: "accepted"; runId: string; childSessionKey: string }>;
   status(sessionKey: string): Promise<Record<string, unknown> | undefined>;
