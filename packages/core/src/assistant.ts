@@ -550,8 +550,8 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
         timer = setTimeout(() => abort(childSessionKey), runTimeoutSeconds * 1000);
         timer.unref();
       }
-      let running = subagents.get(requesterSessionKey);
-      if (!running) subagents.set(requesterSessionKey, (running = new Set()));
+      const running = subagents.get(requesterSessionKey) ?? new Set<string>();
+      subagents.set(requesterSessionKey, running);
       running.add(childSessionKey);
       void handle.result.then((result) => {
         clearTimeout(timer);
