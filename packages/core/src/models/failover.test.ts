@@ -98,3 +98,32 @@ describe("runWithFailover", () => {
     expect(parseModelRef("claude-sonnet")).toEqual({ provider: "anthropic", model: "claude-sonnet" });
   });
 });
+
+describe("ProviderRegistry credentials", () => {
+  it("a changed API key in the environment (e.g. a .env edit) rebuilds the provider on next use", () => {
+    const built: (string | undefined)[] = [];
+    const env: NodeJS.ProcessEnv = { OPENAI_API_KEY: "sk-old" };
+    const registry = new ProviderRegistry({
+      config: {},
+      env,
+      factories: {
+        "openai-responses": (options) => {
+          built.push(options.apiKey);
+          return createMockProvider({ id: options.id });
+        },
+        "openai-completions": (options) => {
+          built.push(options.apiKey);
+          return createMockProvider({ id: options.id });
+        },
+      },
+    });
+    const first = registry.resolve("openai");
+    expect(first.staticKeys[0]?.key).toBe("sk-old");
+    expect(registry.resolve("openai")).toBe(first); // unchanged: cached
+    env.OPENAI_API_KEY = "sk-new";
+    const second = registry.resolve("openai");
+    expect(second).not.toBe(first);
+    expect(second.staticKeys[0]?.key).toBe("sk-new");
+    expect(built).toEqual(["sk-old", "sk-new"]);
+  });
+});

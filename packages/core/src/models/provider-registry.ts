@@ -125,7 +125,7 @@ export interface ResolvedProvider {
  * factory with `api`.
  */
 export class ProviderRegistry {
-  private readonly cache = new Map<string, ResolvedProvider>();
+  private readonly cache = new Map<string, { resolved: ResolvedProvider; credentials: string }>();
   private readonly instances = new Map<string, ModelProviderV1>();
   constructor(private readonly options: ProviderRegistryOptions) {
     const given = options.providers;
@@ -147,11 +147,35 @@ export class ProviderRegistry {
   }
 
   /** Resolve a provider id or throw ProviderUnavailableError with the fix. */
+  /**
+   * The credentials a provider was built with (config key, env keys, header values). When they
+   * change — a `.env` edit the config watcher applied, a rotated variable — the provider is
+   * rebuilt on its next use, without a config reload.
+   */
+  private credentials(declared: RuntimeProviderConfig | undefined, builtin: BuiltinInfo | undefined): string {
+    const parts = [secretValue(declared?.apiKey, this.env) ?? ""];
+    for (const name of builtin?.envKeys ?? []) parts.push(this.env[name] ?? "");
+    for (const value of Object.values(declared?.headers ?? {}))
+      parts.push(secretValue(value, this.env) ?? "");
+    return parts.join("\u0000");
+  }
+
   resolve(id: string): ResolvedProvider {
-    const cached = this.cache.get(id);
-    if (cached) return cached;
     const declared = this.options.config.models?.providers?.[id];
     const builtin = builtinInfo(id);
+    const credentials = this.credentials(declared, builtin);
+    const cached = this.cache.get(id);
+    if (cached && cached.credentials === credentials) return cached.resolved;
+    const resolved = this.build(id, declared, builtin);
+    this.cache.set(id, { resolved, credentials });
+    return resolved;
+  }
+
+  private build(
+    id: string,
+    declared: RuntimeProviderConfig | undefined,
+    builtin: BuiltinInfo | undefined,
+  ): ResolvedProvider {
     const staticKeys: { id: string; key: string }[] = [];
     const configKey = secretValue(declared?.apiKey, this.env);
     if (configKey) staticKeys.push({ id: `${id}:config`, key: configKey });
@@ -171,7 +195,6 @@ export class ProviderRegistry {
         staticKeys,
         config: declared,
       };
-      this.cache.set(id, resolved);
       return resolved;
     }
     if (declared?.enabled === false)
@@ -225,9 +248,7 @@ export class ProviderRegistry {
     const keyRequired = declared
       ? Boolean(builtin?.keyRequired && !declared.baseUrl)
       : Boolean(builtin?.keyRequired);
-    const resolved: ResolvedProvider = { id, provider, api, keyRequired, staticKeys, config: declared };
-    this.cache.set(id, resolved);
-    return resolved;
+    return { id, provider, api, keyRequired, staticKeys, config: declared };
   }
 
   /** Model metadata from config (`models.providers.<id>.models[]`). */
