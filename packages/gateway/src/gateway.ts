@@ -30,7 +30,7 @@ import {
   validateRequest,
   verifyDeviceProof,
 } from "@openclaw/protocol";
-import { type WebSocket, WebSocketServer } from "ws";
+import type { WebSocket, WebSocketServer } from "ws";
 import {
   type AuthOverrides,
   AuthRateLimiter,
@@ -789,8 +789,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     dispatch(conn, parsed.frame).catch((error) => logger.error({ err: String(error) }, "dispatch failed"));
   }
 
+  let wssLoading: Promise<WebSocketServer> | undefined;
+  /** ws (and the TLS / zlib modules it pulls in) loads with the first WebSocket upgrade, not at start. */
+  function webSocketServer(): Promise<WebSocketServer> {
+    wssLoading ??= import("ws").then(({ WebSocketServer: Server }) => {
+      wss = new Server({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
+      return wss;
+    });
+    return wssLoading;
+  }
+
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (closing || !wss) {
+    if (closing) {
       socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
@@ -806,7 +816,23 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request));
+    const upgrade = (target: WebSocketServer) =>
+      target.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request));
+    if (wss) {
+      upgrade(wss);
+      return;
+    }
+    // clients send nothing before the 101 answer, so the socket can wait for the import
+    webSocketServer().then(
+      (target) => {
+        if (closing) socket.destroy();
+        else upgrade(target);
+      },
+      (error: unknown) => {
+        logger.error({ err: String(error) }, "cannot load the WebSocket server");
+        socket.destroy();
+      },
+    );
   }
 
   function onConnection(ws: WebSocket, request: IncomingMessage): void {
@@ -961,7 +987,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
       httpHandler,
     );
-    wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
     server.on("upgrade", onUpgrade);
     server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
       const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT";
