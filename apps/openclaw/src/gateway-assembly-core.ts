@@ -10,6 +10,8 @@ export async function createCoreAssistant(options: {
 }): Promise<{
   assistant: GatewayAssistant;
   enqueuing: { enqueue(input: never): Promise<{ payloads: { text: string }[] }> };
+  /** Hand a hot-reloaded config to the running assistant (agents, tools, messages, session…). */
+  reloadConfig(config: Record<string, unknown>): void;
   close(): Promise<void>;
 }> {
   const core = await import("@openclaw/core");
@@ -165,7 +167,12 @@ export async function createCoreAssistant(options: {
       return { ok: true, key: params.key, ...(await assistant.sessions.compact(params.key as string)) };
     },
   };
-  return { assistant: adapter, enqueuing: assistant as never, close: () => assistant.close() };
+  return {
+    assistant: adapter,
+    enqueuing: assistant as never,
+    reloadConfig: (next) => assistant.reloadConfig(next as never),
+    close: () => assistant.close(),
+  };
 }
 
 type FromConfig = (

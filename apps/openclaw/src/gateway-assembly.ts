@@ -93,6 +93,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   const provider = detectProvider(config, env);
   let assistant: GatewayAssistant;
   let closeAssistant: () => Promise<void> = async () => undefined;
+  let reloadAssistant: (config: Record<string, unknown>) => void = () => undefined;
   let enqueuing: { enqueue(input: never): Promise<{ payloads: { text: string }[] }> } | undefined;
   if (provider) {
     try {
@@ -101,6 +102,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
       assistant = built.assistant;
       enqueuing = built.enqueuing;
       closeAssistant = built.close;
+      reloadAssistant = built.reloadConfig;
     } catch (error) {
       logger.error(
         { err: error instanceof Error ? error.message : String(error) },
@@ -128,6 +130,16 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   });
   const channelListeners = new Set<(outcome: ChannelsApplied) => void>();
   const unsubscribeChannels = store.onChange((snapshot: { config: Record<string, unknown> }) => {
+    // hot-applicable sections (agents, tools, messages, session, …) reach the running assistant;
+    // listener-level keys restart the gateway in-process (gateway-run's restartKeys)
+    try {
+      reloadAssistant(snapshot.config);
+    } catch (error) {
+      logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        "assistant config reload failed; the previous config stays live",
+      );
+    }
     void channelHost.apply(snapshot.config).then(
       (outcome) => {
         for (const listener of channelListeners) listener(outcome);
