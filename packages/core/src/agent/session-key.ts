@@ -13,23 +13,8 @@ export function parseAgentSessionKey(key: string): ParsedSessionKey | undefined 
   return { agentId: normalizeAgentId(match[1]), rest: match[2]! };
 }
 
-/**
- * Canonical store key for a request key: `main` → `agent:main:main`,
- * `discord:group:123` → `agent:main:discord:group:123`; `agent:…`, `global`, `cron:…`,
- * `hook:…`, `node-…` stay as they are (lower-cased).
- */
-export function toAgentSessionKey(
-  key: string | undefined,
-  agentId = DEFAULT_AGENT_ID,
-  mainKey = DEFAULT_MAIN_KEY,
-): string {
-  const trimmed = (key ?? "").trim();
-  if (!trimmed) return `agent:${normalizeAgentId(agentId)}:${mainKey}`;
-  const parsed = parseAgentSessionKey(trimmed);
-  if (parsed) return `agent:${parsed.agentId}:${parsed.rest.toLowerCase()}`;
-  if (trimmed === "global" || /^(cron|hook):/.test(trimmed) || trimmed.startsWith("node-")) return trimmed;
-  return `agent:${normalizeAgentId(agentId)}:${trimmed.toLowerCase()}`;
-}
+/** Canonical store key for a request key (`main` → `agent:main:main`); protocol's, shared with the gateway. */
+export { toAgentSessionKey } from "@openclaw/protocol";
 
 export function agentIdFromSessionKey(key: string, fallback = DEFAULT_AGENT_ID): string {
   return parseAgentSessionKey(key)?.agentId ?? fallback;

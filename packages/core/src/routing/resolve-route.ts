@@ -4,6 +4,8 @@
  * object that has the OpenClaw key names.
  */
 
+import { DEFAULT_AGENT_ID, DEFAULT_MAIN_KEY, normalizeAgentId } from "@openclaw/protocol";
+
 export type PeerKind = "direct" | "group" | "channel";
 
 export interface RoutingBinding {
@@ -59,20 +61,9 @@ export interface ResolvedRoute {
   matchedBy: RouteMatch;
 }
 
-export const DEFAULT_AGENT_ID = "main";
+// one definition of agent ids and main keys for every package (protocol's, shared with the gateway)
+export { DEFAULT_AGENT_ID, DEFAULT_MAIN_KEY, normalizeAgentId } from "@openclaw/protocol";
 export const DEFAULT_ACCOUNT_ID = "default";
-export const DEFAULT_MAIN_KEY = "main";
-
-/** Lowercase, `[a-z0-9][a-z0-9_-]{0,63}`; anything else collapses to `-`. */
-export function normalizeAgentId(id: string | undefined): string {
-  const cleaned = (id ?? "")
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "-")
-    .replace(/^[-_]+/, "")
-    .slice(0, 64);
-  return cleaned || DEFAULT_AGENT_ID;
-}
 
 export function resolveDefaultAgentId(config: RoutingConfig): string {
   const list = config.agents?.list ?? [];
