@@ -2,7 +2,8 @@ import { createRequire } from "node:module";
 import type { FormattedText, StyleSpan, TextStyle } from "@openclaw/protocol";
 import type MarkdownIt from "markdown-it";
 
-type Token = ReturnType<InstanceType<typeof MarkdownIt>["parse"]>[number];
+type Parser = InstanceType<typeof MarkdownIt>;
+type Token = ReturnType<Parser["parse"]>[number];
 
 /** How Markdown tables are rendered (`channels.<id>.markdown.tables`): as a code block, bullets, or left as text. */
 export type TableMode = "code" | "bullets" | "off";
@@ -11,13 +12,13 @@ export interface MarkdownToIROptions {
   tables?: TableMode;
 }
 
-let parser: MarkdownIt | undefined;
+let parser: Parser | undefined;
 
 /**
  * markdown-it (~10 MB resident once loaded) is required on the first formatting call, not at import:
  * a gateway with no channel replying never pays for it. The API stays synchronous.
  */
-function markdownParser(): MarkdownIt {
+function markdownParser(): Parser {
   if (!parser) {
     const loaded = createRequire(import.meta.url)("markdown-it") as
       | typeof MarkdownIt
