@@ -1,49 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { DeviceTokenRecord, PairedDevice, PendingDeviceRequest } from "@openclaw/core/state";
 
 // Device proofs (key format, id, skew, nonce, Ed25519 signature) are checked by
-// @openclaw/protocol's `verifyDeviceProof`; this module only keeps the pairing records.
+// @openclaw/protocol's `verifyDeviceProof`; this module only keeps the pairing records, in core's
+// record shapes (`devices/paired.json`, `devices/pending.json`). It stays synchronous because the
+// handshake and the `device.*` handlers read it inline; core's `DevicePairingStore` is the async one.
 
-export interface DeviceTokenRecord {
-  token: string;
-  role: string;
-  scopes: string[];
-  createdAtMs: number;
-  rotatedAtMs?: number;
-  revokedAtMs?: number;
-}
-
-export interface PairedDevice {
-  deviceId: string;
-  publicKey: string;
-  displayName?: string;
-  platform?: string;
-  clientId?: string;
-  clientMode?: string;
-  role: string;
-  roles: string[];
-  scopes: string[];
-  remoteIp?: string;
-  createdAtMs: number;
-  approvedAtMs: number;
-  tokens: Record<string, DeviceTokenRecord>;
-}
-
-export interface PendingDeviceRequest {
-  requestId: string;
-  deviceId: string;
-  publicKey: string;
-  displayName?: string;
-  platform?: string;
-  clientId?: string;
-  clientMode?: string;
-  role: string;
-  scopes: string[];
-  remoteIp?: string;
-  isRepair?: boolean;
-  ts: number;
-}
+export type { DeviceTokenRecord, PairedDevice, PendingDeviceRequest };
 
 function readJson<T>(path: string, fallback: T): T {
   try {
@@ -59,7 +24,7 @@ function writeJson(path: string, value: unknown): void {
   renameSync(temp, path);
 }
 
-/** Pending requests expire after this long. */
+/** Pending requests expire after this long (core's `DEVICE_PAIRING_TTL_MS`). */
 export const PAIRING_REQUEST_TTL_MS = 5 * 60_000;
 
 /**
