@@ -1,0 +1,76 @@
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+
+// `openclaw gateway` re-executes itself in place with --max-semi-space-size=1 (docs/gateway.md
+// "Memory"): same pid, so service managers and lock files see one process.
+
+const cli = join(import.meta.dirname, "../dist/cli.js");
+const homes: string[] = [];
+
+afterEach(async () => {
+  for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Start `openclaw gateway`, wait for its "listening … (pid N)" line, return the command line of pid N. */
+async function startGateway(extraEnv: Record<string, string> = {}) {
+  const home = await mkdtemp(join(tmpdir(), "openclaw-cli-flags-"));
+  homes.push(home);
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, "gateway", "--port", String(port)], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      OPENCLAW_STATE_DIR: join(home, "state"),
+      NO_COLOR: "1",
+      ...extraEnv,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    const listeningPid = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /listening on ws:\/\/\S+ \(pid (\d+)\)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      child.once("exit", (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
+    });
+    const { stdout } = await promisify(execFile)("ps", ["-o", "args=", "-p", String(listeningPid)]);
+    return { spawnedPid: child.pid, listeningPid, commandLine: stdout.trim() };
+  } finally {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+describe("openclaw gateway node flags", () => {
+  it("runs the gateway with --max-semi-space-size=1 in the process that was started", async () => {
+    const run = await startGateway();
+    expect(run.listeningPid).toBe(run.spawnedPid);
+    expect(run.commandLine).toContain("--max-semi-space-size=1");
+    expect(run.commandLine).toMatch(/cli\.js gateway --port \d+$/);
+  });
+
+  it('OPENCLAW_GATEWAY_NODE_FLAGS="" runs it without extra flags', async () => {
+    const run = await startGateway({ OPENCLAW_GATEWAY_NODE_FLAGS: "" });
+    expect(run.listeningPid).toBe(run.spawnedPid);
+    expect(run.commandLine).not.toContain("--max-semi-space-size");
+  });
+});
