@@ -27,11 +27,11 @@ function freePort(): Promise<number> {
 }
 
 /** Start `openclaw gateway`, wait for its "listening … (pid N)" line, return the command line of pid N. */
-async function startGateway(extraEnv: Record<string, string> = {}) {
+async function startGateway(extraEnv: Record<string, string> = {}, globalArgs: string[] = []) {
   const home = await mkdtemp(join(tmpdir(), "openclaw-cli-flags-"));
   homes.push(home);
   const port = await freePort();
-  const child = spawn(process.execPath, [cli, "gateway", "--port", String(port)], {
+  const child = spawn(process.execPath, [cli, ...globalArgs, "gateway", "--port", String(port)], {
     env: {
       PATH: process.env.PATH,
       HOME: home,
@@ -66,6 +66,12 @@ describe("openclaw gateway node flags", () => {
     expect(run.listeningPid).toBe(run.spawnedPid);
     expect(run.commandLine).toContain("--max-semi-space-size=1");
     expect(run.commandLine).toMatch(/cli\.js gateway --port \d+$/);
+  });
+
+  it("also after the program's global options (--profile)", async () => {
+    const run = await startGateway({}, ["--profile", "flags"]);
+    expect(run.listeningPid).toBe(run.spawnedPid);
+    expect(run.commandLine).toContain("--max-semi-space-size=1");
   });
 
   it('OPENCLAW_GATEWAY_NODE_FLAGS="" runs it without extra flags', async () => {

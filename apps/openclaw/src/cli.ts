@@ -17,10 +17,19 @@ for (const stream of [process.stdout, process.stderr]) {
  */
 const GATEWAY_NODE_FLAGS = "--max-semi-space-size=1";
 
-/** `openclaw gateway [run] …` (the foreground server), as opposed to `gateway status|call|…` and help. */
+/** `openclaw [--profile x|--dev|--no-color] gateway [run] …` (the foreground server), not `gateway status|call|…` or help. */
 function runsGateway(args: string[]): boolean {
-  if (args[0] !== "gateway" || args.includes("--help") || args.includes("-h")) return false;
-  const sub = args[1];
+  if (args.includes("--help") || args.includes("-h")) return false;
+  let index = 0;
+  // the program's global options may come first
+  while (index < args.length) {
+    const arg = args[index] ?? "";
+    if (arg === "--profile") index += 2;
+    else if (arg === "--dev" || arg === "--no-color" || arg.startsWith("--profile=")) index += 1;
+    else break;
+  }
+  if (args[index] !== "gateway") return false;
+  const sub = args[index + 1];
   return sub === undefined || sub === "run" || sub.startsWith("-");
 }
 
