@@ -40,6 +40,12 @@ function configWithPrimary(model: string): string {
   );
 }
 
+/** The model id the fake OpenAI server was last asked for. */
+function lastRequestedModel(): string | undefined {
+  const last = fake.requests.at(-1);
+  return (last?.body as { model?: string } | undefined)?.model;
+}
+
 async function chat(text: string): Promise<{ state: string; errorMessage?: string }> {
   const done = new Promise<{ state: string; errorMessage?: string }>((resolve) => {
     const off = client.on("chat", (payload) => {
@@ -83,7 +89,7 @@ describe("config hot reload reaches the running assistant", () => {
   it("switching agents.defaults.model.primary in the file changes the model of the next chat", async () => {
     fake.enqueue(openaiChatReply({ text: ["first answer"] }));
     expect((await chat("before the edit")).state).toBe("final");
-    expect((fake.requests.at(-1)?.body as { model?: string }).model).toBe("model-a");
+    expect(lastRequestedModel()).toBe("model-a");
 
     const applied = new Promise<void>((resolve) => {
       const off = assembled.onConfigChange((config) => {
@@ -101,6 +107,6 @@ describe("config hot reload reaches the running assistant", () => {
     const second = await chat("after the edit");
     expect(second.errorMessage).toBeUndefined();
     expect(second.state).toBe("final");
-    expect((fake.requests.at(-1)?.body as { model?: string }).model).toBe("model-b");
+    expect(lastRequestedModel()).toBe("model-b");
   });
 });
