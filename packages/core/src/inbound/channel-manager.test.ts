@@ -6,6 +6,7 @@ import { createMockChannel } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ChannelManager, createChannelManager } from "./channel-manager.js";
 import type { InboundHostConfig, InboundTurn } from "./inbound-pipeline.js";
+import { createFilePairingStore } from "./pairing-store.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -108,6 +109,34 @@ describe("channel manager + inbound pipeline", () => {
       await readFile(path.join(stateDir, "credentials", "mock-allowFrom.json"), "utf8"),
     );
     expect(allow.allowFrom).toEqual(["555"]);
+  });
+
+  it("a sender approved from another process (`openclaw pairing approve`) is let in on their very next message", async () => {
+    // the gateway's store keeps its allow-list cache warm (frozen clock: it never expires by time);
+    // the approval is written by a second store on the same state dir, as the CLI process does
+    const clock = () => 1_800_000_000_000;
+    const channel = createMockChannel();
+    const assistant = echoAssistant();
+    const manager = createChannelManager({
+      plugins: [channel.plugin],
+      getConfig: () => ({ channels: { mock: {} } }),
+      stateDir,
+      assistant,
+      logger: quiet,
+      pairing: createFilePairingStore({ stateDir, now: clock }),
+    });
+    managers.push(manager);
+    await manager.start();
+    const from555 = { sender: { id: "555" }, chat: { type: "direct" as const, id: "555" } };
+    await channel.inject({ text: "hello?", ...from555 });
+    const [challenge] = await channel.waitForSent(1);
+    const code = /Pairing code: ([A-Z2-9]{8})/.exec(challenge?.text ?? "")?.[1] ?? "";
+    const cli = createFilePairingStore({ stateDir, now: clock });
+    expect(await cli.approve("mock", code)).toMatchObject({ id: "555" });
+    await channel.inject({ text: "now?", ...from555 });
+    const sent = await channel.waitForSent(2);
+    expect(sent[1]?.text).toBe("echo: now?");
+    expect(assistant.turns.map((turn) => turn.text)).toEqual(["now?"]);
   });
 
   it("ignores a group message without a mention (counted), answers with a mention or a mention pattern", async () => {

@@ -258,14 +258,19 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
       }
       const route = routeOf(message);
       const config = accountConfig(message);
-      const paired = await options.pairing.allowFrom(message.channel);
-      const decision = decideAccess({
-        channel: message.channel,
-        config: config as ChannelAccessConfig,
-        message,
-        pairedAllowFrom: paired,
-        mentionPatterns: mentionPatterns(route.agentId),
-      });
+      const decide = (pairedAllowFrom: string[]) =>
+        decideAccess({
+          channel: message.channel,
+          config: config as ChannelAccessConfig,
+          message,
+          pairedAllowFrom,
+          mentionPatterns: mentionPatterns(route.agentId),
+        });
+      let decision = decide(await options.pairing.allowFrom(message.channel));
+      // The cache may grant quickly, but a pairing denial must rest on the store as it is now: the
+      // owner may have just run `openclaw pairing approve` in another process.
+      if (!decision.allow && decision.challenge)
+        decision = decide(await options.pairing.allowFrom(message.channel, { fresh: true }));
       if (!decision.allow) {
         if (decision.warning) logger.warn(decision.warning, { channel: message.channel });
         if (decision.challenge) {

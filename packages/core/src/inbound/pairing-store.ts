@@ -30,8 +30,11 @@ export interface PairingStore {
   list(channel: string): Promise<PairingRequest[]>;
   /** Approve by code: removes the request and adds the sender to the allow list. */
   approve(channel: string, code: string): Promise<PairingRequest | undefined>;
-  /** Sender ids approved through pairing. */
-  allowFrom(channel: string): Promise<string[]>;
+  /**
+   * Sender ids approved through pairing. May answer from a short-lived cache; `fresh: true` reads
+   * the store itself (an approval can come from another process, e.g. `openclaw pairing approve`).
+   */
+  allowFrom(channel: string, options?: { fresh?: boolean }): Promise<string[]>;
 }
 
 export const PAIRING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -142,11 +145,12 @@ export function createFilePairingStore(options: { stateDir: string; now?: () => 
         });
         return request;
       }),
-    allowFrom: (channel) => {
+    allowFrom: (channel, options) => {
       // One read shared by concurrent callers and reused for 500 ms: a file open per inbound message
-      // would queue behind the journal's fsyncs in libuv's thread pool. Approvals clear the cache.
+      // would queue behind the journal's fsyncs in libuv's thread pool. Approvals in this process
+      // clear the cache; callers about to deny ask for a fresh read.
       const cached = allowCache.get(channel);
-      if (cached && now() - cached.at < 500) return cached.ids;
+      if (cached && !options?.fresh && now() - cached.at < 500) return cached.ids;
       const ids = readJson<{ version: 1; allowFrom: string[] }>(allowFile(channel), {
         version: 1,
         allowFrom: [],
