@@ -13,13 +13,13 @@ import {
   checkToolInput,
   classifyHttpStatus,
   combineHeaders,
-  createPartStream,
   type FetchFunction,
   incompleteStreamError,
   loadApiKey,
   parseEventData,
   readServerSentEvents,
   sendRequest,
+  streamResponse,
   toBase64,
   toolCallPart,
 } from "@openclaw/providers-utils";
@@ -193,13 +193,9 @@ export class AnthropicMessagesLanguageModel implements LanguageModelV1 {
       parseError: parseAnthropicError,
       envVars: this.config.envVars,
     });
-    const responseBody = response.body;
-    if (!responseBody) throw new ProviderError("server", `${provider} returned an empty body`, { provider });
-    const stream = createPartStream(() => parseMessagesStream(responseBody, provider, warnings), {
-      provider,
-      abortSignal: options.abortSignal,
-    });
-    return { stream, request: { body }, response: { headers: Object.fromEntries(response.headers) } };
+    return streamResponse(response, body, { provider, abortSignal: options.abortSignal }, (responseBody) =>
+      parseMessagesStream(responseBody, provider, warnings),
+    );
   }
 }
 

@@ -14,13 +14,13 @@ import {
   checkToolInput,
   classifyHttpStatus,
   combineHeaders,
-  createPartStream,
   type FetchFunction,
   incompleteStreamError,
   loadApiKey,
   parseEventData,
   readServerSentEvents,
   sendRequest,
+  streamResponse,
   toBase64,
   toolCallPart,
 } from "@openclaw/providers-utils";
@@ -116,13 +116,9 @@ export class GeminiLanguageModel implements LanguageModelV1 {
       parseError: parseGeminiError,
       envVars: this.config.envVars,
     });
-    const responseBody = response.body;
-    if (!responseBody) throw new ProviderError("server", `${provider} returned an empty body`, { provider });
-    const stream = createPartStream(() => parseGeminiStream(responseBody, provider), {
-      provider,
-      abortSignal: options.abortSignal,
-    });
-    return { stream, request: { body }, response: { headers: Object.fromEntries(response.headers) } };
+    return streamResponse(response, body, { provider, abortSignal: options.abortSignal }, (responseBody) =>
+      parseGeminiStream(responseBody, provider),
+    );
   }
 }
 

@@ -11,11 +11,11 @@ import {
   checkToolInput,
   classifyHttpStatus,
   combineHeaders,
-  createPartStream,
   type FetchFunction,
   incompleteStreamError,
   readJsonLines,
   sendRequest,
+  streamResponse,
   toBase64,
   toolCallPart,
   tryParseJson,
@@ -126,13 +126,9 @@ export class OllamaChatLanguageModel implements LanguageModelV1 {
       }
       throw error;
     }
-    const responseBody = response.body;
-    if (!responseBody) throw new ProviderError("server", `${provider} returned an empty body`, { provider });
-    const stream = createPartStream(() => parseOllamaStream(responseBody, provider), {
-      provider,
-      abortSignal: options.abortSignal,
-    });
-    return { stream, request: { body }, response: { headers: Object.fromEntries(response.headers) } };
+    return streamResponse(response, body, { provider, abortSignal: options.abortSignal }, (responseBody) =>
+      parseOllamaStream(responseBody, provider),
+    );
   }
 }
 

@@ -11,11 +11,11 @@ import { ProviderError } from "@openclaw/protocol";
 import {
   checkToolInput,
   classifyHttpStatus,
-  createPartStream,
   incompleteStreamError,
   parseEventData,
   readServerSentEvents,
   sendRequest,
+  streamResponse,
   toolCallPart,
 } from "@openclaw/providers-utils";
 import { parseOpenAIError } from "./openai-error.js";
@@ -80,13 +80,9 @@ export class OpenAIResponsesLanguageModel implements LanguageModelV1 {
       parseError: parseOpenAIError,
       envVars: this.config.envVars,
     });
-    const responseBody = response.body;
-    if (!responseBody) throw new ProviderError("server", `${provider} returned an empty body`, { provider });
-    const stream = createPartStream(() => parseResponsesStream(responseBody, provider), {
-      provider,
-      abortSignal: options.abortSignal,
-    });
-    return { stream, request: { body }, response: { headers: Object.fromEntries(response.headers) } };
+    return streamResponse(response, body, { provider, abortSignal: options.abortSignal }, (responseBody) =>
+      parseResponsesStream(responseBody, provider),
+    );
   }
 }
 

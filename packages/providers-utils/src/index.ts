@@ -18,6 +18,7 @@ export {
   createIdGenerator,
   createPartStream,
   incompleteStreamError,
+  streamResponse,
   toolCallPart,
 } from "./part-stream.js";
 export { parseEventData, readJsonLines, readServerSentEvents } from "./stream-readers.js";

@@ -1,4 +1,8 @@
-import { type LanguageModelV1StreamPart, ProviderError } from "@openclaw/protocol";
+import {
+  type LanguageModelV1StreamPart,
+  type LanguageModelV1StreamResult,
+  ProviderError,
+} from "@openclaw/protocol";
 import { toProviderError } from "./http.js";
 
 /**
@@ -112,5 +116,28 @@ export function toolCallPart(
     input: checked.input,
     ...(checked.ok ? {} : { inputError: checked.error.message }),
     ...(providerMetadata ? { providerMetadata } : {}),
+  };
+}
+
+/**
+ * The common end of every `doStream`: an HTTP response whose body a vendor parser turns into parts.
+ * A response without a body is a server error; the request body and response headers ride along.
+ */
+export function streamResponse(
+  response: Response,
+  requestBody: unknown,
+  options: { provider: string; abortSignal?: AbortSignal },
+  parse: (body: ReadableStream<Uint8Array>) => AsyncGenerator<LanguageModelV1StreamPart>,
+): LanguageModelV1StreamResult {
+  const responseBody = response.body;
+  if (!responseBody)
+    throw new ProviderError("server", `${options.provider} returned an empty body`, {
+      provider: options.provider,
+    });
+  const stream = createPartStream(() => parse(responseBody), options);
+  return {
+    stream,
+    request: { body: requestBody },
+    response: { headers: Object.fromEntries(response.headers) },
   };
 }
