@@ -1,15 +1,14 @@
-import {
-  getBuiltinProvider,
-  type ModelInfo,
-  type ModelProviderConfig,
-  type ModelProviderV1,
-  type ProviderConfigOverrides,
-  resolveConfigApiKey,
+import type {
+  ModelInfo,
+  ModelProviderConfig,
+  ModelProviderV1,
+  ProviderConfigOverrides,
 } from "@openclaw/protocol";
 import {
   combineHeaders,
   type FetchFunction,
   loadApiKey,
+  resolveProviderConfig,
   sendRequest,
   withoutTrailingSlash,
 } from "@openclaw/providers-utils";
@@ -114,24 +113,19 @@ export function fromConfig(
   env: Record<string, string | undefined> = process.env,
   overrides: ProviderConfigOverrides = {},
 ): AnthropicProvider {
-  const builtin = getBuiltinProvider(id);
-  const apiName = providerConfig.api ?? builtin?.api ?? "anthropic-messages";
-  if (apiName !== "anthropic-messages") {
-    throw new Error(`providers-anthropic cannot serve api "${apiName}" (provider "${id}")`);
-  }
-  const baseURL = overrides.baseURL ?? providerConfig.baseUrl ?? builtin?.baseUrl;
-  if (!baseURL)
+  const resolved = resolveProviderConfig(
+    "providers-anthropic",
+    ["anthropic-messages"],
+    id,
+    providerConfig,
+    env,
+    overrides,
+  );
+  if (!resolved.baseURL)
     throw new Error(`models.providers.${id}.baseUrl is required for a custom Anthropic-compatible provider`);
   return createAnthropic({
-    id,
-    baseURL,
-    apiKey: overrides.apiKey ?? resolveConfigApiKey(providerConfig.apiKey, env),
-    apiKeyEnvVar: builtin?.envKeys.length
-      ? builtin.envKeys
-      : [`${id.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_API_KEY`],
-    headers: { ...providerConfig.headers, ...overrides.headers },
-    fetch: overrides.fetch,
-    env,
-    models: providerConfig.models?.length ? providerConfig.models : undefined,
+    ...resolved.common,
+    baseURL: resolved.baseURL,
+    apiKeyEnvVar: resolved.builtin?.envKeys.length ? resolved.builtin.envKeys : [resolved.customEnvKey],
   });
 }

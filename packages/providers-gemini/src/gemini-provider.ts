@@ -1,15 +1,14 @@
-import {
-  getBuiltinProvider,
-  type ModelInfo,
-  type ModelProviderConfig,
-  type ModelProviderV1,
-  type ProviderConfigOverrides,
-  resolveConfigApiKey,
+import type {
+  ModelInfo,
+  ModelProviderConfig,
+  ModelProviderV1,
+  ProviderConfigOverrides,
 } from "@openclaw/protocol";
 import {
   combineHeaders,
   type FetchFunction,
   loadApiKey,
+  resolveProviderConfig,
   sendRequest,
   withoutTrailingSlash,
 } from "@openclaw/providers-utils";
@@ -116,19 +115,19 @@ export function fromConfig(
   env: Record<string, string | undefined> = process.env,
   overrides: ProviderConfigOverrides = {},
 ): GeminiProvider {
-  const builtin = getBuiltinProvider(id);
-  const apiName = providerConfig.api ?? builtin?.api ?? "google-generative-ai";
-  if (apiName !== "google-generative-ai") {
-    throw new Error(`providers-gemini cannot serve api "${apiName}" (provider "${id}")`);
-  }
-  return createGemini({
+  const resolved = resolveProviderConfig(
+    "providers-gemini",
+    ["google-generative-ai"],
     id,
-    baseURL: overrides.baseURL ?? providerConfig.baseUrl ?? builtin?.baseUrl ?? GEMINI_DEFAULT_BASE_URL,
-    apiKey: overrides.apiKey ?? resolveConfigApiKey(providerConfig.apiKey, env),
-    apiKeyEnvVar: builtin?.envKeys.length ? builtin.envKeys : ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-    headers: { ...providerConfig.headers, ...overrides.headers },
-    fetch: overrides.fetch,
+    providerConfig,
     env,
-    models: providerConfig.models?.length ? providerConfig.models : undefined,
+    overrides,
+  );
+  return createGemini({
+    ...resolved.common,
+    baseURL: resolved.baseURL ?? GEMINI_DEFAULT_BASE_URL,
+    apiKeyEnvVar: resolved.builtin?.envKeys.length
+      ? resolved.builtin.envKeys
+      : ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
   });
 }

@@ -1,14 +1,13 @@
-import {
-  getBuiltinProvider,
-  type ModelInfo,
-  type ModelProviderConfig,
-  type ModelProviderV1,
-  type ProviderConfigOverrides,
-  resolveConfigApiKey,
+import type {
+  ModelInfo,
+  ModelProviderConfig,
+  ModelProviderV1,
+  ProviderConfigOverrides,
 } from "@openclaw/protocol";
 import {
   combineHeaders,
   type FetchFunction,
+  resolveProviderConfig,
   sendRequest,
   withoutTrailingSlash,
 } from "@openclaw/providers-utils";
@@ -115,22 +114,15 @@ export function fromConfig(
   overrides: ProviderConfigOverrides = {},
 ): OllamaProvider | undefined {
   if (providerConfig.enabled === false) return undefined;
-  const builtin = getBuiltinProvider(id);
-  const apiName = providerConfig.api ?? builtin?.api ?? "ollama";
-  if (apiName !== "ollama")
-    throw new Error(`providers-ollama cannot serve api "${apiName}" (provider "${id}")`);
+  const resolved = resolveProviderConfig("providers-ollama", ["ollama"], id, providerConfig, env, overrides);
   return createOllama({
-    id,
+    ...resolved.common,
+    // OLLAMA_HOST (Ollama's own variable) wins over the built-in default, not over explicit settings
     baseURL:
       overrides.baseURL ??
       providerConfig.baseUrl ??
       env.OLLAMA_HOST ??
-      builtin?.baseUrl ??
+      resolved.baseURL ??
       OLLAMA_DEFAULT_BASE_URL,
-    apiKey: overrides.apiKey ?? resolveConfigApiKey(providerConfig.apiKey, env),
-    headers: { ...providerConfig.headers, ...overrides.headers },
-    fetch: overrides.fetch,
-    env,
-    models: providerConfig.models?.length ? providerConfig.models : undefined,
   });
 }

@@ -1,12 +1,15 @@
-import {
-  getBuiltinProvider,
-  type ModelInfo,
-  type ModelProviderConfig,
-  type ModelProviderV1,
-  type ProviderConfigOverrides,
-  resolveConfigApiKey,
+import type {
+  ModelInfo,
+  ModelProviderConfig,
+  ModelProviderV1,
+  ProviderConfigOverrides,
 } from "@openclaw/protocol";
-import { type FetchFunction, sendRequest, withoutTrailingSlash } from "@openclaw/providers-utils";
+import {
+  type FetchFunction,
+  resolveProviderConfig,
+  sendRequest,
+  withoutTrailingSlash,
+} from "@openclaw/providers-utils";
 import { OpenAIChatLanguageModel } from "./openai-chat-language-model.js";
 import { OpenAIEmbeddingModel } from "./openai-embedding-model.js";
 import { parseOpenAIError } from "./openai-error.js";
@@ -118,27 +121,22 @@ export function fromConfig(
   env: Record<string, string | undefined> = process.env,
   overrides: ProviderConfigOverrides = {},
 ): OpenAIProvider {
-  const builtin = getBuiltinProvider(id);
-  const apiName = providerConfig.api ?? builtin?.api ?? "openai-completions";
-  if (apiName !== "openai-completions" && apiName !== "openai-responses") {
-    throw new Error(`providers-openai cannot serve api "${apiName}" (provider "${id}")`);
-  }
-  const baseURL = overrides.baseURL ?? providerConfig.baseUrl ?? builtin?.baseUrl;
-  if (!baseURL) {
-    throw new Error(`models.providers.${id}.baseUrl is required for a custom OpenAI-compatible provider`);
-  }
-  const envKeys = builtin?.envKeys ?? [`${id.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_API_KEY`];
-  return createOpenAI({
+  const resolved = resolveProviderConfig(
+    "providers-openai",
+    ["openai-completions", "openai-responses"],
     id,
-    baseURL,
-    apiKey: overrides.apiKey ?? resolveConfigApiKey(providerConfig.apiKey, env),
-    apiKeyEnvVar: envKeys,
-    apiKeyRequired: builtin?.apiKeyRequired ?? providerConfig.apiKey !== undefined,
-    authHeader: providerConfig.authHeader ?? true,
-    headers: { ...providerConfig.headers, ...overrides.headers },
-    fetch: overrides.fetch,
-    api: apiName === "openai-responses" ? "responses" : "chat",
+    providerConfig,
     env,
-    models: providerConfig.models?.length ? providerConfig.models : undefined,
+    overrides,
+  );
+  if (!resolved.baseURL)
+    throw new Error(`models.providers.${id}.baseUrl is required for a custom OpenAI-compatible provider`);
+  return createOpenAI({
+    ...resolved.common,
+    baseURL: resolved.baseURL,
+    apiKeyEnvVar: resolved.builtin?.envKeys ?? [resolved.customEnvKey],
+    apiKeyRequired: resolved.builtin?.apiKeyRequired ?? providerConfig.apiKey !== undefined,
+    authHeader: providerConfig.authHeader ?? true,
+    api: resolved.api === "openai-responses" ? "responses" : "chat",
   });
 }

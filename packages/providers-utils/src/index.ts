@@ -21,4 +21,5 @@ export {
   streamResponse,
   toolCallPart,
 } from "./part-stream.js";
+export { type ResolvedProviderConfig, resolveProviderConfig } from "./provider-config.js";
 export { parseEventData, readJsonLines, readServerSentEvents } from "./stream-readers.js";
