@@ -3,59 +3,25 @@ import type { IncomingMessage, Server } from "node:http";
 import { hostname, platform } from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
-import {
-  type ClientInfo,
-  CONNECT_METHOD,
-  CONNECT_TIMEOUT_MS,
-  type ConnectParams,
-  ConnectParamsSchema,
-  DEFAULT_TICK_INTERVAL_MS,
-  deviceAuthErrorShape,
-  type ErrorShape,
-  EVENT_NAMES,
-  eventAllowed,
-  formatZodIssues,
-  frameErrorShape,
-  isEventName,
-  isMethodName,
-  MAX_BUFFERED_BYTES,
-  MAX_PAYLOAD_BYTES,
-  MAX_PRECONNECT_PAYLOAD_BYTES,
-  negotiateProtocol,
-  OPERATOR_SCOPES,
-  parseFrame,
-  type RequestFrame,
-  unknownMethodError,
-  type ValidateRequestResult,
-  validateRequest,
-  verifyDeviceProof,
-} from "@openclaw/protocol";
+// only the zod-free entry at start: the schemas and registries load with the first WebSocket client
+import type { ClientInfo, ValidateRequestResult } from "@openclaw/protocol";
+import { DEFAULT_TICK_INTERVAL_MS, MAX_PAYLOAD_BYTES } from "@openclaw/protocol/base";
 import type { WebSocket, WebSocketServer } from "ws";
 import {
   type AuthOverrides,
   AuthRateLimiter,
-  fingerprint,
   type ResolvedAuth,
   resolveAuth,
   resolveRateLimit,
-  safeEqual,
 } from "./auth.js";
 import { getPath } from "./config-store.js";
+import type { ConnectionLayer } from "./connections.js";
 import { DevicePairingStore } from "./devices.js";
-import { createHandlers, type Handler } from "./handlers.js";
 import { createHttpHandler } from "./http.js";
 import { type GatewayLockInfo, readGatewayLock, releaseGatewayLock, writeGatewayLock } from "./lock.js";
 import { createGatewayLogger, type Logger } from "./logging.js";
-import {
-  type BindMode,
-  isLoopbackAddress,
-  isLoopbackHost,
-  normalizeAddress,
-  resolveBindHost,
-  wsUrl,
-} from "./net.js";
+import { type BindMode, isLoopbackHost, normalizeAddress, resolveBindHost, wsUrl } from "./net.js";
 import type { GatewayAssistant, GatewayChannels, GatewayConfigStore, JsonObject } from "./types.js";
-import { GatewayMethodError } from "./types.js";
 
 // `import … from "node:http"` would build node:http's ES module facade, which reads every export,
 // including the lazy `WebSocket` / `MessageEvent` getters that load Node's bundled undici (~12 MB
@@ -204,7 +170,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const rateLimiter = new AuthRateLimiter(() => resolveRateLimit(config()));
   const counters = { requests: new Map<string, number>(), authFailures: 0, httpRequests: 0 };
   const stateVersion = { presence: 0, health: 0 };
-  const idempotency = new Map<string, { at: number; result: Promise<unknown> }>();
   let server: Server | undefined;
   let wss: WebSocketServer | undefined;
   let address: GatewayAddress | undefined;
@@ -271,84 +236,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     };
   }
 
-  function send(conn: Connection, frame: unknown): void {
-    if (conn.ws.readyState !== conn.ws.OPEN) return;
-    if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      closeConn(conn, 1008, "slow consumer: send buffer exceeded");
-      return;
-    }
-    conn.ws.send(JSON.stringify(frame));
-  }
-
-  function closeConn(conn: Connection, code: number, reason: string): void {
-    if (conn.state === "closed") return;
-    conn.state = "closed";
-    clearTimeout(conn.timer);
-    try {
-      // close reasons are capped at 123 bytes by the WebSocket protocol
-      conn.ws.close(code, Buffer.byteLength(reason) > 123 ? reason.slice(0, 120) : reason);
-    } catch {
-      conn.ws.terminate();
-    }
-  }
-
-  function canSee(conn: Connection, event: string): boolean {
-    if (conn.state !== "open") return false;
-    // unknown event families fail closed
-    return isEventName(event) && eventAllowed(conn.scopes, event);
-  }
-
-  function broadcast(event: string, payload: unknown): void {
-    for (const conn of connections.values()) {
-      if (!canSee(conn, event)) continue;
-      conn.seq += 1;
-      send(conn, { type: "event", event, payload, seq: conn.seq, stateVersion: { ...stateVersion } });
-    }
-  }
-
-  function closeWhere(predicate: (conn: Connection) => boolean, reason: string): void {
-    for (const conn of connections.values())
-      if (conn.state === "open" && predicate(conn)) closeConn(conn, 1008, reason);
-  }
-
-  /** Is the credential this connection authenticated with still valid right now? */
-  function credentialValid(conn: Connection): boolean {
-    const auth = currentAuth();
-    switch (conn.authKind) {
-      case "token":
-        return (
-          auth.mode === "token" && auth.token !== undefined && fingerprint(auth.token) === conn.credential
-        );
-      case "password":
-        return (
-          auth.mode === "password" &&
-          auth.password !== undefined &&
-          fingerprint(auth.password) === conn.credential
-        );
-      case "none":
-        return auth.mode === "none";
-      case "device-token": {
-        if (!conn.credential || !conn.deviceId) return false;
-        const found = devices.get(conn.deviceId);
-        const record = found?.tokens?.[conn.role ?? "operator"];
-        return Boolean(record && !record.revokedAtMs && fingerprint(record.token) === conn.credential);
-      }
-      default:
-        return false;
-    }
-  }
-
-  function revalidateAll(): void {
-    for (const conn of connections.values()) {
-      if (conn.state === "open" && !credentialValid(conn)) {
-        logger.info(
-          { connId: conn.id, authKind: conn.authKind },
-          "closing connection: credential rotated or revoked",
-        );
-        closeConn(conn, 1008, "unauthorized: credential rotated or revoked");
-      }
-    }
-  }
+  // the WebSocket side (connections.ts) loads with the first upgrade; until then there is no
+  // connection to send to, close or revalidate
+  let layer: ConnectionLayer | undefined;
+  const broadcast = (event: string, payload: unknown): void => layer?.broadcast(event, payload);
+  const revalidateAll = (): void => layer?.revalidateAll();
+  const closeWhere = (predicate: (conn: Connection) => boolean, reason: string): void =>
+    layer?.closeWhere(predicate, reason);
 
   const runtime: GatewayRuntime = {
     startedAt: Date.now(),
@@ -370,434 +264,35 @@ export function createGateway(options: GatewayOptions): Gateway {
     rateLimiter,
     closeWhere,
   };
-  const handlers: Record<string, Handler> = createHandlers(runtime, { revalidateAll });
   const httpHandler = createHttpHandler(runtime);
 
-  function connectError(conn: Connection, id: string, error: ErrorShape, closeCode = 1008): void {
-    send(conn, { type: "res", id, ok: false, error });
-    closeConn(conn, closeCode, error.message);
+  interface WebSocketSide {
+    wss: WebSocketServer;
+    layer: ConnectionLayer;
   }
-
-  function authFailure(conn: Connection, id: string, error: ErrorShape): void {
-    counters.authFailures += 1;
-    rateLimiter.recordFailure(conn.address);
-    logger.warn(
-      { connId: conn.id, remote: conn.address, code: (error.details as JsonObject | undefined)?.code },
-      error.message,
+  let loading: Promise<WebSocketSide> | undefined;
+  /**
+   * ws (and the TLS / zlib modules it pulls in) and the connection layer (the protocol's zod
+   * schemas and registries, the method handlers) load with the first WebSocket upgrade, not at
+   * start: an idle gateway, or one only probed over HTTP, never loads them.
+   */
+  function webSocketSide(): Promise<WebSocketSide> {
+    loading ??= Promise.all([import("ws"), import("./connections.js")]).then(
+      ([{ WebSocketServer: Server }, { createConnectionLayer }]) => {
+        wss = new Server({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
+        layer = createConnectionLayer(runtime, { tickIntervalMs });
+        return { wss, layer };
+      },
+      (error: unknown) => {
+        loading = undefined; // the next upgrade tries again
+        throw error;
+      },
     );
-    connectError(conn, id, error);
+    return loading;
   }
 
-  function originAllowed(conn: Connection): boolean {
-    if (!conn.origin) return true;
-    const allowed = (getPath(config(), "gateway.controlUi.allowedOrigins") as string[] | undefined) ?? [];
-    if (allowed.includes("*") || allowed.includes(conn.origin)) return true;
-    try {
-      const origin = new URL(conn.origin);
-      return conn.loopback && isLoopbackHost(origin.hostname.replace(/^\[|\]$/g, ""));
-    } catch {
-      return false;
-    }
-  }
-
-  async function handleConnect(conn: Connection, frame: RequestFrame): Promise<void> {
-    conn.state = "connecting";
-    const parsed = ConnectParamsSchema.safeParse(frame.params);
-    if (!parsed.success) {
-      connectError(conn, frame.id, {
-        code: "INVALID_REQUEST",
-        message: `invalid connect params: ${formatZodIssues(parsed.error.issues, ["params"])}`,
-        details: { code: "INVALID_PARAMS" },
-      });
-      return;
-    }
-    const params: ConnectParams = parsed.data;
-    const negotiated = negotiateProtocol(params.minProtocol, params.maxProtocol);
-    if (!negotiated.ok) {
-      connectError(conn, frame.id, negotiated.error, 1002);
-      return;
-    }
-    if (!originAllowed(conn)) {
-      connectError(conn, frame.id, {
-        code: "INVALID_REQUEST",
-        message: `origin not allowed: ${conn.origin} (add it to gateway.controlUi.allowedOrigins)`,
-        details: { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED", origin: conn.origin },
-      });
-      return;
-    }
-    const retryAfterMs = rateLimiter.retryAfter(conn.address);
-    if (retryAfterMs > 0) {
-      connectError(conn, frame.id, {
-        code: "UNAVAILABLE",
-        message: "unauthorized: too many failed authentication attempts; retry later",
-        details: { code: "AUTH_RATE_LIMITED", recommendedNextStep: "wait_then_retry" },
-        retryable: true,
-        retryAfterMs,
-      });
-      return;
-    }
-    const role = params.role ?? "operator";
-    const auth = currentAuth();
-    const presented = params.auth ?? {};
-    const requestedScopes = params.scopes;
-    // 1. shared secret or device token
-    let authKind: Connection["authKind"];
-    let credential: string | undefined;
-    let granted: string[] = role === "operator" ? [...OPERATOR_SCOPES] : [];
-    let deviceTokenDevice: string | undefined;
-    const deviceTokenValue = presented.deviceToken ?? (auth.mode === "token" ? presented.token : undefined);
-    const deviceTokenMatch = deviceTokenValue ? devices.findToken(deviceTokenValue) : undefined;
-    if (auth.mode === "none") {
-      authKind = "none";
-    } else if (
-      auth.mode === "token" &&
-      presented.token !== undefined &&
-      auth.token &&
-      safeEqual(presented.token, auth.token)
-    ) {
-      authKind = "token";
-      credential = fingerprint(auth.token);
-    } else if (
-      auth.mode === "password" &&
-      presented.password !== undefined &&
-      auth.password &&
-      safeEqual(presented.password, auth.password)
-    ) {
-      authKind = "password";
-      credential = fingerprint(auth.password);
-    } else if (
-      deviceTokenMatch &&
-      deviceTokenMatch.record.role === role &&
-      (!params.device || params.device.id === deviceTokenMatch.device.deviceId)
-    ) {
-      authKind = "device-token";
-      credential = fingerprint(deviceTokenMatch.record.token);
-      granted = deviceTokenMatch.record.scopes;
-      deviceTokenDevice = deviceTokenMatch.device.deviceId;
-    } else {
-      const label = auth.mode === "password" ? "password" : "token";
-      const suffix = `(use this gateway's gateway.auth.${label} or pair the device)`;
-      if (presented.deviceToken !== undefined) {
-        authFailure(conn, frame.id, {
-          code: "INVALID_REQUEST",
-          message: `unauthorized: device token mismatch ${suffix}`,
-          details: {
-            code: "AUTH_DEVICE_TOKEN_MISMATCH",
-            authReason: "device_token_mismatch",
-            canRetryWithDeviceToken: false,
-            recommendedNextStep: "update_auth_credentials",
-          },
-        });
-        return;
-      }
-      const given = auth.mode === "password" ? presented.password : presented.token;
-      if (given === undefined && !params.device) {
-        connectError(conn, frame.id, {
-          code: "NOT_PAIRED",
-          message: "device identity required",
-          details: { code: "DEVICE_IDENTITY_REQUIRED" },
-        });
-        return;
-      }
-      const configured = auth.mode === "password" ? auth.password : auth.token;
-      const reason =
-        configured === undefined ? "not_configured" : given === undefined ? "missing" : "mismatch";
-      const detail = `AUTH_${label.toUpperCase()}_${reason.toUpperCase()}`;
-      const text = reason === "not_configured" ? "not configured" : reason;
-      const error: ErrorShape = {
-        code: "INVALID_REQUEST",
-        message: `unauthorized: gateway ${label} ${text} ${suffix}`,
-        details: {
-          code: detail,
-          authReason: `${label}_${reason}`,
-          canRetryWithDeviceToken: false,
-          recommendedNextStep:
-            reason === "mismatch" ? "update_auth_credentials" : "update_auth_configuration",
-        },
-      };
-      if (reason === "mismatch") authFailure(conn, frame.id, error);
-      else connectError(conn, frame.id, error);
-      return;
-    }
-    // 2. device identity and pairing
-    let deviceId: string | undefined = deviceTokenDevice;
-    let issuedDeviceToken: { token: string; issuedAtMs: number } | undefined;
-    if (params.device) {
-      const verified = await verifyDeviceProof(params.device, {
-        client: params.client,
-        role,
-        scopes: requestedScopes ?? [],
-        ...(params.auth ? { auth: params.auth } : {}),
-        expectedNonce: conn.nonce,
-      });
-      if (!verified.ok) {
-        authFailure(conn, frame.id, deviceAuthErrorShape(verified.code, verified.message));
-        return;
-      }
-      deviceId = params.device.id.toLowerCase();
-      const paired = devices.get(deviceId);
-      const wanted = requestedScopes ?? (role === "operator" ? ["operator.read", "operator.write"] : []);
-      const upgrade =
-        paired && (!paired.roles.includes(role) || wanted.some((scope) => !paired.scopes.includes(scope)));
-      if (!paired || upgrade) {
-        const request = {
-          deviceId,
-          publicKey: params.device.publicKey,
-          role,
-          scopes: wanted,
-          remoteIp: conn.address,
-          clientId: params.client.id,
-          clientMode: params.client.mode,
-          platform: params.client.platform,
-          ...(params.client.displayName ? { displayName: params.client.displayName } : {}),
-        };
-        if (conn.loopback && options.autoApproveLoopback !== false) {
-          devices.approve(request);
-          logger.info({ deviceId, role }, "device auto-approved (loopback)");
-        } else {
-          const pending = devices.request({ ...request, ...(upgrade ? { isRepair: true } : {}) });
-          broadcast("device.pair.requested", pending);
-          logger.info(
-            { deviceId, requestId: pending.requestId, remote: conn.address },
-            "device pairing requested",
-          );
-          connectError(conn, frame.id, {
-            code: "NOT_PAIRED",
-            message: `pairing required: approve this device with \`openclaw devices approve ${pending.requestId}\``,
-            details: {
-              code: "PAIRING_REQUIRED",
-              reason: !paired
-                ? "not-paired"
-                : !paired.roles.includes(role)
-                  ? "role-upgrade"
-                  : "scope-upgrade",
-              requestId: pending.requestId,
-              remediationHint: `openclaw devices approve ${pending.requestId}`,
-              requestedRole: role,
-              requestedScopes: wanted,
-            },
-          });
-          return;
-        }
-      }
-      const record = devices.ensureToken(deviceId, role, devices.get(deviceId)?.scopes ?? wanted);
-      if (record)
-        issuedDeviceToken = { token: record.token, issuedAtMs: record.rotatedAtMs ?? record.createdAtMs };
-      if (authKind === "device-token") granted = record?.scopes ?? granted;
-    }
-    // 3. scopes: the grant, narrowed by what the client declared
-    const scopes = requestedScopes ? granted.filter((scope) => requestedScopes.includes(scope)) : granted;
-    rateLimiter.recordSuccess(conn.address);
-    clearTimeout(conn.timer);
-    conn.state = "open";
-    conn.protocol = negotiated.protocol;
-    conn.client = params.client;
-    conn.role = role;
-    conn.scopes = new Set(role === "node" ? ["node"] : scopes);
-    conn.authKind = authKind;
-    if (credential) conn.credential = credential;
-    if (deviceId) conn.deviceId = deviceId;
-    try {
-      (conn.ws as unknown as { _receiver: { _maxPayload: number } })._receiver._maxPayload =
-        MAX_PAYLOAD_BYTES;
-    } catch {
-      // older ws: the server-wide cap still applies
-    }
-    stateVersion.presence += 1;
-    const hello = {
-      type: "hello-ok",
-      protocol: negotiated.protocol,
-      server: { version, connId: conn.id },
-      features: {
-        methods: Object.keys(handlers),
-        events: EVENT_NAMES.filter(
-          (name) => !name.startsWith("node.") && !name.startsWith("exec.") && name !== "cron",
-        ),
-      },
-      snapshot: {
-        presence: presence(),
-        health: await handlers.health!(conn, {}),
-        stateVersion: { ...stateVersion },
-        uptimeMs: Date.now() - runtime.startedAt,
-        configPath: options.config.path,
-        stateDir: options.stateDir,
-        sessionDefaults: {
-          defaultAgentId: "main",
-          mainKey: "main",
-          mainSessionKey: "agent:main:main",
-          scope: "per-sender",
-        },
-        authMode: auth.mode,
-      },
-      auth: {
-        role,
-        scopes: [...conn.scopes],
-        ...(issuedDeviceToken
-          ? { deviceToken: issuedDeviceToken.token, issuedAtMs: issuedDeviceToken.issuedAtMs }
-          : {}),
-      },
-      policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs },
-    };
-    send(conn, { type: "res", id: frame.id, ok: true, payload: hello });
-    logger.info(
-      {
-        connId: conn.id,
-        remote: conn.address,
-        client: params.client.id,
-        mode: params.client.mode,
-        role,
-        authKind,
-        protocol: negotiated.protocol,
-      },
-      "client connected",
-    );
-    broadcast("presence", { presence: presence() });
-  }
-
-  async function dispatch(conn: Connection, frame: RequestFrame): Promise<void> {
-    const reply = (payload: unknown) => send(conn, { type: "res", id: frame.id, ok: true, payload });
-    const fail = (error: ErrorShape) => send(conn, { type: "res", id: frame.id, ok: false, error });
-    if (frame.method === CONNECT_METHOD) {
-      fail({
-        code: "INVALID_REQUEST",
-        message: "already connected",
-        details: { code: "HANDSHAKE_REQUIRED" },
-      });
-      return;
-    }
-    const handler = Object.hasOwn(handlers, frame.method) ? handlers[frame.method] : undefined;
-    if (!handler) {
-      fail(
-        isMethodName(frame.method)
-          ? {
-              code: "UNAVAILABLE",
-              message: `${frame.method} is not available on this gateway yet`,
-              retryable: false,
-            }
-          : unknownMethodError(frame.method),
-      );
-      return;
-    }
-    if (!credentialValid(conn)) {
-      fail({
-        code: "INVALID_REQUEST",
-        message: "unauthorized: credential rotated or revoked",
-        details: { code: "AUTH_UNAUTHORIZED" },
-      });
-      closeConn(conn, 1008, "unauthorized: credential rotated or revoked");
-      return;
-    }
-    // the one policy gate: known method → scope (from the METHODS registry) → params (its zod schema)
-    const checked = authorizeRequest(frame.method, frame.params, conn.scopes);
-    if (!checked.ok) {
-      fail(checked.error);
-      return;
-    }
-    const spec = checked.spec;
-    const params = (checked.params ?? {}) as JsonObject;
-    counters.requests.set(frame.method, (counters.requests.get(frame.method) ?? 0) + 1);
-    try {
-      const key =
-        typeof params.idempotencyKey === "string" && spec.sideEffect
-          ? `${frame.method}\u0000${params.idempotencyKey}`
-          : undefined;
-      let result: unknown;
-      if (key) {
-        pruneIdempotency();
-        const cached = idempotency.get(key);
-        if (cached) result = await cached.result;
-        else {
-          const promise = handler(conn, params);
-          idempotency.set(key, { at: Date.now(), result: promise });
-          promise.catch(() => idempotency.delete(key));
-          result = await promise;
-        }
-      } else result = await handler(conn, params);
-      reply(result);
-    } catch (error) {
-      if (error instanceof GatewayMethodError) fail(error.shape);
-      else {
-        logger.error(
-          { method: frame.method, err: error instanceof Error ? error.message : String(error) },
-          "method failed",
-        );
-        fail({
-          code: "UNAVAILABLE",
-          message: `${frame.method} failed: ${error instanceof Error ? error.message : String(error)}`,
-        });
-      }
-    }
-  }
-
-  function pruneIdempotency(): void {
-    const cutoff = Date.now() - 5 * 60_000;
-    for (const [key, entry] of idempotency) {
-      if (entry.at >= cutoff && idempotency.size <= 5000) break;
-      idempotency.delete(key);
-    }
-  }
-
-  function onMessage(conn: Connection, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-    if (conn.state === "closed") return;
-    const text = isBinary
-      ? data
-      : Buffer.isBuffer(data)
-        ? data.toString("utf8")
-        : Array.isArray(data)
-          ? Buffer.concat(data).toString("utf8")
-          : Buffer.from(data).toString("utf8");
-    if (conn.state !== "open") {
-      if (conn.state === "connecting") return; // one connect at a time
-      const parsed = parseFrame(text, { binary: isBinary, maxBytes: MAX_PRECONNECT_PAYLOAD_BYTES });
-      if (!parsed.ok) {
-        if (parsed.error.reason === "binary") closeConn(conn, 1003, "binary frames are not supported");
-        else if (parsed.error.reason === "too-large") closeConn(conn, 1009, "frame too large before connect");
-        else if (parsed.error.id) connectError(conn, parsed.error.id, frameErrorShape(parsed.error));
-        else
-          closeConn(
-            conn,
-            parsed.error.reason === "invalid-json" ? 1000 : 1008,
-            parsed.error.reason === "invalid-json" ? "" : "invalid handshake",
-          );
-        return;
-      }
-      const frame = parsed.frame;
-      if (frame.type !== "req" || frame.method !== CONNECT_METHOD) {
-        const message = "invalid handshake: first request must be connect";
-        if (frame.type === "req") connectError(conn, frame.id, { code: "INVALID_REQUEST", message });
-        else closeConn(conn, 1008, message);
-        return;
-      }
-      handleConnect(conn, frame).catch((error) => {
-        logger.error({ err: error instanceof Error ? error.message : String(error) }, "connect failed");
-        connectError(conn, frame.id, { code: "UNAVAILABLE", message: "connect failed" }, 1011);
-      });
-      return;
-    }
-    const parsed = parseFrame(text, { binary: isBinary });
-    if (!parsed.ok && parsed.error.reason === "binary") {
-      closeConn(conn, 1003, "binary frames are not supported");
-      return;
-    }
-    if (!parsed.ok) {
-      if (parsed.error.id)
-        send(conn, { type: "res", id: parsed.error.id, ok: false, error: frameErrorShape(parsed.error) });
-      else logger.debug({ connId: conn.id, reason: parsed.error.reason }, "dropped invalid frame");
-      return;
-    }
-    if (parsed.frame.type !== "req") return; // clients only send requests
-    dispatch(conn, parsed.frame).catch((error) => logger.error({ err: String(error) }, "dispatch failed"));
-  }
-
-  let wssLoading: Promise<WebSocketServer> | undefined;
-  /** ws (and the TLS / zlib modules it pulls in) loads with the first WebSocket upgrade, not at start. */
-  function webSocketServer(): Promise<WebSocketServer> {
-    wssLoading ??= import("ws").then(({ WebSocketServer: Server }) => {
-      wss = new Server({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
-      return wss;
-    });
-    return wssLoading;
-  }
+  /** Upgrades waiting for webSocketSide(), per client address: they count as unauthenticated sockets. */
+  const upgrading = new Map<string, number>();
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (closing) {
@@ -806,7 +301,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const remote = normalizeAddress(request.socket.remoteAddress);
     const limit = options.maxUnauthenticatedPerAddress ?? 32;
-    let pending = 0;
+    let pending = upgrading.get(remote) ?? 0;
     for (const conn of connections.values())
       if (conn.state !== "open" && conn.state !== "closed" && conn.address === remote) pending++;
     if (pending >= limit) {
@@ -816,70 +311,31 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
       return;
     }
-    const upgrade = (target: WebSocketServer) =>
-      target.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request));
-    if (wss) {
-      upgrade(wss);
+    const upgrade = (side: WebSocketSide) =>
+      side.wss.handleUpgrade(request, socket, head, (ws) => side.layer.onConnection(ws, request));
+    if (wss && layer) {
+      upgrade({ wss, layer });
       return;
     }
     // clients send nothing before the 101 answer, so the socket can wait for the import
-    webSocketServer().then(
-      (target) => {
+    upgrading.set(remote, (upgrading.get(remote) ?? 0) + 1);
+    const settled = () => {
+      const left = (upgrading.get(remote) ?? 1) - 1;
+      if (left > 0) upgrading.set(remote, left);
+      else upgrading.delete(remote);
+    };
+    webSocketSide().then(
+      (side) => {
+        settled();
         if (closing) socket.destroy();
-        else upgrade(target);
+        else upgrade(side);
       },
       (error: unknown) => {
+        settled();
         logger.error({ err: String(error) }, "cannot load the WebSocket server");
         socket.destroy();
       },
     );
-  }
-
-  function onConnection(ws: WebSocket, request: IncomingMessage): void {
-    const remote = normalizeAddress(request.socket.remoteAddress);
-    const origin = typeof request.headers.origin === "string" ? request.headers.origin : undefined;
-    const conn: Connection = {
-      id: randomUUID(),
-      ws,
-      address: remote,
-      loopback: isLoopbackAddress(remote),
-      origin,
-      nonce: randomUUID(),
-      state: "challenged",
-      scopes: new Set(),
-      seq: 0,
-      connectedAt: Date.now(),
-    };
-    try {
-      (ws as unknown as { _receiver: { _maxPayload: number } })._receiver._maxPayload =
-        MAX_PRECONNECT_PAYLOAD_BYTES;
-    } catch {
-      // keep the server-wide cap
-    }
-    connections.set(conn.id, conn);
-    conn.timer = setTimeout(() => {
-      if (conn.state === "challenged" || conn.state === "connecting") closeConn(conn, 1000, "");
-    }, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
-    conn.timer.unref();
-    ws.on("message", (data, isBinary) => {
-      try {
-        onMessage(conn, data as Buffer, isBinary);
-      } catch (error) {
-        logger.error({ err: String(error) }, "message handling failed");
-      }
-    });
-    ws.on("error", (error) => logger.debug({ connId: conn.id, err: error.message }, "socket error"));
-    ws.on("close", () => {
-      const wasOpen = conn.state === "open" || (conn.state === "closed" && conn.client !== undefined);
-      conn.state = "closed";
-      clearTimeout(conn.timer);
-      connections.delete(conn.id);
-      if (wasOpen && !closing) {
-        stateVersion.presence += 1;
-        broadcast("presence", { presence: presence() });
-      }
-    });
-    send(conn, { type: "event", event: "connect.challenge", payload: { nonce: conn.nonce, ts: Date.now() } });
   }
 
   function bindSettings(): { host: string; mode: BindMode; port: number } {
@@ -1084,7 +540,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       clearTimeout(timer);
     }
     const code = closeOptions.restartExpectedMs !== undefined ? 1012 : 1001;
-    for (const conn of connections.values()) closeConn(conn, code, reason);
+    layer?.closeAll(code, reason);
     // give close frames a moment, then cut what is left
     await new Promise((resolve) => setTimeout(resolve, 20));
     for (const conn of connections.values()) conn.ws.terminate();
@@ -1115,12 +571,15 @@ export function createGateway(options: GatewayOptions): Gateway {
 /**
  * The one policy function every request goes through: unknown method, missing scope (the
  * METHODS registry's scope for the method) and invalid params (its zod schema) each yield the
- * error shape to send; otherwise the parsed params.
+ * error shape to send; otherwise the parsed params. Asynchronous because it loads the protocol's
+ * schemas on first use (the gateway keeps zod out of an idle process); the gateway itself calls
+ * `validateRequest` from `@openclaw/protocol` directly once a client is connected.
  */
-export function authorizeRequest(
+export async function authorizeRequest(
   method: string,
   params: unknown,
   scopes: Iterable<string>,
-): ValidateRequestResult {
+): Promise<ValidateRequestResult> {
+  const { validateRequest } = await import("@openclaw/protocol");
   return validateRequest(method, params, scopes);
 }

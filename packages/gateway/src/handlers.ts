@@ -1,4 +1,4 @@
-import { scopeAllows } from "@openclaw/protocol";
+import { scopeAllows } from "@openclaw/protocol/base";
 import { getPath } from "./config-store.js";
 import { publicDevice } from "./devices.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";

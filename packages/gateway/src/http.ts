@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { toAgentSessionKey } from "@openclaw/protocol";
+import { toAgentSessionKey } from "@openclaw/protocol/base";
 import { AuthRateLimiter, safeEqual } from "./auth.js";
 import { getPath } from "./config-store.js";
 import type { GatewayRuntime } from "./gateway.js";

@@ -3,7 +3,7 @@ export const VERSION: string =
   typeof __OPENCLAW_VERSION__ === "string" ? __OPENCLAW_VERSION__ : "0.0.0-source";
 
 /** Device proofs are checked by the protocol package's implementation (re-exported for convenience). */
-export { deviceIdFromPublicKey, verifyDeviceProof } from "@openclaw/protocol";
+export { deviceIdFromPublicKey, verifyDeviceProof } from "@openclaw/protocol/base";
 export {
   type AuthOverrides,
   type GatewayAuthMode,

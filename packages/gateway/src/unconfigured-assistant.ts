@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { toAgentSessionKey } from "@openclaw/protocol";
+import { toAgentSessionKey } from "@openclaw/protocol/base";
 import type { GatewayAssistant, JsonObject } from "./types.js";
 import { GatewayMethodError } from "./types.js";
 
