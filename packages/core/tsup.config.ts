@@ -9,6 +9,7 @@ export default defineConfig(
       index: "src/index.ts",
       "config/index": "src/config/index.ts",
       "config/fast": "src/config/fast.ts",
+      "config/store": "src/config/store.ts",
       "state/index": "src/state/index.ts",
       "fs/index": "src/fs/index.ts",
     },

@@ -1,4 +1,5 @@
 import { execFile, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -42,17 +43,26 @@ async function startGateway(extraEnv: Record<string, string> = {}, globalArgs: s
     stdio: ["ignore", "pipe", "pipe"],
   });
   try {
+    let output = "";
     const listeningPid = await new Promise<number>((resolve, reject) => {
       let out = "";
       child.stdout.on("data", (chunk: Buffer) => {
         out += chunk.toString();
+        output = out;
         const match = /listening on ws:\/\/\S+ \(pid (\d+)\)/.exec(out);
-        if (match) resolve(Number(match[1]));
+        if (match && out.includes("Logs:")) resolve(Number(match[1]));
       });
       child.once("exit", (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
     });
     const { stdout } = await promisify(execFile)("ps", ["-o", "args=", "-p", String(listeningPid)]);
-    return { spawnedPid: child.pid, listeningPid, commandLine: stdout.trim() };
+    return {
+      spawnedPid: child.pid,
+      listeningPid,
+      commandLine: stdout.trim(),
+      output,
+      stateFiles: readdirSync(join(home, "state")),
+      config: readFileSync(join(home, "state", "openclaw.json"), "utf8"),
+    };
   } finally {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
@@ -72,6 +82,24 @@ describe("openclaw gateway node flags", () => {
     const run = await startGateway({}, ["--profile", "flags"]);
     expect(run.listeningPid).toBe(run.spawnedPid);
     expect(run.commandLine).toContain("--max-semi-space-size=1");
+  });
+
+  it("hands the validated config over: first-start token written and announced, no handoff file left", async () => {
+    const run = await startGateway();
+    const token = /token:\s*"([0-9a-f]{48})"/.exec(run.config)?.[1];
+    expect(token).toBeDefined();
+    expect(run.output).toContain("Auth: token generated into gateway.auth.token");
+    expect(run.stateFiles.filter((name) => name.startsWith(".gateway-handoff"))).toEqual([]);
+  });
+
+  it("an unknown gateway flag gets the program's error, not a start", async () => {
+    const home = await mkdtemp(join(tmpdir(), "openclaw-cli-flags-"));
+    homes.push(home);
+    const result = await promisify(execFile)(process.execPath, [cli, "gateway", "--prot", "1"], {
+      env: { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: join(home, "state"), NO_COLOR: "1" },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("unknown option '--prot'");
   });
 
   it('OPENCLAW_GATEWAY_NODE_FLAGS="" runs it without extra flags', async () => {

@@ -1,3 +1,4 @@
+import type { LoadedConfig } from "@openclaw/core/config/store";
 import type {
   AuthOverrides,
   BindMode,
@@ -17,6 +18,11 @@ export interface AssembleOptions {
   env?: NodeJS.ProcessEnv;
   /** Write console logs (pretty on a TTY); default true. */
   console?: boolean;
+  /**
+   * The config as loaded and validated before the re-exec (gateway-handoff.ts). When its file is
+   * unchanged, the gateway starts from it without loading the validation code.
+   */
+  preloaded?: LoadedConfig;
 }
 
 export interface Assembled {
@@ -69,10 +75,10 @@ export function detectProvider(config: Record<string, unknown>, env: NodeJS.Proc
  */
 export async function assembleGateway(options: AssembleOptions = {}): Promise<Assembled> {
   const env = options.env ?? process.env;
-  // only core's config entry point here: the full core (agent runtime, tools, formatting) loads
-  // only when a provider or a channel needs it
+  // only core's config store here (no validation code until an edit needs it, when preloaded):
+  // the full core (agent runtime, tools, formatting) loads only when a provider or a channel needs it
   const [{ createGateway, createGatewayLogger, defaultLogFile, createUnconfiguredAssistant }, core] =
-    await Promise.all([import("@openclaw/gateway"), import("@openclaw/core/config")]);
+    await Promise.all([import("@openclaw/gateway"), import("@openclaw/core/config/store")]);
   const paths = core.resolvePaths(env);
   // the gateway owns the state dir: create it (0700) so first-start writes (token, lock) succeed
   const { mkdirSync } = await import("node:fs");
@@ -80,7 +86,10 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   mkdirSync(dirname(paths.configPath), { recursive: true, mode: 0o700 });
   // core's config store: loader (JSON5, $include, env), validation, guarded writes, hot reload
-  const store = core.createConfigStore({ env });
+  const store = await core.openConfigStore({
+    env,
+    ...(options.preloaded?.path === paths.configPath ? { preloaded: options.preloaded } : {}),
+  });
   const config = store.snapshot().config;
   const logging = (config.logging ?? {}) as { file?: string; level?: string; consoleLevel?: string };
   const logFile = logging.file ?? defaultLogFile();

@@ -8,7 +8,12 @@ export {
   resolveModelAliases,
 } from "./agents.js";
 export { normalizeConfigAliases } from "./aliases.js";
-export { type ConfigStore, type ConfigStoreSnapshot, createConfigStore } from "./config-store.js";
+export {
+  type ConfigStore,
+  type ConfigStoreSnapshot,
+  configJsonSchema,
+  createConfigStore,
+} from "./config-store.js";
 export { ConfigError, type ConfigErrorCode, formatConfigIssue } from "./errors.js";
 export { setJson5Value, unsetJson5Value } from "./json5-edit.js";
 export { formatKeyPath, getAtPath, type KeyPath, parseKeyPath } from "./key-path.js";
@@ -34,6 +39,7 @@ export {
   resolveSecretRefs,
   type SecretRef,
 } from "./secrets.js";
+export { isCurrentLoad, type OpenConfigStoreOptions, openConfigStore } from "./store.js";
 export type {
   AgentDefaultsConfig,
   AgentEntryConfig,
@@ -64,6 +70,8 @@ export type {
 export { knownKeysAt, suggestKey, type ValidationResult, validateConfigObject } from "./validate.js";
 export {
   type ConfigChange,
+  ConfigFileWatcher,
+  type ConfigLoaderOptions,
   ConfigWatcher,
   type ConfigWatcherEvents,
   classifyConfigPath,

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import JSON5 from "json5";
 import { type AtomicWriteFs, FileWriteError, rotateBackups, writeFileAtomic } from "../fs/atomic-write.js";
 import { LockTimeoutError, withFileLock } from "../fs/file-lock.js";
+import { diffConfigPaths } from "./diff.js";
 import { ConfigError } from "./errors.js";
 import { Json5EditError, setJson5Value, unsetJson5Value } from "./json5-edit.js";
 import { formatKeyPath, isPlainObject, type KeyPath, parseKeyPath } from "./key-path.js";
@@ -10,6 +11,8 @@ import { evaluateConfig, hashConfigText, loadConfigSync, parseConfigText, readCo
 import { expandHome, resolvePaths } from "./paths.js";
 import { isSensitiveConfigPath, REDACTED } from "./redact.js";
 import type { LoadConfigOptions, LoadedConfig } from "./types.js";
+
+export { diffConfigPaths };
 
 export interface ConfigWriteOptions extends LoadConfigOptions {
   /** Hash the caller's edit was based on (from `LoadedConfig.hash` / RPC `config.get`). Mismatch ⇒ CONFIG_STALE. */
@@ -106,29 +109,6 @@ function applyToObject(root: Record<string, unknown>, edit: ConfigEdit): void {
       });
   } else if (Array.isArray(node) && typeof last === "number") node.splice(last, 1);
   else if (isPlainObject(node) && typeof last === "string") delete node[last];
-}
-
-/** Leaf paths whose value differs between two trees. */
-export function diffConfigPaths(before: unknown, after: unknown, path: KeyPath = []): string[] {
-  if (isDeepStrictEqual(before, after)) return [];
-  const beforeObject = isPlainObject(before)
-    ? before
-    : before === undefined && isPlainObject(after)
-      ? {}
-      : undefined;
-  const afterObject = isPlainObject(after)
-    ? after
-    : after === undefined && isPlainObject(before)
-      ? {}
-      : undefined;
-  if (beforeObject && afterObject) {
-    const keys = new Set([...Object.keys(beforeObject), ...Object.keys(afterObject)]);
-    const paths = [...keys].flatMap((key) =>
-      diffConfigPaths(beforeObject[key], afterObject[key], [...path, key]),
-    );
-    return paths.length > 0 ? paths : [formatKeyPath(path) || "(root)"];
-  }
-  return [formatKeyPath(path) || "(root)"];
 }
 
 /** Compute the edits that turn `before` into `after` (minimal: untouched keys are not rewritten). */
