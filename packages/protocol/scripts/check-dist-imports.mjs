@@ -1,12 +1,13 @@
-// Usage: node scripts/check-dist-imports.mjs <entry.js> <forbidden package>...
+// Usage: node scripts/check-dist-imports.mjs <entry.js> <forbidden specifier>...
 // Follows the static imports of a built entry through its relative chunks and fails when one of
-// them imports a forbidden package. Run by `build` on dist/base.js, which must not load zod.
+// them imports a forbidden specifier: `zod` matches exactly, `zod/*` matches any subpath.
+// Run by `build` on dist/base.js, which must not load zod.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const [entry, ...forbidden] = process.argv.slice(2);
 if (!entry || forbidden.length === 0) {
-  console.error("usage: check-dist-imports.mjs <entry.js> <forbidden package>...");
+  console.error("usage: check-dist-imports.mjs <entry.js> <forbidden specifier>...");
   process.exit(2);
 }
 // esbuild writes each static import / re-export on one line; dynamic import() is not followed
@@ -20,7 +21,11 @@ while (queue.length > 0) {
   seen.add(file);
   for (const [, specifier] of readFileSync(file, "utf8").matchAll(pattern)) {
     if (specifier.startsWith(".")) queue.push(join(dirname(file), specifier));
-    else if (forbidden.some((name) => specifier === name || specifier.startsWith(`${name}/`)))
+    else if (
+      forbidden.some((name) =>
+        name.endsWith("/*") ? specifier.startsWith(name.slice(0, -1)) : specifier === name,
+      )
+    )
       hits.push(`${file} imports ${specifier}`);
   }
 }

@@ -1,0 +1,36 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { packageName, REPO, staticGraph } from "./import-graph.js";
+
+const gatewaySrc = join(REPO, "packages/gateway/src");
+const protocolIndex = join(REPO, "packages/protocol/src/index.ts");
+const relative = (files: Iterable<string>) => [...files].map((file) => file.slice(REPO.length + 1)).sort();
+
+describe("what `import('@openclaw/gateway')` loads", () => {
+  const idle = staticGraph(join(gatewaySrc, "index.ts"));
+
+  it("loads neither zod, ws nor the protocol's main entry (schemas and registries)", () => {
+    const packages = [...idle.packages].map(packageName);
+    expect(packages).not.toContain("zod");
+    expect(packages).not.toContain("ws");
+    expect(relative(idle.files)).not.toContain("packages/protocol/src/index.ts");
+    // only the zod-free protocol entry
+    expect(relative(idle.files)).toContain("packages/protocol/src/base.ts");
+    // the WebSocket side stays out until a client connects
+    expect(relative(idle.files)).not.toContain("packages/gateway/src/connections.ts");
+    expect(relative(idle.files)).not.toContain("packages/gateway/src/handlers.ts");
+  });
+
+  it("loads the WebSocket side and ws dynamically, from gateway.ts", () => {
+    expect(idle.dynamic.get(join(gatewaySrc, "gateway.ts"))).toEqual(
+      expect.arrayContaining(["ws", "./connections.js"]),
+    );
+  });
+
+  it("the lazily loaded connection layer is what brings zod, the protocol registries and the handlers", () => {
+    const layer = staticGraph(join(gatewaySrc, "connections.ts"));
+    expect([...layer.packages].map(packageName)).toContain("zod");
+    expect(layer.files).toContain(protocolIndex);
+    expect(layer.files).toContain(join(gatewaySrc, "handlers.ts"));
+  });
+});
