@@ -97,7 +97,10 @@ describe("openclaw gateway node flags", () => {
     homes.push(home);
     const result = await promisify(execFile)(process.execPath, [cli, "gateway", "--prot", "1"], {
       env: { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: join(home, "state"), NO_COLOR: "1" },
-    }).catch((error: { code: number; stderr: string }) => error);
+    }).then(
+      (done) => ({ code: 0, stderr: done.stderr }),
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("unknown option '--prot'");
   });

@@ -2,7 +2,9 @@ import type { GatewayChannels, JsonObject, Logger } from "@openclaw/gateway";
 import { GatewayMethodError, MISSING_PROVIDER_REPLY } from "@openclaw/gateway";
 
 type EnqueueInput = { text: string; sessionKey?: string };
-type Enqueuing = { enqueue(input: EnqueueInput): Promise<{ payloads: { text: string }[]; status?: string }> };
+export type Enqueuing = {
+  enqueue(input: EnqueueInput): Promise<{ payloads: { text: string }[]; status?: string }>;
+};
 
 const LOADERS: Record<string, () => Promise<unknown>> = {
   telegram: async () => (await import("@openclaw/channels-telegram")).telegram,
@@ -39,11 +41,13 @@ export interface ChannelRuntime {
 export async function createChannels(options: {
   config: () => Record<string, unknown>;
   stateDir: string;
-  assistant: Enqueuing | undefined;
+  /** The assistant, or how to get it (created on demand: only when a channel is configured). */
+  assistant: Enqueuing | undefined | (() => Promise<Enqueuing | undefined>);
   logger: Logger;
 }): Promise<ChannelRuntime | undefined> {
   const configured = configuredIds(options.config());
   if (!configured.length) return undefined;
+  const given = typeof options.assistant === "function" ? await options.assistant() : options.assistant;
   const core = await import("@openclaw/core");
   const plugins: unknown[] = [];
   for (const id of configured) {
@@ -57,7 +61,7 @@ export async function createChannels(options: {
     }
   }
   // without a model provider every inbound message gets the explanation, never silence
-  const assistant: Enqueuing = options.assistant ?? {
+  const assistant: Enqueuing = given ?? {
     enqueue: async () => ({ payloads: [{ text: MISSING_PROVIDER_REPLY }] }),
   };
   const log =
@@ -124,7 +128,7 @@ export function channelSettingsChanged(before: ChannelBlocks, after: ChannelBloc
 export function createChannelHost(options: {
   config: () => Record<string, unknown>;
   stateDir: string;
-  assistant: Enqueuing | undefined;
+  assistant: Enqueuing | undefined | (() => Promise<Enqueuing | undefined>);
   logger: Logger;
 }): {
   channels: GatewayChannels;

@@ -7,7 +7,7 @@ import type {
   GatewayConfigStore,
   Logger,
 } from "@openclaw/gateway";
-import type { ChannelsApplied } from "./gateway-assembly-channels.js";
+import type { ChannelsApplied, Enqueuing } from "./gateway-assembly-channels.js";
 
 /** What `openclaw gateway run` passes in (flags already parsed). */
 export interface AssembleOptions {
@@ -103,22 +103,18 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   let assistant: GatewayAssistant;
   let closeAssistant: () => Promise<void> = async () => undefined;
   let reloadAssistant: (config: Record<string, unknown>) => void = () => undefined;
-  let enqueuing: { enqueue(input: never): Promise<{ payloads: { text: string }[] }> } | undefined;
+  let enqueuing: (() => Promise<Enqueuing | undefined>) | undefined;
   if (provider) {
-    try {
+    // created on the first chat (or channel message), with the config current then
+    const { lazyCoreAssistant } = await import("./gateway-assembly-lazy.js");
+    const lazy = lazyCoreAssistant(async () => {
       const { createCoreAssistant } = await import("./gateway-assembly-core.js");
-      const built = await createCoreAssistant({ config, stateDir: paths.stateDir, env, logger });
-      assistant = built.assistant;
-      enqueuing = built.enqueuing;
-      closeAssistant = built.close;
-      reloadAssistant = built.reloadConfig;
-    } catch (error) {
-      logger.error(
-        { err: error instanceof Error ? error.message : String(error) },
-        "assistant failed to start; chats will explain the problem",
-      );
-      assistant = createUnconfiguredAssistant();
-    }
+      return createCoreAssistant({ config: store.snapshot().config, stateDir: paths.stateDir, env, logger });
+    }, logger as Logger);
+    assistant = lazy.assistant;
+    enqueuing = lazy.enqueuing;
+    closeAssistant = lazy.close;
+    reloadAssistant = lazy.reloadConfig;
   } else {
     assistant = createUnconfiguredAssistant();
   }
@@ -134,7 +130,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   const channelHost = createChannelHost({
     config: () => store.snapshot().config,
     stateDir: paths.stateDir,
-    assistant: enqueuing as never,
+    assistant: enqueuing,
     logger: logger as Logger,
   });
   const channelListeners = new Set<(outcome: ChannelsApplied) => void>();
