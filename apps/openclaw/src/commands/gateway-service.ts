@@ -69,10 +69,14 @@ function serviceEnv(): Record<string, string> {
   return env;
 }
 
+/**
+ * The units run `node <cli> gateway run` without node flags on purpose: the CLI validates the
+ * config, then re-executes itself with the gateway's flags and hands the config over (cli.ts),
+ * which keeps the validation code out of the long-running process.
+ */
 export function systemdUnit(port?: string): string {
   const exec = [
     process.execPath,
-    "--max-semi-space-size=1",
     cliPath(),
     "gateway",
     "run",
@@ -105,7 +109,6 @@ export function systemdUnit(port?: string): string {
 export function launchdPlist(name: string, port?: string): string {
   const args = [
     process.execPath,
-    "--max-semi-space-size=1",
     cliPath(),
     "gateway",
     "run",
@@ -175,7 +178,7 @@ async function startProcess(port?: string): Promise<boolean> {
   const out = openSync(join("/tmp/openclaw", "gateway.out.log"), "a");
   const child = spawn(
     process.execPath,
-    ["--max-semi-space-size=1", cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])],
+    [cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])],
     {
       detached: true,
       stdio: ["ignore", out, out],
