@@ -76,6 +76,17 @@ describe("prepareGatewayHandoff (before the re-exec)", () => {
     expect(handoffFiles(state)).toEqual([]);
     expect(env[HANDOFF_ENV]).toBeUndefined();
   });
+
+  it("removes handoffs a killed start left behind (dead pid), not a live process's", async () => {
+    const { state, env } = await home("{}");
+    const dead = handoffPath(state, 2 ** 22 + 12345); // above Linux's pid_max: never a live process
+    const live = handoffPath(state, process.ppid);
+    writeFileSync(dead, "{}");
+    writeFileSync(live, "{}");
+    await prepareGatewayHandoff({}, env);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+  });
 });
 
 describe("takeHandoff (after the re-exec)", () => {

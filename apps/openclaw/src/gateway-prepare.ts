@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { RunFlags } from "./commands/gateway-run.js";
 import { type GatewayHandoff, HANDOFF_ENV, handoffPath } from "./gateway-handoff.js";
 
@@ -21,6 +21,7 @@ export async function prepareGatewayHandoff(
     const paths = core.resolvePaths(env);
     mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
     mkdirSync(dirname(paths.configPath), { recursive: true, mode: 0o700 });
+    sweepStaleHandoffs(paths.stateDir);
     const store = core.createConfigStore({ env });
     let snapshot = store.snapshot();
     if (!snapshot.valid || !snapshot.loaded) return nothing;
@@ -58,5 +59,26 @@ export async function prepareGatewayHandoff(
     };
   } catch {
     return nothing;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Handoffs hold the effective config (secrets included): one left behind by a start killed
+ * between the two images (a few ms) is removed by the next start.
+ */
+function sweepStaleHandoffs(stateDir: string): void {
+  for (const name of readdirSync(stateDir)) {
+    const pid = /^\.gateway-handoff-(\d+)\.json$/.exec(name)?.[1];
+    if (pid && Number(pid) !== process.pid && !alive(Number(pid)))
+      rmSync(join(stateDir, name), { force: true });
   }
 }
