@@ -75,13 +75,7 @@ function serviceEnv(): Record<string, string> {
  * which keeps the validation code out of the long-running process.
  */
 export function systemdUnit(port?: string): string {
-  const exec = [
-    process.execPath,
-    cliPath(),
-    "gateway",
-    "run",
-    ...(port ? ["--port", port] : []),
-  ]
+  const exec = [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])]
     .map((part) => (part.includes(" ") ? `"${part}"` : part))
     .join(" ");
   const env = Object.entries(serviceEnv()).map(([key, value]) => `Environment=${key}=${value}`);
@@ -107,13 +101,7 @@ export function systemdUnit(port?: string): string {
 }
 
 export function launchdPlist(name: string, port?: string): string {
-  const args = [
-    process.execPath,
-    cliPath(),
-    "gateway",
-    "run",
-    ...(port ? ["--port", port] : []),
-  ];
+  const args = [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])];
   const xml = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const env = Object.entries(serviceEnv())
     .map(([key, value]) => `      <key>${xml(key)}</key><string>${xml(value)}</string>`)
@@ -176,15 +164,11 @@ async function startProcess(port?: string): Promise<boolean> {
   }
   mkdirSync("/tmp/openclaw", { recursive: true });
   const out = openSync(join("/tmp/openclaw", "gateway.out.log"), "a");
-  const child = spawn(
-    process.execPath,
-    [cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])],
-    {
-      detached: true,
-      stdio: ["ignore", out, out],
-      env: { ...process.env, NO_COLOR: "1" },
-    },
-  );
+  const child = spawn(process.execPath, [cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])], {
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   child.unref();
   const up = await waitFor(() => readLock() !== undefined, 10_000);
   const lock = readLock();
