@@ -139,20 +139,19 @@ export async function createCoreAssistant(options: {
       return { ok: true, key: params.key, deleted: await assistant.sessions.delete(params.key as string) };
     },
     /**
-     * `wake` / `POST /hooks/wake`: core has no heartbeat runner yet, so `now` runs a turn in the
-     * default agent's main session with the event text; `next-heartbeat` says it is not available.
+     * `wake` / `POST /hooks/wake` in the default agent's main session: `now` runs a turn with the
+     * event text at once; `next-heartbeat` queues it as a system event that the session's next
+     * turn receives (the next message — or heartbeat, once heartbeats run).
      */
     async wake(params) {
       const mode = params.mode === "next-heartbeat" ? "next-heartbeat" : "now";
-      if (mode === "next-heartbeat")
-        throw new GatewayMethodError({
-          code: "UNAVAILABLE",
-          message: 'wake mode "next-heartbeat" is not available yet (no heartbeat runner); use mode "now"',
-          retryable: false,
-        });
       const text = typeof params.text === "string" ? params.text.trim() : "";
       if (!text)
         throw new GatewayMethodError({ code: "INVALID_REQUEST", message: "wake needs a non-empty text" });
+      if (mode === "next-heartbeat") {
+        const queued = assistant.queueSystemEvent(undefined, text);
+        return { ok: true, mode, queued: queued.queued, sessionKey: queued.sessionKey };
+      }
       const handle = assistant.submit({
         text: `System event: ${text}`,
         sender: { id: "system", name: "wake", channel: "system", authorized: true },

@@ -98,7 +98,7 @@ describe("gateway assembly", () => {
     expect(history.messages.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("POST /hooks/wake with a provider runs a turn in the main session; next-heartbeat says it is not available", async () => {
+  it("POST /hooks/wake with a provider: now runs a turn in the main session; next-heartbeat reaches its next turn", async () => {
     const fake = await startFakeOpenAI();
     cleanup.push(() => fake.close());
     fake.enqueue(openaiChatReply({ text: ["Noted: Bob wrote."] }));
@@ -138,8 +138,22 @@ describe("gateway assembly", () => {
       headers: { authorization: "Bearer hooks-token-abcdef123456" },
       body: JSON.stringify({ text: "later", mode: "next-heartbeat" }),
     });
-    expect(later.status).toBe(503);
-    expect((await later.json()).error.message).toMatch(/next-heartbeat.*not available/);
+    expect(later.status).toBe(200);
+    expect(await later.json()).toMatchObject({ ok: true, mode: "next-heartbeat", queued: 1 });
+    expect(fake.requests).toHaveLength(1); // queued, no run
+    fake.enqueue(openaiChatReply({ text: ["Will do."] }));
+    const next = finalText(client, "agent:main:main");
+    await client.request("chat.send", { sessionKey: "agent:main:main", message: "anything new?" });
+    expect(await next).toBe("Will do.");
+    const sent = JSON.stringify(fake.requests[1]!.body.messages.at(-1));
+    expect(sent).toContain("System: later");
+    expect(sent).toContain("anything new?");
+    // delivered once
+    fake.enqueue(openaiChatReply({ text: ["Ok."] }));
+    const third = finalText(client, "agent:main:main");
+    await client.request("chat.send", { sessionKey: "agent:main:main", message: "thanks" });
+    await third;
+    expect(JSON.stringify(fake.requests[2]!.body.messages.at(-1))).not.toContain("System: later");
   });
 
   it("the built-in WebChat page at /chat chats with core's assistant (same-origin browser socket)", async () => {

@@ -195,6 +195,12 @@ export interface Assistant {
   history(sessionKey: string, options?: { limit?: number }): Promise<TranscriptMessage[]>;
   /** Append an assistant note to the transcript without running the model (`chat.inject`). */
   inject(sessionKey: string, text: string, options?: { label?: string }): Promise<{ messageId: string }>;
+  /**
+   * Queue a system event (`wake` with mode `next-heartbeat`, cron system events) for a session:
+   * no run now; the next turn of that session gets it as a `System: …` line before its text.
+   * In memory, at most 20 per session (oldest dropped); the same text twice in a row counts once.
+   */
+  queueSystemEvent(sessionKey: string | undefined, text: string): { sessionKey: string; queued: number };
   /** Wait for a message's run (`agent.wait`). */
   waitForRun(runId: string, timeoutMs?: number): Promise<RunStatus>;
   /** Models this assistant can use (allowlist, configured providers, current default). */
@@ -296,6 +302,12 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
   }
 
   const mainKey = config.session?.mainKey ?? "main";
+  const systemEvents = new Map<string, string[]>();
+  const takeSystemEvents = (sessionKey: string): string[] => {
+    const events = systemEvents.get(sessionKey) ?? [];
+    systemEvents.delete(sessionKey);
+    return events;
+  };
   const resolveKey = (sessionKey?: string, agentId?: string) =>
     toAgentSessionKey(sessionKey, agentId ?? defaultAgentId, mainKey);
 
@@ -667,11 +679,15 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
             group.systemPrompt ?? "",
             first.extraSystemPrompt ?? "",
           ].filter(Boolean);
+          // queued system events (wake next-heartbeat) reach the model with this turn
+          const events = takeSystemEvents(sessionKey);
           return executeTurn(deps, {
             runId: batch.runId,
             sessionKey,
             agentId,
-            userText: batch.text,
+            userText: events.length
+              ? `${events.map((event) => `System: ${event}`).join("\n")}\n\n${batch.text}`
+              : batch.text,
             modelOverride: first.model,
             thinking: first.thinking,
             extraSystemPrompt: extraPrompts.length ? extraPrompts.join("\n\n") : undefined,
@@ -1019,6 +1035,15 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     enqueue: (input) => submit(input).result,
     abort,
     history,
+    queueSystemEvent(sessionKey, text) {
+      const key = resolveKey(sessionKey);
+      const events = systemEvents.get(key) ?? [];
+      const clean = text.trim();
+      if (clean && events.at(-1) !== clean) events.push(clean);
+      if (events.length > 20) events.splice(0, events.length - 20);
+      if (events.length) systemEvents.set(key, events);
+      return { sessionKey: key, queued: events.length };
+    },
     async inject(sessionKey, text, injectOptions = {}) {
       const key = resolveKey(sessionKey);
       const agentId = agentIdFromSessionKey(key, defaultAgentId);

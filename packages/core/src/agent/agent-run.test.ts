@@ -144,6 +144,30 @@ describe("agent run", () => {
     });
   });
 
+  it("queued system events reach the session's next turn once, in order, deduplicated and capped", async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      scripts: [mockTextResponse("ok"), mockTextResponse("ok")],
+    });
+    const a = setup({ a: model });
+    expect(a.queueSystemEvent(undefined, "mail from Bob")).toEqual({
+      sessionKey: "agent:main:main",
+      queued: 1,
+    });
+    a.queueSystemEvent("main", "mail from Bob"); // same text twice in a row: once
+    a.queueSystemEvent("agent:main:main", "build failed");
+    for (let index = 0; index < 25; index++) a.queueSystemEvent("agent:main:other", `event ${index}`);
+    expect(model.calls).toHaveLength(0); // queued, nothing ran
+    await a.enqueue({ text: "hi" });
+    const user = JSON.stringify(model.calls[0]!.messages.at(-1));
+    expect(user).toContain("System: mail from Bob\\nSystem: build failed\\n\\nhi");
+    expect(user.match(/mail from Bob/g)).toHaveLength(1);
+    await a.enqueue({ text: "again" });
+    expect(JSON.stringify(model.calls[1]!.messages.at(-1))).not.toContain("System:");
+    expect(a.queueSystemEvent("agent:main:other", "event 25").queued).toBe(20);
+  });
+
   it("buffers chat deltas of a fast model (no frame per token) without losing text", async () => {
     const tokens = Array.from({ length: 200 }, (_, index) => `t${index} `);
     const a = setup({
