@@ -92,6 +92,22 @@ describe("openclaw gateway node flags", () => {
     expect(run.stateFiles.filter((name) => name.startsWith(".gateway-handoff"))).toEqual([]);
   });
 
+  it("a start that fails after the re-exec (bad --port) leaves no handoff behind", async () => {
+    const home = await mkdtemp(join(tmpdir(), "openclaw-cli-flags-"));
+    homes.push(home);
+    const result = await promisify(execFile)(process.execPath, [cli, "gateway", "--port", "eighty"], {
+      env: { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: join(home, "state"), NO_COLOR: "1" },
+    }).then(
+      (done) => ({ code: 0, stderr: done.stderr }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("invalid --port eighty");
+    expect(readdirSync(join(home, "state")).filter((name) => name.startsWith(".gateway-handoff"))).toEqual(
+      [],
+    );
+  });
+
   it("an unknown gateway flag gets the program's error, not a start", async () => {
     const home = await mkdtemp(join(tmpdir(), "openclaw-cli-flags-"));
     homes.push(home);

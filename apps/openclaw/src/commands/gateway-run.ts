@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BindMode } from "@openclaw/gateway";
+import { takeHandoff } from "../gateway-handoff.js";
 import { get, localPaths, readLocalConfig, readLock } from "./gateway-local.js";
 
 export interface RunFlags {
@@ -41,6 +42,9 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
 /** `openclaw gateway [run]`: assemble, listen, print where to go next, then run until a signal. */
 export async function runGateway(flags: RunFlags): Promise<void> {
   const paths = localPaths();
+  // the config validated before the re-exec, when there was one (cli.ts, gateway-prepare.ts):
+  // taken (and its file removed) first, whatever happens next
+  const handoff = takeHandoff(paths.stateDir);
   const fail = (message: string) => {
     recordError(paths.stateDir, message);
     process.stderr.write(`openclaw gateway: ${message}\n`);
@@ -81,9 +85,6 @@ export async function runGateway(flags: RunFlags): Promise<void> {
     }
   }
   const { assembleGateway } = await import("../gateway-assembly.js");
-  // the config validated before the re-exec, when there was one (cli.ts, gateway-prepare.ts)
-  const { takeHandoff } = await import("../gateway-handoff.js");
-  const handoff = takeHandoff(paths.stateDir);
   const auth = {
     ...(flags.auth ? { mode: flags.auth as "token" | "password" | "none" } : {}),
     ...(flags.token ? { token: flags.token } : {}),
