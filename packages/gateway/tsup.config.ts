@@ -7,6 +7,7 @@ import { preset } from "../../scripts/tsup-preset.js";
 // worker-thread transports), which bundles cleanly; `require` is provided for its Node built-ins.
 export default defineConfig(
   preset({
+    entry: ["src/index.ts", "src/auth-entry.ts"],
     noExternal: ["pino"],
     banner: {
       js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);',

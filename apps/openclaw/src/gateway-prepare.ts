@@ -17,7 +17,7 @@ export async function prepareGatewayHandoff(
 ): Promise<() => void> {
   const nothing = () => undefined;
   try {
-    const [core, gateway] = await Promise.all([import("@openclaw/core/config"), import("@openclaw/gateway")]);
+    const [core, gateway] = await Promise.all([import("@openclaw/core/config"), import("@openclaw/gateway/auth")]);
     const paths = core.resolvePaths(env);
     mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
     mkdirSync(dirname(paths.configPath), { recursive: true, mode: 0o700 });
