@@ -70,6 +70,17 @@ async function startGateway(extraEnv: Record<string, string> = {}, globalArgs: s
   }
 }
 
+/** Run the CLI to completion on a fresh state dir. */
+async function runCli(args: string[]): Promise<{ home: string; code: number; stderr: string }> {
+  const home = await mkdtemp(join(tmpdir(), "openclaw-cli-flags-"));
+  homes.push(home);
+  const env = { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: join(home, "state"), NO_COLOR: "1" };
+  return promisify(execFile)(process.execPath, [cli, ...args], { env }).then(
+    (done) => ({ home, code: 0, stderr: done.stderr }),
+    (error: { code: number; stderr: string }) => ({ home, code: error.code, stderr: error.stderr }),
+  );
+}
+
 describe("openclaw gateway node flags", () => {
   it("runs the gateway with --max-semi-space-size=1 in the process that was started", async () => {
     const run = await startGateway();
@@ -93,32 +104,18 @@ describe("openclaw gateway node flags", () => {
   });
 
   it("a start that fails after the re-exec (bad --port) leaves no handoff behind", async () => {
-    const home = await mkdtemp(join(tmpdir(), "openclaw-cli-flags-"));
-    homes.push(home);
-    const result = await promisify(execFile)(process.execPath, [cli, "gateway", "--port", "eighty"], {
-      env: { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: join(home, "state"), NO_COLOR: "1" },
-    }).then(
-      (done) => ({ code: 0, stderr: done.stderr }),
-      (error: { code: number; stderr: string }) => error,
-    );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("invalid --port eighty");
+    const { home, code, stderr } = await runCli(["gateway", "--port", "eighty"]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("invalid --port eighty");
     expect(readdirSync(join(home, "state")).filter((name) => name.startsWith(".gateway-handoff"))).toEqual(
       [],
     );
   });
 
   it("an unknown gateway flag gets the program's error, not a start", async () => {
-    const home = await mkdtemp(join(tmpdir(), "openclaw-cli-flags-"));
-    homes.push(home);
-    const result = await promisify(execFile)(process.execPath, [cli, "gateway", "--prot", "1"], {
-      env: { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: join(home, "state"), NO_COLOR: "1" },
-    }).then(
-      (done) => ({ code: 0, stderr: done.stderr }),
-      (error: { code: number; stderr: string }) => error,
-    );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("unknown option '--prot'");
+    const { code, stderr } = await runCli(["gateway", "--prot", "1"]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("unknown option '--prot'");
   });
 
   it('OPENCLAW_GATEWAY_NODE_FLAGS="" runs it without extra flags', async () => {

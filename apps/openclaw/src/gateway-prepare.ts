@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { pidAlive } from "./commands/gateway-local.js";
 import type { RunFlags } from "./commands/gateway-run.js";
 import { type GatewayHandoff, HANDOFF_ENV, handoffPath } from "./gateway-handoff.js";
 
@@ -17,7 +18,10 @@ export async function prepareGatewayHandoff(
 ): Promise<() => void> {
   const nothing = () => undefined;
   try {
-    const [core, gateway] = await Promise.all([import("@openclaw/core/config"), import("@openclaw/gateway/auth")]);
+    const [core, gateway] = await Promise.all([
+      import("@openclaw/core/config"),
+      import("@openclaw/gateway/auth"),
+    ]);
     const paths = core.resolvePaths(env);
     mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
     mkdirSync(dirname(paths.configPath), { recursive: true, mode: 0o700 });
@@ -62,15 +66,6 @@ export async function prepareGatewayHandoff(
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Handoffs hold the effective config (secrets included): one left behind by a start killed
  * between the two images (a few ms) is removed by the next start.
@@ -78,7 +73,7 @@ function alive(pid: number): boolean {
 function sweepStaleHandoffs(stateDir: string): void {
   for (const name of readdirSync(stateDir)) {
     const pid = /^\.gateway-handoff-(\d+)\.json$/.exec(name)?.[1];
-    if (pid && Number(pid) !== process.pid && !alive(Number(pid)))
+    if (pid && Number(pid) !== process.pid && !pidAlive(Number(pid)))
       rmSync(join(stateDir, name), { force: true });
   }
 }

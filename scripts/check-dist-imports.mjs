@@ -1,7 +1,8 @@
-// Usage: node scripts/check-dist-imports.mjs <entry.js> <forbidden specifier>...
+// Usage (from a package): node ../../scripts/check-dist-imports.mjs <entry.js> <forbidden specifier>...
 // Follows the static imports of a built entry through its relative chunks and fails when one of
 // them imports a forbidden specifier: `zod` matches exactly, `zod/*` matches any subpath.
-// Run by `build` on dist/base.js, which must not load zod.
+// Run by `build` where a package promises a light entry: @openclaw/gateway's dist/index.js (an idle
+// gateway loads neither zod, ws nor the protocol main entry), @openclaw/protocol's dist/base.js (no zod).
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
