@@ -8,10 +8,20 @@ import {
   watch,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, dirname } from "node:path";
-import JSON5 from "json5";
 import type { ConfigSnapshot, GatewayConfigStore, JsonObject } from "./types.js";
 import { GatewayMethodError } from "./types.js";
+
+// json5 (and its large Unicode tables) loads on the first parse, not with the gateway: a gateway
+// started by the CLI gets its config from core's store and never parses config text here.
+let json5: typeof import("json5") | undefined;
+const JSON5 = {
+  parse: (text: string): unknown => {
+    json5 ??= createRequire(import.meta.url)("json5") as typeof import("json5");
+    return json5.parse(text);
+  },
+};
 
 export function hashRaw(raw: string | null): string {
   return `sha256:${createHash("sha256")

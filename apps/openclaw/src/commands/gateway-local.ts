@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import JSON5 from "json5";
 
 // Light local reads shared by the client commands (status, health, logs, devices, gateway *):
 // no zod, no core barrel, so they start in a few milliseconds.
@@ -41,7 +41,10 @@ export function readLocalConfig(paths = localPaths()): LocalConfig {
   if (!existsSync(paths.configPath)) return { path: paths.configPath, exists: false, config: {} };
   try {
     const text = readFileSync(paths.configPath, "utf8");
-    const parsed = text.trim() ? JSON5.parse(text) : {};
+    // json5 loads here, on first use: `openclaw gateway` reaches this module without parsing
+    const parsed = text.trim()
+      ? (createRequire(import.meta.url)("json5") as typeof import("json5")).parse(text)
+      : {};
     return {
       path: paths.configPath,
       exists: true,

@@ -70,7 +70,10 @@ export async function runGateway(flags: RunFlags): Promise<void> {
     fail(`invalid --auth ${flags.auth} (expected token, password or none)`);
     return;
   }
-  const local = readLocalConfig(paths);
+  // the handed-over load has the file's parsed content: no second parse
+  const local = handoff
+    ? { exists: handoff.loaded.exists, config: handoff.loaded.parsed as Record<string, unknown> }
+    : readLocalConfig(paths);
   if (local.exists && get(local.config, "gateway.mode") === "remote" && !flags.allowUnconfigured) {
     fail(
       "Gateway start blocked: set gateway.mode=local (this config points at a remote gateway) or pass --allow-unconfigured",

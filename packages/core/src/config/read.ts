@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFileSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { applyEnvVars, envBlockVars, readDotEnvFile, substituteEnv } from "./env.js";
@@ -9,28 +8,13 @@ import { expandHome, type OpenClawPaths } from "./paths.js";
 
 // The zod-free half of the loader (read, parse, includes, env): used by the CLI fast path.
 
-export function hashConfigText(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+export { hashConfigText, readConfigText } from "./text.js";
 
 function realOrSelf(path: string): string {
   try {
     return realpathSync(path);
   } catch {
     return path;
-  }
-}
-
-/** Read the main config file: `undefined` text when it does not exist. */
-export function readConfigText(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    const reason =
-      code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code ?? error);
-    throw new ConfigError("CONFIG_READ", `${file}: cannot read config: ${reason}`, { file, cause: error });
   }
 }
 

@@ -6,7 +6,6 @@
  * `schema()` call. Nothing here imports zod statically.
  */
 import { expandHome, type OpenClawPaths, resolvePaths } from "./paths.js";
-import { hashConfigText, readConfigText } from "./read.js";
 import {
   buildConfigStore,
   type ConfigStore,
@@ -14,6 +13,7 @@ import {
   type ConfigStoreSnapshot,
   snapshotOf,
 } from "./store-core.js";
+import { hashConfigText, readConfigText } from "./text.js";
 import type { LoadedConfig } from "./types.js";
 import { ConfigFileWatcher, type WatchConfigOptions } from "./watcher.js";
 
