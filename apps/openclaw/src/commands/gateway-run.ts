@@ -140,6 +140,8 @@ export async function runGateway(flags: RunFlags): Promise<void> {
       );
     }
     process.stdout.write(`${lines.join("\n")}\n`);
+    // what the start compiled goes to the compile cache now (cli.ts), not only at exit
+    process.getBuiltinModule("node:module").flushCompileCache?.();
   };
   try {
     await start();
