@@ -58,8 +58,8 @@ const GATEWAY_NODE_FLAGS = [
   "--max-semi-space-size=1",
   "--invocation-count-for-maglev=10000",
   "--invocation-count-for-maglev-osr=5000",
-  "--invocation-count-for-turbofan=60000",
-  "--invocation-count-for-osr=20000",
+  "--invocation-count-for-turbofan=12000",
+  "--invocation-count-for-osr=10000",
 ].join(" ");
 
 /** Options of `gateway [run]` (the same as commands/gateway.ts registers for commander). */
