@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { staticGraph } from "../../../../scripts/import-graph.js";
 import { loadConfigSync } from "./load.js";
 import { type ConfigStore, type ConfigStoreSnapshot, isCurrentLoad, openConfigStore } from "./store.js";
 
@@ -113,33 +114,10 @@ describe("openConfigStore (the gateway's store without validation code at start)
   });
 });
 
-/** Relative static (value) imports of a source file, resolved to .ts files; bare specifiers collected. */
-function staticGraph(entry: string): { files: Set<string>; bare: Set<string> } {
-  const files = new Set<string>();
-  const bare = new Set<string>();
-  const visit = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    const source = readFileSync(file, "utf8");
-    for (const match of source.matchAll(/^(import|export)\s+(type\s+)?([^;]*?)\s+from\s+"([^"]+)";/gms)) {
-      if (match[2]) continue; // import type / export type
-      const clause = match[3] ?? "";
-      // `import { type A, type B }` is type-only too
-      const names = /^\{([^}]*)\}$/.exec(clause.trim())?.[1];
-      if (names?.split(",").every((name) => !name.trim() || name.trim().startsWith("type "))) continue;
-      const specifier = match[4] ?? "";
-      if (specifier.startsWith(".")) visit(resolve(dirname(file), specifier.replace(/\.js$/, ".ts")));
-      else bare.add(specifier);
-    }
-  };
-  visit(entry);
-  return { files, bare };
-}
-
 describe("@openclaw/core/config/store stays light", () => {
   it("reaches neither zod nor the schema, loader or write path through static imports", () => {
-    const { files, bare } = staticGraph(join(import.meta.dirname, "store.ts"));
-    expect([...bare]).not.toContain("zod");
+    const { files, packages } = staticGraph(join(import.meta.dirname, "store.ts"));
+    expect([...packages]).not.toContain("zod");
     const names = [...files].map((file) => file.slice(import.meta.dirname.length + 1));
     expect(names).toContain("watcher.ts");
     for (const heavy of ["schema.ts", "validate.ts", "load.ts", "write.ts", "config-store.ts"])

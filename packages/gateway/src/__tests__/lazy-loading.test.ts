@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageName, REPO, staticGraph } from "./import-graph.js";
+import { packageName, REPO, staticGraph } from "../../../../scripts/import-graph.js";
 
 const gatewaySrc = join(REPO, "packages/gateway/src");
 const protocolIndex = join(REPO, "packages/protocol/src/index.ts");

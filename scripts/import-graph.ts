@@ -2,8 +2,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import ts from "typescript";
 
-/** The repository root (this file is packages/gateway/src/__tests__/import-graph.ts). */
-export const REPO = resolve(import.meta.dirname, "../../../..");
+// What a module loads when it is evaluated, from the TypeScript sources: the tests that keep a
+// package entry light (the gateway's idle path, @openclaw/protocol/base, @openclaw/core/config/store)
+// walk it. scripts/check-dist-imports.mjs checks the same promise on the built files.
+
+/** The repository root (this file is scripts/import-graph.ts). */
+export const REPO = resolve(import.meta.dirname, "..");
 
 interface FileImports {
   /** Loaded when the file is evaluated. */
