@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pidAlive } from "./commands/gateway-local.js";
@@ -36,14 +35,14 @@ export async function prepareGatewayHandoff(
       ...(flags.password ? { password: flags.password } : {}),
     };
     const auth = gateway.resolveAuth(snapshot.config as never, overrides, env);
-    if (auth.mode === "token" && !auth.token) {
-      const mode = (flags.bind ??
-        core.getAtPath(snapshot.config, ["gateway", "bind"]) ??
-        "loopback") as never;
-      const custom = core.getAtPath(snapshot.config, ["gateway", "customBindHost"]) as string | undefined;
-      const host = gateway.resolveBindHost(mode, custom);
-      if (!gateway.isLoopbackAddress(host)) return nothing;
-      generatedToken = randomBytes(24).toString("hex");
+    const { host } = gateway.resolveListenHost(snapshot.config as never, {
+      ...(flags.bind ? { bind: flags.bind as never } : {}),
+    });
+    const needsToken = gateway.needsGeneratedToken(auth, host);
+    // token mode without a secret off loopback: the gateway refuses that start itself
+    if (auth.mode === "token" && !auth.token && !needsToken) return nothing;
+    if (needsToken) {
+      generatedToken = gateway.generateGatewayToken();
       snapshot = await store.setPath("gateway.auth.token", generatedToken);
       if (!snapshot.loaded) return nothing;
     }

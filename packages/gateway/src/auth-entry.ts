@@ -6,8 +6,11 @@
 export {
   type AuthOverrides,
   type GatewayAuthMode,
+  generateGatewayToken,
+  needsGeneratedToken,
   type ResolvedAuth,
   resolveAuth,
+  resolveListenHost,
   safeEqual,
 } from "./auth.js";
 export { BIND_MODES, type BindMode, isLoopbackAddress, normalizeAddress, resolveBindHost } from "./net.js";

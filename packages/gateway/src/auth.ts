@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { getPath } from "./config-store.js";
-import { isLoopbackAddress, normalizeAddress } from "./net.js";
+import { type BindMode, isLoopbackAddress, normalizeAddress, resolveBindHost } from "./net.js";
 import type { JsonObject } from "./types.js";
 
 export type GatewayAuthMode = "token" | "password" | "none";
@@ -54,6 +54,33 @@ export function resolveAuth(
   if (token) out.token = token;
   if (password) out.password = password;
   return out;
+}
+
+/**
+ * Where the gateway listens: `overrides.bind` (the `--bind` flag), else `gateway.bind`, else
+ * loopback; the custom host from `overrides` or `gateway.customBindHost`. Throws on a bad mode or host.
+ */
+export function resolveListenHost(
+  config: JsonObject,
+  overrides: { bind?: BindMode; customBindHost?: string } = {},
+): { mode: BindMode; host: string } {
+  const mode = overrides.bind ?? (getPath(config, "gateway.bind") as BindMode | undefined) ?? "loopback";
+  const custom =
+    overrides.customBindHost ?? (getPath(config, "gateway.customBindHost") as string | undefined);
+  return { mode, host: resolveBindHost(mode, custom) };
+}
+
+/**
+ * Does a start write a generated `gateway.auth.token`? Token auth with no secret on a loopback
+ * host; elsewhere the gateway refuses to start without a secret instead.
+ */
+export function needsGeneratedToken(auth: ResolvedAuth, host: string): boolean {
+  return auth.mode === "token" && !auth.token && isLoopbackAddress(host);
+}
+
+/** A new random gateway token (48 hex characters). */
+export function generateGatewayToken(): string {
+  return randomBytes(24).toString("hex");
 }
 
 /** Constant-time string comparison (hashes first so lengths never leak). */

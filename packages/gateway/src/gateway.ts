@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import { hostname, platform } from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
@@ -10,8 +10,10 @@ import type { WebSocket, WebSocketServer } from "ws";
 import {
   type AuthOverrides,
   AuthRateLimiter,
+  generateGatewayToken,
   type ResolvedAuth,
   resolveAuth,
+  resolveListenHost,
   resolveRateLimit,
 } from "./auth.js";
 import { getPath } from "./config-store.js";
@@ -20,7 +22,7 @@ import { DevicePairingStore } from "./devices.js";
 import { createHttpHandler } from "./http.js";
 import { type GatewayLockInfo, readGatewayLock, releaseGatewayLock, writeGatewayLock } from "./lock.js";
 import { createGatewayLogger, type Logger } from "./logging.js";
-import { type BindMode, isLoopbackHost, normalizeAddress, resolveBindHost, wsUrl } from "./net.js";
+import { type BindMode, isLoopbackHost, normalizeAddress, wsUrl } from "./net.js";
 import type { GatewayAssistant, GatewayChannels, GatewayConfigStore, JsonObject } from "./types.js";
 
 // `import … from "node:http"` would build node:http's ES module facade, which reads every export,
@@ -340,24 +342,22 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   function bindSettings(): { host: string; mode: BindMode; port: number } {
     const cfg = config();
-    const mode = (options.bind ??
-      (getPath(cfg, "gateway.bind") as BindMode | undefined) ??
-      "loopback") as BindMode;
     const envPort = env.OPENCLAW_GATEWAY_PORT ? Number(env.OPENCLAW_GATEWAY_PORT) : undefined;
     const port =
       options.port ??
       (envPort !== undefined && Number.isInteger(envPort) ? envPort : undefined) ??
       (getPath(cfg, "gateway.port") as number | undefined) ??
       18789;
-    let host: string;
+    let listen: { mode: BindMode; host: string };
     try {
-      host = resolveBindHost(
-        mode,
-        options.customBindHost ?? (getPath(cfg, "gateway.customBindHost") as string | undefined),
-      );
+      listen = resolveListenHost(cfg, {
+        ...(options.bind ? { bind: options.bind } : {}),
+        ...(options.customBindHost ? { customBindHost: options.customBindHost } : {}),
+      });
     } catch (error) {
       throw new GatewayStartError("CONFIG", error instanceof Error ? error.message : String(error));
     }
+    const { host, mode } = listen;
     return { host, mode, port };
   }
 
@@ -381,7 +381,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     }
     if (auth.mode === "token" && options.generateToken !== false) {
-      generatedToken = randomBytes(24).toString("hex");
+      generatedToken = generateGatewayToken();
       await options.config.setPath("gateway.auth.token", generatedToken);
       logger.info({ configPath: options.config.path }, "generated gateway.auth.token on first start");
       auth = currentAuth();

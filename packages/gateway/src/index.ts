@@ -7,8 +7,11 @@ export { deviceIdFromPublicKey, verifyDeviceProof } from "@openclaw/protocol/bas
 export {
   type AuthOverrides,
   type GatewayAuthMode,
+  generateGatewayToken,
+  needsGeneratedToken,
   type ResolvedAuth,
   resolveAuth,
+  resolveListenHost,
   safeEqual,
 } from "./auth.js";
 export {
