@@ -26,6 +26,7 @@ import {
 } from "@openclaw/protocol";
 import type { WebSocket } from "ws";
 import { fingerprint, safeEqual } from "./auth.js";
+import { canGrantScopes } from "./authority.js";
 import { getPath } from "./config-store.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";
 import { createHandlers, type Handler } from "./handlers.js";
@@ -323,7 +324,9 @@ export function createConnectionLayer(
           platform: params.client.platform,
           ...(params.client.displayName ? { displayName: params.client.displayName } : {}),
         };
-        if (conn.loopback && options.autoApproveLoopback !== false) {
+        // loopback auto-approval is self-approval: only within what the credential already grants
+        // (a device token asking for more is a scope upgrade an admin approves)
+        if (conn.loopback && options.autoApproveLoopback !== false && canGrantScopes(granted, wanted).ok) {
           devices.approve(request);
           logger.info({ deviceId, role }, "device auto-approved (loopback)");
         } else {

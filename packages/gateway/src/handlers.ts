@@ -1,4 +1,5 @@
 import { scopeAllows } from "@openclaw/protocol/base";
+import { assertCanGrant } from "./authority.js";
 import { getPath } from "./config-store.js";
 import { publicDevice } from "./devices.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";
@@ -207,7 +208,9 @@ export function createHandlers(
       pending: Object.values(runtime.devices.pending()),
       paired: Object.values(runtime.devices.paired()).map(publicDevice),
     }),
-    "device.pair.approve": async (_conn, params) => {
+    "device.pair.approve": async (conn, params) => {
+      const asked = runtime.devices.pending()[params.requestId as string];
+      if (asked) assertCanGrant(conn.scopes, asked.scopes, "approve a pairing request");
       const device = runtime.devices.approve(params.requestId as string);
       if (!device) throw notFound(`unknown pairing request: ${params.requestId}`);
       runtime.broadcast("device.pair.resolved", {
@@ -235,7 +238,14 @@ export function createHandlers(
       runtime.closeWhere((conn) => conn.deviceId === device.deviceId, "unauthorized: device removed");
       return { deviceId: device.deviceId, removedAtMs: Date.now() };
     },
-    "device.token.rotate": async (_conn, params) => {
+    "device.token.rotate": async (conn, params) => {
+      const target = runtime.devices.get(params.deviceId as string);
+      const scopes =
+        (params.scopes as string[] | undefined) ??
+        target?.tokens?.[params.role as string]?.scopes ??
+        target?.scopes ??
+        [];
+      assertCanGrant(conn.scopes, scopes, "issue a device token");
       const record = runtime.devices.rotateToken(
         params.deviceId as string,
         params.role as string,

@@ -81,8 +81,8 @@ export class RawPeer {
   readonly opened: Promise<void>;
   private nextId = 1;
 
-  constructor(url: string, headers: Record<string, string> = {}) {
-    this.ws = new WebSocket(url, { headers });
+  constructor(url: string, headers: Record<string, string> = {}, options: { localAddress?: string } = {}) {
+    this.ws = new WebSocket(url, { headers, ...options });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once("open", () => resolve());
       this.ws.once("error", reject);
