@@ -89,7 +89,7 @@ export function createConnectionLayer(
   }
 
   function canSee(conn: Connection, event: string): boolean {
-    if (conn.state !== "open") return false;
+    if (conn.state !== "open" || revoked.has(conn)) return false;
     // unknown event families fail closed
     return isEventName(event) && eventAllowed(conn.scopes, event);
   }
@@ -134,14 +134,21 @@ export function createConnectionLayer(
     }
   }
 
+  /** Connections whose credential went stale: they get no more events and close on the next turn. */
+  const revoked = new WeakSet<Connection>();
+
   function revalidateAll(): void {
     for (const conn of connections.values()) {
-      if (conn.state === "open" && !credentialValid(conn)) {
+      if (conn.state === "open" && !revoked.has(conn) && !credentialValid(conn)) {
         logger.info(
           { connId: conn.id, authKind: conn.authKind },
           "closing connection: credential rotated or revoked",
         );
-        closeConn(conn, 1008, "unauthorized: credential rotated or revoked");
+        // answer first, then close: the request that rotated this very credential
+        // (device.token.rotate on oneself) sends its reply before this runs; every other
+        // request on the socket is refused by dispatch's credential check meanwhile
+        revoked.add(conn);
+        setImmediate(() => closeConn(conn, 1008, "unauthorized: credential rotated or revoked"));
       }
     }
   }

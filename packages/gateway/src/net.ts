@@ -4,23 +4,69 @@ import { networkInterfaces } from "node:os";
 export type BindMode = "loopback" | "lan" | "custom" | "auto" | "tailnet";
 export const BIND_MODES: readonly BindMode[] = ["loopback", "lan", "custom", "auto", "tailnet"];
 
-/** Fold `::ffff:1.2.3.4` to `1.2.3.4`, lower-case IPv6, drop a zone id. */
+/**
+ * The eight 16-bit words of an IPv6 address in any spelling (`::` shorthand, an IPv4 tail), or
+ * undefined when `value` is not an IPv6 address.
+ */
+export function ipv6Words(value: string): number[] | undefined {
+  if (isIP(value) !== 6) return undefined;
+  let text = value.toLowerCase();
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (tail) {
+    const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = "", rest] = text.split("::");
+  const left = head ? head.split(":") : [];
+  const right = rest ? rest.split(":") : [];
+  const words =
+    rest === undefined ? left : [...left, ...new Array(8 - left.length - right.length).fill("0"), ...right];
+  return words.map((word) => Number.parseInt(word, 16));
+}
+
+/** Fold IPv4-mapped IPv6 (`::ffff:1.2.3.4`, `::ffff:102:304`) to `1.2.3.4`, lower-case IPv6, drop a zone id. */
 export function normalizeAddress(address: string | undefined): string {
   if (!address) return "unknown";
   let value = address.trim().toLowerCase();
+  if (value.startsWith("[") && value.endsWith("]")) value = value.slice(1, -1);
   const zone = value.indexOf("%");
   if (zone >= 0) value = value.slice(0, zone);
-  if (value.startsWith("::ffff:") && isIP(value.slice(7)) === 4) value = value.slice(7);
+  const words = ipv6Words(value);
+  if (words && words.slice(0, 5).every((word) => word === 0) && words[5] === 0xffff) {
+    const [high = 0, low = 0] = words.slice(6);
+    value = `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
   return value;
 }
 
+/** Loopback: an address in 127.0.0.0/8, `::1` in any spelling (or IPv4-mapped 127/8), or `localhost` exactly. */
 export function isLoopbackAddress(address: string | undefined): boolean {
   const value = normalizeAddress(address);
-  return value === "::1" || value.startsWith("127.") || value === "localhost";
+  if (value === "localhost") return true;
+  if (isIP(value) === 4) return value.startsWith("127.");
+  const words = ipv6Words(value);
+  return words !== undefined && words.slice(0, 7).every((word) => word === 0) && words[7] === 1;
 }
 
+/** A host name from a URL (`[::1]` brackets allowed): loopback by the same rule as an address. */
 export function isLoopbackHost(host: string): boolean {
   return isLoopbackAddress(host);
+}
+
+/**
+ * The rate-limit bucket of a client address: every loopback address (127.0.0.0/8, ::1) is one
+ * bucket, an IPv6 address counts by its /64 (what one host is usually given), an IPv4 address by
+ * itself. One attacker holding a whole range gets one budget, not one per address.
+ */
+export function addressBucket(address: string | undefined): string {
+  const value = normalizeAddress(address);
+  if (isLoopbackAddress(value)) return "loopback";
+  const words = ipv6Words(value);
+  if (!words) return value;
+  return `${words
+    .slice(0, 4)
+    .map((word) => word.toString(16))
+    .join(":")}::/64`;
 }
 
 function tailnetAddress(): string | undefined {
