@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { assertExecAvoidsGatewaySecrets, execEnvironment } from "./gateway-secrets.js";
 import { capOutput } from "./output-cap.js";
 import { type ProcessSession, ProcessWriteError } from "./process-registry.js";
 import { defineTool, type ToolContext, ToolError, type ToolsRuntimeConfig } from "./types.js";
@@ -87,8 +88,13 @@ export const execTool = defineTool({
     const cwd = params.workdir
       ? (await import("./fs-tools.js")).resolveToolPath(context.workspaceDir, params.workdir)
       : context.workspaceDir;
+    assertExecAvoidsGatewaySecrets(params.command, cwd, context);
     // background sessions keep stdin open for `process action=write`; foreground ones read EOF
-    const session = context.processes.start(params.command, { cwd, stdin: params.background === true });
+    const session = context.processes.start(params.command, {
+      cwd,
+      stdin: params.background === true,
+      env: execEnvironment(context),
+    });
     const timeoutSec = params.timeout ?? context.toolsConfig.exec?.timeoutSec ?? 1800;
     const killTimer = setTimeout(() => context.processes.kill(session.id), timeoutSec * 1000);
     killTimer.unref();

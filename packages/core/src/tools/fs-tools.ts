@@ -1,11 +1,19 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { defineTool, ToolError } from "./types.js";
+import { assertNotGatewaySecret } from "./gateway-secrets.js";
+import { defineTool, type ToolContext, ToolError } from "./types.js";
 
 export function resolveToolPath(workspaceDir: string, target: string): string {
   if (target.startsWith("~/")) target = path.join(process.env.HOME ?? "", target.slice(2));
   return path.resolve(workspaceDir, target);
+}
+
+/** The absolute path a file tool works on, refused when it is one of the gateway's secrets. */
+function toolFile(target: string, context: ToolContext, tool: string): string {
+  const file = resolveToolPath(context.workspaceDir, target);
+  assertNotGatewaySecret(file, context, tool);
+  return file;
 }
 
 async function readText(file: string): Promise<string> {
@@ -29,7 +37,7 @@ export const readTool = defineTool({
     limit: z.number().int().min(1).optional().describe("number of lines to return"),
   }),
   async execute(params, context) {
-    const file = resolveToolPath(context.workspaceDir, params.path);
+    const file = toolFile(params.path, context, "read");
     const text = await readText(file);
     if (params.offset === undefined && params.limit === undefined) return { content: text };
     const lines = text.split("\n");
@@ -47,7 +55,7 @@ export const writeTool = defineTool({
   description: "Create or overwrite a file with the given content. Parent directories are created.",
   parameters: z.object({ path: z.string().min(1), content: z.string() }),
   async execute(params, context) {
-    const file = resolveToolPath(context.workspaceDir, params.path);
+    const file = toolFile(params.path, context, "write");
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, params.content, "utf8");
     return { content: `Wrote ${Buffer.byteLength(params.content)} bytes to ${params.path}` };
@@ -65,7 +73,7 @@ export const editTool = defineTool({
     replaceAll: z.boolean().optional(),
   }),
   async execute(params, context) {
-    const file = resolveToolPath(context.workspaceDir, params.path);
+    const file = toolFile(params.path, context, "edit");
     const text = await readText(file);
     const count = text.split(params.oldText).length - 1;
     if (count === 0)

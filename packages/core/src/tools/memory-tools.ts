@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { defineTool, ToolError } from "./types.js";
@@ -18,6 +18,27 @@ export async function listMemoryFiles(workspaceDir: string): Promise<string[]> {
     for (const entry of entries.sort()) if (entry.endsWith(".md")) files.push(`memory/${entry}`);
   } catch {}
   return files;
+}
+
+/**
+ * The real path of a workspace-relative memory file, or a ToolError when the file (or a
+ * directory on its way, through a symlink) resolves outside the workspace.
+ */
+export async function resolveMemoryFile(workspaceDir: string, relative: string): Promise<string> {
+  const root = await realpath(workspaceDir).catch(() => path.resolve(workspaceDir));
+  let real: string;
+  try {
+    real = await realpath(path.join(workspaceDir, relative));
+  } catch {
+    throw new ToolError("not_found", `Memory file not found: ${relative}`);
+  }
+  const inside = path.relative(root, real);
+  if (inside === "" || inside.startsWith("..") || path.isAbsolute(inside))
+    throw new ToolError(
+      "outside_workspace",
+      `Refused ${relative}: it resolves (through a symlink) outside the workspace; memory files must live in the workspace`,
+    );
+  return real;
 }
 
 function isMemoryPath(relative: string): boolean {
@@ -43,9 +64,10 @@ export const memoryGetTool = defineTool({
         "invalid_path",
         `memory_get only reads MEMORY.md and memory/*.md, not ${params.path}`,
       );
+    const file = await resolveMemoryFile(context.workspaceDir, params.path);
     let text: string;
     try {
-      text = await readFile(path.join(context.workspaceDir, params.path), "utf8");
+      text = await readFile(file, "utf8");
     } catch {
       throw new ToolError("not_found", `Memory file not found: ${params.path}`);
     }
@@ -81,7 +103,10 @@ export async function searchMemory(
   if (terms.length === 0) return [];
   const hits: MemoryHit[] = [];
   for (const file of await listMemoryFiles(workspaceDir)) {
-    const lines = (await readFile(path.join(workspaceDir, file), "utf8")).split("\n");
+    // symlinks leaving the workspace are not indexed (memory_get names them when asked)
+    const real = await resolveMemoryFile(workspaceDir, file).catch(() => undefined);
+    if (!real) continue;
+    const lines = (await readFile(real, "utf8")).split("\n");
     let start = 0;
     const flush = (end: number) => {
       const chunk = lines.slice(start, end).join("\n");

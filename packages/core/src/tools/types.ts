@@ -59,6 +59,10 @@ export interface ToolContext {
   processes: import("./process-registry.js").ProcessRegistry;
   /** Maximum characters of tool output returned to the model. */
   outputCap: number;
+  /** The gateway's state dir, whose secrets file/exec tools refuse (default: from the environment). */
+  stateDir?: string;
+  /** The gateway's config file (default: from the environment). */
+  configPath?: string;
   now(): number;
 }
 
@@ -74,6 +78,10 @@ export interface ToolsRuntimeConfig {
     allowlist?: string[];
     backgroundMs?: number;
     timeoutSec?: number;
+  };
+  fs?: {
+    /** Let file and exec tools touch the gateway's own secrets (config, credentials, devices, keys). */
+    allowGatewaySecrets?: boolean;
   };
   web?: {
     fetch?: {

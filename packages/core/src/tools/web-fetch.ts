@@ -1,33 +1,8 @@
-import { lookup } from "node:dns/promises";
-import net from "node:net";
 import { z } from "zod";
+import { BlockedAddressError, type PinnedResponse, pinnedRequest } from "./pinned-request.js";
 import { defineTool, ToolError } from "./types.js";
 
-/** True for loopback, private, link-local, CGNAT, unique-local and unspecified addresses. */
-export function isPrivateAddress(address: string): boolean {
-  const mapped = address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address;
-  if (net.isIPv4(mapped)) {
-    const [a = 0, b = 0] = mapped.split(".").map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
-  }
-  const lower = mapped.toLowerCase();
-  return (
-    lower === "::1" ||
-    lower === "::" ||
-    lower.startsWith("fc") ||
-    lower.startsWith("fd") ||
-    lower.startsWith("fe80")
-  );
-}
+export { isPrivateAddress } from "./net-address.js";
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
 
@@ -77,66 +52,32 @@ export const webFetchTool = defineTool({
     const url = new URL(params.url);
     if (url.protocol !== "http:" && url.protocol !== "https:")
       throw new ToolError("invalid_url", `web_fetch only supports http and https, not ${url.protocol}`);
-    const checkHost = async (target: URL) => {
-      if (settings.allowPrivateNetwork) return;
-      const host = target.hostname.replace(/^\[|\]$/g, "");
-      const addresses = net.isIP(host)
-        ? [host]
-        : (await lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
-      if (host === "localhost" || addresses.some(isPrivateAddress))
-        throw new ToolError(
-          "blocked_address",
-          `web_fetch refused ${target.hostname}: it resolves to a private or loopback address (set tools.web.fetch.allowPrivateNetwork to allow)`,
-        );
-    };
     const maxChars = params.maxChars ?? settings.maxChars ?? 50_000;
     const timeout = AbortSignal.timeout((settings.timeoutSeconds ?? 30) * 1000);
-    // follow redirects by hand so every hop is checked against the private-address rule
-    let current = url;
-    let response: Response | undefined;
-    for (let hop = 0; hop <= 5; hop++) {
-      await checkHost(current);
-      response = await context.fetch(current, {
-        signal: AbortSignal.any([context.signal, timeout]),
-        redirect: "manual",
-        headers: {
-          "user-agent": "OpenClaw web_fetch",
-          accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.5",
-        },
-      });
-      const location = response.headers.get("location");
-      if (response.status >= 300 && response.status < 400 && location) {
-        await response.body?.cancel().catch(() => {});
-        current = new URL(location, current);
-        if (current.protocol !== "http:" && current.protocol !== "https:")
-          throw new ToolError("invalid_url", `web_fetch: redirect to unsupported scheme ${current.protocol}`);
-        continue;
-      }
-      break;
-    }
-    if (!response || (response.status >= 300 && response.status < 400))
-      throw new ToolError("too_many_redirects", `web_fetch ${url.href}: too many redirects`);
-    if (!response.ok)
+    const { response, url: finalUrl } = await fetchFollowingRedirects(url, {
+      signal: AbortSignal.any([context.signal, timeout]),
+      allowPrivate: settings.allowPrivateNetwork === true,
+    });
+    const current = finalUrl;
+    if (response.status < 200 || response.status >= 300) {
+      response.body.destroy();
       throw new ToolError(
         "http_error",
         `web_fetch ${current.href} failed: HTTP ${response.status} ${response.statusText}`,
       );
+    }
     // read at most ~4x the char cap so a huge body never sits in memory whole
     const byteCap = maxChars * 4 + 1024;
-    const reader = response.body?.getReader();
-    const chunks: Uint8Array[] = [];
+    const chunks: Buffer[] = [];
     let bytes = 0;
-    if (reader) {
-      while (bytes < byteCap) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        bytes += value.byteLength;
-      }
-      await reader.cancel().catch(() => {});
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      bytes += chunk.byteLength;
+      if (bytes >= byteCap) break;
     }
+    response.body.destroy();
     const raw = Buffer.concat(chunks).toString("utf8");
-    const type = response.headers.get("content-type") ?? "";
+    const type = response.header("content-type") ?? "";
     const converted =
       /html/i.test(type) || /^\s*<(!doctype|html)/i.test(raw) ? htmlToText(raw) : { text: raw };
     const truncated = converted.text.length > maxChars;
@@ -149,3 +90,41 @@ export const webFetchTool = defineTool({
     };
   },
 });
+
+const FETCH_HEADERS = {
+  "user-agent": "OpenClaw web_fetch",
+  accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.5",
+};
+
+/**
+ * GET `start`, following up to 5 redirects by hand: every hop goes through `pinnedRequest`, so
+ * the address actually connected to is checked on each one.
+ */
+export async function fetchFollowingRedirects(
+  start: URL,
+  options: { signal: AbortSignal; allowPrivate: boolean },
+  request: typeof pinnedRequest = pinnedRequest,
+): Promise<{ response: PinnedResponse; url: URL }> {
+  let current = start;
+  for (let hop = 0; hop <= 5; hop++) {
+    let response: PinnedResponse;
+    try {
+      response = await request(current, { ...options, headers: FETCH_HEADERS });
+    } catch (error) {
+      if (error instanceof BlockedAddressError)
+        throw new ToolError(
+          "blocked_address",
+          `web_fetch refused ${current.hostname}: ${error.message} (set tools.web.fetch.allowPrivateNetwork to allow)`,
+        );
+      if (options.signal.aborted) throw new ToolError("timeout", `web_fetch ${current.href}: timed out`);
+      throw new ToolError("fetch_failed", `web_fetch ${current.href} failed: ${(error as Error).message}`);
+    }
+    const location = response.header("location");
+    if (response.status < 300 || response.status >= 400 || !location) return { response, url: current };
+    response.body.destroy();
+    current = new URL(location, current);
+    if (current.protocol !== "http:" && current.protocol !== "https:")
+      throw new ToolError("invalid_url", `web_fetch: redirect to unsupported scheme ${current.protocol}`);
+  }
+  throw new ToolError("too_many_redirects", `web_fetch ${start.href}: too many redirects`);
+}
