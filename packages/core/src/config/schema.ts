@@ -450,6 +450,8 @@ const toolsSchema = z.strictObject({
     })
     .optional(),
   exec: looseRecord.optional(),
+  // ours: file/exec tools refuse the gateway's own secrets unless this is true (docs/security.md)
+  fs: z.looseObject({ allowGatewaySecrets: z.boolean().default(false) }).optional(),
   web: z
     .strictObject({
       search: z
