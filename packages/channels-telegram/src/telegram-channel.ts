@@ -62,6 +62,42 @@ export function toChannelError(error: unknown): ChannelError {
   });
 }
 
+type ApiTransformer = Parameters<Bot["api"]["config"]["use"]>[0];
+
+/**
+ * Send hooks by request signal: the host's `onDispatch` runs when the request leaves the throttle
+ * queue (the transformer nearest the network), not when it enters it.
+ */
+const dispatchHooks = new WeakMap<object, () => Promise<void>>();
+
+const dispatchTransformer: ApiTransformer = async (prev, method, payload, signal) => {
+  const hook = signal ? dispatchHooks.get(signal) : undefined;
+  if (hook) {
+    dispatchHooks.delete(signal as object);
+    await hook();
+  }
+  return prev(method, payload, signal);
+};
+
+/** A per-request signal that carries `onDispatch` to the dispatch transformer. */
+function dispatchSignal(request: { signal?: AbortSignal; onDispatch?: () => Promise<void> }) {
+  const signal = request.signal ? AbortSignal.any([request.signal]) : new AbortController().signal;
+  if (request.onDispatch) dispatchHooks.set(signal, request.onDispatch);
+  return sig(signal);
+}
+
+/**
+ * Status calls (typing, ack reaction) are best-effort: they never wait in the per-chat throttle
+ * queue, so the chat's budget goes to the replies. Typing is sent at most once per chat per 4 s
+ * (Telegram shows it for 5 s); a failed status call is dropped, never retried.
+ */
+const BEST_EFFORT_METHODS = new Set(["sendChatAction", "setMessageReaction"]);
+
+function replyFirstThrottler(throttle: ApiTransformer): ApiTransformer {
+  return (prev, method, payload, signal) =>
+    BEST_EFFORT_METHODS.has(method) ? prev(method, payload, signal) : throttle(prev, method, payload, signal);
+}
+
 /** One grammY Bot per account (outbound uses it even before the monitor is up). */
 function createBot(account: TelegramAccount): Bot {
   if (!account.botToken)
@@ -75,8 +111,12 @@ function createBot(account: TelegramAccount): Bot {
       timeoutSeconds: account.pollTimeoutSeconds + 15,
     },
   });
+  // installed first = innermost: runs after the throttler released the request
+  bot.api.config.use(dispatchTransformer);
   if (account.throttle !== false)
-    bot.api.config.use(apiThrottler(account.throttle as Parameters<typeof apiThrottler>[0]));
+    bot.api.config.use(
+      replyFirstThrottler(apiThrottler(account.throttle as Parameters<typeof apiThrottler>[0])),
+    );
   return bot;
 }
 
@@ -292,6 +332,8 @@ export function createTelegramChannel(
   }
 
   const threadParams = (threadId?: string) => (threadId ? { message_thread_id: Number(threadId) } : {});
+  const lastTyping = new Map<string, number>();
+  const TYPING_EVERY_MS = 4_000;
 
   return {
     specificationVersion: "v1",
@@ -310,6 +352,7 @@ export function createTelegramChannel(
       maxTextLength: TELEGRAM_TEXT_LIMIT,
       nativeCommands: true,
       idempotentSend: false,
+      reportsDispatch: true,
     },
     configSchema: telegramConfigSchema,
     config: {
@@ -349,7 +392,7 @@ export function createTelegramChannel(
             request.to,
             request.chunk.text,
             { parse_mode: "HTML", ...base },
-            sig(request.signal),
+            dispatchSignal(request),
           );
           return { messageId: String(sent.message_id) };
         } catch (error) {
@@ -396,14 +439,19 @@ export function createTelegramChannel(
             ...(request.caption ? { caption: request.caption.text, parse_mode: "HTML" as const } : {}),
           };
           const sent = /\.(png|jpe?g|gif|webp)(\?|$)/i.test(url)
-            ? await bot.api.sendPhoto(request.to, url, options, sig(request.signal))
-            : await bot.api.sendDocument(request.to, url, options, sig(request.signal));
+            ? await bot.api.sendPhoto(request.to, url, options, dispatchSignal(request))
+            : await bot.api.sendDocument(request.to, url, options, dispatchSignal(request));
           return { messageId: String(sent.message_id) };
         } catch (error) {
           throw toChannelError(error);
         }
       },
       async sendTyping(request) {
+        const key = `${request.accountId}:${request.to}:${request.threadId ?? ""}`;
+        const now = Date.now();
+        if (now - (lastTyping.get(key) ?? Number.NEGATIVE_INFINITY) < TYPING_EVERY_MS) return;
+        lastTyping.set(key, now);
+        if (lastTyping.size > 10_000) lastTyping.clear();
         await botFor(request.account)
           .api.sendChatAction(request.to, "typing", threadParams(request.threadId))
           .catch(() => undefined);

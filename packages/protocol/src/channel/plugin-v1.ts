@@ -63,6 +63,13 @@ export interface SendTextRequest<Account = unknown> extends OutboundTarget {
    */
   idempotencyKey: string;
   signal?: AbortSignal;
+  /**
+   * Given by the host when the channel declares `capabilities.reportsDispatch`: the channel calls
+   * and awaits it once, just before the request leaves the process (after any local throttle
+   * queue), and the host journals the send intent then. A request that never left (a crash while
+   * it waited in a queue) is therefore sent after a restart instead of being recorded as uncertain.
+   */
+  onDispatch?: () => Promise<void>;
 }
 
 export interface SendMediaRequest<Account = unknown> extends OutboundTarget {
@@ -72,6 +79,13 @@ export interface SendMediaRequest<Account = unknown> extends OutboundTarget {
   caption?: RenderedChunk;
   idempotencyKey: string;
   signal?: AbortSignal;
+  /**
+   * Given by the host when the channel declares `capabilities.reportsDispatch`: the channel calls
+   * and awaits it once, just before the request leaves the process (after any local throttle
+   * queue), and the host journals the send intent then. A request that never left (a crash while
+   * it waited in a queue) is therefore sent after a restart instead of being recorded as uncertain.
+   */
+  onDispatch?: () => Promise<void>;
 }
 
 export interface EditTextRequest<Account = unknown> {
@@ -103,6 +117,11 @@ export interface ChannelCapabilities {
    * recorded as uncertain and not repeated (never posted twice).
    */
   idempotentSend?: boolean;
+  /**
+   * True when `sendText`/`sendMedia` call `request.onDispatch` just before the request is written
+   * to the network, so the host records the intent then rather than before the call.
+   */
+  reportsDispatch?: boolean;
 }
 
 export interface ChannelMeta {

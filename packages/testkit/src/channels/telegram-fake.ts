@@ -40,7 +40,9 @@ export type FakeTelegramFault =
   | { kind: "drop-after-processing"; method: string }
   | { kind: "drop-before-processing"; method: string }
   | { kind: "delay"; method: string; ms: number }
-  | { kind: "server-error"; method: string };
+  | { kind: "server-error"; method: string }
+  /** Never answer (the request stays open until `close()`). */
+  | { kind: "hold"; method: string };
 
 export interface FakeTelegramOptions {
   token?: string;
@@ -201,6 +203,10 @@ export class FakeTelegramServer {
       });
     if (fault?.kind === "drop-before-processing") {
       req.socket.destroy();
+      this.notify();
+      return;
+    }
+    if (fault?.kind === "hold") {
       this.notify();
       return;
     }
