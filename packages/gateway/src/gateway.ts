@@ -496,10 +496,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     histogram.enable();
     tick = setInterval(() => broadcast("tick", { ts: Date.now() }), tickIntervalMs);
     tick.unref();
-    unsubscribeConfig = options.config.onChange(() => {
+    const offChange = options.config.onChange(() => {
       logger.info({ configPath: options.config.path }, "config reloaded");
       revalidateAll();
     });
+    const offError = options.config.onError?.((error, snapshot) => {
+      const issue = snapshot.issues?.[0];
+      logger.warn(
+        {
+          configPath: issue?.file ?? options.config.path,
+          line: issue?.line,
+          column: issue?.column,
+          err: error.message,
+        },
+        "config reload skipped (invalid config)",
+      );
+    });
+    unsubscribeConfig = () => {
+      offChange();
+      offError?.();
+    };
     const events = options.assistant?.events;
     if (events) {
       for (const name of ["agent", "chat"] as const) {

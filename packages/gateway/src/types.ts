@@ -13,7 +13,7 @@ export interface ConfigSnapshot {
   /** `sha256:<hex>` of the raw file (or of "" when missing); the `baseHash` for writes. */
   hash: string;
   valid: boolean;
-  issues?: { path: string; message: string }[];
+  issues?: { path: string; message: string; file?: string; line?: number; column?: number }[];
 }
 
 /**
@@ -33,6 +33,11 @@ export interface GatewayConfigStore {
   schema(): unknown;
   /** Called after the file changed on disk (or through this store). Returns an unsubscribe. */
   onChange(listener: (snapshot: ConfigSnapshot) => void): () => void;
+  /**
+   * Called when an edit on disk is rejected (syntax/schema error, empty file): the last good
+   * config stays live and `snapshot()` reports `valid: false` with the issues (file, line).
+   */
+  onError?(listener: (error: Error, snapshot: ConfigSnapshot) => void): () => void;
   close?(): void;
 }
 

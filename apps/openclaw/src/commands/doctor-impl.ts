@@ -13,6 +13,7 @@ import {
   normalizeConfigAliases,
   type OpenClawPaths,
   parseKeyPath,
+  refuseEmptyConfigFile,
   resolveGatewayAuth,
   resolveGatewayPort,
   resolvePaths,
@@ -20,6 +21,7 @@ import {
 } from "@openclaw/core/config";
 import { checkPrivatePermissions, type PermissionFinding, rotateBackups } from "@openclaw/core/fs";
 import type { DoctorOptions } from "./doctor.js";
+import { readLock } from "./gateway-local.js";
 
 export interface DoctorFinding {
   checkId: string;
@@ -71,9 +73,10 @@ export async function collectFindings(
   const repairs: Repair[] = [];
   let loaded: LoadedConfig | undefined;
 
-  // 1. config valid
+  // 1. config valid (an empty file too: a running gateway's reload refuses it)
   try {
     loaded = await loadConfig({});
+    if (loaded.exists) refuseEmptyConfigFile(loaded.path);
     findings.push({
       checkId: "config.valid",
       severity: "info",
@@ -83,10 +86,14 @@ export async function collectFindings(
     });
   } catch (error) {
     if (!ConfigError.isInstance(error)) throw error;
+    loaded = undefined;
+    const running = readLock();
     findings.push({
       checkId: "config.invalid",
       severity: "critical",
-      title: "Config is invalid; the gateway will not start",
+      title: running
+        ? `Config is invalid; the running gateway (pid ${running.pid}) skipped it and keeps its last good config`
+        : "Config is invalid; the gateway will not start",
       detail: error.message,
       remediation: `Fix the reported keys (openclaw config set/unset) or restore ${paths.configPath}.bak. Nothing is removed automatically.`,
     });

@@ -56,6 +56,10 @@ export async function statusCommand(
   const paths = localPaths();
   const local = readLocalConfig(paths);
   const lock = readLock(paths);
+  // the file as a running gateway's reload sees it (schema, empty file); invalid ⇒ the gateway
+  // keeps running on its last good config
+  const { checkConfigFile } = await import("@openclaw/core/config");
+  const check = checkConfigFile({ path: local.path });
   const target = resolveTarget(flags);
   const config = local.config;
   const model = get(config, "agents.defaults.model");
@@ -70,7 +74,13 @@ export async function statusCommand(
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     stateDir: paths.stateDir,
-    config: { path: local.path, exists: local.exists, ...(local.error ? { error: local.error } : {}) },
+    config: {
+      path: local.path,
+      exists: local.exists,
+      valid: check.valid,
+      ...(check.valid ? {} : { issues: check.issues }),
+      ...(local.error ? { error: local.error } : {}),
+    },
     gateway: {
       mode: (get(config, "gateway.mode") as string | undefined) ?? "local",
       url: target.url,
@@ -120,7 +130,7 @@ export async function statusCommand(
   const gateway = summary.gateway as Record<string, unknown>;
   const lines = [
     `OpenClaw ${CLI_VERSION} (node ${process.version}, ${summary.platform})`,
-    `Config: ${local.path}${local.exists ? "" : " (not created yet: defaults apply)"}${local.error ? ` (invalid: ${local.error})` : ""}`,
+    `Config: ${local.path}${local.exists ? "" : " (not created yet: defaults apply)"}${local.error ? ` (invalid: ${local.error})` : check.valid ? "" : " (invalid)"}`,
     `State: ${paths.stateDir}`,
     `Gateway: ${gateway.running ? `running (pid ${gateway.pid})` : "not running"} · ${gateway.url} · mode ${gateway.mode} · bind ${gateway.bind} · auth ${gateway.authMode}`,
     `Dashboard: ${gateway.dashboard}`,
@@ -129,6 +139,15 @@ export async function statusCommand(
     `Sessions: ${summary.sessions} across ${summary.agents} agent(s)`,
     `Logs: ${summary.logFile}`,
   ];
+  if (!check.valid) {
+    const where = (issue: { file?: string; line?: number }) => (issue.line ? ` (line ${issue.line})` : "");
+    lines.push(
+      `Config problem: ${lock ? `the running gateway (pid ${lock.pid}) skipped this edit and keeps its last good config` : "the gateway will not use this file"}; fix it or restore ${local.path}.bak (openclaw doctor)`,
+      ...check.issues.map(
+        (issue) => `  - ${issue.path || "(file)"}${where(issue)}: ${issue.message.split("\n")[0]}`,
+      ),
+    );
+  }
   if (summary.lastGatewayError) lines.push(`Last gateway error: ${summary.lastGatewayError}`);
   const probe = summary.probe as
     | { ok: boolean; ms?: number; error?: string; health?: { ok?: boolean } }

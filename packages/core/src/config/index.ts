@@ -8,6 +8,7 @@ export {
   resolveModelAliases,
 } from "./agents.js";
 export { normalizeConfigAliases } from "./aliases.js";
+export { type ConfigFileCheck, checkConfigFile } from "./check.js";
 export {
   type ConfigStore,
   type ConfigStoreSnapshot,
@@ -40,6 +41,7 @@ export {
   type SecretRef,
 } from "./secrets.js";
 export { isCurrentLoad, type OpenConfigStoreOptions, openConfigStore } from "./store.js";
+export type { ConfigStoreIssue } from "./store-core.js";
 export type {
   AgentDefaultsConfig,
   AgentEntryConfig,
@@ -77,6 +79,7 @@ export {
   classifyConfigPath,
   planReload,
   type ReloadClass,
+  refuseEmptyConfigFile,
   type WatchConfigOptions,
   watchConfig,
 } from "./watch.js";

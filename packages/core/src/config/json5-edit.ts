@@ -427,3 +427,31 @@ function removeEntry(text: string, spans: EntrySpan[], index: number): string {
   while (text[end] === " " || text[end] === "\t") end++;
   return splice(text, span.start, end, "");
 }
+
+/**
+ * 1-based line where `path` (`agents.defaults.timeoutSeconds`, `agents.list[0].id`) is written in
+ * JSON5 `text`, or of its closest written ancestor; undefined when the text does not parse.
+ */
+export function lineOfKeyPath(text: string, path: KeyPath): number | undefined {
+  let root: Json5Node;
+  try {
+    root = parseJson5Tree(text);
+  } catch {
+    return undefined;
+  }
+  let node: Json5Node = root;
+  let offset: number | undefined;
+  for (const segment of path) {
+    if (node.kind === "object" && typeof segment === "string") {
+      const member = node.members.find((candidate) => candidate.key === segment);
+      if (!member) break;
+      offset = member.keyStart;
+      node = member.value;
+    } else if (node.kind === "array" && typeof segment === "number" && node.items[segment]) {
+      node = node.items[segment];
+      offset = node.start;
+    } else break;
+  }
+  if (offset === undefined) return undefined;
+  return text.slice(0, offset).split("\n").length;
+}

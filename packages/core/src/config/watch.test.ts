@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createConfigStore } from "./config-store.js";
+import { createConfigStore, eagerStoreDeps, initialSnapshot } from "./config-store.js";
+import { buildConfigStore } from "./store-core.js";
 import {
   type ConfigChange,
   type ConfigWatcher,
@@ -209,5 +210,94 @@ describe("createConfigStore (what the gateway uses)", () => {
       valid: false,
       issues: [expect.objectContaining({ path: "gateway.port" })],
     });
+  });
+});
+
+describe("one config change, one notification", () => {
+  // The store's own write and the watcher's event for that same file are two paths to one change.
+  // The watcher's timer is held off (long debounce) and its check run by hand, in both orders.
+  function storeWithWatcher(text: string, checkBeforeReturn = false) {
+    const { options } = setup(text);
+    let watcher: ConfigWatcher | undefined;
+    const deps = {
+      ...eagerStoreDeps,
+      watch: (watchOptions: Parameters<typeof eagerStoreDeps.watch>[0]) => {
+        watcher = watchConfig({ ...watchOptions, debounceMs: 60_000 });
+        return watcher;
+      },
+      patchConfig: async (...args: Parameters<typeof eagerStoreDeps.patchConfig>) => {
+        const result = await eagerStoreDeps.patchConfig(...args);
+        // the file event of this write is handled before the write returns to the store
+        if (checkBeforeReturn) watcher!.check();
+        return result;
+      },
+    };
+    const store = buildConfigStore(initialSnapshot(options), options, deps);
+    open.push(store);
+    const seen: number[] = [];
+    store.onChange((snapshot) => seen.push(snapshot.config.gateway ? 1 : 0));
+    return { store, seen, watcher: () => watcher! };
+  }
+
+  it("a write through the store, then the watcher sees its file event: one notification", async () => {
+    const { store, seen, watcher } = storeWithWatcher("{ gateway: { port: 18789 } }\n");
+    await store.patch({ gateway: { port: 18790 } });
+    expect(watcher().check()).toBeUndefined();
+    expect(seen).toHaveLength(1);
+    expect(store.snapshot().config.gateway).toMatchObject({ port: 18790 });
+  });
+
+  it("the watcher handles the file event before the write returns: still one notification", async () => {
+    const { store, seen } = storeWithWatcher("{ gateway: { port: 18789 } }\n", true);
+    await store.patch({ gateway: { port: 18791 } });
+    expect(seen).toHaveLength(1);
+    expect(store.snapshot().config.gateway).toMatchObject({ port: 18791 });
+  });
+
+  it("a write that changes nothing announces nothing", async () => {
+    const { store, seen, watcher } = storeWithWatcher("{ gateway: { port: 18789 } }\n");
+    await store.patch({ gateway: { port: 18789 } });
+    watcher().check();
+    expect(seen).toHaveLength(0);
+  });
+});
+
+describe("rejected edits while watching", () => {
+  it("an empty file is an error, not an empty config; the store reports it and keeps the last good config", async () => {
+    const { file, options } = setup("{ gateway: { port: 18795 } }\n");
+    const store = createConfigStore(options);
+    open.push(store);
+    const changes: unknown[] = [];
+    store.onChange((snapshot) => changes.push(snapshot));
+    const rejected = new Promise<Error>((resolve) => store.onError((error) => resolve(error)));
+    writeFileSync(file, "");
+    expect((await rejected).message).toMatch(/the file is empty/);
+    const snapshot = store.snapshot();
+    expect(snapshot.valid).toBe(false);
+    expect(snapshot.raw).toBe("");
+    expect(snapshot.issues).toEqual([expect.objectContaining({ file, line: 1 })]);
+    expect(snapshot.config.gateway).toMatchObject({ port: 18795 });
+    expect(changes).toHaveLength(0);
+  });
+
+  it("a schema error points at the line of its key; undoing the edit makes the store valid again without a change", async () => {
+    const good = "{\n  gateway: {\n    port: 18796,\n  },\n}\n";
+    const { file, options } = setup(good);
+    const store = createConfigStore(options);
+    open.push(store);
+    const changes: unknown[] = [];
+    store.onChange((snapshot) => changes.push(snapshot));
+    const rejected = new Promise<Error>((resolve) => store.onError((error) => resolve(error)));
+    editorSave(file, '{\n  gateway: {\n    port: "high",\n  },\n}\n');
+    await rejected;
+    expect(store.snapshot().issues).toEqual([
+      expect.objectContaining({ path: "gateway.port", line: 3, file }),
+    ]);
+    editorSave(file, good);
+    const deadline = Date.now() + 10_000;
+    while (!store.snapshot().valid && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(store.snapshot().valid).toBe(true);
+    expect(changes).toHaveLength(0);
   });
 });

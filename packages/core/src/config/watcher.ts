@@ -3,7 +3,7 @@ import { basename, dirname } from "node:path";
 import { EventEmitter } from "eventemitter3";
 import { diffConfigPaths } from "./diff.js";
 import { readDotEnvFile } from "./env.js";
-import type { ConfigError } from "./errors.js";
+import { ConfigError } from "./errors.js";
 import type { LoadConfigOptions, LoadedConfig, ReloadMode } from "./types.js";
 
 export type ReloadClass = "hot" | "restart" | "none";
@@ -61,6 +61,25 @@ export function classifyConfigPath(
   return best ? best[1] : "restart";
 }
 
+/**
+ * A main config file that exists but holds nothing (an editor between truncating and writing it)
+ * is not "no config": reloading it would drop every setting. Refused like a syntax error.
+ */
+export function refuseEmptyConfigFile(file: string): void {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return;
+  }
+  if (text.trim() === "")
+    throw new ConfigError(
+      "CONFIG_PARSE",
+      `${file}:1:1: the file is empty (an editor in the middle of a save?); the last good config stays live until it holds a JSON5 object`,
+      { file, line: 1, column: 1 },
+    );
+}
+
 export interface ConfigChange {
   loaded: LoadedConfig;
   previous: LoadedConfig;
@@ -80,8 +99,13 @@ export interface ConfigChange {
 export interface ConfigWatcherEvents {
   /** A valid new config is live. */
   change: [ConfigChange];
-  /** An edit was rejected (parse/validation); the last good config stays live. */
+  /** An edit was rejected (parse/validation, empty file); the last good config stays live. */
   error: [ConfigError | Error];
+  /**
+   * The files are valid again after an `error`, with no change against the config that stayed
+   * live (e.g. an edit undone): nothing to apply, but the config is no longer in error.
+   */
+  recovered: [LoadedConfig];
 }
 
 export interface WatchConfigOptions extends LoadConfigOptions {
@@ -141,6 +165,8 @@ export class ConfigFileWatcher extends EventEmitter<ConfigWatcherEvents> {
   private timer: NodeJS.Timeout | undefined;
   private fingerprint: string;
   private closed = false;
+  /** The last check rejected the files (an `error` was emitted since the last good load). */
+  private failed = false;
 
   constructor(private readonly options: WatchConfigOptions & ConfigLoaderOptions) {
     super();
@@ -199,9 +225,10 @@ export class ConfigFileWatcher extends EventEmitter<ConfigWatcherEvents> {
     return merged;
   }
 
-  private readFingerprint(loaded: LoadedConfig): string {
+  private readFingerprint(loaded: LoadedConfig, mainText?: string): string {
     return this.files(loaded)
       .map((file) => {
+        if (file === loaded.path && mainText !== undefined) return mainText;
         try {
           return readFileSync(file, "utf8");
         } catch {
@@ -279,18 +306,22 @@ export class ConfigFileWatcher extends EventEmitter<ConfigWatcherEvents> {
           delete env[name];
         }
     try {
+      refuseEmptyConfigFile(previous.path);
       next = load({ ...this.options, path: previous.path });
     } catch (error) {
       if (env) for (const [name, value] of undone) if (env[name] === undefined) env[name] = value;
       const fingerprint = this.readFingerprint(previous);
       if (fingerprint === this.fingerprint) return undefined;
       this.fingerprint = fingerprint;
+      this.failed = true;
       this.emit("error", error as Error);
       return undefined;
     }
     this.remember(next);
     const fingerprint = this.readFingerprint(next);
     if (fingerprint === this.fingerprint) return undefined;
+    const recovering = this.failed;
+    this.failed = false;
     this.fingerprint = fingerprint;
     this.current = next;
     this.rewatch();
@@ -306,7 +337,24 @@ export class ConfigFileWatcher extends EventEmitter<ConfigWatcherEvents> {
     const change: ConfigChange = { ...plan, loaded: next, previous, envChanged };
     if (plan.changedPaths.length > 0 || next.hash !== previous.hash || envChanged.length > 0)
       this.emit("change", change);
+    else if (recovering) this.emit("recovered", next);
     return change;
+  }
+
+  /**
+   * Take a config written through the store as current (the store announces it). Returns false
+   * when this watcher already saw those files (its file event was handled first), so a write is
+   * announced exactly once, by whichever of the two comes first.
+   */
+  adopt(loaded: LoadedConfig): boolean {
+    const fingerprint = this.readFingerprint(loaded, loaded.exists ? loaded.raw : undefined);
+    const news = fingerprint !== this.fingerprint || this.failed;
+    this.fingerprint = fingerprint;
+    this.failed = false;
+    this.current = loaded;
+    this.dotenv = this.readDotenv(loaded);
+    this.rewatch();
+    return news;
   }
 
   close(): void {

@@ -155,6 +155,61 @@ function sameHash(expected: string, actual: string): boolean {
 }
 
 /**
+ * Parse the file a key edit applies to. A file that does not parse cannot have one key edited:
+ * the error says where it breaks and the ways out.
+ */
+function parseForEdit(text: string, file: string): Record<string, unknown> {
+  try {
+    return parseConfigText(text, file);
+  } catch (error) {
+    if (!ConfigError.isInstance(error) || error.code !== "CONFIG_PARSE") throw error;
+    throw new ConfigError(
+      "CONFIG_PARSE",
+      `${error.message}\nNothing written: a key cannot be edited in a file that does not parse. Fix ${error.line ? `line ${error.line} of ` : ""}${file} in an editor, restore the last good copy (${file}.bak), or replace the whole file (config.apply / config.set with the full text).`,
+      { file, line: error.line, column: error.column, cause: error },
+    );
+  }
+}
+
+/**
+ * Validate the text an edit produces. When it fails on problems the file already had, the
+ * error says so: those keys have to be fixed too (in the same edit, or first).
+ */
+function evaluateForEdit(
+  next: Record<string, unknown>,
+  before: Record<string, unknown>,
+  file: string,
+  options: ConfigWriteOptions,
+): ReturnType<typeof evaluateConfig> {
+  const env = options.env ?? process.env;
+  const evaluate = (tree: Record<string, unknown>) =>
+    evaluateConfig(tree, file, {
+      ...options,
+      missingEnv: "keep",
+      env: { ...env },
+      applyEnv: false,
+      paths: resolvePaths(env, options.profile),
+    });
+  try {
+    return evaluate(next);
+  } catch (error) {
+    if (!ConfigError.isInstance(error) || error.code !== "CONFIG_INVALID") throw error;
+    let alreadyInvalid = false;
+    try {
+      evaluate(before);
+    } catch {
+      alreadyInvalid = true;
+    }
+    if (!alreadyInvalid) throw error;
+    throw new ConfigError(
+      "CONFIG_INVALID",
+      `${error.message}\nNothing written: ${file} already had these problems before this edit. Fix them in the same edit (config.patch with the corrected keys, \`openclaw config set <key> <value>\` / \`config unset <key>\`) or restore the last good copy (${file}.bak).`,
+      { file, keyPath: error.keyPath, issues: error.issues, cause: error },
+    );
+  }
+}
+
+/**
  * The one write path: under the config lock, check `baseHash`, compute the new file text by
  * editing only the changed keys, validate the result with the full pipeline, back up, then
  * replace atomically (0600). Nothing is written when any step fails.
@@ -178,7 +233,7 @@ export async function editConfigFile(
             { file },
           );
         }
-        const parsed = parseConfigText(current, file);
+        const parsed = parseForEdit(current, file);
         const edits = makeEdits(structuredClone(parsed));
         const desired = structuredClone(parsed);
         for (const edit of edits) applyToObject(desired, edit);
@@ -210,14 +265,7 @@ export async function editConfigFile(
           formatting = "rewritten";
         }
         // validate exactly what will be on disk, with the full pipeline (includes, env, schema)
-        const env = options.env ?? process.env;
-        const evaluated = evaluateConfig(parseConfigText(next, file), file, {
-          ...options,
-          missingEnv: "keep",
-          env: { ...env },
-          applyEnv: false,
-          paths: resolvePaths(env, options.profile),
-        });
+        const evaluated = evaluateForEdit(parseConfigText(next, file), parsed, file, options);
         if (!options.allowUnknownKeys) {
           const setPaths = edits.filter((edit) => edit.op === "set").map((edit) => formatKeyPath(edit.path));
           const unknown = evaluated.issues.filter(
@@ -374,7 +422,14 @@ export async function replaceConfigText(
           applyEnv: false,
           paths: resolvePaths(env, options.profile),
         });
-        const changedPaths = diffConfigPaths(parseConfigText(text ?? "", file), parsed);
+        // the file being replaced may not parse (that is often why it is replaced)
+        let before: Record<string, unknown> = {};
+        try {
+          before = parseConfigText(text ?? "", file);
+        } catch {
+          before = {};
+        }
+        const changedPaths = diffConfigPaths(before, parsed);
         const backups = options.backups ?? 5;
         const backupPath = text !== undefined && backups > 0 ? await rotateBackups(file, backups) : undefined;
         await writeFileAtomic(file, raw, { mode: 0o600, fs: options.fs });
