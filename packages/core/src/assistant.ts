@@ -656,7 +656,8 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
         sessionKey,
         lanes,
         bus,
-        mode: () => queueModeFor(sessionKey),
+        mode: (message) =>
+          queueModeFor(sessionKey, (message?.options as { channel?: string } | undefined)?.channel),
         // runs started by another run get their own global lane, so waiting on them cannot deadlock
         laneOf: (message) =>
           sessionKey.includes(":subagent:")

@@ -41,7 +41,8 @@ export interface SessionQueueOptions {
   sessionKey: string;
   lanes: LaneScheduler;
   bus: AssistantBus;
-  mode(): QueueMode;
+  /** The queue mode for a message (its channel may have its own: `messages.queue.byChannel`). */
+  mode(message?: PendingMessage): QueueMode;
   cap(): number;
   drop(): QueueDrop;
   runTurn(batch: TurnBatch): Promise<TurnOutcome>;
@@ -114,7 +115,7 @@ export class SessionQueue {
   }
 
   submit(message: PendingMessage): void {
-    const mode = this.options.mode();
+    const mode = this.options.mode(message);
     const active = this.active;
     if (active && mode === "steer" && !active.controller.signal.aborted) {
       active.steered.push(message);
@@ -206,7 +207,8 @@ export class SessionQueue {
   private takeBatch(): { messages: PendingMessage[]; overflow: PendingMessage[] } {
     const overflow = this.overflow;
     this.overflow = [];
-    if (this.options.mode() === "followup") return { messages: this.pending.splice(0, 1), overflow };
+    if (this.options.mode(this.pending[0]) === "followup")
+      return { messages: this.pending.splice(0, 1), overflow };
     return { messages: this.pending.splice(0, this.pending.length), overflow };
   }
 

@@ -172,7 +172,7 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
       .filter((t) => t.trim())
       .join("\n\n");
     try {
-      await pipeline.sendText({
+      await pipeline.sendInOrder(reply.sessionKey, {
         channel: route.channel,
         accountId,
         to: route.to,

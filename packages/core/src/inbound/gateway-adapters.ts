@@ -1,5 +1,11 @@
+import type { MethodParsedParams, MethodResult } from "@openclaw/protocol";
 import type { ChannelManager } from "./channel-manager.js";
-import type { InboundAssistant, InboundTurn, UnsolicitedChannelReply } from "./inbound-pipeline.js";
+import type {
+  InboundAssistant,
+  InboundReply,
+  InboundTurn,
+  UnsolicitedChannelReply,
+} from "./inbound-pipeline.js";
 
 /** The part of core's `Assistant` the channel pipeline uses (structural, so either side can evolve). */
 export interface EnqueueingAssistant {
@@ -101,50 +107,64 @@ export function assistantForChannels(assistant: EnqueueingAssistant): InboundAss
         })().catch(() => undefined);
         const result = await handle.result;
         await drain;
-        return { payloads: result.payloads.map((p) => ({ text: p.text })) };
+        return replyOf(result);
       }
-      const result = await assistant.enqueue(input);
-      return { payloads: result.payloads.map((p) => ({ text: p.text })) };
+      return replyOf(await assistant.enqueue(input));
     },
   };
 }
 
-type JsonObject = Record<string, unknown>;
+function replyOf(result: { payloads: { text: string }[]; status?: string }): InboundReply {
+  return {
+    payloads: result.payloads.map((p) => ({ text: p.text })),
+    ...(result.status ? { status: result.status } : {}),
+  };
+}
 
 /**
  * The gateway's `channels.status`, `channels.logout` and `send` methods on top of a channel
  * manager, with OpenClaw's param shapes (`send`: `{ to, message, channel?, accountId?, idempotencyKey }`).
  */
 export function channelGatewayMethods(manager: ChannelManager): {
-  status(params: { probe?: boolean; timeoutMs?: number }): Promise<JsonObject>;
-  logout(params: JsonObject): Promise<JsonObject>;
-  send(params: JsonObject): Promise<JsonObject>;
+  status(params: MethodParsedParams<"channels.status">): Promise<MethodResult<"channels.status">>;
+  logout(params: MethodParsedParams<"channels.logout">): Promise<MethodResult<"channels.logout">>;
+  send(params: MethodParsedParams<"send">): Promise<MethodResult<"send">>;
 } {
   return {
-    status: async (params) =>
-      (await manager.status({
-        ...(params.probe !== undefined ? { probe: Boolean(params.probe) } : {}),
-        ...(params.timeoutMs !== undefined ? { timeoutMs: Number(params.timeoutMs) } : {}),
-      })) as unknown as JsonObject,
-    logout: async (params) =>
-      (await manager.logout({
-        channel: String(params.channel ?? ""),
-        ...(params.accountId ? { accountId: String(params.accountId) } : {}),
-      })) as unknown as JsonObject,
+    status: async (params) => {
+      const status = await manager.status({
+        ...(params.probe !== undefined ? { probe: params.probe } : {}),
+        ...(params.timeoutMs !== undefined ? { timeoutMs: params.timeoutMs } : {}),
+      });
+      const ids = Object.keys(status.channels);
+      return {
+        ...status,
+        channelOrder: ids,
+        channelLabels: Object.fromEntries(ids.map((id) => [id, status.channels[id]?.label ?? id])),
+      };
+    },
+    logout: async (params) => {
+      const result = await manager.logout({
+        channel: params.channel,
+        ...(params.accountId ? { accountId: params.accountId } : {}),
+      });
+      return { ...result, cleared: result.loggedOut };
+    },
     send: async (params) => {
-      const channel = String(params.channel ?? "");
+      const channel = params.channel ?? "";
       if (!channel) throw new Error("send: `channel` is required (telegram, discord, slack, …)");
-      if (!params.to) throw new Error("send: `to` is required");
-      const text = String(params.message ?? "");
-      const media = [params.mediaUrl, ...((params.mediaUrls as unknown[]) ?? [])].filter(Boolean).map(String);
+      const text = params.message ?? "";
+      const media = [params.mediaUrl, ...(params.mediaUrls ?? [])].filter((url): url is string =>
+        Boolean(url),
+      );
       const result = await manager.send({
         channel,
-        to: String(params.to),
+        to: params.to,
         text: [text, ...media].filter(Boolean).join("\n"),
-        ...(params.accountId ? { accountId: String(params.accountId) } : {}),
-        ...(params.idempotencyKey ? { idempotencyKey: String(params.idempotencyKey) } : {}),
+        ...(params.accountId ? { accountId: params.accountId } : {}),
+        idempotencyKey: params.idempotencyKey,
       });
-      return { ...result, messageId: result.messageIds[0], to: String(params.to) };
+      return { ...result, messageId: result.messageIds[0] ?? "", to: params.to };
     },
   };
 }

@@ -26,6 +26,7 @@ export {
   type InboundHostConfig,
   type InboundPipeline,
   type InboundPipelineOptions,
+  type InboundReply,
   type InboundTurn,
   type PipelineEvent,
   resolveChannelAccountConfig,
