@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { getPath } from "./config-store.js";
-import { type BindMode, isLoopbackAddress, normalizeAddress, resolveBindHost } from "./net.js";
+import { addressBucket, type BindMode, isLoopbackAddress, resolveBindHost } from "./net.js";
 import type { JsonObject } from "./types.js";
 
 export type GatewayAuthMode = "token" | "password" | "none";
@@ -112,23 +112,35 @@ export function resolveRateLimit(config: JsonObject): RateLimitConfig {
   };
 }
 
-/** Failed-auth limiter keyed by normalized client address. */
+/** What a failed attempt guessed: the shared secret, or a device token (separate budgets). */
+export type RateLimitScope = "shared" | "device";
+
+/**
+ * Failed-auth limiter keyed by client address bucket ({@link addressBucket}): all of loopback
+ * is one bucket and an IPv6 /64 is one bucket, so rotating source addresses inside a range one
+ * attacker holds buys no extra guesses. Shared-secret and device-token failures count apart:
+ * a lockout of shared-secret guesses never stops a paired device's own (valid) token.
+ */
 export class AuthRateLimiter {
   private readonly failures = new Map<string, { times: number[]; lockedUntil: number }>();
 
   constructor(private readonly settings: () => RateLimitConfig) {}
 
+  private key(address: string, scope: RateLimitScope): string {
+    return `${scope}:${addressBucket(address)}`;
+  }
+
   /** Milliseconds until the address may try again; 0 when it may try now. */
-  retryAfter(address: string, now = Date.now()): number {
-    const entry = this.failures.get(normalizeAddress(address));
+  retryAfter(address: string, now = Date.now(), scope: RateLimitScope = "shared"): number {
+    const entry = this.failures.get(this.key(address, scope));
     if (!entry) return 0;
     return entry.lockedUntil > now ? entry.lockedUntil - now : 0;
   }
 
-  recordFailure(address: string, now = Date.now()): void {
+  recordFailure(address: string, now = Date.now(), scope: RateLimitScope = "shared"): void {
     const settings = this.settings();
     if (settings.exemptLoopback && isLoopbackAddress(address)) return;
-    const key = normalizeAddress(address);
+    const key = this.key(address, scope);
     const entry = this.failures.get(key) ?? { times: [], lockedUntil: 0 };
     entry.times = entry.times.filter((time) => now - time < settings.windowMs);
     entry.times.push(now);
@@ -142,8 +154,8 @@ export class AuthRateLimiter {
     }
   }
 
-  recordSuccess(address: string): void {
-    const key = normalizeAddress(address);
+  recordSuccess(address: string, scope: RateLimitScope = "shared"): void {
+    const key = this.key(address, scope);
     const entry = this.failures.get(key);
     if (entry && entry.lockedUntil <= Date.now()) this.failures.delete(key);
   }

@@ -28,6 +28,7 @@ import type { WebSocket } from "ws";
 import { fingerprint, safeEqual } from "./auth.js";
 import { canGrantScopes } from "./authority.js";
 import { getPath } from "./config-store.js";
+import { checkFrameDepth, frameTooDeepError, MAX_FRAME_DEPTH } from "./frame-limits.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";
 import { createHandlers, type Handler } from "./handlers.js";
 import { isLoopbackAddress, isLoopbackHost, normalizeAddress } from "./net.js";
@@ -158,9 +159,14 @@ export function createConnectionLayer(
     closeConn(conn, closeCode, error.message);
   }
 
-  function authFailure(conn: Connection, id: string, error: ErrorShape): void {
+  function authFailure(
+    conn: Connection,
+    id: string,
+    error: ErrorShape,
+    scope: "shared" | "device" = "shared",
+  ): void {
     counters.authFailures += 1;
-    rateLimiter.recordFailure(conn.address);
+    rateLimiter.recordFailure(conn.address, Date.now(), scope);
     logger.warn(
       { connId: conn.id, remote: conn.address, code: (error.details as JsonObject | undefined)?.code },
       error.message,
@@ -178,6 +184,220 @@ export function createConnectionLayer(
     } catch {
       return false;
     }
+  }
+
+  /** The credential a connect presented, once checked: who it is and what it grants. */
+  interface Authenticated {
+    authKind: NonNullable<Connection["authKind"]>;
+    credential?: string;
+    granted: string[];
+    deviceId?: string;
+  }
+
+  function rateLimited(conn: Connection, id: string, retryAfterMs: number): void {
+    connectError(conn, id, {
+      code: "UNAVAILABLE",
+      message: "unauthorized: too many failed authentication attempts; retry later",
+      details: { code: "AUTH_RATE_LIMITED", recommendedNextStep: "wait_then_retry" },
+      retryable: true,
+      retryAfterMs,
+    });
+  }
+
+  /**
+   * Step 1 of a connect: the shared secret or a device token. A valid device token is accepted
+   * even while shared-secret guesses from the client's address range are locked out (so a local
+   * process cannot lock the operator's paired devices out); failed device tokens have their own
+   * budget. Sends the error and returns undefined when the connect is refused.
+   */
+  function authenticate(
+    conn: Connection,
+    id: string,
+    params: ConnectParams,
+    role: string,
+  ): Authenticated | undefined {
+    const auth = currentAuth();
+    const presented = params.auth ?? {};
+    const deviceTokenValue = presented.deviceToken ?? (auth.mode === "token" ? presented.token : undefined);
+    const match = deviceTokenValue ? devices.findToken(deviceTokenValue) : undefined;
+    if (
+      match &&
+      match.record.role === role &&
+      (!params.device || params.device.id === match.device.deviceId)
+    ) {
+      rateLimiter.recordSuccess(conn.address, "device");
+      return {
+        authKind: "device-token",
+        credential: fingerprint(match.record.token),
+        granted: match.record.scopes,
+        deviceId: match.device.deviceId,
+      };
+    }
+    const scope = presented.deviceToken !== undefined ? "device" : "shared";
+    const retryAfterMs = auth.mode === "none" ? 0 : rateLimiter.retryAfter(conn.address, Date.now(), scope);
+    if (retryAfterMs > 0) {
+      rateLimited(conn, id, retryAfterMs);
+      return undefined;
+    }
+    const granted = role === "operator" ? [...OPERATOR_SCOPES] : [];
+    if (auth.mode === "none") return { authKind: "none", granted };
+    if (
+      auth.mode === "token" &&
+      presented.token !== undefined &&
+      auth.token &&
+      safeEqual(presented.token, auth.token)
+    ) {
+      rateLimiter.recordSuccess(conn.address);
+      return { authKind: "token", credential: fingerprint(auth.token), granted };
+    }
+    if (
+      auth.mode === "password" &&
+      presented.password !== undefined &&
+      auth.password &&
+      safeEqual(presented.password, auth.password)
+    ) {
+      rateLimiter.recordSuccess(conn.address);
+      return { authKind: "password", credential: fingerprint(auth.password), granted };
+    }
+    refuseCredential(conn, id, params);
+    return undefined;
+  }
+
+  /** The error for a connect whose credential matched nothing (and the failure it records). */
+  function refuseCredential(conn: Connection, id: string, params: ConnectParams): void {
+    const auth = currentAuth();
+    const presented = params.auth ?? {};
+    const label = auth.mode === "password" ? "password" : "token";
+    const suffix = `(use this gateway's gateway.auth.${label} or pair the device)`;
+    if (presented.deviceToken !== undefined) {
+      authFailure(
+        conn,
+        id,
+        {
+          code: "INVALID_REQUEST",
+          message: `unauthorized: device token mismatch ${suffix}`,
+          details: {
+            code: "AUTH_DEVICE_TOKEN_MISMATCH",
+            authReason: "device_token_mismatch",
+            canRetryWithDeviceToken: false,
+            recommendedNextStep: "update_auth_credentials",
+          },
+        },
+        "device",
+      );
+      return;
+    }
+    const given = auth.mode === "password" ? presented.password : presented.token;
+    if (given === undefined && !params.device) {
+      connectError(conn, id, {
+        code: "NOT_PAIRED",
+        message: "device identity required",
+        details: { code: "DEVICE_IDENTITY_REQUIRED" },
+      });
+      return;
+    }
+    const configured = auth.mode === "password" ? auth.password : auth.token;
+    const reason = configured === undefined ? "not_configured" : given === undefined ? "missing" : "mismatch";
+    const text = reason === "not_configured" ? "not configured" : reason;
+    const error: ErrorShape = {
+      code: "INVALID_REQUEST",
+      message: `unauthorized: gateway ${label} ${text} ${suffix}`,
+      details: {
+        code: `AUTH_${label.toUpperCase()}_${reason.toUpperCase()}`,
+        authReason: `${label}_${reason}`,
+        canRetryWithDeviceToken: false,
+        recommendedNextStep: reason === "mismatch" ? "update_auth_credentials" : "update_auth_configuration",
+      },
+    };
+    if (reason === "mismatch") authFailure(conn, id, error);
+    else connectError(conn, id, error);
+  }
+
+  /**
+   * Step 2 of a connect that carries a device proof: verify it, pair the device (loopback
+   * auto-approval only within what the credential already grants; anything else is a pairing
+   * request an admin approves) and issue its token. Returns undefined when the connect is refused.
+   */
+  async function pairConnectingDevice(
+    conn: Connection,
+    id: string,
+    params: ConnectParams,
+    role: string,
+    authenticated: Authenticated,
+  ): Promise<
+    { deviceId: string; issued?: { token: string; issuedAtMs: number }; granted: string[] } | undefined
+  > {
+    const device = params.device!;
+    const verified = await verifyDeviceProof(device, {
+      client: params.client,
+      role,
+      scopes: params.scopes ?? [],
+      ...(params.auth ? { auth: params.auth } : {}),
+      expectedNonce: conn.nonce,
+    });
+    if (!verified.ok) {
+      authFailure(conn, id, deviceAuthErrorShape(verified.code, verified.message));
+      return undefined;
+    }
+    const deviceId = device.id.toLowerCase();
+    const paired = devices.get(deviceId);
+    const wanted = params.scopes ?? (role === "operator" ? ["operator.read", "operator.write"] : []);
+    const upgrade =
+      paired && (!paired.roles.includes(role) || wanted.some((scope) => !paired.scopes.includes(scope)));
+    if (!paired || upgrade) {
+      const request = {
+        deviceId,
+        publicKey: device.publicKey,
+        role,
+        scopes: wanted,
+        remoteIp: conn.address,
+        clientId: params.client.id,
+        clientMode: params.client.mode,
+        platform: params.client.platform,
+        ...(params.client.displayName ? { displayName: params.client.displayName } : {}),
+      };
+      // loopback auto-approval is self-approval: only within what the credential already grants
+      // (a device token asking for more is a scope upgrade an admin approves)
+      const selfApproved =
+        conn.loopback &&
+        options.autoApproveLoopback !== false &&
+        canGrantScopes(authenticated.granted, wanted).ok;
+      if (selfApproved) {
+        devices.approve(request);
+        logger.info({ deviceId, role }, "device auto-approved (loopback)");
+      } else {
+        const pending = devices.request({ ...request, ...(upgrade ? { isRepair: true } : {}) });
+        broadcast("device.pair.requested", pending);
+        logger.info(
+          { deviceId, requestId: pending.requestId, remote: conn.address },
+          "device pairing requested",
+        );
+        connectError(conn, id, {
+          code: "NOT_PAIRED",
+          message: `pairing required: approve this device with \`openclaw devices approve ${pending.requestId}\``,
+          details: {
+            code: "PAIRING_REQUIRED",
+            reason: !paired ? "not-paired" : !paired.roles.includes(role) ? "role-upgrade" : "scope-upgrade",
+            requestId: pending.requestId,
+            remediationHint: `openclaw devices approve ${pending.requestId}`,
+            requestedRole: role,
+            requestedScopes: wanted,
+          },
+        });
+        return undefined;
+      }
+    }
+    const record = devices.ensureToken(deviceId, role, devices.get(deviceId)?.scopes ?? wanted);
+    return {
+      deviceId,
+      ...(record
+        ? { issued: { token: record.token, issuedAtMs: record.rotatedAtMs ?? record.createdAtMs } }
+        : {}),
+      granted:
+        authenticated.authKind === "device-token"
+          ? (record?.scopes ?? authenticated.granted)
+          : authenticated.granted,
+    };
   }
 
   async function handleConnect(conn: Connection, frame: RequestFrame): Promise<void> {
@@ -205,179 +425,28 @@ export function createConnectionLayer(
       });
       return;
     }
-    const retryAfterMs = rateLimiter.retryAfter(conn.address);
-    if (retryAfterMs > 0) {
-      connectError(conn, frame.id, {
-        code: "UNAVAILABLE",
-        message: "unauthorized: too many failed authentication attempts; retry later",
-        details: { code: "AUTH_RATE_LIMITED", recommendedNextStep: "wait_then_retry" },
-        retryable: true,
-        retryAfterMs,
-      });
-      return;
-    }
     const role = params.role ?? "operator";
-    const auth = currentAuth();
-    const presented = params.auth ?? {};
-    const requestedScopes = params.scopes;
-    // 1. shared secret or device token
-    let authKind: Connection["authKind"];
-    let credential: string | undefined;
-    let granted: string[] = role === "operator" ? [...OPERATOR_SCOPES] : [];
-    let deviceTokenDevice: string | undefined;
-    const deviceTokenValue = presented.deviceToken ?? (auth.mode === "token" ? presented.token : undefined);
-    const deviceTokenMatch = deviceTokenValue ? devices.findToken(deviceTokenValue) : undefined;
-    if (auth.mode === "none") {
-      authKind = "none";
-    } else if (
-      auth.mode === "token" &&
-      presented.token !== undefined &&
-      auth.token &&
-      safeEqual(presented.token, auth.token)
-    ) {
-      authKind = "token";
-      credential = fingerprint(auth.token);
-    } else if (
-      auth.mode === "password" &&
-      presented.password !== undefined &&
-      auth.password &&
-      safeEqual(presented.password, auth.password)
-    ) {
-      authKind = "password";
-      credential = fingerprint(auth.password);
-    } else if (
-      deviceTokenMatch &&
-      deviceTokenMatch.record.role === role &&
-      (!params.device || params.device.id === deviceTokenMatch.device.deviceId)
-    ) {
-      authKind = "device-token";
-      credential = fingerprint(deviceTokenMatch.record.token);
-      granted = deviceTokenMatch.record.scopes;
-      deviceTokenDevice = deviceTokenMatch.device.deviceId;
-    } else {
-      const label = auth.mode === "password" ? "password" : "token";
-      const suffix = `(use this gateway's gateway.auth.${label} or pair the device)`;
-      if (presented.deviceToken !== undefined) {
-        authFailure(conn, frame.id, {
-          code: "INVALID_REQUEST",
-          message: `unauthorized: device token mismatch ${suffix}`,
-          details: {
-            code: "AUTH_DEVICE_TOKEN_MISMATCH",
-            authReason: "device_token_mismatch",
-            canRetryWithDeviceToken: false,
-            recommendedNextStep: "update_auth_credentials",
-          },
-        });
-        return;
-      }
-      const given = auth.mode === "password" ? presented.password : presented.token;
-      if (given === undefined && !params.device) {
-        connectError(conn, frame.id, {
-          code: "NOT_PAIRED",
-          message: "device identity required",
-          details: { code: "DEVICE_IDENTITY_REQUIRED" },
-        });
-        return;
-      }
-      const configured = auth.mode === "password" ? auth.password : auth.token;
-      const reason =
-        configured === undefined ? "not_configured" : given === undefined ? "missing" : "mismatch";
-      const detail = `AUTH_${label.toUpperCase()}_${reason.toUpperCase()}`;
-      const text = reason === "not_configured" ? "not configured" : reason;
-      const error: ErrorShape = {
-        code: "INVALID_REQUEST",
-        message: `unauthorized: gateway ${label} ${text} ${suffix}`,
-        details: {
-          code: detail,
-          authReason: `${label}_${reason}`,
-          canRetryWithDeviceToken: false,
-          recommendedNextStep:
-            reason === "mismatch" ? "update_auth_credentials" : "update_auth_configuration",
-        },
-      };
-      if (reason === "mismatch") authFailure(conn, frame.id, error);
-      else connectError(conn, frame.id, error);
-      return;
-    }
-    // 2. device identity and pairing
-    let deviceId: string | undefined = deviceTokenDevice;
-    let issuedDeviceToken: { token: string; issuedAtMs: number } | undefined;
+    const authenticated = authenticate(conn, frame.id, params, role);
+    if (!authenticated) return;
+    let granted = authenticated.granted;
+    let deviceId = authenticated.deviceId;
+    let issued: { token: string; issuedAtMs: number } | undefined;
     if (params.device) {
-      const verified = await verifyDeviceProof(params.device, {
-        client: params.client,
-        role,
-        scopes: requestedScopes ?? [],
-        ...(params.auth ? { auth: params.auth } : {}),
-        expectedNonce: conn.nonce,
-      });
-      if (!verified.ok) {
-        authFailure(conn, frame.id, deviceAuthErrorShape(verified.code, verified.message));
-        return;
-      }
-      deviceId = params.device.id.toLowerCase();
-      const paired = devices.get(deviceId);
-      const wanted = requestedScopes ?? (role === "operator" ? ["operator.read", "operator.write"] : []);
-      const upgrade =
-        paired && (!paired.roles.includes(role) || wanted.some((scope) => !paired.scopes.includes(scope)));
-      if (!paired || upgrade) {
-        const request = {
-          deviceId,
-          publicKey: params.device.publicKey,
-          role,
-          scopes: wanted,
-          remoteIp: conn.address,
-          clientId: params.client.id,
-          clientMode: params.client.mode,
-          platform: params.client.platform,
-          ...(params.client.displayName ? { displayName: params.client.displayName } : {}),
-        };
-        // loopback auto-approval is self-approval: only within what the credential already grants
-        // (a device token asking for more is a scope upgrade an admin approves)
-        if (conn.loopback && options.autoApproveLoopback !== false && canGrantScopes(granted, wanted).ok) {
-          devices.approve(request);
-          logger.info({ deviceId, role }, "device auto-approved (loopback)");
-        } else {
-          const pending = devices.request({ ...request, ...(upgrade ? { isRepair: true } : {}) });
-          broadcast("device.pair.requested", pending);
-          logger.info(
-            { deviceId, requestId: pending.requestId, remote: conn.address },
-            "device pairing requested",
-          );
-          connectError(conn, frame.id, {
-            code: "NOT_PAIRED",
-            message: `pairing required: approve this device with \`openclaw devices approve ${pending.requestId}\``,
-            details: {
-              code: "PAIRING_REQUIRED",
-              reason: !paired
-                ? "not-paired"
-                : !paired.roles.includes(role)
-                  ? "role-upgrade"
-                  : "scope-upgrade",
-              requestId: pending.requestId,
-              remediationHint: `openclaw devices approve ${pending.requestId}`,
-              requestedRole: role,
-              requestedScopes: wanted,
-            },
-          });
-          return;
-        }
-      }
-      const record = devices.ensureToken(deviceId, role, devices.get(deviceId)?.scopes ?? wanted);
-      if (record)
-        issuedDeviceToken = { token: record.token, issuedAtMs: record.rotatedAtMs ?? record.createdAtMs };
-      if (authKind === "device-token") granted = record?.scopes ?? granted;
+      const pairedDevice = await pairConnectingDevice(conn, frame.id, params, role, authenticated);
+      if (!pairedDevice) return;
+      ({ deviceId, issued, granted } = pairedDevice);
     }
     // 3. scopes: the grant, narrowed by what the client declared
+    const requestedScopes = params.scopes;
     const scopes = requestedScopes ? granted.filter((scope) => requestedScopes.includes(scope)) : granted;
-    rateLimiter.recordSuccess(conn.address);
     clearTimeout(conn.timer);
     conn.state = "open";
     conn.protocol = negotiated.protocol;
     conn.client = params.client;
     conn.role = role;
     conn.scopes = new Set(role === "node" ? ["node"] : scopes);
-    conn.authKind = authKind;
-    if (credential) conn.credential = credential;
+    conn.authKind = authenticated.authKind;
+    if (authenticated.credential) conn.credential = authenticated.credential;
     if (deviceId) conn.deviceId = deviceId;
     try {
       (conn.ws as unknown as { _receiver: { _maxPayload: number } })._receiver._maxPayload =
@@ -386,9 +455,33 @@ export function createConnectionLayer(
       // older ws: the server-wide cap still applies
     }
     stateVersion.presence += 1;
-    const hello = {
+    const hello = await helloOk(conn, negotiated.protocol, issued);
+    send(conn, { type: "res", id: frame.id, ok: true, payload: hello });
+    logger.info(
+      {
+        connId: conn.id,
+        remote: conn.address,
+        client: params.client.id,
+        mode: params.client.mode,
+        role,
+        authKind: authenticated.authKind,
+        protocol: negotiated.protocol,
+      },
+      "client connected",
+    );
+    broadcast("presence", { presence: presence() });
+  }
+
+  /** The hello-ok payload for a connection that just authenticated. */
+  async function helloOk(
+    conn: Connection,
+    protocol: number,
+    issuedDeviceToken: { token: string; issuedAtMs: number } | undefined,
+  ): Promise<JsonObject> {
+    const auth = currentAuth();
+    return {
       type: "hello-ok",
-      protocol: negotiated.protocol,
+      protocol,
       server: { version, connId: conn.id },
       features: {
         methods: Object.keys(handlers),
@@ -412,7 +505,7 @@ export function createConnectionLayer(
         authMode: auth.mode,
       },
       auth: {
-        role,
+        role: conn.role,
         scopes: [...conn.scopes],
         ...(issuedDeviceToken
           ? { deviceToken: issuedDeviceToken.token, issuedAtMs: issuedDeviceToken.issuedAtMs }
@@ -420,20 +513,6 @@ export function createConnectionLayer(
       },
       policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs },
     };
-    send(conn, { type: "res", id: frame.id, ok: true, payload: hello });
-    logger.info(
-      {
-        connId: conn.id,
-        remote: conn.address,
-        client: params.client.id,
-        mode: params.client.mode,
-        role,
-        authKind,
-        protocol: negotiated.protocol,
-      },
-      "client connected",
-    );
-    broadcast("presence", { presence: presence() });
   }
 
   async function dispatch(conn: Connection, frame: RequestFrame): Promise<void> {
@@ -519,6 +598,22 @@ export function createConnectionLayer(
     }
   }
 
+  /** Refuse a frame nested beyond MAX_FRAME_DEPTH before it is parsed (any client, any scopes). */
+  function frameDepthOk(conn: Connection, text: string): boolean {
+    const depth = checkFrameDepth(text);
+    if (depth.ok) return true;
+    logger.warn(
+      { connId: conn.id, remote: conn.address, bytes: text.length, maxDepth: MAX_FRAME_DEPTH },
+      "refused a frame nested too deeply",
+    );
+    const error = frameTooDeepError();
+    if (conn.state !== "open") {
+      if (depth.id) connectError(conn, depth.id, error);
+      else closeConn(conn, 1008, "invalid handshake: frame nested too deeply");
+    } else if (depth.id) send(conn, { type: "res", id: depth.id, ok: false, error });
+    return false;
+  }
+
   function onMessage(conn: Connection, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (conn.state === "closed") return;
     const text = isBinary
@@ -528,8 +623,9 @@ export function createConnectionLayer(
         : Array.isArray(data)
           ? Buffer.concat(data).toString("utf8")
           : Buffer.from(data).toString("utf8");
+    if (conn.state === "connecting") return; // one connect at a time
+    if (!isBinary && !frameDepthOk(conn, text as string)) return;
     if (conn.state !== "open") {
-      if (conn.state === "connecting") return; // one connect at a time
       const parsed = parseFrame(text, { binary: isBinary, maxBytes: MAX_PRECONNECT_PAYLOAD_BYTES });
       if (!parsed.ok) {
         if (parsed.error.reason === "binary") closeConn(conn, 1003, "binary frames are not supported");
