@@ -12,6 +12,7 @@ export default defineConfig(
       "config/store": "src/config/store.ts",
       "state/index": "src/state/index.ts",
       "fs/index": "src/fs/index.ts",
+      "methods/index": "src/methods/index.ts",
       "plugins/index": "src/plugins/index.ts",
     },
   }),

@@ -169,7 +169,9 @@ export function createChannelHost(options: {
   return {
     channels: {
       status: async (params) =>
-        runtime ? runtime.channels.status(params) : ({ channels: {}, ts: Date.now() } as JsonObject),
+        runtime
+          ? runtime.channels.status(params)
+          : { ts: Date.now(), channels: {}, channelOrder: [], channelLabels: {} },
       logout: async (params) => (runtime ?? unavailable("channels")).channels.logout(params),
       send: async (params) => (runtime ?? unavailable("channel delivery")).channels.send(params),
     },

@@ -1,112 +1,90 @@
+import type { Assistant } from "@openclaw/core";
 import type { GatewayAssistant, JsonObject, Logger } from "@openclaw/gateway";
-import { createUnconfiguredAssistant, GatewayMethodError } from "@openclaw/gateway";
-import type { createCoreAssistant } from "./gateway-assembly-core.js";
+import { GatewayMethodError } from "@openclaw/gateway";
 
-type Built = Awaited<ReturnType<typeof createCoreAssistant>>;
-type Enqueuing = Built["enqueuing"];
 type Listener = (payload: JsonObject) => void;
-type Method = Exclude<keyof GatewayAssistant, "events" | "invokeTool" | "drain" | "lastHeartbeat">;
-
-const METHODS: Method[] = [
-  "chatSend",
-  "chatHistory",
-  "chatAbort",
-  "chatInject",
-  "agent",
-  "agentWait",
-  "modelsList",
-  "sessionsList",
-  "sessionsPreview",
-  "sessionsPatch",
-  "sessionsReset",
-  "sessionsDelete",
-  "sessionsCompact",
-  "wake",
-];
+type Event = "agent" | "chat";
+type BusListener = Parameters<Assistant["bus"]["on"]>[1];
 
 /**
- * The core assistant, created on first use instead of at start: an idle gateway (no chat yet)
- * does not hold the agent runtime, the providers and their validation code in memory. The
- * gateway gets a stand-in with the same methods; event subscriptions made before the assistant
- * exists are attached when it is created; config reloads before that are simply picked up by the
- * creation (it reads the current config). If creating it fails, the failure is logged once and
- * every chat gets the unconfigured assistant's explanation, as at start before.
+ * Core's assistant as the gateway serves it, created on first use instead of at start: an idle
+ * gateway (no chat yet) does not hold the agent runtime, the providers and their validation code
+ * in memory. The gateway dispatches to core's method handlers (`@openclaw/core/methods`, loaded
+ * with the first client); they call `get()` when they need the assistant. Event subscriptions made
+ * before it exists are attached when it is created; config reloads before that are picked up by
+ * the creation (it reads the current config). If creating it fails, the failure is logged and
+ * each call that needs it answers UNAVAILABLE with the reason.
  */
 export function lazyCoreAssistant(
-  create: () => Promise<Built>,
+  create: () => Promise<Assistant>,
   logger: Logger,
 ): {
   assistant: GatewayAssistant;
-  /** The channel pipeline's entry point (creates the assistant). */
-  enqueuing(): Promise<Enqueuing | undefined>;
+  /** The channel pipeline's entry point (creates the assistant; undefined when it cannot start). */
+  enqueuing(): Promise<Assistant | undefined>;
+  /** The assistant if it was already created (never creates it). */
+  running(): Assistant | undefined;
   reloadConfig(config: Record<string, unknown>): void;
   close(): Promise<void>;
 } {
-  let building: Promise<Built | undefined> | undefined;
-  let ready: Built | undefined;
+  let building: Promise<Assistant> | undefined;
+  let ready: Assistant | undefined;
   let pendingConfig: Record<string, unknown> | undefined;
-  const listeners = new Set<[event: "agent" | "chat", listener: Listener]>();
-  const fallback = createUnconfiguredAssistant();
-  const get = (): Promise<Built | undefined> => {
+  /** Each subscription with the bus listener that feeds it (the payload as a plain object). */
+  const listeners = new Set<{ event: Event; listener: Listener; forward: BusListener }>();
+  const get = (): Promise<Assistant> => {
     building ??= create().then(
       (built) => {
         ready = built;
-        for (const [event, listener] of listeners) built.assistant.events?.on(event, listener);
+        for (const { event, forward } of listeners) built.bus.on(event, forward);
         if (pendingConfig) built.reloadConfig(pendingConfig);
         pendingConfig = undefined;
         return built;
       },
       (error: unknown) => {
-        logger.error(
-          { err: error instanceof Error ? error.message : String(error) },
-          "assistant failed to start; chats will explain the problem",
-        );
-        return undefined;
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.error({ err: reason }, "assistant failed to start; chats will explain the problem");
+        throw new GatewayMethodError({
+          code: "UNAVAILABLE",
+          message: `the assistant could not start: ${reason}`,
+          retryable: false,
+        });
       },
     );
     return building;
   };
   const assistant: GatewayAssistant = {
+    methods: async () => (await import("@openclaw/core/methods")).coreMethods,
+    get,
     events: {
       on(event, listener) {
-        listeners.add([event, listener]);
-        ready?.assistant.events?.on(event, listener);
+        const forward: BusListener = (payload) => listener({ ...payload });
+        listeners.add({ event, listener, forward });
+        ready?.bus.on(event, forward);
       },
       off(event, listener) {
-        for (const entry of listeners)
-          if (entry[0] === event && entry[1] === listener) listeners.delete(entry);
-        ready?.assistant.events?.off(event, listener);
+        for (const entry of listeners) {
+          if (entry.event !== event || entry.listener !== listener) continue;
+          listeners.delete(entry);
+          ready?.bus.off(event, entry.forward);
+        }
       },
     },
     async drain() {
       // nothing can be in flight before the assistant exists
-      await ready?.assistant.drain?.();
+      if (ready) await (await import("@openclaw/core/methods")).drainRuns(ready);
     },
-  } as GatewayAssistant;
-  for (const name of METHODS) {
-    (assistant as unknown as Record<string, (params: JsonObject) => Promise<JsonObject>>)[name] = async (
-      params,
-    ) => {
-      const target = (await get())?.assistant ?? fallback;
-      const method = target[name];
-      if (typeof method !== "function")
-        throw new GatewayMethodError({
-          code: "UNAVAILABLE",
-          message: `${name} is not available (no model provider could be started)`,
-          retryable: false,
-        });
-      return method.call(target, params);
-    };
-  }
+  };
   return {
     assistant,
-    enqueuing: async () => (await get())?.enqueuing,
+    enqueuing: () => get().catch(() => undefined),
+    running: () => ready,
     reloadConfig(config) {
-      if (ready) ready.reloadConfig(config);
+      if (ready) ready.reloadConfig(config as never);
       else if (building) pendingConfig = config;
     },
     async close() {
-      if (building) await (await building)?.close();
+      if (building) await (await building.catch(() => undefined))?.close();
     },
   };
 }

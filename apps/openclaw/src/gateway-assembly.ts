@@ -1,3 +1,4 @@
+import type { Assistant } from "@openclaw/core";
 import type { LoadedConfig } from "@openclaw/core/config/store";
 import type {
   AuthOverrides,
@@ -104,6 +105,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   let closeAssistant: () => Promise<void> = async () => undefined;
   let reloadAssistant: (config: Record<string, unknown>) => void = () => undefined;
   let enqueuing: (() => Promise<Enqueuing | undefined>) | undefined;
+  let running: () => Assistant | undefined = () => undefined;
   if (provider) {
     // created on the first chat (or channel message), with the config current then
     const { lazyCoreAssistant } = await import("./gateway-assembly-lazy.js");
@@ -115,6 +117,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     enqueuing = lazy.enqueuing;
     closeAssistant = lazy.close;
     reloadAssistant = lazy.reloadConfig;
+    running = lazy.running;
   } else {
     assistant = createUnconfiguredAssistant();
   }
@@ -124,6 +127,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     config: () => store.snapshot().config,
     stateDir: paths.stateDir,
     env,
+    assistant: running,
   });
   // channels follow `channels.*` edits without a gateway restart (core's channel manager reload)
   const { createChannelHost } = await import("./gateway-assembly-channels.js");

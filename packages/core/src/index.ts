@@ -8,6 +8,7 @@ export * from "./config/index.js";
 export * from "./format/index.js";
 export * from "./fs/index.js";
 export * from "./inbound/index.js";
+export * from "./methods/index.js";
 export * from "./models/index.js";
 export * from "./routing/index.js";
 export * from "./state/index.js";

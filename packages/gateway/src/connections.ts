@@ -11,6 +11,7 @@ import {
   eventAllowed,
   formatZodIssues,
   frameErrorShape,
+  idempotencyKeyOf,
   isEventName,
   isMethodName,
   MAX_BUFFERED_BYTES,
@@ -30,7 +31,7 @@ import { canGrantScopes } from "./authority.js";
 import { getPath } from "./config-store.js";
 import { checkFrameDepth, frameTooDeepError, MAX_FRAME_DEPTH } from "./frame-limits.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";
-import { createHandlers, type Handler } from "./handlers.js";
+import type { MethodTable } from "./handlers.js";
 import { isLoopbackAddress, isLoopbackHost, normalizeAddress } from "./net.js";
 import type { JsonObject } from "./types.js";
 import { GatewayMethodError } from "./types.js";
@@ -57,6 +58,8 @@ export interface ConnectionLayer {
 export interface ConnectionLayerSettings {
   /** The `tick` interval announced in hello-ok's policy. */
   tickIntervalMs: number;
+  /** The dispatch table requests go to. */
+  methods: MethodTable;
 }
 
 export function createConnectionLayer(
@@ -65,7 +68,15 @@ export function createConnectionLayer(
 ): ConnectionLayer {
   const { options, logger, connections, devices, counters, stateVersion, rateLimiter, version } = runtime;
   const { currentAuth, config, presence } = runtime;
-  const { tickIntervalMs } = settings;
+  const { tickIntervalMs, methods } = settings;
+  /** Who a request runs as: the server's record of the connection, never what the client claims. */
+  const callerOf = (conn: Connection) => ({
+    connId: conn.id,
+    role: conn.role ?? "operator",
+    scopes: conn.scopes,
+    ...(conn.deviceId ? { deviceId: conn.deviceId } : {}),
+    ...(conn.client ? { clientId: conn.client.id } : {}),
+  });
   const idempotency = new Map<string, { at: number; result: Promise<unknown> }>();
 
   function send(conn: Connection, frame: unknown): void {
@@ -484,14 +495,14 @@ export function createConnectionLayer(
       protocol,
       server: { version, connId: conn.id },
       features: {
-        methods: Object.keys(handlers),
+        methods: [...methods.names],
         events: EVENT_NAMES.filter(
           (name) => !name.startsWith("node.") && !name.startsWith("exec.") && name !== "cron",
         ),
       },
       snapshot: {
         presence: presence(),
-        health: await handlers.health!(conn, {}),
+        health: await methods.call("health", {}, callerOf(conn)),
         stateVersion: { ...stateVersion },
         uptimeMs: Date.now() - runtime.startedAt,
         configPath: options.config.path,
@@ -526,8 +537,7 @@ export function createConnectionLayer(
       });
       return;
     }
-    const handler = Object.hasOwn(handlers, frame.method) ? handlers[frame.method] : undefined;
-    if (!handler) {
+    if (!isMethodName(frame.method) || !methods.has(frame.method)) {
       fail(
         isMethodName(frame.method)
           ? {
@@ -554,26 +564,24 @@ export function createConnectionLayer(
       fail(checked.error);
       return;
     }
-    const spec = checked.spec;
-    const params = (checked.params ?? {}) as JsonObject;
+    const { spec, method, params } = checked;
+    const run = () => methods.call(method, params, callerOf(conn));
     counters.requests.set(frame.method, (counters.requests.get(frame.method) ?? 0) + 1);
     try {
-      const key =
-        typeof params.idempotencyKey === "string" && spec.sideEffect
-          ? `${frame.method}\u0000${params.idempotencyKey}`
-          : undefined;
+      const idempotencyKey = idempotencyKeyOf(params);
+      const key = idempotencyKey && spec.sideEffect ? `${frame.method}\u0000${idempotencyKey}` : undefined;
       let result: unknown;
       if (key) {
         pruneIdempotency();
         const cached = idempotency.get(key);
         if (cached) result = await cached.result;
         else {
-          const promise = handler(conn, params);
+          const promise = run();
           idempotency.set(key, { at: Date.now(), result: promise });
           promise.catch(() => idempotency.delete(key));
           result = await promise;
         }
-      } else result = await handler(conn, params);
+      } else result = await run();
       reply(result);
     } catch (error) {
       if (error instanceof GatewayMethodError) fail(error.shape);
@@ -713,8 +721,6 @@ export function createConnectionLayer(
     });
     send(conn, { type: "event", event: "connect.challenge", payload: { nonce: conn.nonce, ts: Date.now() } });
   }
-
-  const handlers: Record<string, Handler> = createHandlers(runtime, { revalidateAll });
 
   function closeAll(code: number, reason: string): void {
     for (const conn of connections.values()) closeConn(conn, code, reason);

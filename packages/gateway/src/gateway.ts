@@ -4,8 +4,15 @@ import { hostname, platform } from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 // only the zod-free entry at start: the schemas and registries load with the first WebSocket client
-import type { ClientInfo, ValidateRequestResult } from "@openclaw/protocol";
-import { DEFAULT_TICK_INTERVAL_MS, MAX_PAYLOAD_BYTES } from "@openclaw/protocol/base";
+import type {
+  ClientInfo,
+  MethodName,
+  MethodParsedParams,
+  MethodResult,
+  PresenceEntry,
+  ValidateRequestResult,
+} from "@openclaw/protocol";
+import { DEFAULT_TICK_INTERVAL_MS, MAX_PAYLOAD_BYTES, OPERATOR_SCOPES } from "@openclaw/protocol/base";
 import type { WebSocket, WebSocketServer } from "ws";
 import {
   type AuthOverrides,
@@ -19,9 +26,11 @@ import {
 import { getPath } from "./config-store.js";
 import type { ConnectionLayer } from "./connections.js";
 import { DevicePairingStore } from "./devices.js";
+import type { MethodTable } from "./handlers.js";
 import { createHttpHandler } from "./http.js";
 import { type GatewayLockInfo, readGatewayLock, releaseGatewayLock, writeGatewayLock } from "./lock.js";
 import { createGatewayLogger, type Logger } from "./logging.js";
+import type { GatewayCapability } from "./methods/context.js";
 import { type BindMode, isLoopbackHost, normalizeAddress, wsUrl } from "./net.js";
 import type { GatewayAssistant, GatewayChannels, GatewayConfigStore, JsonObject } from "./types.js";
 
@@ -55,7 +64,14 @@ export interface GatewayOptions {
   auth?: AuthOverrides;
   /** Generate `gateway.auth.token` into the config on first start when no secret exists (default true). */
   generateToken?: boolean;
+  /** The assistant's capability (chat, agent, sessions, models, wake) and its events. */
   assistant?: GatewayAssistant;
+  /**
+   * More capabilities (cron, nodes, …): each adds its handlers to the one dispatch table; for a
+   * method two of them answer, the later one wins (the gateway's own come first, then the
+   * assistant's, then these in order).
+   */
+  capabilities?: GatewayCapability[];
   channels?: GatewayChannels;
   /** A logger; default: pino JSON lines to `logging.file` (or /tmp/openclaw/openclaw-YYYY-MM-DD.log). */
   logger?: Logger;
@@ -104,6 +120,11 @@ export interface Gateway {
   broadcast(event: string, payload: unknown): void;
   /** Number of open WebSocket connections (authenticated or not). */
   connectionCount(): number;
+  /**
+   * Call a method in-process, as an operator with every operator scope (what the HTTP endpoints
+   * do). `params` must already be valid for the method; no scope or schema check runs.
+   */
+  call<M extends MethodName>(method: M, params: MethodParsedParams<M>): Promise<MethodResult<M>>;
   /** The token written into the config on first start, when that happened. */
   readonly generatedToken: string | undefined;
   readonly logger: Logger;
@@ -148,11 +169,23 @@ export interface GatewayRuntime {
   eventLoop(): JsonObject;
   counters: { requests: Map<string, number>; authFailures: number; httpRequests: number };
   broadcast(event: string, payload: unknown): void;
-  presence(): JsonObject[];
+  presence(): PresenceEntry[];
   stateVersion: { presence: number; health: number };
   rateLimiter: AuthRateLimiter;
   closeWhere(predicate: (conn: Connection) => boolean, reason: string): void;
+  /** Close every open connection whose credential is no longer valid (config edit, revocation). */
+  revalidateAll(): void;
+  /** The dispatch table, built on first use (with the first WebSocket client or HTTP call). */
+  methods(): Promise<MethodTable>;
+  /**
+   * Call a method for one of the gateway's HTTP endpoints (an operator with every operator
+   * scope: the endpoint authenticated the request). Params are not validated again.
+   */
+  call<M extends MethodName>(method: M, params: MethodParsedParams<M>): Promise<MethodResult<M>>;
 }
+
+/** Who an HTTP endpoint's method call runs as. */
+const HTTP_CALLER = { connId: "http", role: "operator", scopes: new Set<string>(OPERATOR_SCOPES) };
 
 export function createGateway(options: GatewayOptions): Gateway {
   const env = options.env ?? process.env;
@@ -187,8 +220,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const currentAuth = () => resolveAuth(config(), options.auth, env);
 
-  function presence(): JsonObject[] {
-    const self: JsonObject = {
+  function presence(): PresenceEntry[] {
+    const self: PresenceEntry = {
       host: hostname(),
       ip: address?.host,
       version,
@@ -245,6 +278,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   const revalidateAll = (): void => layer?.revalidateAll();
   const closeWhere = (predicate: (conn: Connection) => boolean, reason: string): void =>
     layer?.closeWhere(predicate, reason);
+  let table: Promise<MethodTable> | undefined;
+  const methods = (): Promise<MethodTable> => {
+    table ??= import("./handlers.js").then(
+      ({ loadMethodTable }) => loadMethodTable(runtime),
+      (error: unknown) => {
+        table = undefined;
+        throw error;
+      },
+    );
+    return table;
+  };
 
   const runtime: GatewayRuntime = {
     startedAt: Date.now(),
@@ -265,6 +309,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     stateVersion,
     rateLimiter,
     closeWhere,
+    revalidateAll,
+    methods,
+    call: async (method, params) => (await methods()).call(method, params, HTTP_CALLER),
   };
   const httpHandler = createHttpHandler(runtime);
 
@@ -279,10 +326,10 @@ export function createGateway(options: GatewayOptions): Gateway {
    * start: an idle gateway, or one only probed over HTTP, never loads them.
    */
   function webSocketSide(): Promise<WebSocketSide> {
-    loading ??= Promise.all([import("ws"), import("./connections.js")]).then(
-      ([{ WebSocketServer: Server }, { createConnectionLayer }]) => {
+    loading ??= Promise.all([import("ws"), import("./connections.js"), methods()]).then(
+      ([{ WebSocketServer: Server }, { createConnectionLayer }, table]) => {
         wss = new Server({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
-        layer = createConnectionLayer(runtime, { tickIntervalMs });
+        layer = createConnectionLayer(runtime, { tickIntervalMs, methods: table });
         return { wss, layer };
       },
       (error: unknown) => {
@@ -577,6 +624,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     broadcast,
     connectionCount: () => connections.size,
+    call: runtime.call,
     get generatedToken() {
       return generatedToken;
     },

@@ -242,12 +242,12 @@ export function createHttpHandler(
       });
       chunk({ role: "assistant" }, null);
     }
-    const accepted = await assistant.chatSend({
+    const accepted = await runtime.call("chat.send", {
       sessionKey,
       message: textOf(lastUser.content),
       idempotencyKey: randomUUID(),
     });
-    runId = typeof accepted.runId === "string" ? accepted.runId : undefined;
+    runId = accepted.runId;
     const result = await done;
     if (stream) {
       if (result.error)
@@ -294,10 +294,11 @@ export function createHttpHandler(
       typeof req.headers[name] === "string" ? (req.headers[name] as string) : undefined;
     const channel = header("x-openclaw-message-channel");
     const accountId = header("x-openclaw-account-id");
-    let answer: JsonObject;
+    let answer: Awaited<ReturnType<typeof assistant.invokeTool>>;
     try {
       answer = await assistant.invokeTool({
         ...body,
+        tool: body.tool,
         ...(channel ? { messageChannel: channel } : {}),
         ...(accountId ? { accountId } : {}),
       });
@@ -313,7 +314,7 @@ export function createHttpHandler(
       sendJson(res, status, { ok: false, error: answer.error });
       return;
     }
-    sendJson(res, 200, { ok: true, result: answer.ok === true ? answer.result : answer });
+    sendJson(res, 200, { ok: true, result: answer.result });
   }
 
   async function hooks(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
@@ -333,11 +334,11 @@ export function createHttpHandler(
     const assistant = runtime.options.assistant;
     if (name === "wake") {
       if (typeof body.text !== "string") throw new HttpError(400, "body.text is required");
-      if (!assistant?.wake) throw new HttpError(503, "wake is not available on this gateway", "server_error");
-      const result = await assistant
-        .wake({ text: body.text, mode: body.mode === "next-heartbeat" ? "next-heartbeat" : "now" })
+      if (!assistant) throw new HttpError(503, "wake is not available on this gateway", "server_error");
+      const result = await runtime
+        .call("wake", { text: body.text, mode: body.mode === "next-heartbeat" ? "next-heartbeat" : "now" })
         .catch(asHttpError);
-      sendJson(res, 200, { ok: true, ...result });
+      sendJson(res, 200, { ...result, ok: true });
       return;
     }
     if (name === "agent") {
@@ -363,8 +364,16 @@ export function createHttpHandler(
       const fallback = getPath(cfg, "hooks.defaultSessionKey");
       const sessionKey =
         requested ?? (typeof fallback === "string" && fallback ? fallback : `hook:${randomUUID()}`);
-      const result = await assistant
-        .agent({ ...body, sessionKey, idempotencyKey: randomUUID() })
+      const str = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+      const [agentId, thinking] = [str(body.agentId), str(body.thinking)];
+      const result = await runtime
+        .call("agent", {
+          message: body.message,
+          sessionKey,
+          idempotencyKey: randomUUID(),
+          ...(agentId ? { agentId } : {}),
+          ...(thinking ? { thinking } : {}),
+        })
         .catch(asHttpError);
       sendJson(res, 202, { ok: true, sessionKey, ...result });
       return;

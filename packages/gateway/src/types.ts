@@ -1,4 +1,6 @@
-import type { ErrorShape } from "@openclaw/protocol";
+import type { Assistant, ToolInvokeAnswer, ToolInvokeRequest } from "@openclaw/core";
+import type { ErrorShape, MethodParsedParams, MethodResult } from "@openclaw/protocol";
+import type { GatewayCapability } from "./methods/context.js";
 
 /** A plain JSON object (the effective OpenClaw config, a params object, …). */
 export type JsonObject = Record<string, unknown>;
@@ -17,8 +19,8 @@ export interface ConfigSnapshot {
 }
 
 /**
- * The config the gateway runs on, behind the smallest interface it needs. The assembly passes
- * core's config store; `createFileConfigStore` (this package) is the self-contained default.
+ * The config the gateway runs on, behind the smallest interface it needs: core's config store
+ * (`openConfigStore` from `@openclaw/core/config/store`) implements it.
  * Every auth check calls `snapshot()`, so an edit takes effect on the next check.
  */
 export interface GatewayConfigStore {
@@ -48,40 +50,32 @@ export interface GatewayEventSource {
 }
 
 /**
- * What the gateway needs from the assistant (core's `createAssistant`). Every method receives
- * already-validated params; results are sent to the client as-is.
+ * The assistant as the gateway serves it: the capability that answers the chat, agent, session,
+ * model and wake methods, the events it emits and its shutdown hook. The assembly passes core's
+ * (`coreMethods` from `@openclaw/core/methods`, with `get` creating core's assistant on first
+ * use); `createMemoryAssistant` is the self-contained stand-in.
  */
 export interface GatewayAssistant {
+  /** Handlers for its methods, or a loader for them (see {@link GatewayCapability}). */
+  methods: GatewayCapability;
+  /** Core's assistant behind `ctx.assistant()`, created on the first call that needs it. */
+  get?(): Promise<Assistant>;
+  /** `agent` / `chat` events, forwarded to the clients allowed to see them. */
   events?: GatewayEventSource;
-  chatSend(params: JsonObject): Promise<JsonObject>;
-  chatHistory(params: JsonObject): Promise<JsonObject>;
-  chatAbort(params: JsonObject): Promise<JsonObject>;
-  chatInject(params: JsonObject): Promise<JsonObject>;
-  agent(params: JsonObject): Promise<JsonObject>;
-  agentWait(params: JsonObject): Promise<JsonObject>;
-  modelsList(params: JsonObject): Promise<JsonObject>;
-  sessionsList(params: JsonObject): Promise<JsonObject>;
-  sessionsPreview(params: JsonObject): Promise<JsonObject>;
-  sessionsPatch(params: JsonObject): Promise<JsonObject>;
-  sessionsReset(params: JsonObject): Promise<JsonObject>;
-  sessionsDelete(params: JsonObject): Promise<JsonObject>;
-  sessionsCompact(params: JsonObject): Promise<JsonObject>;
-  wake?(params: JsonObject): Promise<JsonObject>;
-  lastHeartbeat?(): Promise<JsonObject | null>;
   /**
-   * `POST /tools/invoke` (body plus `messageChannel`/`accountId` from the headers); answers
-   * `{ ok: true, result }` or `{ ok: false, status, error: { type, message } }`. Absent ⇒ 404.
+   * `POST /tools/invoke` (body plus `messageChannel`/`accountId` from the headers); absent ⇒ 404.
+   * Answers `{ ok: true, result }` or `{ ok: false, status, error: { type, message } }`.
    */
-  invokeTool?(params: JsonObject): Promise<JsonObject>;
+  invokeTool?(request: ToolInvokeRequest): Promise<ToolInvokeAnswer>;
   /** Wait for in-flight runs during shutdown (bounded by the gateway). */
   drain?(): Promise<void>;
 }
 
-/** What the gateway needs from the channel manager (core's inbound). */
+/** What the gateway needs from the channel manager (core's `channelGatewayMethods`). */
 export interface GatewayChannels {
-  status(params: { probe?: boolean; timeoutMs?: number }): Promise<JsonObject>;
-  logout(params: JsonObject): Promise<JsonObject>;
-  send(params: JsonObject): Promise<JsonObject>;
+  status(params: MethodParsedParams<"channels.status">): Promise<MethodResult<"channels.status">>;
+  logout(params: MethodParsedParams<"channels.logout">): Promise<MethodResult<"channels.logout">>;
+  send(params: MethodParsedParams<"send">): Promise<MethodResult<"send">>;
 }
 
 /** An error a handler throws to answer with a precise `ErrorShape`. */

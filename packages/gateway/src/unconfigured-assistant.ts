@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { toAgentSessionKey } from "@openclaw/protocol/base";
+import type { GatewayMethods } from "./methods/context.js";
 import type { GatewayAssistant, JsonObject } from "./types.js";
 import { GatewayMethodError } from "./types.js";
 
@@ -19,6 +20,27 @@ interface Run {
   done: Promise<void>;
 }
 
+/** The text parts of a transcript message, joined. */
+function textOf(content: unknown): string {
+  if (!Array.isArray(content)) return typeof content === "string" ? content : "";
+  return content
+    .map((part: unknown) =>
+      typeof part === "object" && part !== null && "text" in part && typeof part.text === "string"
+        ? part.text
+        : "",
+    )
+    .join("");
+}
+
+/** A session of the in-memory store: what `sessions.list` rows and `sessions.patch` entries hold. */
+interface SessionRow {
+  key: string;
+  sessionId: string;
+  createdAt: number;
+  updatedAt: number;
+  [field: string]: unknown;
+}
+
 export interface MemoryAssistantOptions {
   /** Produce the assistant's reply; default: the missing-provider explanation. */
   reply?: (message: string, sessionKey: string) => string | Promise<string>;
@@ -33,30 +55,27 @@ export interface MemoryAssistantOptions {
  * core's assistant does.
  */
 export function createMemoryAssistant(options: MemoryAssistantOptions = {}): GatewayAssistant & {
+  methods: GatewayMethods;
   emitter: EventEmitter;
 } {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   const transcripts = new Map<string, JsonObject[]>();
-  const sessions = new Map<string, JsonObject>();
+  const sessions = new Map<string, SessionRow>();
   const runs = new Map<string, Run>();
   const reply = options.reply ?? (() => MISSING_PROVIDER_REPLY);
   /** Request key (`main`, `webchat:abc`, `agent:main:main`) → the store key every event carries. */
-  const keyOf = (params: JsonObject, field = "sessionKey"): string =>
-    toAgentSessionKey(
-      typeof params[field] === "string" ? (params[field] as string) : undefined,
-      typeof params.agentId === "string" ? params.agentId : undefined,
-    );
+  const keyOf = (sessionKey: string | undefined, agentId?: string): string =>
+    toAgentSessionKey(sessionKey, agentId);
 
-  function touch(key: string): JsonObject {
-    const existing = sessions.get(key);
-    const entry = existing ?? { key, sessionId: randomUUID(), createdAt: Date.now() };
+  function touch(key: string): SessionRow {
+    const entry = sessions.get(key) ?? { key, sessionId: randomUUID(), createdAt: Date.now(), updatedAt: 0 };
     entry.updatedAt = Date.now();
     sessions.set(key, entry);
     return entry;
   }
 
-  function requireSession(key: string): JsonObject {
+  function requireSession(key: string): SessionRow {
     const entry = sessions.get(key);
     if (!entry)
       throw new GatewayMethodError({
@@ -142,27 +161,21 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
     return run;
   }
 
-  return {
-    emitter,
-    events: {
-      on: (event, listener) => emitter.on(event, listener),
-      off: (event, listener) => emitter.off(event, listener),
-    },
-    async chatSend(params) {
-      const run = start(keyOf(params), params.message as string);
+  const methods = {
+    "chat.send": async (params) => {
+      const run = start(keyOf(params.sessionKey), params.message);
       return { runId: run.runId, status: "started" };
     },
-    async chatHistory(params) {
-      const key = keyOf(params);
-      const limit = typeof params.limit === "number" ? params.limit : 200;
-      const messages = (transcripts.get(key) ?? []).slice(-limit);
+    "chat.history": async (params) => {
+      const key = keyOf(params.sessionKey);
+      const messages = (transcripts.get(key) ?? []).slice(-(params.limit ?? 200));
       return { sessionKey: key, sessionId: sessions.get(key)?.sessionId, messages };
     },
-    async chatAbort(params) {
+    "chat.abort": async (params) => {
       const aborted: string[] = [];
       for (const run of runs.values()) {
         if (
-          run.sessionKey === keyOf(params) &&
+          run.sessionKey === keyOf(params.sessionKey) &&
           run.status === "running" &&
           (!params.runId || params.runId === run.runId)
         ) {
@@ -173,8 +186,8 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
       }
       return { ok: true, aborted: aborted.length > 0, runIds: aborted };
     },
-    async chatInject(params) {
-      const key = keyOf(params);
+    "chat.inject": async (params) => {
+      const key = keyOf(params.sessionKey);
       touch(key);
       const transcript = transcripts.get(key) ?? [];
       transcripts.set(key, transcript);
@@ -188,25 +201,24 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
       });
       return { ok: true, messageId };
     },
-    async agent(params) {
-      const sessionKey = keyOf(params);
-      const run = start(sessionKey, params.message as string);
+    agent: async (params) => {
+      const sessionKey = keyOf(params.sessionKey, params.agentId);
+      const run = start(sessionKey, params.message);
       return { runId: run.runId, status: "accepted", acceptedAt: run.startedAt, sessionKey };
     },
-    async agentWait(params) {
-      const run = runs.get(params.runId as string);
+    "agent.wait": async (params) => {
+      const run = runs.get(params.runId);
       if (!run)
         throw new GatewayMethodError({
           code: "INVALID_REQUEST",
           message: `unknown run: ${params.runId}`,
           details: { code: "INVALID_PARAMS" },
         });
-      const timeoutMs = typeof params.timeoutMs === "number" ? params.timeoutMs : 30_000;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         run.done.then(() => false),
         new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(true), timeoutMs);
+          timer = setTimeout(() => resolve(true), params.timeoutMs ?? 30_000);
         }),
       ]);
       clearTimeout(timer);
@@ -218,64 +230,67 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
         endedAt: run.endedAt,
       };
     },
-    async modelsList() {
-      return { models: [] };
-    },
-    async sessionsList(params) {
-      const limit = typeof params.limit === "number" ? params.limit : 100;
+    "models.list": async () => ({ models: [] }),
+    "sessions.list": async (params) => {
       const rows = [...sessions.values()]
-        .sort((a, b) => Number(b.updatedAt) - Number(a.updatedAt))
-        .slice(0, limit);
-      return { ts: Date.now(), count: rows.length, totalCount: sessions.size, sessions: rows };
+        .sort((a, b) => b.updatedAt - a.updatedAt)
+        .slice(0, params.limit ?? 100);
+      return { ts: Date.now(), path: "", count: rows.length, totalCount: sessions.size, sessions: rows };
     },
-    async sessionsPreview(params) {
-      const keys = Array.isArray(params.keys)
-        ? (params.keys as string[]).map((key) => toAgentSessionKey(key))
-        : typeof params.key === "string"
-          ? [keyOf(params, "key")]
-          : [...sessions.keys()];
-      return {
-        previews: keys.map((key) => ({ key, items: (transcripts.get(key) ?? []).slice(-3) })),
-      };
-    },
-    async sessionsPatch(params) {
-      const key = keyOf(params, "key");
+    "sessions.preview": async (params) => ({
+      ts: Date.now(),
+      previews: params.keys.map((request) => {
+        const key = keyOf(request);
+        const items = (transcripts.get(key) ?? []).slice(-3).map((message) => ({
+          ...message,
+          role: String(message.role),
+          text: textOf(message.content),
+        }));
+        return { key, status: items.length ? "ok" : "empty", items };
+      }),
+    }),
+    "sessions.patch": async (params) => {
+      const { key: requested, ...patch } = params;
+      const key = keyOf(requested);
       const entry = requireSession(key);
-      for (const [field, value] of Object.entries(params)) {
-        if (field === "key") continue;
+      for (const [field, value] of Object.entries(patch)) {
         if (value === null) delete entry[field];
         else entry[field] = value;
       }
       entry.updatedAt = Date.now();
       return { ok: true, key, entry };
     },
-    async sessionsReset(params) {
-      const key = keyOf(params, "key");
+    "sessions.reset": async (params) => {
+      const key = keyOf(params.key);
       const entry = requireSession(key);
       entry.sessionId = randomUUID();
       transcripts.set(key, []);
-      return { ok: true, key, entry };
+      return { ok: true, key, sessionId: entry.sessionId, entry };
     },
-    async sessionsDelete(params) {
-      const key = keyOf(params, "key");
+    "sessions.delete": async (params) => {
+      const key = keyOf(params.key);
       requireSession(key);
       sessions.delete(key);
       transcripts.delete(key);
       return { ok: true, key, deleted: true };
     },
-    async sessionsCompact(params) {
-      const key = keyOf(params, "key");
+    "sessions.compact": async (params) => {
+      const key = keyOf(params.key);
       requireSession(key);
       const transcript = transcripts.get(key) ?? [];
       const kept = transcript.slice(-4);
       transcripts.set(key, kept);
       return { ok: true, key, compacted: transcript.length > kept.length, kept: kept.length };
     },
-    async wake(params) {
-      return { ok: true, mode: params.mode ?? "now" };
-    },
-    async lastHeartbeat() {
-      return null;
+    wake: async (params) => ({ ok: true, mode: params.mode }),
+  } satisfies GatewayMethods;
+
+  return {
+    emitter,
+    methods,
+    events: {
+      on: (event, listener) => emitter.on(event, listener),
+      off: (event, listener) => emitter.off(event, listener),
     },
     async drain() {
       await Promise.all([...runs.values()].map((run) => run.done));

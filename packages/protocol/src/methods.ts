@@ -468,6 +468,23 @@ export type MethodParsedParams<M extends MethodName> = z.output<Methods[M]["para
 /** What `res.payload` holds on success for method `M`. */
 export type MethodResult<M extends MethodName> = z.output<Methods[M]["result"]>;
 
+/**
+ * The one shape of a server-side method handler: the params as validated by the method's schema
+ * in, the method's result out. `Ctx` is what the server hands every call (the caller, the
+ * config, a way to broadcast events, …); the gateway defines it.
+ */
+export type MethodHandler<M extends MethodName, Ctx> = (
+  params: MethodParsedParams<M>,
+  ctx: Ctx,
+) => Promise<MethodResult<M>>;
+
+/**
+ * What a capability contributes to the server's dispatch table: handlers for some of the
+ * registry's methods, each typed from its row. Scope and side-effect policy stay in
+ * {@link METHODS}; a handler only runs after that gate.
+ */
+export type MethodHandlers<Ctx> = { [M in MethodName]?: MethodHandler<M, Ctx> };
+
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
 
 export function isMethodName(name: string): name is MethodName {

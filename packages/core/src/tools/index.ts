@@ -14,6 +14,13 @@ import { webFetchTool } from "./web-fetch.js";
 export { checkExecSecurity, commandPrograms, execTool, processTool } from "./exec-tools.js";
 export { editTool, readTool, resolveToolPath, writeTool } from "./fs-tools.js";
 export {
+  createToolInvoker,
+  DEFAULT_HTTP_TOOL_DENY,
+  type ToolInvokeAnswer,
+  type ToolInvokeRequest,
+  type ToolInvokerOptions,
+} from "./invoke.js";
+export {
   listMemoryFiles,
   type MemoryHit,
   memoryGetTool,
@@ -30,6 +37,7 @@ export {
   type ToolVerdict,
 } from "./policy.js";
 export { ProcessRegistry, type ProcessSession } from "./process-registry.js";
+export { type RunToolContext, runToolPolicy } from "./run-policy.js";
 export * from "./session-tools.js";
 export * from "./types.js";
 export { htmlToText, isPrivateAddress, webFetchTool } from "./web-fetch.js";

@@ -54,9 +54,9 @@ describe("hooks", () => {
     expect(agent.status).toBe(202);
     const accepted = (await agent.json()) as { ok: boolean; runId: string; sessionKey: string };
     expect(accepted.sessionKey).toMatch(/^hook:[0-9a-f-]{36}$/);
-    const waited = await gw!.assistant.agentWait({ runId: accepted.runId });
+    const waited = await gw!.gateway.call("agent.wait", { runId: accepted.runId });
     expect(waited.status).toBe("ok");
-    const history = await gw!.assistant.chatHistory({ sessionKey: accepted.sessionKey });
+    const history = await gw!.gateway.call("chat.history", { sessionKey: accepted.sessionKey });
     expect((history.messages as { role: string }[]).map((m) => m.role)).toEqual(["user", "assistant"]);
   });
 

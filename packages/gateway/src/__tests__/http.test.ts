@@ -89,7 +89,7 @@ describe("HTTP surface", () => {
     };
     expect(await ask({ "x-openclaw-session-key": "Main" })).toBe("echo: ping");
     expect(await ask({}, { user: "Alice" })).toBe("echo: ping");
-    const rows = (await gw.assistant.sessionsList({})).sessions as { key: string }[];
+    const rows = (await gw.gateway.call("sessions.list", {})).sessions;
     expect(rows.map((row) => row.key)).toEqual(
       expect.arrayContaining(["agent:main:main", "agent:main:openai:alice"]),
     );

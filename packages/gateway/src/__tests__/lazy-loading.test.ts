@@ -21,16 +21,30 @@ describe("what `import('@openclaw/gateway')` loads", () => {
     expect(relative(idle.files)).not.toContain("packages/gateway/src/handlers.ts");
   });
 
-  it("loads the WebSocket side and ws dynamically, from gateway.ts", () => {
+  it("loads the WebSocket side, ws and the method table dynamically, from gateway.ts", () => {
     expect(idle.dynamic.get(join(gatewaySrc, "gateway.ts"))).toEqual(
-      expect.arrayContaining(["ws", "./connections.js"]),
+      expect.arrayContaining(["ws", "./connections.js", "./handlers.js"]),
     );
   });
 
-  it("the lazily loaded connection layer is what brings zod, the protocol registries and the handlers", () => {
+  it("the lazily loaded connection layer is what brings zod and the protocol registries", () => {
     const layer = staticGraph(join(gatewaySrc, "connections.ts"));
     expect([...layer.packages].map(packageName)).toContain("zod");
     expect(layer.files).toContain(protocolIndex);
-    expect(layer.files).toContain(join(gatewaySrc, "handlers.ts"));
+  });
+
+  it("the method table and the gateway's own handlers load neither zod nor core", () => {
+    const table = staticGraph(join(gatewaySrc, "handlers.ts"));
+    expect(relative(table.files)).toEqual(
+      expect.arrayContaining([
+        "packages/gateway/src/methods/config.ts",
+        "packages/gateway/src/methods/devices.ts",
+        "packages/gateway/src/methods/system.ts",
+      ]),
+    );
+    const packages = [...table.packages].map(packageName);
+    expect(packages).not.toContain("zod");
+    expect(relative(table.files).filter((file) => file.startsWith("packages/core/"))).toEqual([]);
+    expect(relative(table.files)).not.toContain("packages/protocol/src/index.ts");
   });
 });

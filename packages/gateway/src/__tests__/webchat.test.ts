@@ -100,8 +100,8 @@ describe("WebChat on the gateway port", () => {
         { role: "assistant", text: "echo: hello from the browser" },
       ]);
       // the session the page created is listed under its canonical key
-      const listed = await gw.assistant.sessionsList({});
-      const keys = (listed.sessions as { key: string }[]).map((row) => row.key);
+      const listed = await gw.gateway.call("sessions.list", {});
+      const keys = listed.sessions.map((row) => row.key);
       expect(keys).toContain(`agent:main:${chat.sessionKey}`);
     } finally {
       chat.close();

@@ -1,0 +1,37 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO, staticGraph } from "../../../../scripts/import-graph.js";
+import { coreMethods } from "./index.js";
+
+const relative = (files: Iterable<string>) => [...files].map((file) => file.slice(REPO.length + 1));
+
+describe("@openclaw/core/methods", () => {
+  it("answers the assistant's methods", () => {
+    expect(Object.keys(coreMethods).sort()).toEqual(
+      [
+        "agent",
+        "agent.wait",
+        "chat.abort",
+        "chat.history",
+        "chat.inject",
+        "chat.send",
+        "models.list",
+        "sessions.compact",
+        "sessions.delete",
+        "sessions.list",
+        "sessions.patch",
+        "sessions.preview",
+        "sessions.reset",
+        "wake",
+      ].sort(),
+    );
+  });
+
+  it("loads the handlers without the agent runtime (the assistant comes from ctx.assistant())", () => {
+    const graph = relative(staticGraph(join(REPO, "packages/core/src/methods/index.ts")).files);
+    expect(graph).toContain("packages/core/src/chat/methods.ts");
+    expect(graph).not.toContain("packages/core/src/assistant.ts");
+    expect(graph).not.toContain("packages/core/src/agent/run.ts");
+    expect(graph.filter((file) => file.startsWith("packages/core/src/tools/"))).toEqual([]);
+  });
+});

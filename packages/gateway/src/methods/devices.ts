@@ -1,0 +1,81 @@
+import type { MethodResult } from "@openclaw/protocol";
+import { assertCanGrant } from "../authority.js";
+import { type PendingDeviceRequest, publicDevice } from "../devices.js";
+import { GatewayMethodError } from "../types.js";
+import type { GatewayMethods } from "./context.js";
+
+type PendingRow = MethodResult<"device.pair.list">["pending"][number];
+
+/** A pending request as the protocol lists it (`role` is one the protocol knows, or absent). */
+function pendingRow({ role, ...request }: PendingDeviceRequest): PendingRow {
+  return { ...request, ...(role === "operator" || role === "node" ? { role } : {}) };
+}
+
+function notFound(message: string): GatewayMethodError {
+  return new GatewayMethodError({ code: "INVALID_REQUEST", message, details: { code: "INVALID_PARAMS" } });
+}
+
+/** device.pair.* and device.token.*: the operator's view of the device pairing records. */
+export const devicesMethods = {
+  "device.pair.list": async (_params, ctx) => ({
+    pending: Object.values(ctx.gateway.devices.pending()).map(pendingRow),
+    paired: Object.values(ctx.gateway.devices.paired()).map(publicDevice),
+  }),
+
+  "device.pair.approve": async (params, ctx) => {
+    const asked = ctx.gateway.devices.pending()[params.requestId];
+    if (asked) assertCanGrant(ctx.caller.scopes, asked.scopes, "approve a pairing request");
+    const device = ctx.gateway.devices.approve(params.requestId);
+    if (!device) throw notFound(`unknown pairing request: ${params.requestId}`);
+    ctx.broadcast("device.pair.resolved", {
+      requestId: params.requestId,
+      deviceId: device.deviceId,
+      decision: "approved",
+      ts: Date.now(),
+    });
+    return { requestId: params.requestId, device: publicDevice(device) };
+  },
+
+  "device.pair.reject": async (params, ctx) => {
+    const request = ctx.gateway.devices.reject(params.requestId);
+    if (!request) throw notFound(`unknown pairing request: ${params.requestId}`);
+    ctx.broadcast("device.pair.resolved", {
+      requestId: params.requestId,
+      deviceId: request.deviceId,
+      decision: "rejected",
+      ts: Date.now(),
+    });
+    return { requestId: params.requestId, deviceId: request.deviceId };
+  },
+
+  "device.pair.remove": async (params, ctx) => {
+    const device = ctx.gateway.devices.remove(params.deviceId);
+    if (!device) throw notFound(`unknown device: ${params.deviceId}`);
+    ctx.gateway.closeWhere((conn) => conn.deviceId === device.deviceId, "unauthorized: device removed");
+    return { deviceId: device.deviceId, removed: true, removedAtMs: Date.now() };
+  },
+
+  "device.token.rotate": async (params, ctx) => {
+    // the token handed back carries these scopes: the caller must hold them (admin only from an admin)
+    const target = ctx.gateway.devices.get(params.deviceId);
+    const scopes = params.scopes ?? target?.tokens?.[params.role]?.scopes ?? target?.scopes ?? [];
+    assertCanGrant(ctx.caller.scopes, scopes, "issue a device token");
+    const record = ctx.gateway.devices.rotateToken(params.deviceId, params.role, params.scopes);
+    if (!record) throw notFound(`unknown device: ${params.deviceId}`);
+    ctx.gateway.revalidateAll();
+    return {
+      deviceId: params.deviceId,
+      role: record.role,
+      token: record.token,
+      scopes: record.scopes,
+      rotatedAtMs: record.rotatedAtMs ?? record.createdAtMs,
+    };
+  },
+
+  "device.token.revoke": async (params, ctx) => {
+    const record = ctx.gateway.devices.revokeToken(params.deviceId, params.role);
+    if (!record) throw notFound(`no ${params.role} token for device ${params.deviceId}`);
+    ctx.gateway.revalidateAll();
+    return { deviceId: params.deviceId, role: record.role, revokedAtMs: record.revokedAtMs ?? Date.now() };
+  },
+} satisfies GatewayMethods;
