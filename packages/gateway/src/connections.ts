@@ -42,6 +42,9 @@ import { GatewayMethodError } from "./types.js";
  * loads this module (with `ws`) on the first WebSocket upgrade; an idle gateway, or one that
  * only ever answers HTTP, never loads zod.
  */
+/** Presence changes within this window go out as one `presence` event. */
+export const PRESENCE_COALESCE_MS = 250;
+
 export interface ConnectionLayer {
   /** Take over a socket `ws` just upgraded: send the challenge, then run the handshake. */
   onConnection(ws: WebSocket, request: IncomingMessage): void;
@@ -80,12 +83,16 @@ export function createConnectionLayer(
   const idempotency = new Map<string, { at: number; result: Promise<unknown> }>();
 
   function send(conn: Connection, frame: unknown): void {
+    sendText(conn, JSON.stringify(frame));
+  }
+
+  function sendText(conn: Connection, text: string): void {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
     if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       closeConn(conn, 1008, "slow consumer: send buffer exceeded");
       return;
     }
-    conn.ws.send(JSON.stringify(frame));
+    conn.ws.send(text);
   }
 
   function closeConn(conn: Connection, code: number, reason: string): void {
@@ -107,11 +114,32 @@ export function createConnectionLayer(
   }
 
   function broadcast(event: string, payload: unknown): void {
+    // the payload is serialized once, not once per client
+    let head: string | undefined;
+    let tail: string | undefined;
     for (const conn of connections.values()) {
       if (!canSee(conn, event)) continue;
       conn.seq += 1;
-      send(conn, { type: "event", event, payload, seq: conn.seq, stateVersion: { ...stateVersion } });
+      head ??= `{"type":"event","event":${JSON.stringify(event)}${payload === undefined ? "" : `,"payload":${JSON.stringify(payload)}`},"seq":`;
+      tail ??= `,"stateVersion":${JSON.stringify(stateVersion)}}`;
+      sendText(conn, `${head}${conn.seq}${tail}`);
     }
+  }
+
+  let presenceTimer: NodeJS.Timeout | undefined;
+  /**
+   * A client came or went: one `presence` event (the whole current list, as OpenClaw clients
+   * expect) per PRESENCE_COALESCE_MS window, not one per change, so N logins cost O(N) events
+   * instead of O(N²).
+   */
+  function presenceChanged(): void {
+    stateVersion.presence += 1;
+    if (presenceTimer) return;
+    presenceTimer = setTimeout(() => {
+      presenceTimer = undefined;
+      if (!runtime.closing()) broadcast("presence", { presence: presence() });
+    }, PRESENCE_COALESCE_MS);
+    presenceTimer.unref();
   }
 
   function closeWhere(predicate: (conn: Connection) => boolean, reason: string): void {
@@ -465,7 +493,7 @@ export function createConnectionLayer(
     } catch {
       // older ws: the server-wide cap still applies
     }
-    stateVersion.presence += 1;
+    presenceChanged();
     const hello = await helloOk(conn, negotiated.protocol, issued);
     send(conn, { type: "res", id: frame.id, ok: true, payload: hello });
     logger.info(
@@ -480,7 +508,6 @@ export function createConnectionLayer(
       },
       "client connected",
     );
-    broadcast("presence", { presence: presence() });
   }
 
   /** The hello-ok payload for a connection that just authenticated. */
@@ -714,15 +741,13 @@ export function createConnectionLayer(
       conn.state = "closed";
       clearTimeout(conn.timer);
       connections.delete(conn.id);
-      if (wasOpen && !runtime.closing()) {
-        stateVersion.presence += 1;
-        broadcast("presence", { presence: presence() });
-      }
+      if (wasOpen && !runtime.closing()) presenceChanged();
     });
     send(conn, { type: "event", event: "connect.challenge", payload: { nonce: conn.nonce, ts: Date.now() } });
   }
 
   function closeAll(code: number, reason: string): void {
+    clearTimeout(presenceTimer);
     for (const conn of connections.values()) closeConn(conn, code, reason);
   }
 

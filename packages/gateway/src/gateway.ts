@@ -32,6 +32,7 @@ import { type GatewayLockInfo, readGatewayLock, releaseGatewayLock, writeGateway
 import { createGatewayLogger, type Logger } from "./logging.js";
 import type { GatewayCapability } from "./methods/context.js";
 import { type BindMode, isLoopbackHost, normalizeAddress, wsUrl } from "./net.js";
+import { createPreauthGate, resolvePreauthLimits } from "./preauth.js";
 import type { GatewayAssistant, GatewayChannels, GatewayConfigStore, JsonObject } from "./types.js";
 
 // `import … from "node:http"` would build node:http's ES module facade, which reads every export,
@@ -80,8 +81,10 @@ export interface GatewayOptions {
   version?: string;
   tickIntervalMs?: number;
   connectTimeoutMs?: number;
-  /** Max unauthenticated sockets per client address (default 32). */
+  /** Max unauthenticated sockets per client address (default 32, env OPENCLAW_MAX_PREAUTH_CONNECTIONS_PER_IP). */
   maxUnauthenticatedPerAddress?: number;
+  /** Max unauthenticated sockets from all addresses together (default 256, env OPENCLAW_MAX_PREAUTH_CONNECTIONS). */
+  maxUnauthenticated?: number;
   /** HTTP request header / whole-request timeouts (slow-loris cut-off). */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -342,6 +345,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   /** Upgrades waiting for webSocketSide(), per client address: they count as unauthenticated sockets. */
   const upgrading = new Map<string, number>();
+  const preauth = createPreauthGate(resolvePreauthLimits(options, env), logger);
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (closing) {
@@ -349,12 +353,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     const remote = normalizeAddress(request.socket.remoteAddress);
-    const limit = options.maxUnauthenticatedPerAddress ?? 32;
-    let pending = upgrading.get(remote) ?? 0;
-    for (const conn of connections.values())
-      if (conn.state !== "open" && conn.state !== "closed" && conn.address === remote) pending++;
-    if (pending >= limit) {
-      logger.warn({ remote, pending }, "too many unauthenticated sockets from one address");
+    if (preauth.check(remote, connections.values(), upgrading)) {
       socket.end(
         "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 34\r\n\r\ntoo many unauthenticated sockets\r\n",
       );
@@ -571,7 +570,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         forwarders.push({ event: name, listener });
       }
     }
-    logger.info({ url: address.url, authMode: currentAuth().mode }, "gateway listening");
+    logger.info(
+      { url: address.url, authMode: currentAuth().mode, unauthenticatedSocketLimits: preauth.limits },
+      "gateway listening",
+    );
     return address;
   }
 
