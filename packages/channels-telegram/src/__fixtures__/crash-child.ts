@@ -1,6 +1,6 @@
-// A gateway-like process for the kill -9 test: Telegram channel + inbound pipeline + a model
-// that answers instantly, except that with HANG=1 it never answers (so the parent can kill it
-// between receipt and reply). Prints `turn:<text>` when a turn starts.
+// A gateway-like process for the kill -9 tests: Telegram channel (DEFAULT throttling) + inbound
+// pipeline + a model that answers instantly, except that with HANG=1 it never answers (so the
+// parent can kill it between receipt and reply). Prints `turn:<text>` when a turn starts.
 import { createChannelManager, type InboundTurn } from "@openclaw/core";
 import { createTelegramChannel } from "../telegram-channel.js";
 
@@ -13,7 +13,6 @@ const manager = createChannelManager({
         botToken: process.env.TG_TOKEN,
         apiRoot: process.env.TG_API_ROOT,
         pollTimeoutSeconds: 1,
-        throttle: false,
         allowFrom: ["*"],
         dmPolicy: "open",
       },
