@@ -1,3 +1,4 @@
+import type { PluginRegistry } from "@openclaw/core/plugins";
 import type { GatewayChannels, JsonObject, Logger } from "@openclaw/gateway";
 import { GatewayMethodError, MISSING_PROVIDER_REPLY } from "@openclaw/gateway";
 
@@ -6,27 +7,21 @@ export type Enqueuing = {
   enqueue(input: EnqueueInput): Promise<{ payloads: { text: string }[]; status?: string }>;
 };
 
-const LOADERS: Record<string, () => Promise<unknown>> = {
-  telegram: async () => (await import("@openclaw/channels-telegram")).telegram,
-  discord: async () => (await import("@openclaw/channels-discord")).discord,
-  slack: async () => (await import("@openclaw/channels-slack")).slack,
-};
-
 type ChannelBlocks = Record<
   string,
   ({ enabled?: boolean; accounts?: Record<string, unknown> } & Record<string, unknown>) | undefined
 >;
 
-/** The enabled `channels.<id>` entries a plugin package exists for. */
+/** The enabled `channels.<id>` entries (whether a plugin serves them is the registry's answer). */
 function configuredIds(config: Record<string, unknown>): string[] {
   return Object.entries((config.channels ?? {}) as ChannelBlocks)
-    .filter(([id, value]) => id !== "defaults" && value?.enabled !== false && LOADERS[id])
+    .filter(([id, value]) => id !== "defaults" && value?.enabled !== false)
     .map(([id]) => id);
 }
 
 export interface ChannelRuntime {
   channels: GatewayChannels;
-  /** Channel ids whose plugin this runtime loaded. */
+  /** Channel ids this runtime tried to load (loaded or failed: a failure is not retried on reload). */
   pluginIds: string[];
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -34,32 +29,61 @@ export interface ChannelRuntime {
   reload(): Promise<void>;
 }
 
-/**
- * Channels for the configured `channels.<id>` entries only (each plugin package is imported only
- * when configured), behind core's channel manager and its gateway methods.
- */
-export async function createChannels(options: {
+export interface ChannelRuntimeOptions {
   config: () => Record<string, unknown>;
   stateDir: string;
   /** The assistant, or how to get it (created on demand: only when a channel is configured). */
   assistant: Enqueuing | undefined | (() => Promise<Enqueuing | undefined>);
   logger: Logger;
-}): Promise<ChannelRuntime | undefined> {
+  /** The plugin registry (default: bundled + installed + `plugins.load.paths`, opened on first need). */
+  registry?: () => Promise<PluginRegistry>;
+  /** Ready channel plugins instead of the registry's (tests, embedding apps). */
+  plugins?: readonly unknown[];
+}
+
+/** A status row for a configured channel no loaded plugin serves, with the reason. */
+function unservedChannel(id: string, registry: PluginRegistry | undefined): JsonObject {
+  const record = registry?.forChannel(id);
+  const reason = record?.error
+    ? `plugin "${record.id}" not loaded: ${record.error.code}: ${record.error.message}`
+    : record?.state === "disabled"
+      ? `plugin "${record.id}" is disabled (${record.disabledReason}); openclaw plugins enable ${record.id}`
+      : `no plugin provides channel "${id}" (openclaw plugins list; openclaw plugins install <path|npm spec>)`;
+  return {
+    label: id,
+    accounts: [
+      {
+        channel: id,
+        accountId: "default",
+        enabled: true,
+        configured: false,
+        running: false,
+        connected: false,
+        lastError: reason,
+        lastInboundAt: null,
+        lastOutboundAt: null,
+        received: 0,
+        sent: 0,
+        dropped: {},
+      },
+    ],
+  };
+}
+
+/**
+ * Channels for the configured `channels.<id>` entries only (each plugin's module is imported only
+ * when one of its channels is configured), behind core's channel manager and its gateway methods.
+ * A plugin that fails to load is reported in `channels.status` and the log; the others run.
+ */
+export async function createChannels(options: ChannelRuntimeOptions): Promise<ChannelRuntime | undefined> {
   const configured = configuredIds(options.config());
   if (!configured.length) return undefined;
+  const registry = options.plugins ? undefined : await options.registry?.();
+  const plugins: unknown[] = options.plugins
+    ? [...options.plugins]
+    : ((await registry?.loadChannels(configured)) ?? []);
   const given = typeof options.assistant === "function" ? await options.assistant() : options.assistant;
   const core = await import("@openclaw/core");
-  const plugins: unknown[] = [];
-  for (const id of configured) {
-    try {
-      plugins.push(await LOADERS[id]!());
-    } catch (error) {
-      options.logger.error(
-        { channel: id, err: error instanceof Error ? error.message : String(error) },
-        "channel plugin failed to load",
-      );
-    }
-  }
   // without a model provider every inbound message gets the explanation, never silence
   const assistant: Enqueuing = given ?? {
     enqueue: async () => ({ payloads: [{ text: MISSING_PROVIDER_REPLY }] }),
@@ -74,8 +98,19 @@ export async function createChannels(options: {
     assistant: core.assistantForChannels(assistant as never),
     logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
   });
+  const methods = core.channelGatewayMethods(manager);
+  const served = new Set(plugins.map((plugin) => (plugin as { id: string }).id));
   return {
-    channels: core.channelGatewayMethods(manager),
+    channels: {
+      ...methods,
+      status: async (params) => {
+        const result = await methods.status(params);
+        for (const id of configuredIds(options.config()))
+          if (!served.has(id)) result.channels[id] = unservedChannel(id, registry);
+        const issues = registry?.issues() ?? [];
+        return issues.length ? { ...result, pluginIssues: issues as unknown as JsonObject[] } : result;
+      },
+    },
     pluginIds: configured,
     start: () => manager.start(),
     stop: () => manager.stop(),
@@ -125,12 +160,13 @@ export function channelSettingsChanged(before: ChannelBlocks, after: ChannelBloc
  * whose plugin is not loaded yet, or changed settings of an account → the channel runtime is
  * rebuilt (channels restart, the gateway and its clients stay).
  */
-export function createChannelHost(options: {
-  config: () => Record<string, unknown>;
-  stateDir: string;
-  assistant: Enqueuing | undefined | (() => Promise<Enqueuing | undefined>);
-  logger: Logger;
-}): {
+export function createChannelHost(
+  options: ChannelRuntimeOptions & {
+    /** The config file (relative `plugins.load.paths` start from its directory). */
+    configPath?: string;
+    env?: NodeJS.ProcessEnv;
+  },
+): {
   channels: GatewayChannels;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -138,6 +174,23 @@ export function createChannelHost(options: {
 } {
   let runtime: ChannelRuntime | undefined;
   let started = false;
+  // plugins are discovered once per gateway (a `plugins.*` edit restarts it), on the first need
+  let registry: Promise<PluginRegistry> | undefined;
+  const runtimeOptions: ChannelRuntimeOptions = {
+    ...options,
+    registry:
+      options.registry ??
+      (() =>
+        (registry ??= import("./commands/plugins-registry.js").then(({ openPluginRegistry, pluginLogger }) =>
+          openPluginRegistry({
+            config: options.config(),
+            stateDir: options.stateDir,
+            ...(options.configPath ? { configPath: options.configPath } : {}),
+            ...(options.env ? { env: options.env } : {}),
+            logger: pluginLogger(options.logger),
+          }),
+        ))),
+  };
   let applied: ChannelBlocks = {};
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
@@ -154,7 +207,7 @@ export function createChannelHost(options: {
   };
   const build = async (): Promise<void> => {
     try {
-      runtime = await createChannels(options);
+      runtime = await createChannels(runtimeOptions);
       await runtime?.start();
     } catch (error) {
       options.logger.error(
@@ -200,7 +253,7 @@ export function createChannelHost(options: {
         if (!runtime) {
           await build();
           outcome = runtime ? "started" : "unchanged";
-        } else if (!Object.keys(next).some((id) => id !== "defaults" && LOADERS[id])) {
+        } else if (!Object.keys(next).some((id) => id !== "defaults")) {
           // no channel left in the config (a disabled one stays loaded and visible in status)
           await runtime.stop().catch(() => undefined);
           runtime = undefined;

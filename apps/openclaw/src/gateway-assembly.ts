@@ -134,6 +134,8 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   const channelHost = createChannelHost({
     config: () => store.snapshot().config,
     stateDir: paths.stateDir,
+    configPath: paths.configPath,
+    env,
     assistant: enqueuing,
     logger: logger as Logger,
   });

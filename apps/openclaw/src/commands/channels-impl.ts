@@ -4,14 +4,10 @@ import { CliError, callGateway, runClient } from "./gateway-rpc.js";
 
 export const KNOWN_CHANNELS = ["telegram", "discord", "slack"] as const;
 
-/** The bundled channel plugins (loaded only by commands that need them). */
+/** The channel plugins of the plugin registry (bundled + installed), loaded only by commands that need them. */
 export async function loadChannelPlugins(): Promise<AnyChannelPlugin[]> {
-  const [{ telegram }, { discord }, { slack }] = await Promise.all([
-    import("@openclaw/channels-telegram"),
-    import("@openclaw/channels-discord"),
-    import("@openclaw/channels-slack"),
-  ]);
-  return [telegram, discord, slack] as AnyChannelPlugin[];
+  const { localPluginRegistry } = await import("./plugins-registry.js");
+  return (await localPluginRegistry()).loadChannels();
 }
 
 interface AccountRow {

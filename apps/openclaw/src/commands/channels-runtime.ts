@@ -1,4 +1,4 @@
-import type { ChannelLogger } from "@openclaw/protocol";
+import type { PluginRegistry } from "@openclaw/core/plugins";
 
 /** Pino-style logger of the gateway (`logger.info(obj, msg)`). */
 interface GatewayLogger {
@@ -20,9 +20,13 @@ export interface GatewayChannelsRuntime {
   close(): Promise<void>;
 }
 
+const silent: GatewayLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
 /**
- * Gateway assembly hook: Telegram, Discord and Slack on core's channel manager, answering through
- * core's assistant (`createAssistant(...)`). One call from the assembly:
+ * Embedding hook: the configured channels on core's channel manager, answering through core's
+ * assistant (`createAssistant(...)`). The same runtime as the gateway assembly's
+ * (`createChannels`): the channel plugins come from the plugin registry (bundled + installed +
+ * `plugins.load.paths`) unless `plugins` are given.
  *
  *   const channels = await startGatewayChannels({ getConfig: () => store.snapshot().config, stateDir, assistant, logger });
  *   createGateway({ ..., channels: channels.methods });   // and channels.close() on shutdown
@@ -33,32 +37,43 @@ export async function startGatewayChannels(options: {
   // biome-ignore lint/suspicious/noExplicitAny: core's Assistant, kept structural so either side can evolve
   assistant: any;
   logger?: GatewayLogger;
-  /** Plugins to run (default: the bundled Telegram, Discord and Slack). */
+  /** Ready channel plugins (default: the registry's plugins for the configured channels). */
   plugins?: readonly unknown[];
+  /** The registry to take plugins from (default: the local one, `openclaw plugins list`). */
+  registry?: PluginRegistry;
 }): Promise<GatewayChannelsRuntime> {
-  const core = await import("@openclaw/core");
-  const { loadChannelPlugins } = await import("./channels-impl.js");
-  const log = options.logger;
-  const logger: ChannelLogger | undefined = log
-    ? {
-        debug: (message, data) => log.debug(data ?? {}, message),
-        info: (message, data) => log.info(data ?? {}, message),
-        warn: (message, data) => log.warn(data ?? {}, message),
-        error: (message, data) => log.error(data ?? {}, message),
-      }
-    : undefined;
-  const manager = core.createChannelManager({
-    plugins: options.plugins ?? (await loadChannelPlugins()),
-    // OpenClaw's config object carries the keys the manager reads (channels, bindings, session, messages, agents)
-    getConfig: options.getConfig as never,
+  const { createChannels } = await import("../gateway-assembly-channels.js");
+  const config = options.getConfig as () => Record<string, unknown>;
+  const runtime = await createChannels({
+    config,
     stateDir: options.stateDir,
-    assistant: core.assistantForChannels(options.assistant),
-    ...(logger ? { logger } : {}),
+    assistant: options.assistant,
+    logger: (options.logger ?? silent) as never,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    registry: async () => {
+      if (options.registry) return options.registry;
+      const { openPluginRegistry } = await import("./plugins-registry.js");
+      return openPluginRegistry({ config: config(), stateDir: options.stateDir });
+    },
   });
-  await manager.start();
+  if (!runtime)
+    return {
+      methods: {
+        status: async () => ({ ts: Date.now(), channels: {} }),
+        logout: async () => {
+          throw new Error("no channel is configured");
+        },
+        send: async () => {
+          throw new Error("no channel is configured");
+        },
+      },
+      reload: async () => undefined,
+      close: async () => undefined,
+    };
+  await runtime.start();
   return {
-    methods: core.channelGatewayMethods(manager),
-    reload: () => manager.reload(),
-    close: () => manager.stop(),
+    methods: runtime.channels as GatewayChannelsRuntime["methods"],
+    reload: () => runtime.reload(),
+    close: () => runtime.stop(),
   };
 }

@@ -11,6 +11,7 @@ import { registerLogs } from "./logs.js";
 import { registerMessage } from "./message.js";
 import { registerModels } from "./models.js";
 import { registerPairing } from "./pairing.js";
+import { registerPlugins } from "./plugins.js";
 import { registerReset } from "./reset.js";
 import { registerSessions } from "./sessions.js";
 import { registerStatus } from "./status.js";
@@ -36,6 +37,7 @@ export function registerCommands(program: Command): void {
   registerChannels(program);
   registerPairing(program);
   registerMessage(program);
+  registerPlugins(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }

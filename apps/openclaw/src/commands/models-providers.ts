@@ -1,29 +1,25 @@
-import type { ProviderApi, ProviderFactory } from "@openclaw/core";
+import type { LoadedProviders } from "@openclaw/core/plugins";
+import type { ChannelLogger } from "@openclaw/protocol";
 
 /**
- * Provider factories by API kind, built from the provider packages' `fromConfig(id, config, env)`.
- * Loaded lazily (each package is imported only here). The gateway assembly and `openclaw agent
- * --local` pass the result to `createAssistant({ providerFactories })`.
+ * Provider factories (by wire API) and provider instances from the plugin registry: the bundled
+ * provider packages and any installed provider plugin. The gateway assembly and the CLI
+ * (`openclaw agent --local`, `models status`) pass the result to `createAssistant` /
+ * `ProviderRegistry`. Without options the local config and state dir are used.
  */
-export async function loadProviderFactories(): Promise<Partial<Record<ProviderApi, ProviderFactory>>> {
-  const [openai, anthropic, gemini, ollama] = await Promise.all([
-    import("@openclaw/providers-openai").catch(() => undefined),
-    import("@openclaw/providers-anthropic").catch(() => undefined),
-    import("@openclaw/providers-gemini").catch(() => undefined),
-    import("@openclaw/providers-ollama").catch(() => undefined),
-  ]);
-  const factories: Partial<Record<ProviderApi, ProviderFactory>> = {};
-  if (openai) {
-    const build: ProviderFactory = (options) => openai.fromConfig(options.id, options.config, options.env);
-    factories["openai-completions"] = build;
-    factories["openai-responses"] = build;
-  }
-  if (anthropic)
-    factories["anthropic-messages"] = (options) =>
-      anthropic.fromConfig(options.id, options.config, options.env);
-  if (gemini)
-    factories["google-generative-ai"] = (options) =>
-      gemini.fromConfig(options.id, options.config, options.env);
-  if (ollama) factories.ollama = (options) => ollama.fromConfig(options.id, options.config, options.env);
-  return factories;
+export async function loadProviders(options?: {
+  config: Record<string, unknown>;
+  stateDir: string;
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: ChannelLogger;
+}): Promise<LoadedProviders> {
+  const { localPluginRegistry, openPluginRegistry } = await import("./plugins-registry.js");
+  const registry = options ? await openPluginRegistry(options) : await localPluginRegistry();
+  return registry.loadProviders();
+}
+
+/** The factories alone (`createAssistant({ providerFactories })`). */
+export async function loadProviderFactories(): Promise<LoadedProviders["providerFactories"]> {
+  return (await loadProviders()).providerFactories;
 }
