@@ -130,6 +130,47 @@ describe("POST /tools/invoke", () => {
     expect(ops.body.error.message).toMatch(/agents\.list\[\]\.tools/);
   });
 
+  it("applies the provider and sub-agent layers the agent loop applies", async () => {
+    const gw = await start({
+      gateway: enabled,
+      agents: {
+        list: [
+          { id: "main", default: true, model: { primary: "openai/gpt-4o-mini" } },
+          { id: "writer", model: { primary: "anthropic/claude-sonnet-4-5" } },
+        ],
+      },
+      tools: {
+        byProvider: { anthropic: { deny: ["read"] } },
+        subagents: { tools: { deny: ["memory_get"] } },
+      },
+    });
+    const read = { tool: "read", args: { path: "notes.md" } };
+    // the main agent's model is OpenAI's: the anthropic layer does not apply
+    expect((await gw.invoke({ ...read, sessionKey: "main" })).status).toBe(200);
+    const writer = await gw.invoke({ ...read, sessionKey: "agent:writer:main" });
+    expect(writer.status).toBe(404);
+    expect(writer.body.error.message).toMatch(/tools\.byProvider\.anthropic/);
+
+    const memory = { tool: "memory_get", args: { path: "MEMORY.md" }, dryRun: true };
+    expect((await gw.invoke({ ...memory, sessionKey: "main" })).status).toBe(200);
+    const sub = await gw.invoke({ ...memory, sessionKey: "agent:main:subagent:helper" });
+    expect(sub.status).toBe(404);
+    expect(sub.body.error.message).toMatch(/tools\.subagents\.tools/);
+    // without tools.subagents.tools a sub-agent session still cannot spawn (the loop's default)
+    await assembled!.gateway.close();
+    await assembled!.close();
+    assembled = undefined;
+    const plain = await start({ gateway: { ...enabled, tools: { allow: ["sessions_spawn"] } } });
+    const spawn = await plain.invoke({
+      tool: "sessions_spawn",
+      args: { task: "x" },
+      sessionKey: "agent:main:subagent:helper",
+      dryRun: true,
+    });
+    expect(spawn.status).toBe(404);
+    expect(spawn.body.error.message).toMatch(/tools\.subagents\.tools/);
+  });
+
   it("unknown tool 404; bad bodies and bad args 400; tool errors 400; dryRun does not run", async () => {
     const gw = await start({ gateway: { ...enabled, tools: { allow: ["write"] } } });
     const unknown = await gw.invoke({ tool: "teleport" });

@@ -33,6 +33,7 @@ import { checkFrameDepth, frameTooDeepError, MAX_FRAME_DEPTH } from "./frame-lim
 import type { Connection, GatewayRuntime } from "./gateway.js";
 import type { MethodTable } from "./handlers.js";
 import { isLoopbackAddress, isLoopbackHost, normalizeAddress } from "./net.js";
+import { cutOff, guardPreconnectBytes } from "./preconnect-limit.js";
 import type { JsonObject } from "./types.js";
 import { GatewayMethodError } from "./types.js";
 
@@ -487,12 +488,7 @@ export function createConnectionLayer(
     conn.authKind = authenticated.authKind;
     if (authenticated.credential) conn.credential = authenticated.credential;
     if (deviceId) conn.deviceId = deviceId;
-    try {
-      (conn.ws as unknown as { _receiver: { _maxPayload: number } })._receiver._maxPayload =
-        MAX_PAYLOAD_BYTES;
-    } catch {
-      // older ws: the server-wide cap still applies
-    }
+    conn.releasePreconnect?.(); // from here the server-wide maxPayload (policy.maxPayload) applies
     presenceChanged();
     const hello = await helloOk(conn, negotiated.protocol, issued);
     send(conn, { type: "res", id: frame.id, ok: true, payload: hello });
@@ -717,12 +713,10 @@ export function createConnectionLayer(
       seq: 0,
       connectedAt: Date.now(),
     };
-    try {
-      (ws as unknown as { _receiver: { _maxPayload: number } })._receiver._maxPayload =
-        MAX_PRECONNECT_PAYLOAD_BYTES;
-    } catch {
-      // keep the server-wide cap
-    }
+    conn.releasePreconnect = guardPreconnectBytes(request.socket, MAX_PRECONNECT_PAYLOAD_BYTES, () => {
+      closeConn(conn, 1009, "frame too large before connect");
+      cutOff(request.socket);
+    });
     connections.set(conn.id, conn);
     conn.timer = setTimeout(() => {
       if (conn.state === "challenged" || conn.state === "connecting") closeConn(conn, 1000, "");

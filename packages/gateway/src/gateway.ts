@@ -152,6 +152,8 @@ export interface Connection {
   seq: number;
   connectedAt: number;
   timer?: NodeJS.Timeout;
+  /** Stops the pre-connect byte count (the 64 KiB cap before hello-ok). */
+  releasePreconnect?: () => void;
 }
 
 const activeStateDirs = new Set<string>();

@@ -177,10 +177,10 @@ async function prepareTurn(
   const subagent = isSubagentSessionKey(sessionKey);
   const agent = agentEntry(config, agentId);
   const allowedTools = allowedToolsFor(deps.tools, config, {
+    agentId,
+    sessionKey,
     provider: refs[0]?.provider,
-    agentTools: agent?.tools,
     channelTools: input.channelTools,
-    subagent,
   });
   const bootstrapFiles = await loadBootstrapFilesCached(workspaceDir, {
     includeMemory: isMainSessionKey(sessionKey, config.session?.mainKey),

@@ -2,7 +2,8 @@ import type { LanguageModelV1FunctionTool } from "@openclaw/protocol";
 import { z } from "zod";
 import type { RuntimeConfig } from "../models/runtime-config.js";
 import { capOutput } from "../tools/output-cap.js";
-import { isToolAllowed, type ToolPolicyLayer } from "../tools/policy.js";
+import { isToolAllowed } from "../tools/policy.js";
+import { type RunToolContext, runToolPolicy } from "../tools/run-policy.js";
 import type { ToolContext, ToolDefinition, ToolsRuntimeConfig } from "../tools/types.js";
 import { ToolError } from "../tools/types.js";
 import type { ToolResultMessage } from "./transcript.js";
@@ -37,33 +38,17 @@ export function cachedToolSpec(tool: ToolDefinition): LanguageModelV1FunctionToo
   return spec;
 }
 
-/** The tools this turn may use: global → provider → agent → channel/group → sub-agent layers. */
+/**
+ * The tools this turn may use: global → provider → agent → channel/group → sub-agent layers, as
+ * `runToolPolicy` builds them (`POST /tools/invoke` uses the same input).
+ */
 export function allowedToolsFor(
   tools: ToolDefinition[],
   config: RuntimeConfig,
-  layers: {
-    provider?: string;
-    agentTools?: ToolPolicyLayer;
-    channelTools?: ToolPolicyLayer;
-    subagent: boolean;
-  },
+  run: RunToolContext,
 ): ToolDefinition[] {
-  const toolsConfig = (config.tools ?? {}) as RuntimeConfig["tools"] & object;
-  const subagentLayer = layers.subagent
-    ? ((toolsConfig.subagents as { tools?: ToolPolicyLayer } | undefined)?.tools ?? {
-        deny: ["sessions_spawn"],
-      })
-    : undefined;
-  return tools.filter(
-    (tool) =>
-      isToolAllowed(tool.name, {
-        global: toolsConfig as never,
-        provider: layers.provider,
-        agent: layers.agentTools,
-        channel: layers.channelTools,
-        subagent: subagentLayer,
-      }).allowed,
-  );
+  const policy = runToolPolicy(config, run);
+  return tools.filter((tool) => isToolAllowed(tool.name, policy).allowed);
 }
 
 export function toolResultMessage(

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageName, REPO, staticGraph } from "../../../../scripts/import-graph.js";
@@ -16,6 +17,9 @@ describe("what `import('@openclaw/gateway')` loads", () => {
     expect(relative(idle.files)).not.toContain("packages/protocol/src/index.ts");
     // only the zod-free protocol entry
     expect(relative(idle.files)).toContain("packages/protocol/src/base.ts");
+    // nor core's agent runtime: the assistant is created on the first chat
+    expect(relative(idle.files)).not.toContain("packages/core/src/assistant.ts");
+    expect(relative(idle.files)).not.toContain("packages/core/src/index.ts");
     // the WebSocket side stays out until a client connects
     expect(relative(idle.files)).not.toContain("packages/gateway/src/connections.ts");
     expect(relative(idle.files)).not.toContain("packages/gateway/src/handlers.ts");
@@ -46,5 +50,14 @@ describe("what `import('@openclaw/gateway')` loads", () => {
     expect(packages).not.toContain("zod");
     expect(relative(table.files).filter((file) => file.startsWith("packages/core/"))).toEqual([]);
     expect(relative(table.files)).not.toContain("packages/protocol/src/index.ts");
+  });
+
+  it("uses ws through its public API only (no private fields such as _receiver)", () => {
+    const sources = [
+      ...staticGraph(join(gatewaySrc, "connections.ts")).files,
+      join(gatewaySrc, "gateway.ts"),
+    ];
+    for (const file of sources.filter((path) => path.startsWith(gatewaySrc)))
+      expect(readFileSync(file, "utf8"), file).not.toMatch(/\._(receiver|sender|socket)\b|_maxPayload/);
   });
 });
