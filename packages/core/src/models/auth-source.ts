@@ -44,3 +44,50 @@ export function authSourceFromStore(
     },
   };
 }
+
+/** The state area's auth-profile store of one agent (structural: `new AuthProfileStore(state, agentId)`). */
+export type AgentAuthStoreFactory = (agentId: string) => AuthProfileStoreLike;
+
+/**
+ * Each agent's stored auth profiles (`agents/<agentId>/agent/auth-profiles.json`), falling back to
+ * the main agent's when the agent has none for a provider. Usage records are written in the
+ * background; `settled()` waits for those written so far (the assistant's `close()`).
+ */
+export function createPerAgentAuth(
+  storeFor: AgentAuthStoreFactory,
+  now: () => number = Date.now,
+): ((agentId: string) => AuthProfileSource) & { settled(): Promise<void> } {
+  const sources = new Map<string, AuthProfileSource>();
+  const writes = new Set<Promise<void>>();
+  const tracked = (store: AuthProfileStoreLike): AuthProfileStoreLike => ({
+    list: (provider) => store.list(provider),
+    recordUsage: async (id, outcome, at) => {
+      const write = (store.recordUsage?.(id, outcome, at) ?? Promise.resolve()).catch(() => {});
+      writes.add(write);
+      await write.finally(() => writes.delete(write));
+    },
+  });
+  const sourceFor = (agentId: string): AuthProfileSource => {
+    let source = sources.get(agentId);
+    if (source) return source;
+    const own = authSourceFromStore(tracked(storeFor(agentId)), now);
+    const main = agentId === "main" ? undefined : authSourceFromStore(tracked(storeFor("main")), now);
+    source = {
+      async list(provider) {
+        const mine = await own.list(provider);
+        return mine.length || !main ? mine : main.list(provider);
+      },
+      record: (id, outcome) => {
+        own.record?.(id, outcome);
+        main?.record?.(id, outcome);
+      },
+    };
+    sources.set(agentId, source);
+    return source;
+  };
+  return Object.assign(sourceFor, {
+    async settled() {
+      while (writes.size) await Promise.allSettled([...writes]);
+    },
+  });
+}
