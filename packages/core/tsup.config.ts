@@ -14,6 +14,7 @@ export default defineConfig(
       "fs/index": "src/fs/index.ts",
       "methods/index": "src/methods/index.ts",
       "plugins/index": "src/plugins/index.ts",
+      "migrate/index": "src/migrate/index.ts",
     },
   }),
 );

@@ -31,6 +31,8 @@ export interface DoctorFinding {
   remediation?: string;
   /** What `--fix` did about it. */
   fixed?: string;
+  /** Why `--fix` left it alone. */
+  skipped?: string;
 }
 
 interface Repair {
@@ -296,7 +298,56 @@ export async function collectFindings(
       });
     else findings.push({ checkId: "gateway.port_free", severity: "info", title: `Port ${port} is free` });
   }
+  await findOpenClawDatabases(paths.stateDir, findings, repairs);
   return { findings, repairs, loaded };
+}
+
+/** 7. a current OpenClaw's SQLite state (sessions, auth profiles, devices) not yet imported. */
+async function findOpenClawDatabases(stateDir: string, findings: DoctorFinding[], repairs: Repair[]) {
+  const { isOpenClawSqliteStateDir, migrateOpenClawState, formatMigrationSummary } = await import(
+    "@openclaw/core/migrate"
+  );
+  if (!isOpenClawSqliteStateDir(stateDir)) return;
+  let pending: Awaited<ReturnType<typeof migrateOpenClawState>>;
+  try {
+    pending = await migrateOpenClawState({ from: stateDir, stateDir, dryRun: true });
+  } catch (error) {
+    findings.push({
+      checkId: "state.openclaw_sqlite_unreadable",
+      severity: "warn",
+      title: `OpenClaw databases in ${stateDir} could not be read`,
+      detail: (error as Error).message,
+    });
+    return;
+  }
+  const count =
+    pending.sessions.imported.length + pending.authProfiles.imported.length + pending.devices.imported.length;
+  if (count === 0) {
+    findings.push({
+      checkId: "state.openclaw_sqlite_imported",
+      severity: "info",
+      title: "OpenClaw SQLite state (sessions, auth profiles, devices) is already imported",
+    });
+    return;
+  }
+  const finding: DoctorFinding = {
+    checkId: "state.openclaw_sqlite",
+    severity: "warn",
+    title: `OpenClaw ${pending.sourceVersion ?? "2026.9+"} SQLite state not imported yet: ${pending.sessions.imported.length} session(s), ${pending.authProfiles.imported.length} auth profile(s), ${pending.devices.imported.length} paired device(s)`,
+    detail:
+      "Until then this gateway shows none of them. The OpenClaw databases are only read, never changed.",
+    remediation: "openclaw doctor --fix (or openclaw migrate openclaw)",
+  };
+  findings.push(finding);
+  repairs.push({
+    finding,
+    kind: "safe",
+    question: "Import the OpenClaw sessions, transcripts, auth profiles and paired devices?",
+    apply: async () => {
+      const summary = await migrateOpenClawState({ from: stateDir, stateDir });
+      return `imported\n${formatMigrationSummary(summary)}`;
+    },
+  });
 }
 
 async function writeToken(): Promise<string> {
@@ -324,6 +375,7 @@ export async function runDoctor(options: DoctorOptions): Promise<void> {
   const { findings, repairs } = await collectFindings(options);
   const interactive = !options.nonInteractive && process.stdin.isTTY === true;
   const actions: string[] = [];
+  const fix = options.fix || options.repair;
 
   if (options.generateGatewayToken) {
     try {
@@ -336,15 +388,22 @@ export async function runDoctor(options: DoctorOptions): Promise<void> {
     }
   }
 
-  if (options.fix && repairs.length > 0) {
+  if (fix && repairs.length > 0) {
     const paths = resolvePaths(process.env);
     const backup = await rotateBackups(paths.configPath).catch(() => undefined);
     if (backup) actions.push(`backed up the config to ${backup}`);
     for (const repair of repairs) {
+      // --fix means fix: without a terminal to ask, the safe repairs run and the ones that need a
+      // yes are listed as skipped (never silently)
       let approved = false;
-      if (repair.kind === "safe" && options.yes) approved = true;
+      if (repair.kind === "safe" && (options.yes || !interactive)) approved = true;
       else if (interactive) approved = await ask(repair.question);
-      if (!approved) continue;
+      if (!approved) {
+        repair.finding.skipped = interactive
+          ? "declined"
+          : `skipped: needs a yes at a prompt (run openclaw doctor --fix in a terminal): ${repair.question}`;
+        continue;
+      }
       try {
         repair.finding.fixed = await repair.apply();
       } catch (error) {
@@ -359,12 +418,14 @@ export async function runDoctor(options: DoctorOptions): Promise<void> {
     for (const finding of findings) {
       process.stdout.write(`[${ICON[finding.severity]}] ${finding.title}\n`);
       if (finding.detail) process.stdout.write(`       ${finding.detail.split("\n").join("\n       ")}\n`);
-      if (finding.fixed) process.stdout.write(`       fixed: ${finding.fixed}\n`);
+      if (finding.fixed)
+        process.stdout.write(`       fixed: ${finding.fixed.split("\n").join("\n       ")}\n`);
+      else if (finding.skipped) process.stdout.write(`       ${finding.skipped}\n`);
       else if (finding.remediation) process.stdout.write(`       fix: ${finding.remediation}\n`);
     }
     for (const action of actions) process.stdout.write(`${action}\n`);
     const pending = repairs.filter((repair) => !repair.finding.fixed);
-    if (!options.fix && pending.length > 0)
+    if (!fix && pending.length > 0)
       process.stdout.write(`\n${pending.length} repair(s) available: openclaw doctor --fix\n`);
   }
   if (findings.some((finding) => finding.severity === "critical" && !finding.fixed)) process.exitCode = 1;

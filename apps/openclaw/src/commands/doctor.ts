@@ -9,10 +9,11 @@ export function registerDoctor(program: Command): void {
     )
     .option(
       "--fix",
-      "apply safe repairs (file permissions, token for non-loopback bind); legacy-key rewrite when confirmed",
+      "apply safe repairs (file permissions, token for non-loopback bind, import of OpenClaw 2026.9 SQLite state); without a terminal the ones needing a yes are listed as skipped",
     )
+    .option("--repair", "same as --fix (OpenClaw's alias)")
     .option("--yes", "answer yes to repair prompts (never removes unknown keys)")
-    .option("--non-interactive", "never prompt; only repairs covered by --yes run")
+    .option("--non-interactive", "never prompt; --fix then applies only the safe repairs")
     .option("--generate-gateway-token", "generate gateway.auth.token and write it to the config")
     .option("--json", "print findings as JSON")
     .action(async (options: DoctorOptions) => {
@@ -23,6 +24,7 @@ export function registerDoctor(program: Command): void {
 
 export interface DoctorOptions {
   fix?: boolean;
+  repair?: boolean;
   yes?: boolean;
   nonInteractive?: boolean;
   generateGatewayToken?: boolean;

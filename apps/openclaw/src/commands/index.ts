@@ -9,6 +9,7 @@ import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
 import { registerLogs } from "./logs.js";
 import { registerMessage } from "./message.js";
+import { registerMigrate } from "./migrate.js";
 import { registerModels } from "./models.js";
 import { registerPairing } from "./pairing.js";
 import { registerPlugins } from "./plugins.js";
@@ -37,6 +38,7 @@ export function registerCommands(program: Command): void {
   registerChannels(program);
   registerPairing(program);
   registerMessage(program);
+  registerMigrate(program);
   registerPlugins(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);

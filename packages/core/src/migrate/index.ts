@@ -1,0 +1,14 @@
+export {
+  isOpenClawSqliteStateDir,
+  type OpenClawSnapshot,
+  readOpenClawStateDir,
+  type SourceSession,
+} from "./openclaw-source.js";
+export {
+  formatMigrationSummary,
+  IMPORTED_FROM_FIELD,
+  type MigrateOpenClawOptions,
+  type MigrationItemResult,
+  type MigrationSummary,
+  migrateOpenClawState,
+} from "./service.js";
