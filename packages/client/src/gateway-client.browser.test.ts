@@ -10,15 +10,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  createFileConfigStore,
-  createGateway,
-  createMemoryAssistant,
-  type GatewayAddress,
-} from "@openclaw/gateway";
+import { createGateway, createMemoryAssistant, type GatewayAddress } from "@openclaw/gateway";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+// core's config store (the one the app runs on), confined to the temp dir
+import { testConfigStore } from "../../gateway/src/__tests__/helpers.js";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TOKEN = "browser-token-0123456789abcdef";
@@ -174,7 +171,7 @@ async function startGateway(options: { stateDir?: string; port?: number } = {}):
     },
   };
   await writeFile(configPath, JSON.stringify(config));
-  const store = createFileConfigStore(configPath, { debounceMs: 20 });
+  const store = testConfigStore(configPath);
   const gateway = createGateway({
     config: store,
     stateDir: dir,

@@ -3,15 +3,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createFileConfigStore,
-  createGateway,
-  createMemoryAssistant,
-  type Gateway,
-  type GatewayAddress,
-} from "@openclaw/gateway";
+import { createGateway, createMemoryAssistant, type Gateway, type GatewayAddress } from "@openclaw/gateway";
 import { type ChatEventPayload, generateDeviceIdentity, OpenClawError } from "@openclaw/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+// core's config store (the one the app runs on), confined to the temp dir
+import { testConfigStore } from "../../gateway/src/__tests__/helpers.js";
 import { GatewayClient, type GatewayClientOptions } from "./index.js";
 
 const TOKEN = "e2e-token-0123456789abcdef";
@@ -31,7 +27,7 @@ async function startGateway(stateDir?: string, port = 0): Promise<Running> {
   const dir = stateDir ?? (await mkdtemp(join(tmpdir(), "openclaw-client-e2e-")));
   const configPath = join(dir, "openclaw.json");
   await writeFile(configPath, JSON.stringify({ gateway: { auth: { mode: "token", token: TOKEN } } }));
-  const store = createFileConfigStore(configPath, { debounceMs: 20 });
+  const store = testConfigStore(configPath);
   const gateway = createGateway({
     config: store,
     stateDir: dir,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { getPath } from "./config-store.js";
+import { getPath } from "./config-path.js";
 import { addressBucket, type BindMode, isLoopbackAddress, resolveBindHost } from "./net.js";
 import type { JsonObject } from "./types.js";
 

@@ -28,7 +28,7 @@ import {
 import type { WebSocket } from "ws";
 import { fingerprint, safeEqual } from "./auth.js";
 import { canGrantScopes } from "./authority.js";
-import { getPath } from "./config-store.js";
+import { getPath } from "./config-path.js";
 import { checkFrameDepth, frameTooDeepError, MAX_FRAME_DEPTH } from "./frame-limits.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";
 import type { MethodTable } from "./handlers.js";

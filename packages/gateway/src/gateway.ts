@@ -23,7 +23,7 @@ import {
   resolveListenHost,
   resolveRateLimit,
 } from "./auth.js";
-import { getPath } from "./config-store.js";
+import { getPath } from "./config-path.js";
 import type { ConnectionLayer } from "./connections.js";
 import { DevicePairingStore } from "./devices.js";
 import type { MethodTable } from "./handlers.js";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { toAgentSessionKey } from "@openclaw/protocol/base";
 import { AuthRateLimiter, safeEqual } from "./auth.js";
-import { getPath } from "./config-store.js";
+import { getPath } from "./config-path.js";
 import type { GatewayRuntime } from "./gateway.js";
 import { isLoopbackAddress, normalizeAddress } from "./net.js";
 import { GatewayMethodError, type JsonObject } from "./types.js";

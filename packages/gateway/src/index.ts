@@ -14,13 +14,7 @@ export {
   resolveListenHost,
   safeEqual,
 } from "./auth.js";
-export {
-  createFileConfigStore,
-  type FileConfigStoreOptions,
-  getPath,
-  hashRaw,
-  mergePatch,
-} from "./config-store.js";
+export { getPath } from "./config-path.js";
 export {
   DevicePairingStore,
   type PairedDevice,

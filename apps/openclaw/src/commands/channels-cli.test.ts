@@ -107,7 +107,8 @@ describe("openclaw channels / pairing / message", () => {
   });
 
   it("status --probe, message send and logout go through a running gateway", async () => {
-    const { createFileConfigStore, createGateway, createMemoryAssistant } = await import("@openclaw/gateway");
+    const { createGateway, createMemoryAssistant } = await import("@openclaw/gateway");
+    const { createConfigStore } = await import("@openclaw/core/config");
     const { writeFile } = await import("node:fs/promises");
     const { startGatewayChannels } = await import("./channels-runtime.js");
     const fake = await new FakeTelegramServer().start();
@@ -129,7 +130,13 @@ describe("openclaw channels / pairing / message", () => {
       plugins: [createTelegramChannel({ env: {} })],
     });
     const gateway = createGateway({
-      config: createFileConfigStore(path.join(stateDir, "openclaw.json"), { debounceMs: 20 }),
+      config: createConfigStore({
+        path: path.join(stateDir, "openclaw.json"),
+        env: { HOME: stateDir, OPENCLAW_STATE_DIR: stateDir },
+        cwd: stateDir,
+        applyEnv: false,
+        debounceMs: 20,
+      }),
       stateDir,
       port: 0,
       assistant: createMemoryAssistant(),

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayClient } from "@openclaw/client";
-import { createFileConfigStore, createGateway, createMemoryAssistant, type Gateway } from "@openclaw/gateway";
+import { createConfigStore } from "@openclaw/core/config";
+import { createGateway, createMemoryAssistant, type Gateway } from "@openclaw/gateway";
 import { generateDeviceIdentity } from "@openclaw/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -32,7 +33,13 @@ async function start(extra: Parameters<typeof createGateway>[0] extends infer O 
   const configPath = join(dir, "openclaw.json");
   await writeFile(configPath, JSON.stringify({ gateway: { auth: { mode: "token", token: TOKEN } } }));
   gateway = createGateway({
-    config: createFileConfigStore(configPath, { debounceMs: 20 }),
+    config: createConfigStore({
+      path: configPath,
+      env: { HOME: dir, OPENCLAW_STATE_DIR: dir },
+      cwd: dir,
+      applyEnv: false,
+      debounceMs: 20,
+    }),
     stateDir: dir,
     port: 0,
     logFile: join(dir, "gateway.log"),

@@ -1,10 +1,10 @@
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { createConfigStore } from "@openclaw/core/config";
 import WebSocket from "ws";
 import {
-  createFileConfigStore,
   createGateway,
   createMemoryAssistant,
   type Gateway,
@@ -13,6 +13,21 @@ import {
 } from "../index.js";
 
 export const TOKEN = "test-token-0123456789abcdef";
+
+/**
+ * Core's config store (the one the app runs on) over `path`, with an environment confined to the
+ * file's directory (no real home, no real `.env`). Watching starts when the gateway subscribes.
+ */
+export function testConfigStore(path: string, options: { debounceMs?: number } = {}) {
+  const dir = dirname(path);
+  return createConfigStore({
+    path,
+    env: { HOME: dir, OPENCLAW_STATE_DIR: dir },
+    cwd: dir,
+    applyEnv: false,
+    debounceMs: options.debounceMs ?? 20,
+  });
+}
 
 export interface Started {
   gateway: Gateway;
@@ -32,7 +47,7 @@ export async function startGateway(
   const stateDir = await mkdtemp(join(tmpdir(), "openclaw-gw-"));
   const configPath = join(stateDir, "openclaw.json");
   await writeFile(configPath, JSON.stringify(config, null, 2));
-  const store = createFileConfigStore(configPath, { debounceMs: 20 });
+  const store = testConfigStore(configPath);
   const logFile = join(stateDir, "logs", "gateway.log");
   const assistant = createMemoryAssistant({ reply: (message) => `echo: ${message}`, chunks: 2 });
   const gateway = createGateway({

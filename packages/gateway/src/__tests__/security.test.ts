@@ -1,7 +1,15 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { networkInterfaces } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDevice, handshake, RawPeer, type Started, startGateway, TOKEN } from "./helpers.js";
+import {
+  createDevice,
+  handshake,
+  RawPeer,
+  type Started,
+  startGateway,
+  TOKEN,
+  testConfigStore,
+} from "./helpers.js";
 
 let gw: Started | undefined;
 afterEach(async () => {
@@ -168,12 +176,12 @@ describe("auth", () => {
 
 describe("start-up safety", () => {
   it("refuses a non-loopback bind without auth", async () => {
-    const { createGateway, createFileConfigStore } = await import("../index.js");
+    const { createGateway } = await import("../index.js");
     const { mkdtemp } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const dir = await mkdtemp(join(tmpdir(), "openclaw-gw-"));
-    const store = createFileConfigStore(join(dir, "openclaw.json"), { watch: false });
+    const store = testConfigStore(join(dir, "openclaw.json"));
     const gateway = createGateway({
       config: store,
       stateDir: dir,
@@ -197,26 +205,36 @@ describe("start-up safety", () => {
   });
 
   it("generates gateway.auth.token into the config on first loopback start", async () => {
-    const { createGateway, createFileConfigStore } = await import("../index.js");
+    const { createGateway } = await import("../index.js");
     const { mkdtemp } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
+    const { stat } = await import("node:fs/promises");
+    const JSON5 = (await import("json5")).default;
     const dir = await mkdtemp(join(tmpdir(), "openclaw-gw-"));
-    const store = createFileConfigStore(join(dir, "openclaw.json"), { watch: false });
+    const file = join(dir, "openclaw.json");
+    // the user's own file (JSON5 with a comment): the token is added, nothing else is rewritten
+    await writeFile(file, '{\n  // my settings\n  logging: { level: "info" },\n}\n');
+    const store = testConfigStore(file);
     const gateway = createGateway({ config: store, stateDir: dir, port: 0, logFile: join(dir, "log") });
     await gateway.listen();
-    const written = JSON.parse(await readFile(join(dir, "openclaw.json"), "utf8"));
-    expect(written.gateway.auth.token).toBe(gateway.generatedToken);
+    const text = await readFile(file, "utf8");
+    expect(text).toContain("// my settings");
+    expect(JSON5.parse(text).gateway.auth.token).toBe(gateway.generatedToken);
+    expect(JSON5.parse(text).logging).toEqual({ level: "info" });
     expect(gateway.generatedToken).toMatch(/^[0-9a-f]{48}$/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // the file as it was is kept as a backup
+    expect(await readFile(`${file}.bak`, "utf8")).toContain("// my settings");
     await gateway.close();
   });
 
   it("a second gateway on the same state dir or port fails with the runbook's EADDRINUSE message", async () => {
     gw = await startGateway();
-    const { createGateway, createFileConfigStore } = await import("../index.js");
+    const { createGateway } = await import("../index.js");
     const { join } = await import("node:path");
     const sameDir = createGateway({
-      config: createFileConfigStore(gw.configPath, { watch: false }),
+      config: testConfigStore(gw.configPath),
       stateDir: gw.stateDir,
       port: 0,
       logFile: join(gw.stateDir, "log2"),
@@ -229,7 +247,7 @@ describe("start-up safety", () => {
     const { tmpdir } = await import("node:os");
     const other = await mkdtemp(join(tmpdir(), "openclaw-gw-"));
     const samePort = createGateway({
-      config: createFileConfigStore(gw.configPath, { watch: false }),
+      config: testConfigStore(gw.configPath),
       stateDir: other,
       port: gw.address.port,
       logFile: join(other, "log"),
@@ -244,13 +262,13 @@ describe("start-up safety", () => {
 
 describe("invalid config", () => {
   it("refuses to start with a one-line CONFIG error naming the file and the problem", async () => {
-    const { createGateway, createFileConfigStore } = await import("../index.js");
+    const { createGateway } = await import("../index.js");
     const { mkdtemp, writeFile: write } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const dir = await mkdtemp(join(tmpdir(), "openclaw-gw-"));
     await write(join(dir, "openclaw.json"), "{ gateway: ");
-    const store = createFileConfigStore(join(dir, "openclaw.json"), { watch: false });
+    const store = testConfigStore(join(dir, "openclaw.json"));
     const gateway = createGateway({ config: store, stateDir: dir, port: 0, logFile: join(dir, "log") });
     const error = (await gateway.listen().catch((caught: unknown) => caught)) as Error & { code: string };
     expect(error.code).toBe("CONFIG");

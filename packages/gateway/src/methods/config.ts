@@ -1,6 +1,6 @@
 import type { MethodResult } from "@openclaw/protocol";
 import { scopeAllows } from "@openclaw/protocol/base";
-import { getPath } from "../config-store.js";
+import { getPath } from "../config-path.js";
 import { GatewayMethodError } from "../types.js";
 import type { GatewayMethodContext, GatewayMethods } from "./context.js";
 

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { createFileConfigStore, createGateway, createMemoryAssistant, type Gateway } from "../index.js";
+import { testConfigStore } from "../__tests__/helpers.js";
+import { createGateway, createMemoryAssistant, type Gateway } from "../index.js";
 import { handleWebChatRequest, WEBCHAT_HTML, WEBCHAT_JS } from "./webchat-page.js";
 
 const TOKEN = "webchat-test-token-0123456789";
@@ -50,7 +51,7 @@ it("the page script chats with the agent through the real gateway: history, send
   const configPath = join(dir, "openclaw.json");
   await writeFile(configPath, JSON.stringify({ gateway: { auth: { mode: "token", token: TOKEN } } }));
   gateway = createGateway({
-    config: createFileConfigStore(configPath, { debounceMs: 20 }),
+    config: testConfigStore(configPath),
     stateDir: dir,
     port: 0,
     assistant: createMemoryAssistant({ reply: (message) => `echo: ${message}`, chunks: 2 }),
