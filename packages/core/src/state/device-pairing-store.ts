@@ -1,9 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { readJsonState, updateJsonState } from "./json-file.js";
-import type { StateStore } from "./state-store.js";
+import { createFileStateStore, type StateStore } from "./state-store.js";
 
 // Device pairing records (spec §4 `devices/paired.json`, `devices/pending.json`): operators,
-// browsers and nodes that connect with a device identity. Same record shapes as the gateway's.
+// browsers and nodes that connect with a device identity. The one store for them: the gateway's
+// handshake and `device.*` methods, the CLI's `openclaw devices` and the migration all use it.
+// Device proofs (key format, id, skew, nonce, signature) are checked by @openclaw/protocol's
+// `verifyDeviceProof`; this module only keeps the records.
 
 export interface DeviceTokenRecord {
   token: string;
@@ -45,150 +48,236 @@ export interface PendingDeviceRequest {
   ts: number;
 }
 
+/** What a pairing request carries (the store adds `requestId` and `ts`). */
+export type DevicePairingInput = Omit<PendingDeviceRequest, "requestId" | "ts">;
+
+/** Pending requests expire after this long. */
 export const DEVICE_PAIRING_TTL_MS = 5 * 60_000;
 
 const PAIRED = "devices/paired.json";
 const PENDING = "devices/pending.json";
 
-/** Paired and pending devices; re-read on every call so another process's approval is seen. */
+type Paired = Record<string, PairedDevice>;
+type Pending = Record<string, PendingDeviceRequest>;
+
+function newToken(role: string, scopes: string[], now: number): DeviceTokenRecord {
+  return { token: randomBytes(32).toString("base64url"), role, scopes: [...scopes], createdAtMs: now };
+}
+
+/**
+ * Paired and pending devices under `<stateDir>/devices/`. Every read goes to the files, so an
+ * approval made by another process (the CLI) is seen at once; every write is a locked
+ * read-modify-write replaced atomically (0600). Unknown fields OpenClaw wrote are kept.
+ *
+ * `cached(deviceId)` is the synchronous view for code that cannot wait (re-checking the
+ * credentials of open connections): the paired records as this store last read or wrote them.
+ */
 export class DevicePairingStore {
+  private readonly state: StateStore;
   private readonly now: () => number;
-  constructor(
-    private readonly state: StateStore,
-    options: { now?: () => number } = {},
-  ) {
+  private snapshot: Paired = {};
+
+  /** `state`: a `StateStore`, or the state dir (files under `<stateDir>/devices/`). */
+  constructor(state: StateStore | string, options: { now?: () => number } = {}) {
+    this.state = typeof state === "string" ? createFileStateStore(state) : state;
     this.now = options.now ?? Date.now;
   }
 
-  async paired(): Promise<Record<string, PairedDevice>> {
-    return readJsonState(this.state, PAIRED, {});
+  private remember(paired: Paired): Paired {
+    this.snapshot = paired;
+    return paired;
   }
 
-  async pending(): Promise<Record<string, PendingDeviceRequest>> {
-    const all = await readJsonState<Record<string, PendingDeviceRequest>>(this.state, PENDING, {});
+  private live(all: Pending): Pending {
     const now = this.now();
-    return Object.fromEntries(
-      Object.entries(all).filter(([, request]) => now - request.ts <= DEVICE_PAIRING_TTL_MS),
-    );
+    for (const [id, request] of Object.entries(all))
+      if (now - request.ts > DEVICE_PAIRING_TTL_MS) delete all[id];
+    return all;
   }
 
-  /** Create (or refresh) the pending request of a device; one request per device. */
-  async request(input: Omit<PendingDeviceRequest, "requestId" | "ts">): Promise<PendingDeviceRequest> {
-    return updateJsonState<Record<string, PendingDeviceRequest>, PendingDeviceRequest>(
-      this.state,
-      PENDING,
-      () => ({}),
-      (all) => {
-        const now = this.now();
-        for (const [id, request] of Object.entries(all))
-          if (now - request.ts > DEVICE_PAIRING_TTL_MS) delete all[id];
-        const existing = Object.values(all).find((request) => request.deviceId === input.deviceId);
-        const request: PendingDeviceRequest = {
-          ...input,
-          requestId: existing?.requestId ?? randomUUID(),
-          ts: now,
-        };
-        all[request.requestId] = request;
-        return { value: all, result: request };
-      },
-    );
-  }
-
-  /** Approve a pending request: the device is paired with a fresh token for its role. */
-  async approve(requestId: string): Promise<PairedDevice | undefined> {
-    const request = await updateJsonState<
-      Record<string, PendingDeviceRequest>,
-      PendingDeviceRequest | undefined
-    >(
-      this.state,
-      PENDING,
-      () => ({}),
-      (all) => {
-        const found = all[requestId];
-        if (found) delete all[requestId];
-        return { value: all, result: found, changed: Boolean(found) };
-      },
-    );
-    if (!request || this.now() - request.ts > DEVICE_PAIRING_TTL_MS) return undefined;
-    return updateJsonState<Record<string, PairedDevice>, PairedDevice>(
+  private updatePaired<R>(fn: (paired: Paired) => { result: R; changed?: boolean }): Promise<R> {
+    return updateJsonState<Paired, R>(
       this.state,
       PAIRED,
       () => ({}),
       (paired) => {
-        const now = this.now();
-        const previous = paired[request.deviceId];
-        const roles = [...new Set([...(previous?.roles ?? []), request.role])];
-        const scopes = [...new Set([...(previous?.scopes ?? []), ...request.scopes])];
-        const device: PairedDevice = {
-          ...previous,
-          deviceId: request.deviceId,
-          publicKey: request.publicKey,
-          displayName: request.displayName ?? previous?.displayName,
-          platform: request.platform ?? previous?.platform,
-          clientId: request.clientId ?? previous?.clientId,
-          clientMode: request.clientMode ?? previous?.clientMode,
-          role: request.role,
-          roles,
-          scopes,
-          remoteIp: request.remoteIp ?? previous?.remoteIp,
-          createdAtMs: previous?.createdAtMs ?? now,
-          approvedAtMs: now,
-          tokens: {
-            ...(previous?.tokens ?? {}),
-            [request.role]: {
-              token: randomBytes(32).toString("base64url"),
-              role: request.role,
-              scopes: request.scopes,
-              createdAtMs: now,
-            },
-          },
-        };
-        paired[device.deviceId] = device;
-        return { value: paired, result: device };
+        const { result, changed = true } = fn(paired);
+        this.remember(paired);
+        return { value: paired, result, changed };
       },
     );
   }
 
-  async reject(requestId: string): Promise<boolean> {
-    return updateJsonState<Record<string, PendingDeviceRequest>, boolean>(
+  private updatePending<R>(fn: (pending: Pending) => { result: R; changed?: boolean }): Promise<R> {
+    return updateJsonState<Pending, R>(
       this.state,
       PENDING,
       () => ({}),
       (all) => {
-        const found = Boolean(all[requestId]);
-        delete all[requestId];
-        return { value: all, result: found, changed: found };
+        const before = Object.keys(all).length;
+        this.live(all);
+        const { result, changed = true } = fn(all);
+        return { value: all, result, changed: changed || Object.keys(all).length !== before };
       },
     );
   }
 
-  async remove(deviceId: string): Promise<boolean> {
-    return updateJsonState<Record<string, PairedDevice>, boolean>(
-      this.state,
-      PAIRED,
-      () => ({}),
-      (paired) => {
-        const found = Boolean(paired[deviceId]);
-        delete paired[deviceId];
-        return { value: paired, result: found, changed: found };
-      },
-    );
+  async paired(): Promise<Paired> {
+    return this.remember(await readJsonState<Paired>(this.state, PAIRED, {}));
   }
 
-  /** Replace a device's token for a role (rotate) and return the new token. */
-  async rotateToken(deviceId: string, role: string): Promise<string | undefined> {
-    return updateJsonState<Record<string, PairedDevice>, string | undefined>(
-      this.state,
-      PAIRED,
-      () => ({}),
-      (paired) => {
-        const device = paired[deviceId];
-        const current = device?.tokens[role];
-        if (!device || !current) return { value: paired, result: undefined, changed: false };
-        const token = randomBytes(32).toString("base64url");
-        device.tokens[role] = { ...current, token, rotatedAtMs: this.now() };
-        return { value: paired, result: token };
-      },
-    );
+  /** Requests not yet expired, by request id. */
+  async pending(): Promise<Pending> {
+    return this.live(await readJsonState<Pending>(this.state, PENDING, {}));
   }
+
+  async get(deviceId: string): Promise<PairedDevice | undefined> {
+    return (await this.paired())[deviceId];
+  }
+
+  /** The paired record as this store last read or wrote it (synchronous; may lag another process). */
+  cached(deviceId: string): PairedDevice | undefined {
+    return this.snapshot[deviceId];
+  }
+
+  /** The device and token record a presented (not revoked) device token belongs to. */
+  async findToken(token: string): Promise<{ device: PairedDevice; record: DeviceTokenRecord } | undefined> {
+    for (const device of Object.values(await this.paired()))
+      for (const record of Object.values(device.tokens ?? {}))
+        if (!record.revokedAtMs && record.token === token) return { device, record };
+    return undefined;
+  }
+
+  /** Open (or refresh) a pairing request; the same device and role keep their request id. */
+  request(input: DevicePairingInput): Promise<PendingDeviceRequest> {
+    return this.updatePending((all) => {
+      const existing = Object.values(all).find(
+        (request) => request.deviceId === input.deviceId && request.role === input.role,
+      );
+      const request: PendingDeviceRequest = {
+        ...input,
+        requestId: existing?.requestId ?? randomUUID(),
+        ts: this.now(),
+      };
+      all[request.requestId] = request;
+      return { result: request };
+    });
+  }
+
+  /**
+   * Pair a device: a pending request by id (undefined when unknown or expired), or a request
+   * given directly (loopback auto-approval; the device's pending requests are dropped). Roles and
+   * scopes add to what the device had; the role gets a token unless it has a valid one.
+   */
+  async approve(requestIdOrInput: string | DevicePairingInput): Promise<PairedDevice | undefined> {
+    const request = await this.updatePending<DevicePairingInput | undefined>((all) => {
+      if (typeof requestIdOrInput === "string") {
+        const found = all[requestIdOrInput];
+        if (found) delete all[requestIdOrInput];
+        return { result: found, changed: Boolean(found) };
+      }
+      let dropped = false;
+      for (const [id, entry] of Object.entries(all))
+        if (entry.deviceId === requestIdOrInput.deviceId) {
+          delete all[id];
+          dropped = true;
+        }
+      return { result: requestIdOrInput, changed: dropped };
+    });
+    if (!request) return undefined;
+    return this.updatePaired((paired) => {
+      const now = this.now();
+      const previous = paired[request.deviceId];
+      const scopes = [...new Set([...(previous?.scopes ?? []), ...request.scopes])];
+      const tokens = { ...(previous?.tokens ?? {}) };
+      if (!tokens[request.role] || tokens[request.role]!.revokedAtMs)
+        tokens[request.role] = newToken(request.role, scopes, now);
+      const device: PairedDevice = {
+        ...previous,
+        deviceId: request.deviceId,
+        publicKey: request.publicKey,
+        role: request.role,
+        roles: [...new Set([...(previous?.roles ?? []), request.role])],
+        scopes,
+        createdAtMs: previous?.createdAtMs ?? now,
+        approvedAtMs: now,
+        tokens,
+      };
+      for (const field of ["displayName", "platform", "clientId", "clientMode", "remoteIp"] as const)
+        if (request[field]) device[field] = request[field];
+      paired[device.deviceId] = device;
+      return { result: device };
+    });
+  }
+
+  /** Drop a pending request; returns it (undefined when unknown or expired). */
+  reject(requestId: string): Promise<PendingDeviceRequest | undefined> {
+    return this.updatePending((all) => {
+      const found = all[requestId];
+      if (found) delete all[requestId];
+      return { result: found, changed: Boolean(found) };
+    });
+  }
+
+  /** Unpair a device (its tokens stop working); returns the removed record. */
+  remove(deviceId: string): Promise<PairedDevice | undefined> {
+    return this.updatePaired((paired) => {
+      const found = paired[deviceId];
+      if (found) delete paired[deviceId];
+      return { result: found, changed: Boolean(found) };
+    });
+  }
+
+  /** The role's valid token, issued now (with `scopes`) when it has none. */
+  ensureToken(deviceId: string, role: string, scopes: string[]): Promise<DeviceTokenRecord | undefined> {
+    return this.updatePaired<DeviceTokenRecord | undefined>((paired) => {
+      const device = paired[deviceId];
+      if (!device) return { result: undefined, changed: false };
+      device.tokens ??= {};
+      const existing = device.tokens[role];
+      if (existing && !existing.revokedAtMs) return { result: existing, changed: false };
+      const record = newToken(role, scopes, this.now());
+      device.tokens[role] = record;
+      return { result: record };
+    });
+  }
+
+  /** A new token for the role (scopes: given, else the old token's, else the device's). */
+  rotateToken(deviceId: string, role: string, scopes?: string[]): Promise<DeviceTokenRecord | undefined> {
+    return this.updatePaired<DeviceTokenRecord | undefined>((paired) => {
+      const device = paired[deviceId];
+      if (!device) return { result: undefined, changed: false };
+      device.tokens ??= {};
+      const previous = device.tokens[role];
+      const now = this.now();
+      const record: DeviceTokenRecord = {
+        ...newToken(role, scopes ?? previous?.scopes ?? device.scopes, now),
+        createdAtMs: previous?.createdAtMs ?? now,
+        rotatedAtMs: now,
+      };
+      device.tokens[role] = record;
+      return { result: record };
+    });
+  }
+
+  /** Revoke the role's token (kept on record with `revokedAtMs`). */
+  revokeToken(deviceId: string, role: string): Promise<DeviceTokenRecord | undefined> {
+    return this.updatePaired<DeviceTokenRecord | undefined>((paired) => {
+      const record = paired[deviceId]?.tokens?.[role];
+      if (!record) return { result: undefined, changed: false };
+      record.revokedAtMs = this.now();
+      return { result: record };
+    });
+  }
+}
+
+/** A paired device without its token values, for anything that leaves the process. */
+export function publicDevice(device: PairedDevice): Omit<PairedDevice, "tokens"> & {
+  tokens: Omit<DeviceTokenRecord, "token">[];
+} {
+  const { tokens, ...rest } = device;
+  return {
+    ...rest,
+    tokens: Object.values(tokens ?? {}).map(({ token: _token, ...meta }) => meta),
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -92,13 +92,62 @@ describe("device pairing store", () => {
     expect(device?.tokens.operator?.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await store.pending()).toEqual({});
     const rotated = await store.rotateToken("dev1", "operator");
-    expect(rotated).not.toBe(device?.tokens.operator?.token);
-    expect((await store.paired()).dev1?.tokens.operator?.token).toBe(rotated);
+    expect(rotated?.token).not.toBe(device?.tokens.operator?.token);
+    expect((await store.paired()).dev1?.tokens.operator?.token).toBe(rotated?.token);
     now += 10 * 60_000;
     const late = await store.request({ deviceId: "dev2", publicKey: "pk2", role: "node", scopes: [] });
     now += 10 * 60_000;
     expect(await store.approve(late.requestId)).toBeUndefined();
-    expect(await store.remove("dev1")).toBe(true);
+    expect(await store.remove("dev1")).toMatchObject({ deviceId: "dev1" });
+    expect(await store.remove("dev1")).toBeUndefined();
+  });
+
+  it("on disk (OpenClaw's devices/paired.json): another process's approval is seen at once, unknown fields kept, 0600", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "openclaw-devices-"));
+    const gateway = new DevicePairingStore(dir);
+    const cli = new DevicePairingStore(createFileStateStore(dir));
+    const request = await gateway.request({
+      deviceId: "d1",
+      publicKey: "pk",
+      role: "operator",
+      scopes: ["operator.read"],
+    });
+    // the CLI (another store on the same dir) approves; the gateway's next read has it
+    const approved = await cli.approve(request.requestId);
+    expect(approved?.roles).toEqual(["operator"]);
+    const found = await gateway.findToken(approved!.tokens.operator!.token);
+    expect(found?.device.deviceId).toBe("d1");
+    expect(gateway.cached("d1")?.deviceId).toBe("d1");
+    const file = join(dir, "devices/paired.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // a field OpenClaw writes that this store does not know survives an update
+    const raw = JSON.parse(readFileSync(file, "utf8"));
+    raw.d1.futureField = "kept";
+    writeFileSync(file, JSON.stringify(raw));
+    await gateway.revokeToken("d1", "operator");
+    expect(JSON.parse(readFileSync(file, "utf8")).d1).toMatchObject({ futureField: "kept" });
+    expect(await gateway.findToken(approved!.tokens.operator!.token)).toBeUndefined();
+    // a revoked role gets a fresh token on the next ensure; scopes from the argument
+    const fresh = await gateway.ensureToken("d1", "operator", ["operator.read"]);
+    expect(fresh?.token).not.toBe(approved!.tokens.operator!.token);
+    expect(await gateway.ensureToken("d1", "operator", ["operator.admin"])).toEqual(fresh);
+  });
+
+  it("a direct approval (loopback) pairs at once, drops the device's pending requests and adds roles and scopes", async () => {
+    const store = new DevicePairingStore(createMemoryStateStore());
+    await store.request({ deviceId: "d2", publicKey: "pk", role: "operator", scopes: ["operator.read"] });
+    const first = await store.approve({
+      deviceId: "d2",
+      publicKey: "pk",
+      role: "operator",
+      scopes: ["operator.read"],
+    });
+    expect(await store.pending()).toEqual({});
+    const second = await store.approve({ deviceId: "d2", publicKey: "pk", role: "node", scopes: [] });
+    expect(second?.roles).toEqual(["operator", "node"]);
+    expect(second?.scopes).toEqual(["operator.read"]);
+    expect(second?.tokens.operator?.token).toBe(first?.tokens.operator?.token);
+    expect(Object.keys(second?.tokens ?? {})).toEqual(["operator", "node"]);
   });
 });
 
