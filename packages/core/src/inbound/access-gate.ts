@@ -1,9 +1,9 @@
 import type { ResolvedRoute } from "../routing/resolve-route.js";
+import type { PairingStore } from "../state/dm-pairing-store.js";
 import { type ChannelAccessConfig, type DropReason, decideAccess } from "./access-policy.js";
 import type { Delivery } from "./delivery.js";
 import { accountConfigOf, mentionPatternsFor } from "./inbound-routing.js";
 import type { InboxEntry } from "./inbox-journal.js";
-import type { PairingStore } from "./pairing-store.js";
 import type { PipelineContext } from "./types.js";
 
 /**
@@ -73,11 +73,13 @@ export function createAccessGate(context: PipelineContext, pairing: PairingStore
         pairedAllowFrom,
         mentionPatterns: mentionPatternsFor(config, route.agentId),
       });
-    let decision = decide(await pairing.allowFrom(message.channel));
+    let decision = decide(await pairing.allowFrom(message.channel, { accountId: message.accountId }));
     // The cache may grant quickly, but a pairing denial must rest on the store as it is now: the
     // owner may have just run `openclaw pairing approve` in another process.
     if (!decision.allow && decision.challenge)
-      decision = decide(await pairing.allowFrom(message.channel, { fresh: true }));
+      decision = decide(
+        await pairing.allowFrom(message.channel, { accountId: message.accountId, fresh: true }),
+      );
     if (decision.allow) return { wasMentioned: decision.wasMentioned };
     if (decision.warning) logger.warn(decision.warning, { channel: message.channel });
     if (decision.challenge) await challenge(entry);

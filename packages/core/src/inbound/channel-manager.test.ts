@@ -4,9 +4,9 @@ import path from "node:path";
 import { ChannelError, type ChannelPluginV1 } from "@openclaw/protocol";
 import { createMockChannel } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createFilePairingStore } from "../state/dm-pairing-store.js";
 import { type ChannelManager, createChannelManager } from "./channel-manager.js";
 import type { InboundHostConfig, InboundTurn } from "./inbound-pipeline.js";
-import { createFilePairingStore } from "./pairing-store.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 

@@ -8,6 +8,7 @@ import {
   isChannelPluginV1,
 } from "@openclaw/protocol";
 import { DEFAULT_ACCOUNT_ID } from "../routing/resolve-route.js";
+import { createFilePairingStore, type PairingStore } from "../state/dm-pairing-store.js";
 import type { DropReason } from "./access-policy.js";
 import {
   createInboundPipeline,
@@ -18,7 +19,6 @@ import {
   type UnsolicitedChannelReply,
 } from "./inbound-pipeline.js";
 import { InboxJournal } from "./inbox-journal.js";
-import { createFilePairingStore, type PairingStore } from "./pairing-store.js";
 
 /** Per-account status shown by `channels status` and the `channels.status` RPC. */
 export interface ChannelAccountStatus {

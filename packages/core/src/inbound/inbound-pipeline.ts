@@ -1,9 +1,9 @@
 import { type InboundAck, InboundMessageSchema } from "@openclaw/protocol";
+import type { PairingStore } from "../state/dm-pairing-store.js";
 import { createAccessGate } from "./access-gate.js";
 import { createDelivery, type SendTextRequest } from "./delivery.js";
 import { debounceMsFor, routeInbound } from "./inbound-routing.js";
 import type { InboxEntry, InboxJournal, InboxOutcome } from "./inbox-journal.js";
-import type { PairingStore } from "./pairing-store.js";
 import { ReplyOrder } from "./reply-order.js";
 import { type AdmittedMessage, createTurnHandover } from "./turn-handover.js";
 import type {

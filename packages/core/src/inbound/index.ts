@@ -1,3 +1,14 @@
+// the DM pairing store lives in state/ (one store); its pipeline-facing names stay exported here
+export {
+  createFilePairingStore,
+  DM_PAIRING_CODE_ALPHABET as PAIRING_CODE_ALPHABET,
+  DM_PAIRING_CODE_LENGTH as PAIRING_CODE_LENGTH,
+  DM_PAIRING_MAX_PENDING as PAIRING_MAX_PENDING,
+  DM_PAIRING_TTL_MS as PAIRING_TTL_MS,
+  type DmPairingRequest as PairingRequest,
+  generatePairingCode,
+  type PairingStore,
+} from "../state/dm-pairing-store.js";
 export {
   type AccessDecision,
   type AccessInput,
@@ -39,13 +50,3 @@ export {
   inboxKey,
   type ReplyPayload,
 } from "./inbox-journal.js";
-export {
-  createFilePairingStore,
-  generatePairingCode,
-  PAIRING_CODE_ALPHABET,
-  PAIRING_CODE_LENGTH,
-  PAIRING_MAX_PENDING,
-  PAIRING_TTL_MS,
-  type PairingRequest,
-  type PairingStore,
-} from "./pairing-store.js";

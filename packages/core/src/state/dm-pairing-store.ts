@@ -1,12 +1,14 @@
 import { randomInt } from "node:crypto";
 import { StateError } from "./errors.js";
 import { readJsonState, updateJsonState } from "./json-file.js";
-import type { StateStore } from "./state-store.js";
+import { createFileStateStore, type StateStore } from "./state-store.js";
 
 // DM pairing (spec §4 `credentials/`, §13 DM safety): an unknown sender gets an 8-character
 // code valid 1 h; at most 3 requests pending per channel account. Approving adds the sender to
 // the channel's allowFrom store. Files: `credentials/<channel>-pairing.json` (pending) and
 // `credentials/<channel>-allowFrom.json` / `<channel>-<accountId>-allowFrom.json` (approved).
+// The one DM pairing store: the inbound pipeline (access gate), the channel manager and the CLI's
+// `openclaw pairing` use it.
 
 export const DM_PAIRING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 export const DM_PAIRING_CODE_LENGTH = 8;
@@ -40,10 +42,24 @@ export interface DmPairingStoreOptions {
   random?: (max: number) => number;
 }
 
+/** What the inbound pipeline and the channel manager need from the DM pairing store. */
+export type PairingStore = Pick<DmPairingStore, "challenge" | "list" | "approve" | "allowFrom">;
+
+export function generatePairingCode(random: (max: number) => number = randomInt): string {
+  let code = "";
+  for (let index = 0; index < DM_PAIRING_CODE_LENGTH; index++)
+    code += DM_PAIRING_CODE_ALPHABET[random(DM_PAIRING_CODE_ALPHABET.length)];
+  return code;
+}
+
+/** How long an `allowFrom` read is reused (a file open per inbound message would queue behind fsyncs). */
+const ALLOW_CACHE_MS = 500;
+
 /** Pending DM pairing requests and approved senders, per channel (and account). */
 export class DmPairingStore {
   private readonly now: () => number;
   private readonly random: (max: number) => number;
+  private readonly allowCache = new Map<string, { at: number; ids: Promise<string[]> }>();
   constructor(private readonly options: DmPairingStoreOptions) {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? randomInt;
@@ -66,9 +82,7 @@ export class DmPairingStore {
 
   newCode(taken: Set<string> = new Set()): string {
     for (;;) {
-      let code = "";
-      for (let index = 0; index < DM_PAIRING_CODE_LENGTH; index++)
-        code += DM_PAIRING_CODE_ALPHABET[this.random(DM_PAIRING_CODE_ALPHABET.length)];
+      const code = generatePairingCode(this.random);
       if (!taken.has(code)) return code;
     }
   }
@@ -166,16 +180,37 @@ export class DmPairingStore {
     );
   }
 
-  /** Senders approved through pairing (the config's `allowFrom` is separate and also applies). */
-  async allowFrom(channel: string, accountId?: string): Promise<string[]> {
-    const file = await readJsonState<AllowFile>(this.options.state, this.allowPath(channel, accountId), {
-      version: 1,
-      allowFrom: [],
-    });
+  private async readAllow(path: string): Promise<string[]> {
+    const file = await readJsonState<AllowFile>(this.options.state, path, { version: 1, allowFrom: [] });
     return Array.isArray(file.allowFrom) ? file.allowFrom.map(String) : [];
   }
 
+  /**
+   * Senders approved through pairing for a channel account: the channel's file, plus the
+   * account's own file for an account other than "default" (the config's `allowFrom` is separate
+   * and also applies). A read is shared by concurrent callers and reused for 500 ms; approvals in
+   * this process clear it, and `fresh: true` reads the files now (an approval may come from
+   * another process, e.g. `openclaw pairing approve`).
+   */
+  async allowFrom(
+    channel: string,
+    options: string | { accountId?: string; fresh?: boolean } = {},
+  ): Promise<string[]> {
+    const { accountId, fresh } = typeof options === "string" ? { accountId: options, fresh: true } : options;
+    const key = `${channel}\u0000${accountId ?? "default"}`;
+    const cached = this.allowCache.get(key);
+    if (cached && !fresh && this.now() - cached.at < ALLOW_CACHE_MS) return cached.ids;
+    const paths = [...new Set([this.allowPath(channel), this.allowPath(channel, accountId)])];
+    const ids = Promise.all(paths.map((path) => this.readAllow(path))).then((lists) => [
+      ...new Set(lists.flat()),
+    ]);
+    this.allowCache.set(key, { at: this.now(), ids });
+    ids.catch(() => this.allowCache.delete(key));
+    return ids;
+  }
+
   async addAllowFrom(channel: string, senderId: string, accountId?: string): Promise<void> {
+    this.allowCache.clear();
     await updateJsonState<AllowFile, void>(
       this.options.state,
       this.allowPath(channel, accountId),
@@ -189,6 +224,7 @@ export class DmPairingStore {
   }
 
   async removeAllowFrom(channel: string, senderId: string, accountId?: string): Promise<boolean> {
+    this.allowCache.clear();
     return updateJsonState<AllowFile, boolean>(
       this.options.state,
       this.allowPath(channel, accountId),
@@ -219,4 +255,17 @@ export class DmPairingStore {
       );
     return result;
   }
+}
+
+/** The DM pairing store on a state dir (files under `<stateDir>/credentials/`). */
+export function createFilePairingStore(options: {
+  stateDir: string;
+  now?: () => number;
+  random?: (max: number) => number;
+}): DmPairingStore {
+  return new DmPairingStore({
+    state: createFileStateStore(options.stateDir),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
 }
