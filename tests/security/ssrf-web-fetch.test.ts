@@ -149,3 +149,37 @@ describe("address classification", () => {
       expect(isPrivateAddress(address), address).toBe(false);
   });
 });
+
+describe("DNS: the address the socket connects to is the one that was checked", () => {
+  it("a name resolving to loopback (or to a public and a loopback address) never reaches the server", async () => {
+    const { createGuardedLookup, pinnedRequest, BlockedAddressError } = await import(
+      "../../packages/core/src/tools/pinned-request.js"
+    );
+    const answers: Record<string, { address: string; family: number }[]> = {
+      "rebind.example": [{ address: "127.0.0.1", family: 4 }],
+      "mixed.example": [
+        { address: "93.184.216.34", family: 4 },
+        { address: "127.0.0.1", family: 4 },
+      ],
+      "mapped.example": [{ address: "::ffff:127.0.0.1", family: 6 }],
+    };
+    let resolutions = 0;
+    const lookup = createGuardedLookup((hostname, _options, callback) => {
+      resolutions++;
+      callback(null, answers[hostname] ?? []);
+    });
+    const before = hits;
+    for (const host of Object.keys(answers)) {
+      const failure = await pinnedRequest(new URL(`http://${host}:${port}/`), {
+        signal: AbortSignal.timeout(10_000),
+        headers: {},
+        allowPrivate: false,
+        lookup,
+      }).catch((error: unknown) => error);
+      expect(failure, host).toBeInstanceOf(BlockedAddressError);
+    }
+    // one resolution per request: nothing is resolved again between the check and the connect
+    expect(resolutions).toBe(3);
+    expect(hits).toBe(before);
+  });
+});

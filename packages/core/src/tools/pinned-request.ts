@@ -27,20 +27,33 @@ type LookupCallback = (
  * socket connects to is the one that was checked, so DNS rebinding has no window.
  */
 export function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  if (isLocalHostname(hostname)) {
-    callback(new BlockedAddressError(hostname, "localhost"), "");
-    return;
-  }
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, "");
-    const list = addresses as LookupAddress[];
-    const blocked = list.find((entry) => isPrivateAddress(entry.address));
-    if (blocked) return callback(new BlockedAddressError(hostname, blocked.address), "");
-    if (list.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`)), "");
-    if (options.all) return callback(null, list);
-    const first = list[0] as LookupAddress;
-    callback(null, first.address, first.family);
-  });
+  createGuardedLookup(dns.lookup)(hostname, options, callback);
+}
+
+type Resolver = (
+  hostname: string,
+  options: LookupOptions & { all: true },
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/** `guardedLookup` over another resolver (tests, custom DNS). */
+export function createGuardedLookup(resolve: Resolver) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    if (isLocalHostname(hostname)) {
+      callback(new BlockedAddressError(hostname, "localhost"), "");
+      return;
+    }
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, "");
+      const list = addresses;
+      const blocked = list.find((entry) => isPrivateAddress(entry.address));
+      if (blocked) return callback(new BlockedAddressError(hostname, blocked.address), "");
+      if (list.length === 0) return callback(new Error(`no address for ${hostname}`), "");
+      if (options.all) return callback(null, list);
+      const first = list[0] as LookupAddress;
+      callback(null, first.address, first.family);
+    });
+  };
 }
 
 export interface PinnedResponse {
@@ -57,7 +70,13 @@ export interface PinnedResponse {
  */
 export function pinnedRequest(
   url: URL,
-  options: { signal: AbortSignal; headers: Record<string, string>; allowPrivate: boolean },
+  options: {
+    signal: AbortSignal;
+    headers: Record<string, string>;
+    allowPrivate: boolean;
+    /** The checked resolver the socket uses (default `guardedLookup`, over `dns.lookup`). */
+    lookup?: typeof guardedLookup;
+  },
 ): Promise<PinnedResponse> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (!options.allowPrivate) {
@@ -72,7 +91,7 @@ export function pinnedRequest(
       headers: options.headers,
       signal: options.signal,
       agent: false,
-      ...(options.allowPrivate ? {} : { lookup: guardedLookup as never }),
+      ...(options.allowPrivate ? {} : { lookup: (options.lookup ?? guardedLookup) as never }),
     });
     if (!options.allowPrivate)
       request.on("socket", (socket) => {
