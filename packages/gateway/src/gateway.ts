@@ -1,8 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, Server } from "node:http";
-import { hostname, platform } from "node:os";
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import type { Duplex } from "node:stream";
+import type { Server } from "node:http";
 // only the zod-free entry at start: the schemas and registries load with the first WebSocket client
 import type {
   ClientInfo,
@@ -12,44 +9,40 @@ import type {
   PresenceEntry,
   ValidateRequestResult,
 } from "@openclaw/protocol";
-import { DEFAULT_TICK_INTERVAL_MS, MAX_PAYLOAD_BYTES, OPERATOR_SCOPES } from "@openclaw/protocol/base";
-import type { WebSocket, WebSocketServer } from "ws";
+import { DEFAULT_TICK_INTERVAL_MS, OPERATOR_SCOPES } from "@openclaw/protocol/base";
+import type { WebSocket } from "ws";
 import {
   type AuthOverrides,
   AuthRateLimiter,
-  generateGatewayToken,
   type ResolvedAuth,
   resolveAuth,
-  resolveListenHost,
   resolveRateLimit,
 } from "./auth.js";
 import { getPath } from "./config-path.js";
-import type { ConnectionLayer } from "./connections.js";
 import { DevicePairingStore } from "./devices.js";
 import type { MethodTable } from "./handlers.js";
 import { createHttpHandler } from "./http.js";
-import { type GatewayLockInfo, readGatewayLock, releaseGatewayLock, writeGatewayLock } from "./lock.js";
 import { createGatewayLogger, type Logger } from "./logging.js";
 import type { GatewayCapability } from "./methods/context.js";
-import { type BindMode, isLoopbackHost, normalizeAddress, wsUrl } from "./net.js";
-import { createPreauthGate, resolvePreauthLimits } from "./preauth.js";
+import { type BindMode, wsUrl } from "./net.js";
+import { EventLoopMonitor, presenceEntries } from "./runtime-stats.js";
+import {
+  answerClientError,
+  bindSettings,
+  ensureAuth,
+  invalidConfigError,
+  listenOn,
+  StateDirLock,
+} from "./start.js";
 import type { GatewayAssistant, GatewayChannels, GatewayConfigStore, JsonObject } from "./types.js";
+import { createWebSocketSide, type WebSocketSide } from "./websocket-side.js";
+
+export { GatewayStartError } from "./start.js";
 
 // `import … from "node:http"` would build node:http's ES module facade, which reads every export,
 // including the lazy `WebSocket` / `MessageEvent` getters that load Node's bundled undici (~12 MB
 // resident). The CommonJS object has the same functions without touching those getters.
 const { createServer } = process.getBuiltinModule("node:http");
-
-/** A start failure with a one-line, user-facing message (print it without a stack). */
-export class GatewayStartError extends Error {
-  override readonly name = "GatewayStartError";
-  constructor(
-    readonly code: "EADDRINUSE" | "BIND_WITHOUT_AUTH" | "AUTH_NONE_NOT_LOOPBACK" | "BIND_FAILED" | "CONFIG",
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface GatewayOptions {
   /** The config the gateway runs on; auth is re-read from it on every check. */
@@ -156,8 +149,6 @@ export interface Connection {
   releasePreconnect?: () => void;
 }
 
-const activeStateDirs = new Set<string>();
-
 /** Compact stats the HTTP and health surfaces share. */
 export interface GatewayRuntime {
   startedAt: number;
@@ -192,97 +183,37 @@ export interface GatewayRuntime {
 /** Who an HTTP endpoint's method call runs as. */
 const HTTP_CALLER = { connId: "http", role: "operator", scopes: new Set<string>(OPERATOR_SCOPES) };
 
+/** What listen() and close() work on. */
+interface Lifecycle {
+  options: GatewayOptions;
+  env: NodeJS.ProcessEnv;
+  runtime: GatewayRuntime;
+  side: WebSocketSide;
+  lock: StateDirLock;
+  monitor: EventLoopMonitor;
+  httpHandler: ReturnType<typeof createHttpHandler>;
+  tickIntervalMs: number;
+  server?: Server;
+  address?: GatewayAddress;
+  closing: boolean;
+  tick?: NodeJS.Timeout;
+  generatedToken?: string;
+  /** Undo what listen() subscribed to (config changes, assistant events). */
+  unsubscribe: (() => void)[];
+}
+
 export function createGateway(options: GatewayOptions): Gateway {
   const env = options.env ?? process.env;
   const version = options.version ?? "0.0.0";
   const config = () => options.config.snapshot().config;
-  const logFile =
-    options.logFile ??
-    (typeof getPath(config(), "logging.file") === "string"
-      ? (getPath(config(), "logging.file") as string)
-      : undefined);
+  const configuredFile = getPath(config(), "logging.file");
+  const logFile = options.logFile ?? (typeof configuredFile === "string" ? configuredFile : undefined);
   const created = options.logger
     ? { logger: options.logger, file: logFile }
     : createGatewayLogger({ file: logFile, level: (getPath(config(), "logging.level") as string) ?? "info" });
-  const logger = created.logger;
   const connections = new Map<string, Connection>();
-  const devices = new DevicePairingStore(options.stateDir);
-  const rateLimiter = new AuthRateLimiter(() => resolveRateLimit(config()));
-  const counters = { requests: new Map<string, number>(), authFailures: 0, httpRequests: 0 };
-  const stateVersion = { presence: 0, health: 0 };
-  let server: Server | undefined;
-  let wss: WebSocketServer | undefined;
-  let address: GatewayAddress | undefined;
-  let closing = false;
-  let tick: NodeJS.Timeout | undefined;
-  let histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
-  let elu = performance.eventLoopUtilization();
-  let unsubscribeConfig: (() => void) | undefined;
-  let generatedToken: string | undefined;
-  let lockTaken = false;
-  const forwarders: { event: "agent" | "chat"; listener: (payload: JsonObject) => void }[] = [];
-  const tickIntervalMs = options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS;
-
-  const currentAuth = () => resolveAuth(config(), options.auth, env);
-
-  function presence(): PresenceEntry[] {
-    const self: PresenceEntry = {
-      host: hostname(),
-      ip: address?.host,
-      version,
-      platform: `${platform()}`,
-      mode: "gateway",
-      reason: "self",
-      instanceId: runtimeId,
-      text: `Gateway: ${hostname()} · app ${version} · mode gateway · reason self`,
-      ts: Date.now(),
-    };
-    const clients = [...connections.values()]
-      .filter((conn) => conn.state === "open" && conn.client)
-      .map((conn) => ({
-        host: conn.client?.displayName ?? conn.client?.id,
-        ip: conn.address,
-        version: conn.client?.version,
-        platform: conn.client?.platform,
-        ...(conn.client?.deviceFamily ? { deviceFamily: conn.client.deviceFamily } : {}),
-        mode: conn.client?.mode,
-        reason: "connect",
-        ...(conn.client?.instanceId ? { instanceId: conn.client.instanceId } : {}),
-        ...(conn.deviceId ? { deviceId: conn.deviceId } : {}),
-        roles: conn.role ? [conn.role] : [],
-        scopes: [...conn.scopes],
-        ts: conn.connectedAt,
-      }));
-    return [self, ...clients];
-  }
-  const runtimeId = randomUUID();
-
-  function eventLoop(): JsonObject {
-    const now = performance.eventLoopUtilization();
-    const delta = performance.eventLoopUtilization(now, elu);
-    elu = now;
-    const p99 = histogram ? histogram.percentile(99) / 1e6 : 0;
-    const max = histogram ? histogram.max / 1e6 : 0;
-    const round = (value: number) => Math.round(value * 10) / 10;
-    const degraded = p99 > 500;
-    return {
-      degraded,
-      degradedSinceMs: null,
-      reasons: degraded ? ["event_loop_delay"] : [],
-      intervalMs: histogram ? 20 : 0,
-      delayP99Ms: round(p99),
-      delayMaxMs: round(Number.isFinite(max) ? max : 0),
-      utilization: Math.round(delta.utilization * 1000) / 1000,
-    };
-  }
-
-  // the WebSocket side (connections.ts) loads with the first upgrade; until then there is no
-  // connection to send to, close or revalidate
-  let layer: ConnectionLayer | undefined;
-  const broadcast = (event: string, payload: unknown): void => layer?.broadcast(event, payload);
-  const revalidateAll = (): void => layer?.revalidateAll();
-  const closeWhere = (predicate: (conn: Connection) => boolean, reason: string): void =>
-    layer?.closeWhere(predicate, reason);
+  const instanceId = randomUUID();
+  const monitor = new EventLoopMonitor();
   let table: Promise<MethodTable> | undefined;
   const methods = (): Promise<MethodTable> => {
     table ??= import("./handlers.js").then(
@@ -294,346 +225,186 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
     return table;
   };
-
+  // the WebSocket side (connections.ts) loads with the first upgrade; until then there is no
+  // connection to send to, close or revalidate
+  const layer = () => side.layer();
   const runtime: GatewayRuntime = {
     startedAt: Date.now(),
     version,
     options,
-    logger,
+    logger: created.logger,
     logFile: created.file,
     connections,
-    devices,
-    currentAuth,
+    devices: new DevicePairingStore(options.stateDir),
+    currentAuth: () => resolveAuth(config(), options.auth, env),
     config,
-    address: () => address,
-    closing: () => closing,
-    eventLoop,
-    counters,
-    broadcast,
-    presence,
-    stateVersion,
-    rateLimiter,
-    closeWhere,
-    revalidateAll,
+    address: () => state.address,
+    closing: () => state.closing,
+    eventLoop: () => monitor.snapshot(),
+    counters: { requests: new Map<string, number>(), authFailures: 0, httpRequests: 0 },
+    broadcast: (event, payload) => layer()?.broadcast(event, payload),
+    presence: () => presenceEntries({ version, host: state.address?.host, instanceId }, connections.values()),
+    stateVersion: { presence: 0, health: 0 },
+    rateLimiter: new AuthRateLimiter(() => resolveRateLimit(config())),
+    closeWhere: (predicate, reason) => layer()?.closeWhere(predicate, reason),
+    revalidateAll: () => layer()?.revalidateAll(),
     methods,
     call: async (method, params) => (await methods()).call(method, params, HTTP_CALLER),
   };
-  const httpHandler = createHttpHandler(runtime);
-
-  interface WebSocketSide {
-    wss: WebSocketServer;
-    layer: ConnectionLayer;
-  }
-  let loading: Promise<WebSocketSide> | undefined;
-  /**
-   * ws (and the TLS / zlib modules it pulls in) and the connection layer (the protocol's zod
-   * schemas and registries, the method handlers) load with the first WebSocket upgrade, not at
-   * start: an idle gateway, or one only probed over HTTP, never loads them.
-   */
-  function webSocketSide(): Promise<WebSocketSide> {
-    loading ??= Promise.all([import("ws"), import("./connections.js"), methods()]).then(
-      ([{ WebSocketServer: Server }, { createConnectionLayer }, table]) => {
-        wss = new Server({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
-        layer = createConnectionLayer(runtime, { tickIntervalMs, methods: table });
-        return { wss, layer };
-      },
-      (error: unknown) => {
-        loading = undefined; // the next upgrade tries again
-        throw error;
-      },
-    );
-    return loading;
-  }
-
-  /** Upgrades waiting for webSocketSide(), per client address: they count as unauthenticated sockets. */
-  const upgrading = new Map<string, number>();
-  const preauth = createPreauthGate(resolvePreauthLimits(options, env), logger);
-
-  function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (closing) {
-      socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-      return;
-    }
-    const remote = normalizeAddress(request.socket.remoteAddress);
-    if (preauth.check(remote, connections.values(), upgrading)) {
-      socket.end(
-        "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 34\r\n\r\ntoo many unauthenticated sockets\r\n",
-      );
-      return;
-    }
-    const upgrade = (side: WebSocketSide) =>
-      side.wss.handleUpgrade(request, socket, head, (ws) => side.layer.onConnection(ws, request));
-    if (wss && layer) {
-      upgrade({ wss, layer });
-      return;
-    }
-    // clients send nothing before the 101 answer, so the socket can wait for the import
-    upgrading.set(remote, (upgrading.get(remote) ?? 0) + 1);
-    const settled = () => {
-      const left = (upgrading.get(remote) ?? 1) - 1;
-      if (left > 0) upgrading.set(remote, left);
-      else upgrading.delete(remote);
-    };
-    webSocketSide().then(
-      (side) => {
-        settled();
-        if (closing) socket.destroy();
-        else upgrade(side);
-      },
-      (error: unknown) => {
-        settled();
-        logger.error({ err: String(error) }, "cannot load the WebSocket server");
-        socket.destroy();
-      },
-    );
-  }
-
-  function bindSettings(): { host: string; mode: BindMode; port: number } {
-    const cfg = config();
-    const envPort = env.OPENCLAW_GATEWAY_PORT ? Number(env.OPENCLAW_GATEWAY_PORT) : undefined;
-    const port =
-      options.port ??
-      (envPort !== undefined && Number.isInteger(envPort) ? envPort : undefined) ??
-      (getPath(cfg, "gateway.port") as number | undefined) ??
-      18789;
-    let listen: { mode: BindMode; host: string };
-    try {
-      listen = resolveListenHost(cfg, {
-        ...(options.bind ? { bind: options.bind } : {}),
-        ...(options.customBindHost ? { customBindHost: options.customBindHost } : {}),
-      });
-    } catch (error) {
-      throw new GatewayStartError("CONFIG", error instanceof Error ? error.message : String(error));
-    }
-    const { host, mode } = listen;
-    return { host, mode, port };
-  }
-
-  async function ensureAuth(host: string, port: number): Promise<void> {
-    let auth = currentAuth();
-    const loopback = isLoopbackHost(host);
-    const target = `${host.includes(":") ? `[${host}]` : host}:${port}`;
-    if (auth.mode === "none" && !loopback) {
-      throw new GatewayStartError(
-        "BIND_WITHOUT_AUTH",
-        `refusing to bind gateway to ${target} without auth (gateway.auth.mode is "none"; set a token or password, or bind to loopback)`,
-      );
-    }
-    const hasSecret =
-      auth.mode === "password" ? Boolean(auth.password) : auth.mode === "token" ? Boolean(auth.token) : true;
-    if (hasSecret) return;
-    if (!loopback) {
-      throw new GatewayStartError(
-        "BIND_WITHOUT_AUTH",
-        `refusing to bind gateway to ${target} without auth (set gateway.auth.token or gateway.auth.password, pass --token, or use --bind loopback)`,
-      );
-    }
-    if (auth.mode === "token" && options.generateToken !== false) {
-      generatedToken = generateGatewayToken();
-      await options.config.setPath("gateway.auth.token", generatedToken);
-      logger.info({ configPath: options.config.path }, "generated gateway.auth.token on first start");
-      auth = currentAuth();
-    }
-  }
-
-  function acquireLock(host: string, port: number): void {
-    if (options.lock === false) return;
-    const held = readGatewayLock(options.stateDir);
-    if ((held && held.pid !== process.pid) || activeStateDirs.has(options.stateDir)) {
-      const where = held ? held.url : "this state dir";
-      throw new GatewayStartError(
-        "EADDRINUSE",
-        `another gateway instance is already listening on ${where} (EADDRINUSE; state dir ${options.stateDir}${held ? `, pid ${held.pid}` : ""}); stop it with \`openclaw gateway stop\` or start with --force`,
-      );
-    }
-    activeStateDirs.add(options.stateDir);
-    lockTaken = true;
-    writeGatewayLock(options.stateDir, {
-      pid: process.pid,
-      host,
-      port,
-      url: wsUrl(host, port),
-      startedAt: new Date().toISOString(),
-    } satisfies GatewayLockInfo);
-  }
-
-  function releaseLock(): void {
-    if (!lockTaken) return;
-    lockTaken = false;
-    activeStateDirs.delete(options.stateDir);
-    releaseGatewayLock(options.stateDir);
-  }
-
-  async function listen(): Promise<GatewayAddress> {
-    if (address) return address;
-    const snapshot = options.config.snapshot();
-    if (!snapshot.valid) {
-      // one line per issue: core's loader appends a code frame to syntax errors
-      const issues = (snapshot.issues ?? []).map((issue) => {
-        const message = issue.message.split("\n", 1)[0]?.trim() ?? "";
-        return issue.path && !message.startsWith(issue.path) ? `${issue.path}: ${message}` : message;
-      });
-      throw new GatewayStartError(
-        "CONFIG",
-        `invalid config at ${snapshot.path}: ${issues.join("; ") || "unreadable"}`,
-      );
-    }
-    const { host, port } = bindSettings();
-    await ensureAuth(host, port);
-    acquireLock(host, port);
-    const headersTimeout = options.headersTimeoutMs ?? 10_000;
-    server = createServer(
-      {
-        headersTimeout,
-        requestTimeout: options.requestTimeoutMs ?? 30_000,
-        connectionsCheckingInterval: Math.min(1000, headersTimeout),
-        keepAliveTimeout: 5_000,
-      },
-      httpHandler,
-    );
-    server.on("upgrade", onUpgrade);
-    server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
-      const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT";
-      if (socket.writable) {
-        socket.end(
-          timedOut
-            ? "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n"
-            : "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n",
-        );
-      } else socket.destroy();
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server!.once("error", reject);
-        server!.listen({ host, port }, () => {
-          server!.off("error", reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      releaseLock();
-      server = undefined;
-      const code = (error as NodeJS.ErrnoException).code;
-      const target = wsUrl(host, port);
-      if (code === "EADDRINUSE") {
-        throw new GatewayStartError(
-          "EADDRINUSE",
-          `another gateway instance is already listening on ${target} (EADDRINUSE); stop it with \`openclaw gateway stop\`, pick another --port, or start with --force`,
-        );
-      }
-      throw new GatewayStartError("BIND_FAILED", `cannot listen on ${target}: ${(error as Error).message}`);
-    }
-    const bound = server.address();
-    const actualPort = typeof bound === "object" && bound ? bound.port : port;
-    address = {
-      host,
-      port: actualPort,
-      url: wsUrl(host, actualPort),
-      httpUrl: `${wsUrl(host, actualPort).replace(/^ws:/, "http:")}/`,
-    };
-    if (lockTaken) {
-      writeGatewayLock(options.stateDir, {
-        pid: process.pid,
-        host,
-        port: actualPort,
-        url: address.url,
-        startedAt: new Date().toISOString(),
-      });
-    }
-    histogram = monitorEventLoopDelay({ resolution: 20 });
-    histogram.enable();
-    tick = setInterval(() => broadcast("tick", { ts: Date.now() }), tickIntervalMs);
-    tick.unref();
-    const offChange = options.config.onChange(() => {
-      logger.info({ configPath: options.config.path }, "config reloaded");
-      revalidateAll();
-    });
-    const offError = options.config.onError?.((error, snapshot) => {
-      const issue = snapshot.issues?.[0];
-      logger.warn(
-        {
-          configPath: issue?.file ?? options.config.path,
-          line: issue?.line,
-          column: issue?.column,
-          err: error.message,
-        },
-        "config reload skipped (invalid config)",
-      );
-    });
-    unsubscribeConfig = () => {
-      offChange();
-      offError?.();
-    };
-    const events = options.assistant?.events;
-    if (events) {
-      for (const name of ["agent", "chat"] as const) {
-        const listener = (payload: JsonObject) => broadcast(name, payload);
-        events.on(name, listener);
-        forwarders.push({ event: name, listener });
-      }
-    }
-    logger.info(
-      { url: address.url, authMode: currentAuth().mode, unauthenticatedSocketLimits: preauth.limits },
-      "gateway listening",
-    );
-    return address;
-  }
-
-  async function close(closeOptions: CloseOptions = {}): Promise<void> {
-    if (closing) return;
-    closing = true;
-    const reason = closeOptions.reason ?? "gateway stopping";
-    broadcast("shutdown", {
-      reason,
-      ...(closeOptions.restartExpectedMs !== undefined
-        ? { restartExpectedMs: closeOptions.restartExpectedMs }
-        : {}),
-    });
-    clearInterval(tick);
-    unsubscribeConfig?.();
-    for (const { event, listener } of forwarders) options.assistant?.events?.off(event, listener);
-    const serverClosed = server
-      ? new Promise<void>((resolve) => server!.close(() => resolve()))
-      : Promise.resolve();
-    if (options.assistant?.drain) {
-      const limit = closeOptions.drainTimeoutMs ?? options.drainTimeoutMs ?? 5000;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        options.assistant.drain().catch(() => undefined),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, limit);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
-    const code = closeOptions.restartExpectedMs !== undefined ? 1012 : 1001;
-    layer?.closeAll(code, reason);
-    // give close frames a moment, then cut what is left
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    for (const conn of connections.values()) conn.ws.terminate();
-    wss?.close();
-    server?.closeAllConnections();
-    await serverClosed;
-    histogram?.disable();
-    releaseLock();
-    logger.info({ reason }, "gateway stopped");
-    address = undefined;
-  }
-
+  const tickIntervalMs = options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS;
+  const side = createWebSocketSide(runtime, { tickIntervalMs, env });
+  const state: Lifecycle = {
+    options,
+    env,
+    runtime,
+    side,
+    lock: new StateDirLock(options.stateDir, options.lock !== false),
+    monitor,
+    httpHandler: createHttpHandler(runtime),
+    tickIntervalMs,
+    closing: false,
+    unsubscribe: [],
+  };
   return {
-    listen,
-    close,
+    listen: () => listen(state),
+    close: (closeOptions) => close(state, closeOptions),
     get address() {
-      return address;
+      return state.address;
     },
-    broadcast,
+    broadcast: runtime.broadcast,
     connectionCount: () => connections.size,
     call: runtime.call,
     get generatedToken() {
-      return generatedToken;
+      return state.generatedToken;
     },
-    logger,
+    logger: created.logger,
   };
+}
+
+/** Check the config and the bind, take the lock, listen, then start the periodic work. */
+async function listen(state: Lifecycle): Promise<GatewayAddress> {
+  if (state.address) return state.address;
+  const { options, runtime } = state;
+  const { logger } = runtime;
+  const invalid = invalidConfigError(options.config.snapshot());
+  if (invalid) throw invalid;
+  const { host, port } = bindSettings(runtime.config(), options, state.env);
+  const generated = await ensureAuth(
+    runtime.currentAuth(),
+    { host, port },
+    options.config,
+    options.generateToken !== false,
+    logger,
+  );
+  if (generated) state.generatedToken = generated;
+  state.lock.acquire(host, port);
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+      keepAliveTimeout: 5_000,
+    },
+    state.httpHandler,
+  );
+  server.on("upgrade", state.side.onUpgrade);
+  server.on("clientError", answerClientError);
+  try {
+    await listenOn(server, host, port);
+  } catch (error) {
+    state.lock.release();
+    throw error;
+  }
+  state.server = server;
+  const bound = server.address();
+  const actualPort = typeof bound === "object" && bound ? bound.port : port;
+  const url = wsUrl(host, actualPort);
+  state.address = { host, port: actualPort, url, httpUrl: `${url.replace(/^ws:/, "http:")}/` };
+  state.lock.write(host, actualPort);
+  state.monitor.start();
+  state.tick = setInterval(() => runtime.broadcast("tick", { ts: Date.now() }), state.tickIntervalMs);
+  state.tick.unref();
+  subscribe(state);
+  logger.info(
+    { url, authMode: runtime.currentAuth().mode, unauthenticatedSocketLimits: state.side.limits },
+    "gateway listening",
+  );
+  return state.address;
+}
+
+/** Config changes revalidate credentials; the assistant's `agent` / `chat` events go to clients. */
+function subscribe(state: Lifecycle): void {
+  const { options, runtime } = state;
+  const { logger } = runtime;
+  state.unsubscribe.push(
+    options.config.onChange(() => {
+      logger.info({ configPath: options.config.path }, "config reloaded");
+      runtime.revalidateAll();
+    }),
+  );
+  const offError = options.config.onError?.((error, snapshot) => {
+    const issue = snapshot.issues?.[0];
+    logger.warn(
+      {
+        configPath: issue?.file ?? options.config.path,
+        line: issue?.line,
+        column: issue?.column,
+        err: error.message,
+      },
+      "config reload skipped (invalid config)",
+    );
+  });
+  if (offError) state.unsubscribe.push(offError);
+  const events = options.assistant?.events;
+  if (!events) return;
+  for (const name of ["agent", "chat"] as const) {
+    const listener = (payload: JsonObject) => runtime.broadcast(name, payload);
+    events.on(name, listener);
+    state.unsubscribe.push(() => events.off(name, listener));
+  }
+}
+
+/** Tell clients, stop the periodic work, drain in-flight runs (bounded), close every socket. */
+async function close(state: Lifecycle, closeOptions: CloseOptions = {}): Promise<void> {
+  if (state.closing) return;
+  state.closing = true;
+  const { options, runtime, server } = state;
+  const reason = closeOptions.reason ?? "gateway stopping";
+  runtime.broadcast("shutdown", {
+    reason,
+    ...(closeOptions.restartExpectedMs !== undefined
+      ? { restartExpectedMs: closeOptions.restartExpectedMs }
+      : {}),
+  });
+  clearInterval(state.tick);
+  for (const unsubscribe of state.unsubscribe.splice(0)) unsubscribe();
+  const serverClosed = server
+    ? new Promise<void>((resolve) => server.close(() => resolve()))
+    : Promise.resolve();
+  if (options.assistant?.drain) {
+    const limit = closeOptions.drainTimeoutMs ?? options.drainTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      options.assistant.drain().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, limit);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  const code = closeOptions.restartExpectedMs !== undefined ? 1012 : 1001;
+  state.side.layer()?.closeAll(code, reason);
+  // give close frames a moment, then cut what is left
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const conn of runtime.connections.values()) conn.ws.terminate();
+  state.side.close();
+  server?.closeAllConnections();
+  await serverClosed;
+  state.monitor.stop();
+  state.lock.release();
+  runtime.logger.info({ reason }, "gateway stopped");
+  state.address = undefined;
 }
 
 /**

@@ -48,132 +48,134 @@ export interface MemoryAssistantOptions {
   chunks?: number;
 }
 
-/**
- * A self-contained assistant with in-memory sessions. The assembly uses it when no model
- * provider is configured (every chat gets a reply naming the missing provider and the command
- * that fixes it); tests use it with their own `reply`. It emits `chat`/`agent` events the way
- * core's assistant does.
- */
-export function createMemoryAssistant(options: MemoryAssistantOptions = {}): GatewayAssistant & {
-  methods: GatewayMethods;
+/** The in-memory sessions, transcripts and runs of a {@link createMemoryAssistant}. */
+interface MemoryState {
   emitter: EventEmitter;
-} {
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0);
-  const transcripts = new Map<string, JsonObject[]>();
-  const sessions = new Map<string, SessionRow>();
-  const runs = new Map<string, Run>();
-  const reply = options.reply ?? (() => MISSING_PROVIDER_REPLY);
-  /** Request key (`main`, `webchat:abc`, `agent:main:main`) → the store key every event carries. */
-  const keyOf = (sessionKey: string | undefined, agentId?: string): string =>
-    toAgentSessionKey(sessionKey, agentId);
+  transcripts: Map<string, JsonObject[]>;
+  sessions: Map<string, SessionRow>;
+  runs: Map<string, Run>;
+  reply: (message: string, sessionKey: string) => string | Promise<string>;
+  chunks: number | undefined;
+}
 
-  function touch(key: string): SessionRow {
-    const entry = sessions.get(key) ?? { key, sessionId: randomUUID(), createdAt: Date.now(), updatedAt: 0 };
-    entry.updatedAt = Date.now();
-    sessions.set(key, entry);
-    return entry;
-  }
+/** Request key (`main`, `webchat:abc`, `agent:main:main`) → the store key every event carries. */
+const keyOf = (sessionKey: string | undefined, agentId?: string): string =>
+  toAgentSessionKey(sessionKey, agentId);
 
-  function requireSession(key: string): SessionRow {
-    const entry = sessions.get(key);
-    if (!entry)
-      throw new GatewayMethodError({
-        code: "INVALID_REQUEST",
-        message: `unknown session: ${key}`,
-        details: { code: "INVALID_PARAMS" },
-      });
-    return entry;
-  }
+function touch(state: MemoryState, key: string): SessionRow {
+  const entry = state.sessions.get(key) ?? {
+    key,
+    sessionId: randomUUID(),
+    createdAt: Date.now(),
+    updatedAt: 0,
+  };
+  entry.updatedAt = Date.now();
+  state.sessions.set(key, entry);
+  return entry;
+}
 
-  function start(sessionKey: string, message: string): Run {
-    touch(sessionKey);
-    const runId = randomUUID();
-    const transcript = transcripts.get(sessionKey) ?? [];
-    transcripts.set(sessionKey, transcript);
-    transcript.push({ role: "user", content: [{ type: "text", text: message }], timestamp: Date.now() });
-    let seq = 0;
-    const run: Run = { runId, sessionKey, startedAt: Date.now(), status: "running", done: Promise.resolve() };
-    run.done = (async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      emitter.emit("agent", {
-        runId,
-        seq: ++seq,
-        stream: "lifecycle",
-        ts: Date.now(),
-        sessionKey,
-        data: { phase: "start" },
-      });
-      const text = await reply(message, sessionKey);
-      const parts = Math.max(1, options.chunks ?? 1);
-      const size = Math.ceil(text.length / parts) || 1;
-      for (let index = 0; index < text.length; index += size) {
-        if (run.status === "aborted") break;
-        const deltaText = text.slice(index, index + size);
-        emitter.emit("agent", {
-          runId,
-          seq: ++seq,
-          stream: "assistant",
-          ts: Date.now(),
-          sessionKey,
-          data: { delta: deltaText },
-        });
-        emitter.emit("chat", { runId, sessionKey, seq, state: "delta", deltaText });
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (run.status === "aborted") {
-        emitter.emit("chat", { runId, sessionKey, seq: ++seq, state: "aborted" });
-        return;
-      }
-      const finalMessage = { role: "assistant", content: [{ type: "text", text }], timestamp: Date.now() };
-      transcript.push(finalMessage);
-      run.status = "ok";
-      run.endedAt = Date.now();
-      emitter.emit("agent", {
-        runId,
-        seq: ++seq,
-        stream: "lifecycle",
-        ts: Date.now(),
-        sessionKey,
-        data: { phase: "end" },
-      });
-      emitter.emit("chat", {
-        runId,
-        sessionKey,
-        seq,
-        state: "final",
-        message: finalMessage,
-        stopReason: "stop",
-      });
-    })().catch((error: unknown) => {
-      run.status = "error";
-      run.endedAt = Date.now();
-      emitter.emit("chat", {
-        runId,
-        sessionKey,
-        seq: ++seq,
-        state: "error",
-        errorMessage: String(error),
-        errorKind: "unknown",
-      });
+function requireSession(state: MemoryState, key: string): SessionRow {
+  const entry = state.sessions.get(key);
+  if (!entry)
+    throw new GatewayMethodError({
+      code: "INVALID_REQUEST",
+      message: `unknown session: ${key}`,
+      details: { code: "INVALID_PARAMS" },
     });
-    runs.set(runId, run);
-    return run;
-  }
+  return entry;
+}
 
-  const methods = {
+/** Record the user's message and play the reply as `agent` / `chat` events, like core's runs. */
+function startRun(state: MemoryState, sessionKey: string, message: string): Run {
+  touch(state, sessionKey);
+  const runId = randomUUID();
+  const transcript = state.transcripts.get(sessionKey) ?? [];
+  state.transcripts.set(sessionKey, transcript);
+  transcript.push({ role: "user", content: [{ type: "text", text: message }], timestamp: Date.now() });
+  let seq = 0;
+  const run: Run = { runId, sessionKey, startedAt: Date.now(), status: "running", done: Promise.resolve() };
+  run.done = (async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    state.emitter.emit("agent", {
+      runId,
+      seq: ++seq,
+      stream: "lifecycle",
+      ts: Date.now(),
+      sessionKey,
+      data: { phase: "start" },
+    });
+    const text = await state.reply(message, sessionKey);
+    const parts = Math.max(1, state.chunks ?? 1);
+    const size = Math.ceil(text.length / parts) || 1;
+    for (let index = 0; index < text.length; index += size) {
+      if (run.status === "aborted") break;
+      const deltaText = text.slice(index, index + size);
+      state.emitter.emit("agent", {
+        runId,
+        seq: ++seq,
+        stream: "assistant",
+        ts: Date.now(),
+        sessionKey,
+        data: { delta: deltaText },
+      });
+      state.emitter.emit("chat", { runId, sessionKey, seq, state: "delta", deltaText });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (run.status === "aborted") {
+      state.emitter.emit("chat", { runId, sessionKey, seq: ++seq, state: "aborted" });
+      return;
+    }
+    const finalMessage = { role: "assistant", content: [{ type: "text", text }], timestamp: Date.now() };
+    transcript.push(finalMessage);
+    run.status = "ok";
+    run.endedAt = Date.now();
+    state.emitter.emit("agent", {
+      runId,
+      seq: ++seq,
+      stream: "lifecycle",
+      ts: Date.now(),
+      sessionKey,
+      data: { phase: "end" },
+    });
+    state.emitter.emit("chat", {
+      runId,
+      sessionKey,
+      seq,
+      state: "final",
+      message: finalMessage,
+      stopReason: "stop",
+    });
+  })().catch((error: unknown) => {
+    run.status = "error";
+    run.endedAt = Date.now();
+    state.emitter.emit("chat", {
+      runId,
+      sessionKey,
+      seq: ++seq,
+      state: "error",
+      errorMessage: String(error),
+      errorKind: "unknown",
+    });
+  });
+  state.runs.set(runId, run);
+  return run;
+}
+
+/** chat.*, agent, agent.wait, models.list and wake on the in-memory state. */
+function chatMethods(state: MemoryState) {
+  return {
     "chat.send": async (params) => {
-      const run = start(keyOf(params.sessionKey), params.message);
+      const run = startRun(state, keyOf(params.sessionKey), params.message);
       return { runId: run.runId, status: "started" };
     },
     "chat.history": async (params) => {
       const key = keyOf(params.sessionKey);
-      const messages = (transcripts.get(key) ?? []).slice(-(params.limit ?? 200));
-      return { sessionKey: key, sessionId: sessions.get(key)?.sessionId, messages };
+      const messages = (state.transcripts.get(key) ?? []).slice(-(params.limit ?? 200));
+      return { sessionKey: key, sessionId: state.sessions.get(key)?.sessionId, messages };
     },
     "chat.abort": async (params) => {
       const aborted: string[] = [];
-      for (const run of runs.values()) {
+      for (const run of state.runs.values()) {
         if (
           run.sessionKey === keyOf(params.sessionKey) &&
           run.status === "running" &&
@@ -188,9 +190,9 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
     },
     "chat.inject": async (params) => {
       const key = keyOf(params.sessionKey);
-      touch(key);
-      const transcript = transcripts.get(key) ?? [];
-      transcripts.set(key, transcript);
+      touch(state, key);
+      const transcript = state.transcripts.get(key) ?? [];
+      state.transcripts.set(key, transcript);
       const messageId = randomUUID();
       transcript.push({
         role: "assistant",
@@ -203,11 +205,11 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
     },
     agent: async (params) => {
       const sessionKey = keyOf(params.sessionKey, params.agentId);
-      const run = start(sessionKey, params.message);
+      const run = startRun(state, sessionKey, params.message);
       return { runId: run.runId, status: "accepted", acceptedAt: run.startedAt, sessionKey };
     },
     "agent.wait": async (params) => {
-      const run = runs.get(params.runId);
+      const run = state.runs.get(params.runId);
       if (!run)
         throw new GatewayMethodError({
           code: "INVALID_REQUEST",
@@ -231,17 +233,30 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
       };
     },
     "models.list": async () => ({ models: [] }),
+    wake: async (params) => ({ ok: true, mode: params.mode }),
+  } satisfies GatewayMethods;
+}
+
+/** sessions.* on the in-memory state. */
+function sessionsMethods(state: MemoryState) {
+  return {
     "sessions.list": async (params) => {
-      const rows = [...sessions.values()]
+      const rows = [...state.sessions.values()]
         .sort((a, b) => b.updatedAt - a.updatedAt)
         .slice(0, params.limit ?? 100);
-      return { ts: Date.now(), path: "", count: rows.length, totalCount: sessions.size, sessions: rows };
+      return {
+        ts: Date.now(),
+        path: "",
+        count: rows.length,
+        totalCount: state.sessions.size,
+        sessions: rows,
+      };
     },
     "sessions.preview": async (params) => ({
       ts: Date.now(),
       previews: params.keys.map((request) => {
         const key = keyOf(request);
-        const items = (transcripts.get(key) ?? []).slice(-3).map((message) => ({
+        const items = (state.transcripts.get(key) ?? []).slice(-3).map((message) => ({
           ...message,
           role: String(message.role),
           text: textOf(message.content),
@@ -252,7 +267,7 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
     "sessions.patch": async (params) => {
       const { key: requested, ...patch } = params;
       const key = keyOf(requested);
-      const entry = requireSession(key);
+      const entry = requireSession(state, key);
       for (const [field, value] of Object.entries(patch)) {
         if (value === null) delete entry[field];
         else entry[field] = value;
@@ -262,38 +277,58 @@ export function createMemoryAssistant(options: MemoryAssistantOptions = {}): Gat
     },
     "sessions.reset": async (params) => {
       const key = keyOf(params.key);
-      const entry = requireSession(key);
+      const entry = requireSession(state, key);
       entry.sessionId = randomUUID();
-      transcripts.set(key, []);
+      state.transcripts.set(key, []);
       return { ok: true, key, sessionId: entry.sessionId, entry };
     },
     "sessions.delete": async (params) => {
       const key = keyOf(params.key);
-      requireSession(key);
-      sessions.delete(key);
-      transcripts.delete(key);
+      requireSession(state, key);
+      state.sessions.delete(key);
+      state.transcripts.delete(key);
       return { ok: true, key, deleted: true };
     },
     "sessions.compact": async (params) => {
       const key = keyOf(params.key);
-      requireSession(key);
-      const transcript = transcripts.get(key) ?? [];
+      requireSession(state, key);
+      const transcript = state.transcripts.get(key) ?? [];
       const kept = transcript.slice(-4);
-      transcripts.set(key, kept);
+      state.transcripts.set(key, kept);
       return { ok: true, key, compacted: transcript.length > kept.length, kept: kept.length };
     },
-    wake: async (params) => ({ ok: true, mode: params.mode }),
   } satisfies GatewayMethods;
+}
 
+/**
+ * A self-contained assistant with in-memory sessions. The assembly uses it when no model
+ * provider is configured (every chat gets a reply naming the missing provider and the command
+ * that fixes it); tests use it with their own `reply`. It emits `chat`/`agent` events the way
+ * core's assistant does.
+ */
+export function createMemoryAssistant(options: MemoryAssistantOptions = {}): GatewayAssistant & {
+  methods: GatewayMethods;
+  emitter: EventEmitter;
+} {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const state: MemoryState = {
+    emitter,
+    transcripts: new Map(),
+    sessions: new Map(),
+    runs: new Map(),
+    reply: options.reply ?? (() => MISSING_PROVIDER_REPLY),
+    chunks: options.chunks,
+  };
   return {
     emitter,
-    methods,
+    methods: { ...chatMethods(state), ...sessionsMethods(state) },
     events: {
       on: (event, listener) => emitter.on(event, listener),
       off: (event, listener) => emitter.off(event, listener),
     },
     async drain() {
-      await Promise.all([...runs.values()].map((run) => run.done));
+      await Promise.all([...state.runs.values()].map((run) => run.done));
     },
   };
 }

@@ -25,9 +25,12 @@ describe("what `import('@openclaw/gateway')` loads", () => {
     expect(relative(idle.files)).not.toContain("packages/gateway/src/handlers.ts");
   });
 
-  it("loads the WebSocket side, ws and the method table dynamically, from gateway.ts", () => {
+  it("loads ws, the connection layer and the method table dynamically", () => {
+    expect(idle.dynamic.get(join(gatewaySrc, "websocket-side.ts"))).toEqual(
+      expect.arrayContaining(["ws", "./connections.js"]),
+    );
     expect(idle.dynamic.get(join(gatewaySrc, "gateway.ts"))).toEqual(
-      expect.arrayContaining(["ws", "./connections.js", "./handlers.js"]),
+      expect.arrayContaining(["./handlers.js"]),
     );
   });
 
