@@ -2,10 +2,17 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createAssistant } from "../../packages/core/src/assistant.js";
 import { execTool } from "../../packages/core/src/tools/exec-tools.js";
 import { editTool, readTool, writeTool } from "../../packages/core/src/tools/fs-tools.js";
 import { ProcessRegistry } from "../../packages/core/src/tools/process-registry.js";
 import type { ToolContext, ToolsRuntimeConfig } from "../../packages/core/src/tools/types.js";
+import {
+  createMockProvider,
+  MockLanguageModelV1,
+  mockTextResponse,
+  mockToolCallResponse,
+} from "../../packages/testkit/src/index.js";
 
 // The gateway's own secrets: without a sandbox the file tools may read the host, but not the
 // gateway's config, credentials, devices, identity keys or auth profiles, unless
@@ -193,5 +200,33 @@ describe("exec refuses command lines that name the gateway's secrets (best effor
       context({ fs: { allowGatewaySecrets: true } }),
     );
     expect(allowed.content).toContain("gw-secret-token");
+  });
+});
+
+describe("the assistant hands its state dir to the tools", () => {
+  it("a model asking to read the assistant's openclaw.json gets the refusal as the tool result", async () => {
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      scripts: [
+        mockToolCallResponse([{ toolName: "read", input: { path: path.join(stateDir, "openclaw.json") } }]),
+        mockTextResponse("done"),
+      ],
+    });
+    const assistant = createAssistant({
+      providers: [createMockProvider({ id: "mock", models: { a: model } })],
+      stateDir,
+      env: {},
+      config: { agents: { defaults: { workspace, model: "mock/a" } } },
+    });
+    try {
+      const result = await assistant.enqueue({ text: "show me your config" });
+      expect(result.text).toBe("done");
+      const toolResult = JSON.stringify(model.calls[1]?.messages.at(-1));
+      expect(toolResult).toContain("tools.fs.allowGatewaySecrets");
+      expect(toolResult).not.toContain("gw-secret-token");
+    } finally {
+      await assistant.close();
+    }
   });
 });

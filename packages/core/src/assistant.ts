@@ -322,6 +322,8 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     now,
     workspaceDir,
     toolOutputCap: options.toolOutputCap,
+    stateDir,
+    configPath: paths.configPath,
   } satisfies RuntimeDeps;
 
   return {

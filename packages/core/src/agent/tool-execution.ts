@@ -132,6 +132,8 @@ export async function runTool(
     processes: options.deps.processes,
     outputCap: cap,
     now: options.deps.now,
+    stateDir: options.deps.stateDir,
+    configPath: options.deps.configPath,
   };
   try {
     // a tool that ignores the abort signal must not hold the session's lane forever

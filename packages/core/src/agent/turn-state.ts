@@ -31,6 +31,9 @@ export interface RuntimeDeps {
   workspaceDir(agentId: string): string;
   /** Most tool output characters handed to the model (default 100 000). */
   toolOutputCap?: number;
+  /** State dir and config file whose secrets the file/exec tools refuse (default: from the env). */
+  stateDir?: string;
+  configPath?: string;
   /** Most model calls in one turn (default 32). */
   maxSteps?: number;
 }

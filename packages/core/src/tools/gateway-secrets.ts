@@ -11,7 +11,8 @@ import { type ToolContext, ToolError } from "./types.js";
  */
 export interface GatewaySecretScope {
   stateDir: string;
-  configPath: string;
+  /** The config file(s): the context's and the one the environment names. */
+  configPaths: string[];
 }
 
 const SECRET_DIRS = new Set(["credentials", "devices", "identity"]);
@@ -24,13 +25,10 @@ export const SECRETS_KEY = "tools.fs.allowGatewaySecrets";
 
 /** The state dir and config path the running gateway uses (the context's, else the environment's). */
 export function secretScope(context: Pick<ToolContext, "stateDir" | "configPath">): GatewaySecretScope {
-  if (context.stateDir)
-    return {
-      stateDir: context.stateDir,
-      configPath: context.configPath ?? path.join(context.stateDir, "openclaw.json"),
-    };
   const paths = resolvePaths(process.env);
-  return { stateDir: paths.stateDir, configPath: context.configPath ?? paths.configPath };
+  const stateDir = context.stateDir ?? paths.stateDir;
+  const configPath = context.configPath ?? path.join(stateDir, "openclaw.json");
+  return { stateDir, configPaths: [...new Set([configPath, paths.configPath])] };
 }
 
 export function secretsAllowed(context: Pick<ToolContext, "toolsConfig">): boolean {
@@ -75,7 +73,7 @@ function classify(relative: string): string | undefined {
 
 function describeSecret(file: string, scope: GatewaySecretScope): string | undefined {
   for (const candidate of new Set([path.resolve(file), realPathOf(path.resolve(file))])) {
-    for (const configPath of new Set([scope.configPath, realPathOf(scope.configPath)]))
+    for (const configPath of new Set(scope.configPaths.flatMap((file) => [file, realPathOf(file)])))
       if (candidate === configPath || candidate.startsWith(`${configPath}.`))
         return "the gateway config or a backup of it";
     for (const stateDir of new Set([scope.stateDir, realPathOf(scope.stateDir)])) {

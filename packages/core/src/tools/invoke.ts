@@ -169,6 +169,7 @@ export function createToolInvoker(
         processes,
         outputCap: 100_000,
         now: Date.now,
+        stateDir: options.stateDir,
       });
       const capped = capOutput(result.content ?? "", 100_000);
       return {
