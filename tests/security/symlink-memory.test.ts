@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { memoryGetTool, memorySearchTool, searchMemory } from "../../packages/core/src/tools/memory-tools.js";
 import { ProcessRegistry } from "../../packages/core/src/tools/process-registry.js";
 import type { ToolContext } from "../../packages/core/src/tools/types.js";
+import { loadBootstrapFiles } from "../../packages/core/src/workspace/workspace.js";
 
 // Symlink escape: memory files are workspace files; a symlink (file or directory) that points
 // outside the workspace must neither be read by memory_get nor indexed by memory_search.
@@ -71,6 +72,12 @@ describe("memory tools refuse symlinks that leave the workspace", () => {
     expect(result.content).toContain("memory/ok.md");
     expect(result.content).not.toContain("hunter2");
     expect(result.content).not.toContain("evil.md");
+  });
+
+  it("MEMORY.md linking outside is not loaded into the system prompt's bootstrap files", async () => {
+    await symlink(path.join(outside, "secret.md"), path.join(workspace, "MEMORY.md"));
+    const files = await loadBootstrapFiles(workspace, { includeMemory: true });
+    expect(JSON.stringify(files)).not.toContain("hunter2");
   });
 
   it("a symlink that stays inside the workspace still works", async () => {

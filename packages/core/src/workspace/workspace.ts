@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { WORKSPACE_TEMPLATES } from "./templates.js";
 
@@ -66,6 +66,17 @@ async function readCapped(file: string, maxChars: number): Promise<Omit<Bootstra
   }
 }
 
+/** False when `file` resolves (through a symlink) outside `dir`; memory stays in the workspace. */
+async function resolvesInside(dir: string, file: string): Promise<boolean> {
+  try {
+    const [root, real] = await Promise.all([realpath(dir), realpath(file)]);
+    const relative = path.relative(root, real);
+    return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
+  } catch {
+    return true;
+  }
+}
+
 const cache = new Map<string, { at: number; files: Promise<BootstrapFile[]> }>();
 /** How long loaded bootstrap files are reused; edits through the agent's tools invalidate at once. */
 export const BOOTSTRAP_CACHE_MS = 1_000;
@@ -108,9 +119,14 @@ export async function loadBootstrapFiles(
   // BOOTSTRAP.md is a one-time ritual: absent is normal, so no missing marker for it.
   const result = files.filter((file) => !(file.name === "BOOTSTRAP.md" && file.missing));
   if (options.includeMemory && options.mode !== "minimal") {
-    let memory = { name: "MEMORY.md", ...(await readCapped(path.join(dir, "MEMORY.md"), maxChars)) };
+    // a memory file that is a symlink leaving the workspace is not loaded (as in memory_get)
+    const readMemory = async (name: string) =>
+      (await resolvesInside(dir, path.join(dir, name)))
+        ? { name, ...(await readCapped(path.join(dir, name), maxChars)) }
+        : { name, path: path.join(dir, name), missing: true, truncated: false, originalChars: 0 };
+    let memory = await readMemory("MEMORY.md");
     if (memory.missing) {
-      const lower = { name: "memory.md", ...(await readCapped(path.join(dir, "memory.md"), maxChars)) };
+      const lower = await readMemory("memory.md");
       if (!lower.missing) memory = lower;
     }
     if (!memory.missing) result.push(memory);
