@@ -47,14 +47,20 @@ export function createDraftStreamer(
   /** Post the draft; false when an earlier attempt may have posted it already (no duplicate). */
   const postDraft = async (text: string): Promise<boolean> => {
     if (entry.attempted.has(id)) return false;
-    await journal.recordAttempt(entry.key, id);
-    entry.attempted.add(id);
+    // intent journaled when the request leaves (after the channel's throttle queue), as in delivery
+    const onDispatch = async () => {
+      if (entry.attempted.has(id)) return;
+      entry.attempted.add(id);
+      await journal.recordAttempt(entry.key, id);
+    };
+    if (!plugin.capabilities.reportsDispatch) await onDispatch();
     const sent = await plugin.outbound.sendText({
       accountId: message.accountId,
       account,
       to: message.chat.id,
       chunk: renderDraft(text),
       idempotencyKey: id,
+      onDispatch,
       ...(message.chat.threadId ? { threadId: message.chat.threadId } : {}),
       ...(message.chat.isForumTopic ? { isForumTopic: true } : {}),
       ...(message.chat.type !== "direct" ? { replyToMessageId: message.messageId } : {}),
