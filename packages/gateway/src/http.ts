@@ -132,395 +132,408 @@ function asHttpError(error: unknown): never {
   throw error;
 }
 
+/** What the HTTP endpoints share: the gateway's runtime and the hooks' own failed-auth limiter. */
+interface HttpContext {
+  runtime: GatewayRuntime;
+  hookLimiter: AuthRateLimiter;
+}
+
+function gatewayAuthOk(ctx: HttpContext, req: IncomingMessage): boolean {
+  const auth = ctx.runtime.currentAuth();
+  if (auth.mode === "none") return true;
+  const presented = bearer(req);
+  if (!presented) return false;
+  const secret = auth.mode === "password" ? auth.password : auth.token;
+  return Boolean(secret && safeEqual(presented, secret));
+}
+
+function requireGatewayAuth(ctx: HttpContext, req: IncomingMessage): void {
+  const remote = normalizeAddress(req.socket.remoteAddress);
+  const retry = ctx.runtime.rateLimiter.retryAfter(remote);
+  if (retry > 0)
+    throw new HttpError(
+      429,
+      `too many failed authentication attempts; retry in ${Math.ceil(retry / 1000)} s`,
+      "rate_limited",
+    );
+  if (!gatewayAuthOk(ctx, req)) {
+    ctx.runtime.rateLimiter.recordFailure(remote);
+    ctx.runtime.counters.authFailures += 1;
+    throw new HttpError(401, "Unauthorized", "unauthorized");
+  }
+}
+
+function enabled(ctx: HttpContext, flag: "chatCompletions" | "toolsInvoke" | "metrics"): boolean {
+  const option = ctx.runtime.options.http?.[flag];
+  if (option !== undefined) return option;
+  return getPath(ctx.runtime.config(), `gateway.http.endpoints.${flag}.enabled`) === true;
+}
+
+async function chatCompletions(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireGatewayAuth(ctx, req);
+  const body = await readJson(req, BODY_LIMITS.default);
+  const assistant = ctx.runtime.options.assistant;
+  if (!assistant?.events)
+    throw new HttpError(503, "the assistant is not available on this gateway", "server_error");
+  const model = typeof body.model === "string" ? body.model : "openclaw";
+  const headerAgent = req.headers["x-openclaw-agent-id"];
+  const match = /^(?:openclaw|agent):(.+)$/.exec(model);
+  const agentId = (typeof headerAgent === "string" && headerAgent) || match?.[1] || "main";
+  const messages = Array.isArray(body.messages) ? (body.messages as JsonObject[]) : [];
+  const lastUser = [...messages].reverse().find((message) => message.role === "user");
+  if (!lastUser) throw new HttpError(400, "messages must contain a user message");
+  const headerSession = req.headers["x-openclaw-session-key"];
+  // canonical, as the assistant's events carry it (`main` → `agent:main:main`, lower-cased rest)
+  const sessionKey = toAgentSessionKey(
+    (typeof headerSession === "string" && headerSession) ||
+      `agent:${agentId}:openai:${typeof body.user === "string" && body.user ? body.user : randomUUID()}`,
+    agentId,
+  );
+  const stream = body.stream === true;
+  const id = `chatcmpl-${randomUUID()}`;
+  const created = Math.floor(Date.now() / 1000);
+  let runId: string | undefined;
+  let text = "";
+  const events = assistant.events;
+  const done = new Promise<{ error?: string }>((resolve) => {
+    const timer = setTimeout(() => finish({ error: "timed out waiting for the agent" }), 120_000);
+    const listener = (event: JsonObject) => {
+      if (event.sessionKey !== sessionKey || (runId && event.runId !== runId)) return;
+      if (event.state === "delta" && typeof event.deltaText === "string") {
+        text += event.deltaText;
+        if (stream) chunk({ content: event.deltaText }, null);
+      } else if (event.state === "final") {
+        const finalText = textOf((event.message as JsonObject | undefined)?.content);
+        if (finalText && !text) {
+          text = finalText;
+          if (stream) chunk({ content: finalText }, null);
+        }
+        finish({});
+      } else if (event.state === "error" || event.state === "aborted") {
+        finish({
+          error: typeof event.errorMessage === "string" ? event.errorMessage : `run ${event.state}`,
+        });
+      }
+    };
+    function finish(result: { error?: string }) {
+      clearTimeout(timer);
+      events.off("chat", listener);
+      resolve(result);
+    }
+    events.on("chat", listener);
+    res.on("close", () => finish({ error: "client closed" }));
+  });
+  function chunk(delta: JsonObject, finishReason: string | null) {
+    res.write(
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`,
+    );
+  }
+  if (stream) {
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache",
+      Connection: "keep-alive",
+    });
+    chunk({ role: "assistant" }, null);
+  }
+  const accepted = await ctx.runtime.call("chat.send", {
+    sessionKey,
+    message: textOf(lastUser.content),
+    idempotencyKey: randomUUID(),
+  });
+  runId = accepted.runId;
+  const result = await done;
+  if (stream) {
+    if (result.error)
+      res.write(`data: ${JSON.stringify({ error: { message: result.error, type: "server_error" } })}\n\n`);
+    else chunk({}, "stop");
+    res.end("data: [DONE]\n\n");
+    return;
+  }
+  if (result.error) throw new HttpError(502, result.error, "server_error");
+  sendJson(res, 200, {
+    id,
+    object: "chat.completion",
+    created,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+  });
+}
+
+/**
+ * `POST /tools/invoke` (spec §2): body `{ tool, action?, args?, sessionKey?, dryRun? }`; the
+ * assistant's `invokeTool` answers `{ ok: true, result }` or `{ ok: false, status, error }`
+ * (it owns the tool policy); this handler owns auth, the body and the status codes.
+ */
+async function toolsInvoke(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireGatewayAuth(ctx, req);
+  const body = await readJson(req, BODY_LIMITS.default);
+  if (typeof body.tool !== "string" || !body.tool.trim()) {
+    sendJson(res, 400, {
+      ok: false,
+      error: { type: "invalid_request", message: "body.tool is required (a tool name)" },
+    });
+    return;
+  }
+  const assistant = ctx.runtime.options.assistant;
+  if (!assistant?.invokeTool) {
+    sendJson(res, 404, {
+      ok: false,
+      error: { type: "not_found", message: `tool not available: ${body.tool}` },
+    });
+    return;
+  }
+  const header = (name: string) =>
+    typeof req.headers[name] === "string" ? (req.headers[name] as string) : undefined;
+  const channel = header("x-openclaw-message-channel");
+  const accountId = header("x-openclaw-account-id");
+  let answer: Awaited<ReturnType<typeof assistant.invokeTool>>;
+  try {
+    answer = await assistant.invokeTool({
+      ...body,
+      tool: body.tool,
+      ...(channel ? { messageChannel: channel } : {}),
+      ...(accountId ? { accountId } : {}),
+    });
+  } catch (error) {
+    sendJson(res, 400, {
+      ok: false,
+      error: { type: "tool_error", message: error instanceof Error ? error.message : String(error) },
+    });
+    return;
+  }
+  if (answer.ok === false) {
+    const status = typeof answer.status === "number" ? answer.status : 400;
+    sendJson(res, status, { ok: false, error: answer.error });
+    return;
+  }
+  sendJson(res, 200, { ok: true, result: answer.result });
+}
+
+async function hooks(
+  ctx: HttpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+): Promise<void> {
+  const cfg = ctx.runtime.config();
+  const token = getPath(cfg, "hooks.token");
+  const remote = normalizeAddress(req.socket.remoteAddress);
+  if (ctx.hookLimiter.retryAfter(remote) > 0)
+    throw new HttpError(429, "too many failed hook authentication attempts", "rate_limited");
+  const presented =
+    bearer(req) ??
+    (typeof req.headers["x-openclaw-token"] === "string" ? req.headers["x-openclaw-token"] : undefined);
+  if (typeof token !== "string" || !presented || !safeEqual(presented, token)) {
+    ctx.hookLimiter.recordFailure(remote);
+    throw new HttpError(401, "Unauthorized", "unauthorized");
+  }
+  const body = await readJson(req, BODY_LIMITS.hooks);
+  const assistant = ctx.runtime.options.assistant;
+  if (name === "wake") {
+    if (typeof body.text !== "string") throw new HttpError(400, "body.text is required");
+    if (!assistant) throw new HttpError(503, "wake is not available on this gateway", "server_error");
+    const result = await ctx.runtime
+      .call("wake", { text: body.text, mode: body.mode === "next-heartbeat" ? "next-heartbeat" : "now" })
+      .catch(asHttpError);
+    sendJson(res, 200, { ...result, ok: true });
+    return;
+  }
+  if (name === "agent") {
+    if (typeof body.message !== "string" || !body.message.trim())
+      throw new HttpError(400, "body.message is required");
+    if (!assistant)
+      throw new HttpError(503, "the assistant is not available on this gateway", "server_error");
+    // a caller picks the session only where the config allows it (spec: hooks.allowRequestSessionKey)
+    const requested = typeof body.sessionKey === "string" && body.sessionKey ? body.sessionKey : undefined;
+    if (requested && getPath(cfg, "hooks.allowRequestSessionKey") !== true)
+      throw new HttpError(
+        400,
+        "body.sessionKey is not accepted; set hooks.allowRequestSessionKey: true to let hook callers choose the session",
+      );
+    const allowedAgents = getPath(cfg, "hooks.allowedAgentIds");
+    if (
+      typeof body.agentId === "string" &&
+      Array.isArray(allowedAgents) &&
+      !allowedAgents.includes("*") &&
+      !allowedAgents.includes(body.agentId)
+    )
+      throw new HttpError(400, `agentId "${body.agentId}" is not in hooks.allowedAgentIds`);
+    const fallback = getPath(cfg, "hooks.defaultSessionKey");
+    const sessionKey =
+      requested ?? (typeof fallback === "string" && fallback ? fallback : `hook:${randomUUID()}`);
+    const str = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+    const [agentId, thinking] = [str(body.agentId), str(body.thinking)];
+    const result = await ctx.runtime
+      .call("agent", {
+        message: body.message,
+        sessionKey,
+        idempotencyKey: randomUUID(),
+        ...(agentId ? { agentId } : {}),
+        ...(thinking ? { thinking } : {}),
+      })
+      .catch(asHttpError);
+    sendJson(res, 202, { ok: true, sessionKey, ...result });
+    return;
+  }
+  throw new HttpError(404, `unknown hook: ${name}`, "not_found");
+}
+
+function metrics(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
+  const remote = normalizeAddress(req.socket.remoteAddress);
+  if (!isLoopbackAddress(remote)) requireGatewayAuth(ctx, req);
+  const loop = ctx.runtime.eventLoop();
+  const open = [...ctx.runtime.connections.values()];
+  const lines = [
+    "# HELP openclaw_gateway_uptime_seconds Seconds since the gateway started.",
+    "# TYPE openclaw_gateway_uptime_seconds gauge",
+    `openclaw_gateway_uptime_seconds ${((Date.now() - ctx.runtime.startedAt) / 1000).toFixed(3)}`,
+    "# HELP openclaw_gateway_connections Open WebSocket connections by state.",
+    "# TYPE openclaw_gateway_connections gauge",
+    `openclaw_gateway_connections{state="authenticated"} ${open.filter((conn) => conn.state === "open").length}`,
+    `openclaw_gateway_connections{state="pending"} ${open.filter((conn) => conn.state !== "open").length}`,
+    "# HELP openclaw_gateway_requests_total RPC requests served, by method.",
+    "# TYPE openclaw_gateway_requests_total counter",
+    ...[...ctx.runtime.counters.requests].map(
+      ([method, count]) => `openclaw_gateway_requests_total{method="${method}"} ${count}`,
+    ),
+    "# HELP openclaw_gateway_auth_failures_total Failed authentication attempts.",
+    "# TYPE openclaw_gateway_auth_failures_total counter",
+    `openclaw_gateway_auth_failures_total ${ctx.runtime.counters.authFailures}`,
+    "# HELP openclaw_gateway_http_requests_total HTTP requests received.",
+    "# TYPE openclaw_gateway_http_requests_total counter",
+    `openclaw_gateway_http_requests_total ${ctx.runtime.counters.httpRequests}`,
+    "# HELP openclaw_process_resident_memory_bytes Resident set size.",
+    "# TYPE openclaw_process_resident_memory_bytes gauge",
+    `openclaw_process_resident_memory_bytes ${process.memoryUsage.rss()}`,
+    "# HELP openclaw_event_loop_delay_p99_seconds Event loop delay, 99th percentile.",
+    "# TYPE openclaw_event_loop_delay_p99_seconds gauge",
+    `openclaw_event_loop_delay_p99_seconds ${(Number(loop.delayP99Ms) / 1000).toFixed(4)}`,
+    "",
+  ];
+  sendText(res, 200, lines.join("\n"), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  ctx.runtime.counters.httpRequests += 1;
+  const url = new URL(req.url ?? "/", "http://gateway.invalid");
+  const path = url.pathname;
+  const method = req.method ?? "GET";
+  const head = method === "HEAD";
+  const remote = normalizeAddress(req.socket.remoteAddress);
+  if (path === "/health" || path === "/healthz") {
+    if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
+    sendJson(res, 200, { ok: true, status: "live" }, head);
+    return;
+  }
+  if (path === "/ready" || path === "/readyz") {
+    if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
+    const ready = !ctx.runtime.closing();
+    const detailed = isLoopbackAddress(remote) || gatewayAuthOk(ctx, req);
+    const body = detailed
+      ? {
+          ready,
+          failing: ready ? [] : ["shutdown"],
+          uptimeMs: Date.now() - ctx.runtime.startedAt,
+          eventLoop: ctx.runtime.eventLoop(),
+        }
+      : { ready };
+    sendJson(res, ready ? 200 : 503, body, head);
+    return;
+  }
+  if (path === "/api/health") {
+    const healthy = !ctx.runtime.closing();
+    sendJson(res, healthy ? 200 : 503, { status: healthy ? "healthy" : "stopping" }, head);
+    return;
+  }
+  if (path === "/v1/chat/completions" && enabled(ctx, "chatCompletions")) {
+    if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
+    await chatCompletions(ctx, req, res);
+    return;
+  }
+  if (path === "/tools/invoke" && enabled(ctx, "toolsInvoke")) {
+    if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
+    await toolsInvoke(ctx, req, res);
+    return;
+  }
+  if (path === "/metrics" && enabled(ctx, "metrics")) {
+    if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
+    metrics(ctx, req, res);
+    return;
+  }
+  const optIn: Record<string, "chatCompletions" | "toolsInvoke" | "metrics"> = {
+    "/v1/chat/completions": "chatCompletions",
+    "/tools/invoke": "toolsInvoke",
+    "/metrics": "metrics",
+  };
+  if (optIn[path]) {
+    // a switched-off endpoint says how to switch it on
+    throw new HttpError(
+      404,
+      `${path} is disabled on this gateway; enable it with gateway.http.endpoints.${optIn[path]}.enabled: true`,
+      "not_found",
+    );
+  }
+  const hooksEnabled = getPath(ctx.runtime.config(), "hooks.enabled") === true;
+  const hooksBase = String(getPath(ctx.runtime.config(), "hooks.path") ?? "/hooks").replace(/\/+$/, "");
+  if (hooksEnabled && path.startsWith(`${hooksBase}/`)) {
+    if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
+    await hooks(ctx, req, res, path.slice(hooksBase.length + 1));
+    return;
+  }
+  if (path === "/chat" || path.startsWith("/chat/")) {
+    // the built-in WebChat page (loaded on first use): the security headers of every answer
+    // plus its own strict CSP
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const { handleWebChatRequest } = await import("./webchat/webchat-page.js");
+    if (handleWebChatRequest(req, res)) return;
+    if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
+    sendText(res, 404, "Not Found");
+    return;
+  }
+  if (
+    (method === "GET" || head) &&
+    !/\.[a-z0-9]+$/i.test(path) &&
+    !path.startsWith("/v1/") &&
+    !path.startsWith("/api/") &&
+    !path.startsWith("/tools/") &&
+    path !== "/metrics"
+  ) {
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      "Content-Security-Policy": CSP,
+      "Content-Type": "text/html; charset=utf-8",
+      "Cache-Control": "no-cache",
+      "Content-Length": Buffer.byteLength(PLACEHOLDER),
+    });
+    res.end(head ? undefined : PLACEHOLDER);
+    return;
+  }
+  sendText(res, 404, "Not Found");
+}
+
 /** The HTTP side of the gateway port. */
 export function createHttpHandler(
   runtime: GatewayRuntime,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const hookLimiter = new AuthRateLimiter(() => ({
-    maxAttempts: 20,
-    windowMs: 60_000,
-    lockoutMs: 60_000,
-    exemptLoopback: false,
-  }));
-
-  function gatewayAuthOk(req: IncomingMessage): boolean {
-    const auth = runtime.currentAuth();
-    if (auth.mode === "none") return true;
-    const presented = bearer(req);
-    if (!presented) return false;
-    const secret = auth.mode === "password" ? auth.password : auth.token;
-    return Boolean(secret && safeEqual(presented, secret));
-  }
-
-  function requireGatewayAuth(req: IncomingMessage): void {
-    const remote = normalizeAddress(req.socket.remoteAddress);
-    const retry = runtime.rateLimiter.retryAfter(remote);
-    if (retry > 0)
-      throw new HttpError(
-        429,
-        `too many failed authentication attempts; retry in ${Math.ceil(retry / 1000)} s`,
-        "rate_limited",
-      );
-    if (!gatewayAuthOk(req)) {
-      runtime.rateLimiter.recordFailure(remote);
-      runtime.counters.authFailures += 1;
-      throw new HttpError(401, "Unauthorized", "unauthorized");
-    }
-  }
-
-  function enabled(flag: "chatCompletions" | "toolsInvoke" | "metrics"): boolean {
-    const option = runtime.options.http?.[flag];
-    if (option !== undefined) return option;
-    return getPath(runtime.config(), `gateway.http.endpoints.${flag}.enabled`) === true;
-  }
-
-  async function chatCompletions(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    requireGatewayAuth(req);
-    const body = await readJson(req, BODY_LIMITS.default);
-    const assistant = runtime.options.assistant;
-    if (!assistant?.events)
-      throw new HttpError(503, "the assistant is not available on this gateway", "server_error");
-    const model = typeof body.model === "string" ? body.model : "openclaw";
-    const headerAgent = req.headers["x-openclaw-agent-id"];
-    const match = /^(?:openclaw|agent):(.+)$/.exec(model);
-    const agentId = (typeof headerAgent === "string" && headerAgent) || match?.[1] || "main";
-    const messages = Array.isArray(body.messages) ? (body.messages as JsonObject[]) : [];
-    const lastUser = [...messages].reverse().find((message) => message.role === "user");
-    if (!lastUser) throw new HttpError(400, "messages must contain a user message");
-    const headerSession = req.headers["x-openclaw-session-key"];
-    // canonical, as the assistant's events carry it (`main` → `agent:main:main`, lower-cased rest)
-    const sessionKey = toAgentSessionKey(
-      (typeof headerSession === "string" && headerSession) ||
-        `agent:${agentId}:openai:${typeof body.user === "string" && body.user ? body.user : randomUUID()}`,
-      agentId,
-    );
-    const stream = body.stream === true;
-    const id = `chatcmpl-${randomUUID()}`;
-    const created = Math.floor(Date.now() / 1000);
-    let runId: string | undefined;
-    let text = "";
-    const events = assistant.events;
-    const done = new Promise<{ error?: string }>((resolve) => {
-      const timer = setTimeout(() => finish({ error: "timed out waiting for the agent" }), 120_000);
-      const listener = (event: JsonObject) => {
-        if (event.sessionKey !== sessionKey || (runId && event.runId !== runId)) return;
-        if (event.state === "delta" && typeof event.deltaText === "string") {
-          text += event.deltaText;
-          if (stream) chunk({ content: event.deltaText }, null);
-        } else if (event.state === "final") {
-          const finalText = textOf((event.message as JsonObject | undefined)?.content);
-          if (finalText && !text) {
-            text = finalText;
-            if (stream) chunk({ content: finalText }, null);
-          }
-          finish({});
-        } else if (event.state === "error" || event.state === "aborted") {
-          finish({
-            error: typeof event.errorMessage === "string" ? event.errorMessage : `run ${event.state}`,
-          });
-        }
-      };
-      function finish(result: { error?: string }) {
-        clearTimeout(timer);
-        events.off("chat", listener);
-        resolve(result);
-      }
-      events.on("chat", listener);
-      res.on("close", () => finish({ error: "client closed" }));
-    });
-    function chunk(delta: JsonObject, finishReason: string | null) {
-      res.write(
-        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`,
-      );
-    }
-    if (stream) {
-      res.writeHead(200, {
-        ...SECURITY_HEADERS,
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-cache",
-        Connection: "keep-alive",
-      });
-      chunk({ role: "assistant" }, null);
-    }
-    const accepted = await runtime.call("chat.send", {
-      sessionKey,
-      message: textOf(lastUser.content),
-      idempotencyKey: randomUUID(),
-    });
-    runId = accepted.runId;
-    const result = await done;
-    if (stream) {
-      if (result.error)
-        res.write(`data: ${JSON.stringify({ error: { message: result.error, type: "server_error" } })}\n\n`);
-      else chunk({}, "stop");
-      res.end("data: [DONE]\n\n");
-      return;
-    }
-    if (result.error) throw new HttpError(502, result.error, "server_error");
-    sendJson(res, 200, {
-      id,
-      object: "chat.completion",
-      created,
-      model,
-      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
-      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-    });
-  }
-
-  /**
-   * `POST /tools/invoke` (spec §2): body `{ tool, action?, args?, sessionKey?, dryRun? }`; the
-   * assistant's `invokeTool` answers `{ ok: true, result }` or `{ ok: false, status, error }`
-   * (it owns the tool policy); this handler owns auth, the body and the status codes.
-   */
-  async function toolsInvoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    requireGatewayAuth(req);
-    const body = await readJson(req, BODY_LIMITS.default);
-    if (typeof body.tool !== "string" || !body.tool.trim()) {
-      sendJson(res, 400, {
-        ok: false,
-        error: { type: "invalid_request", message: "body.tool is required (a tool name)" },
-      });
-      return;
-    }
-    const assistant = runtime.options.assistant;
-    if (!assistant?.invokeTool) {
-      sendJson(res, 404, {
-        ok: false,
-        error: { type: "not_found", message: `tool not available: ${body.tool}` },
-      });
-      return;
-    }
-    const header = (name: string) =>
-      typeof req.headers[name] === "string" ? (req.headers[name] as string) : undefined;
-    const channel = header("x-openclaw-message-channel");
-    const accountId = header("x-openclaw-account-id");
-    let answer: Awaited<ReturnType<typeof assistant.invokeTool>>;
-    try {
-      answer = await assistant.invokeTool({
-        ...body,
-        tool: body.tool,
-        ...(channel ? { messageChannel: channel } : {}),
-        ...(accountId ? { accountId } : {}),
-      });
-    } catch (error) {
-      sendJson(res, 400, {
-        ok: false,
-        error: { type: "tool_error", message: error instanceof Error ? error.message : String(error) },
-      });
-      return;
-    }
-    if (answer.ok === false) {
-      const status = typeof answer.status === "number" ? answer.status : 400;
-      sendJson(res, status, { ok: false, error: answer.error });
-      return;
-    }
-    sendJson(res, 200, { ok: true, result: answer.result });
-  }
-
-  async function hooks(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
-    const cfg = runtime.config();
-    const token = getPath(cfg, "hooks.token");
-    const remote = normalizeAddress(req.socket.remoteAddress);
-    if (hookLimiter.retryAfter(remote) > 0)
-      throw new HttpError(429, "too many failed hook authentication attempts", "rate_limited");
-    const presented =
-      bearer(req) ??
-      (typeof req.headers["x-openclaw-token"] === "string" ? req.headers["x-openclaw-token"] : undefined);
-    if (typeof token !== "string" || !presented || !safeEqual(presented, token)) {
-      hookLimiter.recordFailure(remote);
-      throw new HttpError(401, "Unauthorized", "unauthorized");
-    }
-    const body = await readJson(req, BODY_LIMITS.hooks);
-    const assistant = runtime.options.assistant;
-    if (name === "wake") {
-      if (typeof body.text !== "string") throw new HttpError(400, "body.text is required");
-      if (!assistant) throw new HttpError(503, "wake is not available on this gateway", "server_error");
-      const result = await runtime
-        .call("wake", { text: body.text, mode: body.mode === "next-heartbeat" ? "next-heartbeat" : "now" })
-        .catch(asHttpError);
-      sendJson(res, 200, { ...result, ok: true });
-      return;
-    }
-    if (name === "agent") {
-      if (typeof body.message !== "string" || !body.message.trim())
-        throw new HttpError(400, "body.message is required");
-      if (!assistant)
-        throw new HttpError(503, "the assistant is not available on this gateway", "server_error");
-      // a caller picks the session only where the config allows it (spec: hooks.allowRequestSessionKey)
-      const requested = typeof body.sessionKey === "string" && body.sessionKey ? body.sessionKey : undefined;
-      if (requested && getPath(cfg, "hooks.allowRequestSessionKey") !== true)
-        throw new HttpError(
-          400,
-          "body.sessionKey is not accepted; set hooks.allowRequestSessionKey: true to let hook callers choose the session",
-        );
-      const allowedAgents = getPath(cfg, "hooks.allowedAgentIds");
-      if (
-        typeof body.agentId === "string" &&
-        Array.isArray(allowedAgents) &&
-        !allowedAgents.includes("*") &&
-        !allowedAgents.includes(body.agentId)
-      )
-        throw new HttpError(400, `agentId "${body.agentId}" is not in hooks.allowedAgentIds`);
-      const fallback = getPath(cfg, "hooks.defaultSessionKey");
-      const sessionKey =
-        requested ?? (typeof fallback === "string" && fallback ? fallback : `hook:${randomUUID()}`);
-      const str = (value: unknown) => (typeof value === "string" && value ? value : undefined);
-      const [agentId, thinking] = [str(body.agentId), str(body.thinking)];
-      const result = await runtime
-        .call("agent", {
-          message: body.message,
-          sessionKey,
-          idempotencyKey: randomUUID(),
-          ...(agentId ? { agentId } : {}),
-          ...(thinking ? { thinking } : {}),
-        })
-        .catch(asHttpError);
-      sendJson(res, 202, { ok: true, sessionKey, ...result });
-      return;
-    }
-    throw new HttpError(404, `unknown hook: ${name}`, "not_found");
-  }
-
-  function metrics(req: IncomingMessage, res: ServerResponse): void {
-    const remote = normalizeAddress(req.socket.remoteAddress);
-    if (!isLoopbackAddress(remote)) requireGatewayAuth(req);
-    const loop = runtime.eventLoop();
-    const open = [...runtime.connections.values()];
-    const lines = [
-      "# HELP openclaw_gateway_uptime_seconds Seconds since the gateway started.",
-      "# TYPE openclaw_gateway_uptime_seconds gauge",
-      `openclaw_gateway_uptime_seconds ${((Date.now() - runtime.startedAt) / 1000).toFixed(3)}`,
-      "# HELP openclaw_gateway_connections Open WebSocket connections by state.",
-      "# TYPE openclaw_gateway_connections gauge",
-      `openclaw_gateway_connections{state="authenticated"} ${open.filter((conn) => conn.state === "open").length}`,
-      `openclaw_gateway_connections{state="pending"} ${open.filter((conn) => conn.state !== "open").length}`,
-      "# HELP openclaw_gateway_requests_total RPC requests served, by method.",
-      "# TYPE openclaw_gateway_requests_total counter",
-      ...[...runtime.counters.requests].map(
-        ([method, count]) => `openclaw_gateway_requests_total{method="${method}"} ${count}`,
-      ),
-      "# HELP openclaw_gateway_auth_failures_total Failed authentication attempts.",
-      "# TYPE openclaw_gateway_auth_failures_total counter",
-      `openclaw_gateway_auth_failures_total ${runtime.counters.authFailures}`,
-      "# HELP openclaw_gateway_http_requests_total HTTP requests received.",
-      "# TYPE openclaw_gateway_http_requests_total counter",
-      `openclaw_gateway_http_requests_total ${runtime.counters.httpRequests}`,
-      "# HELP openclaw_process_resident_memory_bytes Resident set size.",
-      "# TYPE openclaw_process_resident_memory_bytes gauge",
-      `openclaw_process_resident_memory_bytes ${process.memoryUsage.rss()}`,
-      "# HELP openclaw_event_loop_delay_p99_seconds Event loop delay, 99th percentile.",
-      "# TYPE openclaw_event_loop_delay_p99_seconds gauge",
-      `openclaw_event_loop_delay_p99_seconds ${(Number(loop.delayP99Ms) / 1000).toFixed(4)}`,
-      "",
-    ];
-    sendText(res, 200, lines.join("\n"), "text/plain; version=0.0.4; charset=utf-8");
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    runtime.counters.httpRequests += 1;
-    const url = new URL(req.url ?? "/", "http://gateway.invalid");
-    const path = url.pathname;
-    const method = req.method ?? "GET";
-    const head = method === "HEAD";
-    const remote = normalizeAddress(req.socket.remoteAddress);
-    if (path === "/health" || path === "/healthz") {
-      if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
-      sendJson(res, 200, { ok: true, status: "live" }, head);
-      return;
-    }
-    if (path === "/ready" || path === "/readyz") {
-      if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
-      const ready = !runtime.closing();
-      const detailed = isLoopbackAddress(remote) || gatewayAuthOk(req);
-      const body = detailed
-        ? {
-            ready,
-            failing: ready ? [] : ["shutdown"],
-            uptimeMs: Date.now() - runtime.startedAt,
-            eventLoop: runtime.eventLoop(),
-          }
-        : { ready };
-      sendJson(res, ready ? 200 : 503, body, head);
-      return;
-    }
-    if (path === "/api/health") {
-      const healthy = !runtime.closing();
-      sendJson(res, healthy ? 200 : 503, { status: healthy ? "healthy" : "stopping" }, head);
-      return;
-    }
-    if (path === "/v1/chat/completions" && enabled("chatCompletions")) {
-      if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
-      await chatCompletions(req, res);
-      return;
-    }
-    if (path === "/tools/invoke" && enabled("toolsInvoke")) {
-      if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
-      await toolsInvoke(req, res);
-      return;
-    }
-    if (path === "/metrics" && enabled("metrics")) {
-      if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
-      metrics(req, res);
-      return;
-    }
-    const optIn: Record<string, "chatCompletions" | "toolsInvoke" | "metrics"> = {
-      "/v1/chat/completions": "chatCompletions",
-      "/tools/invoke": "toolsInvoke",
-      "/metrics": "metrics",
-    };
-    if (optIn[path]) {
-      // a switched-off endpoint says how to switch it on
-      throw new HttpError(
-        404,
-        `${path} is disabled on this gateway; enable it with gateway.http.endpoints.${optIn[path]}.enabled: true`,
-        "not_found",
-      );
-    }
-    const hooksEnabled = getPath(runtime.config(), "hooks.enabled") === true;
-    const hooksBase = String(getPath(runtime.config(), "hooks.path") ?? "/hooks").replace(/\/+$/, "");
-    if (hooksEnabled && path.startsWith(`${hooksBase}/`)) {
-      if (method !== "POST") throw new HttpError(405, "Method Not Allowed");
-      await hooks(req, res, path.slice(hooksBase.length + 1));
-      return;
-    }
-    if (path === "/chat" || path.startsWith("/chat/")) {
-      // the built-in WebChat page (loaded on first use): the security headers of every answer
-      // plus its own strict CSP
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-      const { handleWebChatRequest } = await import("./webchat/webchat-page.js");
-      if (handleWebChatRequest(req, res)) return;
-      if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
-      sendText(res, 404, "Not Found");
-      return;
-    }
-    if (
-      (method === "GET" || head) &&
-      !/\.[a-z0-9]+$/i.test(path) &&
-      !path.startsWith("/v1/") &&
-      !path.startsWith("/api/") &&
-      !path.startsWith("/tools/") &&
-      path !== "/metrics"
-    ) {
-      res.writeHead(200, {
-        ...SECURITY_HEADERS,
-        "Content-Security-Policy": CSP,
-        "Content-Type": "text/html; charset=utf-8",
-        "Cache-Control": "no-cache",
-        "Content-Length": Buffer.byteLength(PLACEHOLDER),
-      });
-      res.end(head ? undefined : PLACEHOLDER);
-      return;
-    }
-    sendText(res, 404, "Not Found");
-  }
-
+  const ctx: HttpContext = {
+    runtime,
+    hookLimiter: new AuthRateLimiter(() => ({
+      maxAttempts: 20,
+      windowMs: 60_000,
+      lockoutMs: 60_000,
+      exemptLoopback: false,
+    })),
+  };
   return (req, res) => {
-    route(req, res).catch((error: unknown) => {
+    route(ctx, req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       const message = error instanceof Error ? error.message : String(error);
       const type = error instanceof HttpError ? error.type : "server_error";
       if (status >= 500)
-        runtime.logger.error({ path: req.url?.split("?")[0], err: message }, "http request failed");
+        ctx.runtime.logger.error({ path: req.url?.split("?")[0], err: message }, "http request failed");
       if (res.headersSent) {
         res.end();
         return;
