@@ -14,6 +14,7 @@ import {
   mockToolCallResponse,
 } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { middayClock } from "../__fixtures__/midday-clock.js";
 import { type Assistant, createAssistant } from "../assistant.js";
 import type { ChatEventPayload } from "../bus/event-bus.js";
 import type { RuntimeConfig } from "../models/runtime-config.js";
@@ -41,6 +42,7 @@ function setup(
 ) {
   const provider = createMockProvider({ id: "mock", models });
   assistant = createAssistant({
+    clock: middayClock(),
     config: {
       ...config,
       agents: {

@@ -11,6 +11,7 @@ import {
   mockToolCallResponse,
 } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { middayClock } from "../__fixtures__/midday-clock.js";
 import { type Assistant, createAssistant } from "../assistant.js";
 import type { UnsolicitedReplyPayload } from "../bus/event-bus.js";
 import { type ChannelManager, createChannelManager } from "../inbound/channel-manager.js";
@@ -73,6 +74,7 @@ function a2aModel(replyBack: (turn: number) => string, announce: string, target 
 
 function setup(model: MockLanguageModelV1, config: RuntimeConfig = {}) {
   assistant = createAssistant({
+    clock: middayClock(),
     config: {
       ...config,
       agents: {

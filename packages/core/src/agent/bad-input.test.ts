@@ -10,6 +10,7 @@ import {
 } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { middayClock } from "../__fixtures__/midday-clock.js";
 import { type Assistant, type CreateAssistantOptions, createAssistant } from "../assistant.js";
 import { defineTool } from "../tools/types.js";
 
@@ -31,6 +32,7 @@ function setup(
 ) {
   const { config, ...rest } = extra;
   assistant = createAssistant({
+    clock: middayClock(),
     providers: model ? [createMockProvider({ id: "mock", models: { a: model } })] : [],
     stateDir: path.join(dir, "state"),
     env: {},

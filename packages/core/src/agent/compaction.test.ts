@@ -10,6 +10,7 @@ import {
   mockToolCallResponse,
 } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { middayClock } from "../__fixtures__/midday-clock.js";
 import { type Assistant, createAssistant } from "../assistant.js";
 import { SUMMARY_PREFIX } from "./model-messages.js";
 
@@ -63,6 +64,7 @@ describe("compaction", () => {
   it("a long session crosses the threshold, flushes memory once, compacts, and keeps answering", async () => {
     const model = scriptedModel();
     assistant = createAssistant({
+      clock: middayClock(),
       config: {
         agents: {
           defaults: {
@@ -142,6 +144,7 @@ describe("compaction", () => {
       },
     });
     assistant = createAssistant({
+      clock: middayClock(),
       config: { agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a" } } },
       providers: [createMockProvider({ id: "mock", models: { a: model } })],
       stateDir: path.join(dir, "state"),
@@ -161,6 +164,7 @@ describe("compaction", () => {
         mockTextResponse(options.system?.startsWith("You compress") ? "manual summary" : "ok"),
     });
     assistant = createAssistant({
+      clock: middayClock(),
       config: { agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a" } } },
       providers: [createMockProvider({ id: "mock", models: { a: model } })],
       stateDir: path.join(dir, "state"),

@@ -11,6 +11,7 @@ import {
   startFakeOpenAI,
 } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { middayClock } from "../__fixtures__/midday-clock.js";
 import { type Assistant, createAssistant } from "../assistant.js";
 import type { ChatEventPayload } from "../bus/event-bus.js";
 import type { ProviderFactory } from "../models/provider-registry.js";
@@ -37,6 +38,7 @@ afterEach(async () => {
 
 function setup(fallbacks: string[] = []) {
   assistant = createAssistant({
+    clock: middayClock(),
     config: {
       agents: {
         defaults: { workspace: path.join(dir, "ws"), model: { primary: "fake/gpt-test", fallbacks } },

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createMockProvider, MockLanguageModelV1, mockTextResponse } from "@openclaw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
+import { middayClock } from "../__fixtures__/midday-clock.js";
 import { type Assistant, createAssistant } from "../assistant.js";
 import { type ConfigChange, type ConfigWatcher, watchConfig } from "../config/watch.js";
 
@@ -39,6 +40,7 @@ describe("rotating a provider key in the state dir .env while running", () => {
     const factory = (options: { id: string }) =>
       createMockProvider({ id: options.id, models: { "gpt-test": model } });
     assistant = createAssistant({
+      clock: middayClock(),
       config: watcher.current.config as never,
       stateDir: state,
       env,

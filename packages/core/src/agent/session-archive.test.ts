@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createMockProvider, MockLanguageModelV1, mockTextResponse } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { middayClock } from "../__fixtures__/midday-clock.js";
 import { type Assistant, createAssistant } from "../assistant.js";
 import type { AssistantEvent } from "./events.js";
 
@@ -23,6 +24,7 @@ function setup(
   extra: Record<string, unknown> = {},
 ) {
   assistant = createAssistant({
+    clock: middayClock(),
     config: {
       ...extra,
       agents: {

@@ -9,6 +9,7 @@ import {
   mockToolCallResponse,
 } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { middayClock } from "../__fixtures__/midday-clock.js";
 import { type Assistant, createAssistant } from "../assistant.js";
 import type { ReplyResult } from "./events.js";
 import type { QueueMode } from "./session-queue.js";
@@ -59,6 +60,7 @@ function gatedModel() {
 
 function setup(model: MockLanguageModelV1, mode: QueueMode) {
   assistant = createAssistant({
+    clock: middayClock(),
     config: {
       agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a" } },
       messages: { queue: { mode } },
@@ -148,6 +150,7 @@ describe("queue control", () => {
   it("caps the queue and summarizes the overflow visibly into the next turn", async () => {
     const { model, release, running } = gatedModel();
     assistant = createAssistant({
+      clock: middayClock(),
       config: {
         agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a" } },
         messages: { queue: { mode: "followup", cap: 3 } },
@@ -184,6 +187,7 @@ describe("queue control", () => {
   it("runs /status, /model, /think, /queue, /new and /whoami", async () => {
     const model = new MockLanguageModelV1({ provider: "mock", modelId: "a", script: mockTextResponse("ok") });
     assistant = createAssistant({
+      clock: middayClock(),
       config: {
         agents: {
           defaults: {
@@ -244,6 +248,7 @@ describe("queue control", () => {
 
   it("sessions.patch { model } sets the session override used by the next turn; null clears it", async () => {
     const a = createAssistant({
+      clock: middayClock(),
       config: { agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a" } } },
       providers: [createMockProvider({ id: "mock" })],
       stateDir: path.join(dir, "state"),
@@ -258,6 +263,7 @@ describe("queue control", () => {
 
   it("reloadConfig applies a new default model and queue settings to later turns", async () => {
     const a = createAssistant({
+      clock: middayClock(),
       config: { agents: { defaults: { workspace: path.join(dir, "ws"), model: "mock/a" } } },
       providers: [createMockProvider({ id: "mock" })],
       stateDir: path.join(dir, "state"),

@@ -9,6 +9,7 @@ import {
   mockToolCallResponse,
 } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { middayClock } from "../__fixtures__/midday-clock.js";
 import { type Assistant, createAssistant } from "../assistant.js";
 import type { RuntimeConfig } from "../models/runtime-config.js";
 import { type ChannelManager, createChannelManager } from "./channel-manager.js";
@@ -61,6 +62,7 @@ function setup(channelConfig: Record<string, unknown>) {
     channels: { mock: channelConfig },
   };
   assistant = createAssistant({
+    clock: middayClock(),
     config,
     providers: [createMockProvider({ id: "mock", models: { a: spawningModel() } })],
     stateDir: path.join(dir, "state"),
