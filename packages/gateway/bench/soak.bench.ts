@@ -125,13 +125,16 @@ async function soak() {
     gateway = await startGateway(soakConfig(telegram, model.baseURL), join(loopDir, "loop.jsonl"));
     for (let i = 0; i < CLIENTS; i += 10)
       clients.push(...(await Promise.all(Array.from({ length: 10 }, () => client(gateway!.port)))));
-    return await drive(telegram, gateway.child.pid ?? 0, join(loopDir, "loop.jsonl"), clients);
+    return await drive({ telegram, model }, gateway.child.pid ?? 0, join(loopDir, "loop.jsonl"), clients);
   } finally {
     for (const c of clients) c.stop();
     if (gateway && gateway.child.exitCode === null) {
-      const exited = new Promise((resolve) => gateway?.child.once("exit", resolve));
-      gateway.child.kill("SIGTERM");
+      const child = gateway.child;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
+      clearTimeout(killer);
     }
     await telegram.close();
     await model.close();
@@ -168,11 +171,12 @@ function soakConfig(telegram: FakeTelegramServer, modelUrl: string) {
 
 /** Traffic for the soak's duration; RSS sampled every 5 s, the loop figures read at the end. */
 async function drive(
-  telegram: FakeTelegramServer,
+  fakes: { telegram: FakeTelegramServer; model: { requests: unknown[] } },
   pid: number,
   loopFile: string,
   clients: { calls: () => number }[],
 ) {
+  const { telegram, model } = fakes;
   let injected = 0;
   const inject = () => {
     injected++;
@@ -195,6 +199,9 @@ async function drive(
   while (Date.now() - startedAt < SOAK_SECONDS * 1000) {
     await sleep(5_000);
     rss.push(currentRss(pid) ?? 0);
+    // the fakes record every request; keep the bench process's own memory flat
+    model.requests.splice(0);
+    telegram.calls.splice(0);
   }
   clearInterval(traffic);
   const loop = existsSync(loopFile)
