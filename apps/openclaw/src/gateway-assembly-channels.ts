@@ -43,12 +43,7 @@ export interface ChannelRuntimeOptions {
 
 /** A status row for a configured channel no loaded plugin serves, with the reason. */
 function unservedChannel(id: string, registry: PluginRegistry | undefined): JsonObject {
-  const record = registry?.forChannel(id);
-  const reason = record?.error
-    ? `plugin "${record.id}" not loaded: ${record.error.code}: ${record.error.message}`
-    : record?.state === "disabled"
-      ? `plugin "${record.id}" is disabled (${record.disabledReason}); openclaw plugins enable ${record.id}`
-      : `no plugin provides channel "${id}" (openclaw plugins list; openclaw plugins install <path|npm spec>)`;
+  const reason = registry?.channelProblem(id) ?? "plugin not loaded";
   return {
     label: id,
     accounts: [

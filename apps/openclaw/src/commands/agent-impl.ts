@@ -41,7 +41,7 @@ async function sessionKeyFor(
 async function runLocal(message: string, options: AgentCommandOptions): Promise<void> {
   const { loadConfig, ConfigError } = await import("@openclaw/core/config");
   const { createAssistant } = await import("@openclaw/core");
-  const { loadProviderFactories } = await import("./models-providers.js");
+  const { loadProviders } = await import("./models-providers.js");
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig({});
@@ -52,7 +52,7 @@ async function runLocal(message: string, options: AgentCommandOptions): Promise<
   const assistant = createAssistant({
     config: loaded.config as never,
     stateDir: loaded.paths.stateDir,
-    providerFactories: await loadProviderFactories(),
+    ...(await loadProviders()),
   });
   try {
     let sessionKey: string | undefined;

@@ -144,6 +144,19 @@ export async function channelsStatus(
         channels[r.channel] ??= { accounts: [] };
         channels[r.channel]?.accounts.push(entry);
       }
+      // configured channels whose plugin is missing, disabled or broken: say why
+      const { localPluginRegistry } = await import("./plugins-registry.js");
+      const registry = await localPluginRegistry();
+      await registry.loadChannels();
+      for (const id of Object.keys((get(config, "channels") ?? {}) as Record<string, unknown>)) {
+        const problem = id === "defaults" || channels[id] ? undefined : registry.channelProblem(id);
+        if (problem)
+          channels[id] = {
+            accounts: [
+              { channel: id, accountId: "default", running: false, connected: false, lastError: problem },
+            ],
+          };
+      }
       result = { channels };
     }
     const filtered = Object.entries(result.channels).filter(

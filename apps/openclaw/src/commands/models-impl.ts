@@ -96,8 +96,13 @@ export async function modelsStatus(options: { probe?: boolean; json?: boolean })
   const { primary, fallbacks } = core.agentModelConfig(config);
   const refs = [primary ?? core.DEFAULT_MODEL, ...fallbacks];
   const profiles = new AuthProfileStore(createFileStateStore(result.paths.stateDir), "main");
-  const { loadProviderFactories } = await import("./models-providers.js");
-  const registry = new core.ProviderRegistry({ config, factories: await loadProviderFactories() });
+  const { loadProviders } = await import("./models-providers.js");
+  const plugins = await loadProviders();
+  const registry = new core.ProviderRegistry({
+    config,
+    factories: plugins.providerFactories,
+    providers: plugins.providers,
+  });
   const providers = [...new Set(refs.map((ref) => core.parseModelRef(ref).provider))];
   const auth = await Promise.all(
     providers.map(async (provider) => {

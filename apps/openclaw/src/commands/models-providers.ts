@@ -18,8 +18,3 @@ export async function loadProviders(options?: {
   const registry = options ? await openPluginRegistry(options) : await localPluginRegistry();
   return registry.loadProviders();
 }
-
-/** The factories alone (`createAssistant({ providerFactories })`). */
-export async function loadProviderFactories(): Promise<LoadedProviders["providerFactories"]> {
-  return (await loadProviders()).providerFactories;
-}

@@ -167,9 +167,20 @@ describe("add-a-channel.md: a third-party channel plugin, from npm init to a rep
     ] as const)
       expect((await openclaw("config", "set", path, value)).code).toBe(0);
 
-    // start the gateway; type a message into the chat server
     const port = await freePort();
     env.OPENCLAW_GATEWAY_PORT = String(port); // the CLI's client commands find it there
+    // gateway not running yet: `channels status` reads the local config and still names the broken plugin
+    const offline = JSON.parse((await openclaw("channels", "status", "--json")).stdout) as {
+      source: string;
+      channels: Record<string, { accounts: { lastError: string | null }[] }>;
+    };
+    expect(offline.source).toMatch(/local config/);
+    expect(offline.channels["broken-chat"]?.accounts[0]?.lastError).toMatch(
+      /PLUGIN_IMPORT_FAILED: .*broken on purpose/,
+    );
+    expect(offline.channels["my-channel"]?.accounts[0]?.lastError).toBeNull();
+
+    // start the gateway; type a message into the chat server
     const gateway = startUntil([cli, "gateway", "--port", String(port)], /OpenClaw gateway listening/);
     await gateway.ready;
     await gateway.waitFor(/plugin broken-chat not loaded: .*broken on purpose/);

@@ -148,6 +148,30 @@ describe("discovery (manifests only)", () => {
   });
 });
 
+describe("channelProblem: why a configured channel has no working plugin", () => {
+  it("names the failure, the disabling key, or the missing plugin", async () => {
+    await writePlugin(
+      join(stateDir, "extensions", "off"),
+      { id: "off", kind: "channel" },
+      channelModule("off"),
+    );
+    await writePlugin(
+      join(stateDir, "extensions", "boom"),
+      { id: "boom", kind: "channel" },
+      'throw new Error("x");',
+    );
+    await writePlugin(join(stateDir, "extensions", "ok"), { id: "ok", kind: "channel" }, channelModule("ok"));
+    const plugins = registry({ plugins: { entries: { off: { enabled: false } } } });
+    await plugins.loadChannels();
+    expect(plugins.channelProblem("ok")).toBeUndefined();
+    expect(plugins.channelProblem("off")).toBe(
+      'plugin "off" is disabled (plugins.entries.off.enabled is false); openclaw plugins enable off',
+    );
+    expect(plugins.channelProblem("boom")).toMatch(/^plugin "boom" not loaded: PLUGIN_IMPORT_FAILED: /);
+    expect(plugins.channelProblem("fax")).toMatch(/^no plugin provides channel "fax"/);
+  });
+});
+
 describe("loading", () => {
   it("a plugin that throws on import is PLUGIN_IMPORT_FAILED, logged; the other channels load", async () => {
     await writePlugin(

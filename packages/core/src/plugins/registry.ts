@@ -46,6 +46,11 @@ export interface PluginRegistry {
   channelIds(): string[];
   /** The plugin serving (or failing to serve) a channel id. */
   forChannel(channelId: string): PluginRecord | undefined;
+  /**
+   * Why a configured channel id has no working plugin (failed, disabled, or none provides it),
+   * in one line with the fix; undefined while a usable plugin serves it.
+   */
+  channelProblem(channelId: string): string | undefined;
   /** Import the channel plugins serving these channel ids (default: every usable one). */
   loadChannels(channelIds?: readonly string[]): Promise<AnyChannelPlugin[]>;
   /** Import every usable provider plugin. */
@@ -129,6 +134,16 @@ export function createPluginRegistry(options: PluginRegistryOptions): PluginRegi
         found.find((p) => usable(p.record) && p.record.channels.includes(channelId)) ??
         found.find((p) => p.record.state === "error" && p.record.channels.includes(channelId));
       return serving ? structuredClone(serving.record) : undefined;
+    },
+    channelProblem(channelId) {
+      const serving = found.filter((p) => p.record.channels.includes(channelId)).map((p) => p.record);
+      const record = serving.find(usable) ?? serving.find((r) => r.state === "error") ?? serving[0];
+      if (record && usable(record)) return undefined;
+      if (record?.error)
+        return `plugin "${record.id}" not loaded: ${record.error.code}: ${record.error.message}`;
+      if (record?.state === "disabled")
+        return `plugin "${record.id}" is disabled (${record.disabledReason}); openclaw plugins enable ${record.id}`;
+      return `no plugin provides channel "${channelId}" (openclaw plugins list; openclaw plugins install <path|npm spec>)`;
     },
     async loadChannels(channelIds) {
       const wanted = channelPlugins().filter(
