@@ -39,137 +39,149 @@ interface DeliveryJob {
   run(replyTo: string | undefined, onDispatch: () => Promise<void>): Promise<{ messageId: string }>;
 }
 
+type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Markdown → IR → chunks within the account's limit (`textChunkLimit`, the channel's maximum), rendered. */
+function chunksFor(
+  context: PipelineContext,
+  plugin: AnyChannelPlugin,
+  channel: string,
+  accountId: string,
+  text: string,
+  plain = false,
+) {
+  const config = accountConfigOf(context.getConfig(), { channel, accountId });
+  const configured =
+    typeof config.textChunkLimit === "number" ? config.textChunkLimit : Number.POSITIVE_INFINITY;
+  const limit = Math.min(configured, plugin.capabilities.maxTextLength);
+  const tables = (config.markdown as { tables?: TableMode } | undefined)?.tables;
+  const ir = plain ? { text, spans: [] } : markdownToIR(text, tables ? { tables } : {});
+  return chunkForChannel(ir, limit, (chunk) => plugin.outbound.render(chunk).text.length).map((c) =>
+    plugin.outbound.render(c),
+  );
+}
+
+/** One send, retried while the channel says nothing was sent (or sends are idempotent). */
+async function sendWithRetry(
+  context: PipelineContext,
+  retry: RetryPolicy,
+  sleep: Sleep,
+  plugin: AnyChannelPlugin,
+  send: () => Promise<{ messageId: string }>,
+  logContext: Record<string, unknown>,
+): Promise<SendOutcome> {
+  let delay = retry.minDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ok: true, ...(await send()) };
+    } catch (error) {
+      const channelError = ChannelError.isInstance(error) ? error : undefined;
+      const reason = error instanceof Error ? error.message : String(error);
+      const code = channelError?.code ?? "AMBIGUOUS";
+      const retryable =
+        code === "NOT_SENT" || (code === "AMBIGUOUS" && plugin.capabilities.idempotentSend === true);
+      if (!retryable || attempt >= retry.attempts || context.stopSignal.aborted) {
+        const outcome = code === "AMBIGUOUS" ? "uncertain" : "failed";
+        context.logger.warn(
+          outcome === "uncertain"
+            ? `delivery uncertain (not re-sent to avoid a duplicate): ${reason}`
+            : `delivery failed: ${reason}`,
+          { ...logContext, code, attempt },
+        );
+        return { ok: false, outcome, reason };
+      }
+      const wait = channelError?.retryAfterMs ?? delay;
+      context.logger.info(`send retry in ${wait} ms: ${reason}`, { ...logContext, attempt });
+      await sleep(wait, context.stopSignal);
+      delay = Math.min(retry.maxDelayMs, delay * 2);
+    }
+  }
+}
+
+/** The sends of one payload: media first (when the channel sends media), then the text chunks. */
+function jobsFor(
+  context: PipelineContext,
+  entry: InboxEntry,
+  target: ChannelTarget,
+  payload: ReplyPayload,
+  index: number,
+  plain: boolean | undefined,
+): DeliveryJob[] {
+  const { plugin, account } = target;
+  const message = entry.message;
+  const mediaUrls = [...(payload.mediaUrl ? [payload.mediaUrl] : []), ...(payload.mediaUrls ?? [])];
+  let text = payload.text ?? "";
+  if (mediaUrls.length > 0 && !plugin.outbound.sendMedia)
+    text = [text, ...mediaUrls].filter(Boolean).join("\n");
+  const chunks = text.trim()
+    ? chunksFor(context, plugin, message.channel, message.accountId, text, plain)
+    : [];
+  const jobs: DeliveryJob[] = [];
+  const base = {
+    accountId: message.accountId,
+    account,
+    to: message.chat.id,
+    ...(message.chat.threadId ? { threadId: message.chat.threadId } : {}),
+    ...(message.chat.isForumTopic ? { isForumTopic: true } : {}),
+  };
+  const replyField = (replyTo: string | undefined) => (replyTo ? { replyToMessageId: replyTo } : {});
+  if (plugin.outbound.sendMedia) {
+    const sendMedia = plugin.outbound.sendMedia.bind(plugin.outbound);
+    for (const [m, url] of mediaUrls.entries()) {
+      const id = `${entry.key}:${index}:m${m}`;
+      jobs.push({
+        id,
+        run: (replyTo, onDispatch) =>
+          sendMedia({ ...base, media: { url }, idempotencyKey: id, onDispatch, ...replyField(replyTo) }),
+      });
+    }
+  }
+  // an edit-in-place draft becomes the first chunk of the reply
+  const draftId = entry.delivered.get(`${entry.key}:draft`);
+  const editText = plugin.outbound.editText?.bind(plugin.outbound);
+  for (const [c, chunk] of chunks.entries()) {
+    const id = `${entry.key}:${index}:${c}`;
+    if (draftId && index === 0 && c === 0 && editText) {
+      jobs.push({
+        id,
+        run: () =>
+          editText({
+            accountId: message.accountId,
+            account,
+            to: message.chat.id,
+            messageId: draftId,
+            chunk,
+          }),
+      });
+      continue;
+    }
+    jobs.push({
+      id,
+      run: (replyTo, onDispatch) =>
+        plugin.outbound.sendText({
+          ...base,
+          chunk,
+          idempotencyKey: id,
+          onDispatch,
+          ...replyField(replyTo),
+        }),
+    });
+  }
+  return jobs;
+}
+
 /**
  * The outbound half of the pipeline: Markdown → IR → chunks within the channel's limits, each
  * send journaled (intent before the vendor call, delivery after), retried when the channel says
  * nothing was sent, never re-sent when a duplicate is possible.
  */
-export function createDelivery(
-  context: PipelineContext,
-  retry: RetryPolicy,
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
-) {
+export function createDelivery(context: PipelineContext, retry: RetryPolicy, sleep: Sleep) {
   const { journal, logger } = context;
-
-  function chunksFor(
+  const send = (
     plugin: AnyChannelPlugin,
-    channel: string,
-    accountId: string,
-    text: string,
-    plain = false,
-  ) {
-    const config = accountConfigOf(context.getConfig(), { channel, accountId });
-    const configured =
-      typeof config.textChunkLimit === "number" ? config.textChunkLimit : Number.POSITIVE_INFINITY;
-    const limit = Math.min(configured, plugin.capabilities.maxTextLength);
-    const tables = (config.markdown as { tables?: TableMode } | undefined)?.tables;
-    const ir = plain ? { text, spans: [] } : markdownToIR(text, tables ? { tables } : {});
-    return chunkForChannel(ir, limit, (chunk) => plugin.outbound.render(chunk).text.length).map((c) =>
-      plugin.outbound.render(c),
-    );
-  }
-
-  async function sendWithRetry(
-    plugin: AnyChannelPlugin,
-    send: () => Promise<{ messageId: string }>,
+    run: () => Promise<{ messageId: string }>,
     logContext: Record<string, unknown>,
-  ): Promise<SendOutcome> {
-    let delay = retry.minDelayMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return { ok: true, ...(await send()) };
-      } catch (error) {
-        const channelError = ChannelError.isInstance(error) ? error : undefined;
-        const reason = error instanceof Error ? error.message : String(error);
-        const code = channelError?.code ?? "AMBIGUOUS";
-        const retryable =
-          code === "NOT_SENT" || (code === "AMBIGUOUS" && plugin.capabilities.idempotentSend === true);
-        if (!retryable || attempt >= retry.attempts || context.stopSignal.aborted) {
-          const outcome = code === "AMBIGUOUS" ? "uncertain" : "failed";
-          logger.warn(
-            outcome === "uncertain"
-              ? `delivery uncertain (not re-sent to avoid a duplicate): ${reason}`
-              : `delivery failed: ${reason}`,
-            { ...logContext, code, attempt },
-          );
-          return { ok: false, outcome, reason };
-        }
-        const wait = channelError?.retryAfterMs ?? delay;
-        logger.info(`send retry in ${wait} ms: ${reason}`, { ...logContext, attempt });
-        await sleep(wait, context.stopSignal);
-        delay = Math.min(retry.maxDelayMs, delay * 2);
-      }
-    }
-  }
-
-  /** The sends of one payload: media first (when the channel sends media), then the text chunks. */
-  function jobsFor(
-    entry: InboxEntry,
-    target: ChannelTarget,
-    payload: ReplyPayload,
-    index: number,
-    plain: boolean | undefined,
-  ): DeliveryJob[] {
-    const { plugin, account } = target;
-    const message = entry.message;
-    const mediaUrls = [...(payload.mediaUrl ? [payload.mediaUrl] : []), ...(payload.mediaUrls ?? [])];
-    let text = payload.text ?? "";
-    if (mediaUrls.length > 0 && !plugin.outbound.sendMedia)
-      text = [text, ...mediaUrls].filter(Boolean).join("\n");
-    const chunks = text.trim() ? chunksFor(plugin, message.channel, message.accountId, text, plain) : [];
-    const jobs: DeliveryJob[] = [];
-    const base = {
-      accountId: message.accountId,
-      account,
-      to: message.chat.id,
-      ...(message.chat.threadId ? { threadId: message.chat.threadId } : {}),
-      ...(message.chat.isForumTopic ? { isForumTopic: true } : {}),
-    };
-    const replyField = (replyTo: string | undefined) => (replyTo ? { replyToMessageId: replyTo } : {});
-    if (plugin.outbound.sendMedia) {
-      const sendMedia = plugin.outbound.sendMedia.bind(plugin.outbound);
-      for (const [m, url] of mediaUrls.entries()) {
-        const id = `${entry.key}:${index}:m${m}`;
-        jobs.push({
-          id,
-          run: (replyTo, onDispatch) =>
-            sendMedia({ ...base, media: { url }, idempotencyKey: id, onDispatch, ...replyField(replyTo) }),
-        });
-      }
-    }
-    // an edit-in-place draft becomes the first chunk of the reply
-    const draftId = entry.delivered.get(`${entry.key}:draft`);
-    const editText = plugin.outbound.editText?.bind(plugin.outbound);
-    for (const [c, chunk] of chunks.entries()) {
-      const id = `${entry.key}:${index}:${c}`;
-      if (draftId && index === 0 && c === 0 && editText) {
-        jobs.push({
-          id,
-          run: () =>
-            editText({
-              accountId: message.accountId,
-              account,
-              to: message.chat.id,
-              messageId: draftId,
-              chunk,
-            }),
-        });
-        continue;
-      }
-      jobs.push({
-        id,
-        run: (replyTo, onDispatch) =>
-          plugin.outbound.sendText({
-            ...base,
-            chunk,
-            idempotencyKey: id,
-            onDispatch,
-            ...replyField(replyTo),
-          }),
-      });
-    }
-    return jobs;
-  }
+  ) => sendWithRetry(context, retry, sleep, plugin, run, logContext);
 
   /** Deliver an entry's reply payloads in order, then close the entry with the worst outcome. */
   async function deliver(
@@ -192,7 +204,7 @@ export function createDelivery(
     let reason = mode.reason;
     let first = true;
     for (const [index, payload] of payloads.entries()) {
-      for (const job of jobsFor(entry, target, payload, index, mode.plain)) {
+      for (const job of jobsFor(context, entry, target, payload, index, mode.plain)) {
         if (entry.delivered.has(job.id)) {
           first = false;
           continue;
@@ -216,7 +228,7 @@ export function createDelivery(
         if (!plugin.capabilities.reportsDispatch) await onDispatch();
         const replyTo =
           first && message.chat.type !== "direct" ? (payload.replyToId ?? message.messageId) : undefined;
-        const result = await sendWithRetry(plugin, () => job.run(replyTo, onDispatch), {
+        const result = await send(plugin, () => job.run(replyTo, onDispatch), {
           key: entry.key,
           idempotencyKey: job.id,
         });
@@ -253,10 +265,10 @@ export function createDelivery(
         "REJECTED",
         `channel ${request.channel} account ${request.accountId} is not running`,
       );
-    const chunks = chunksFor(target.plugin, request.channel, request.accountId, request.text);
+    const chunks = chunksFor(context, target.plugin, request.channel, request.accountId, request.text);
     const messageIds: string[] = [];
     for (const [c, chunk] of chunks.entries()) {
-      const result = await sendWithRetry(
+      const result = await send(
         target.plugin,
         () =>
           target.plugin.outbound.sendText({
