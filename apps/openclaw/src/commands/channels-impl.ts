@@ -2,8 +2,6 @@ import type { AnyChannelPlugin } from "@openclaw/protocol";
 import { type ClientFlags, get, localPaths, print, readLocalConfig, resolveTarget } from "./gateway-local.js";
 import { CliError, callGateway, runClient } from "./gateway-rpc.js";
 
-export const KNOWN_CHANNELS = ["telegram", "discord", "slack"] as const;
-
 /** The channel plugins of the plugin registry (bundled + installed), loaded only by commands that need them. */
 export async function loadChannelPlugins(): Promise<AnyChannelPlugin[]> {
   const { localPluginRegistry } = await import("./plugins-registry.js");
@@ -186,8 +184,16 @@ export async function channelsAdd(
 ): Promise<void> {
   await runClient(async () => {
     const channel = options.channel.toLowerCase();
-    if (!(KNOWN_CHANNELS as readonly string[]).includes(channel))
-      throw new CliError(`unknown channel "${options.channel}" (known: ${KNOWN_CHANNELS.join(", ")})`, 2);
+    // the channels of the plugin registry (bundled + installed), read from manifests
+    const { localPluginRegistry } = await import("./plugins-registry.js");
+    const known = (await localPluginRegistry()).channelIds();
+    if (!known.includes(channel))
+      throw new CliError(`unknown channel "${options.channel}" (known: ${known.join(", ")})`, 2);
+    if (options.token && !TOKEN_KEYS[channel])
+      throw new CliError(
+        `--token: ${channel} does not say which key holds its token; use openclaw config set channels.${channel}.<key> <value>`,
+        2,
+      );
     if (login && !options.token) throw new CliError(`channels login --channel ${channel} needs --token`, 2);
     const base =
       options.account && options.account !== "default"
