@@ -8,7 +8,7 @@ import { resolveRunModels } from "./run-models.js";
 import { isSessionExpired, type SessionResetConfig } from "./session-expiry.js";
 import { freshSessionEntry, type LoadedTranscript } from "./session-handle.js";
 import { isMainSessionKey, isSubagentSessionKey } from "./session-key.js";
-import type { SessionEntry } from "./session-store.js";
+import { KEPT_ON_RESET, type SessionEntry } from "./session-store.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { allowedToolsFor, cachedToolSpec, toolNotice } from "./tool-execution.js";
 import { runToolLoop } from "./tool-loop.js";
@@ -47,22 +47,6 @@ function toUsageSummary(message: AssistantMessage): UsageSummary {
     cost: { total: message.usage.cost.total },
   };
 }
-
-/** Entry fields a reset keeps (user settings, origin); everything else starts over. */
-export const KEPT_ON_RESET = [
-  "label",
-  "chatType",
-  "channel",
-  "thinkingLevel",
-  "verboseLevel",
-  "queueMode",
-  "spawnedBy",
-  "lastChannel",
-  "lastTo",
-  "lastAccountId",
-  "lastThreadId",
-  "responseUsage",
-];
 
 /**
  * Ensure the session entry exists (creating a fresh session id) and return it. With

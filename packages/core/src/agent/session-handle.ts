@@ -1,11 +1,12 @@
 import type { SessionEntry, SessionStoreLike, TranscriptStoreLike } from "./session-store.js";
-import { newSessionId, stampEntry } from "./session-store.js";
+import { stampEntry } from "./session-store.js";
 import {
   activeBranch,
   contextMessages,
   estimateMessageTokens,
   type MessageEntry,
   type NewTranscriptEntry,
+  newSessionId,
   type SessionHeader,
   type TranscriptEntry,
 } from "./transcript.js";

@@ -1,18 +1,43 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import type { NewTranscriptEntry, SessionHeader, TranscriptEntry } from "./transcript.js";
+import {
+  type NewTranscriptEntry,
+  newEntryId,
+  type SessionHeader,
+  type TranscriptEntry,
+} from "./transcript.js";
 
-/** One `sessions.json` entry (the fields this runtime reads and writes; others are kept). */
+/**
+ * One `sessions.json` entry (spec §4.1): the one session-entry type, for the agent runtime and the
+ * state layer's SessionStore. Fields OpenClaw writes that are not listed here are kept as-is.
+ */
 export interface SessionEntry {
   sessionId: string;
+  /** ms since epoch of the last activity. */
   updatedAt: number;
   sessionFile?: string;
   sessionStartedAt?: number;
+  lastInteractionAt?: number;
   label?: string;
-  chatType?: string;
+  chatType?: "direct" | "group" | "room" | string;
+  provider?: string;
   channel?: string;
+  subject?: string;
+  room?: string;
+  space?: string;
+  displayName?: string;
+  origin?: {
+    label?: string;
+    provider?: string;
+    from?: string;
+    to?: string;
+    accountId?: string;
+    threadId?: string | number;
+  };
   spawnedBy?: string;
   thinkingLevel?: string;
   verboseLevel?: string;
+  reasoningLevel?: string;
+  elevatedLevel?: string;
+  sendPolicy?: string;
   queueMode?: string;
   providerOverride?: string;
   modelOverride?: string;
@@ -35,6 +60,32 @@ export interface SessionEntry {
   lastAccountId?: string;
   lastThreadId?: string | number;
   [key: string]: unknown;
+}
+
+/**
+ * Entry fields a reset keeps — `/new`, `/reset`, `sessions.reset`, a daily/idle expiry and the
+ * state layer's `SessionStore.reset`: the user's settings for the chat and where it comes from.
+ * Everything else (session id, counters, model of the last run, overrides) starts over.
+ */
+export const KEPT_ON_RESET: readonly string[] = [
+  "label",
+  "chatType",
+  "channel",
+  "thinkingLevel",
+  "verboseLevel",
+  "queueMode",
+  "spawnedBy",
+  "lastChannel",
+  "lastTo",
+  "lastAccountId",
+  "lastThreadId",
+  "responseUsage",
+];
+
+/** The fields of `entry` a reset keeps ({@link KEPT_ON_RESET}). */
+export function keptOnReset(entry: SessionEntry | undefined): Partial<SessionEntry> {
+  if (!entry) return {};
+  return Object.fromEntries(Object.entries(entry).filter(([name]) => KEPT_ON_RESET.includes(name)));
 }
 
 /** A session's transcript file: read every entry, append new ones (header written on first append). */
@@ -69,14 +120,6 @@ export interface SessionStoreLike {
   ): Promise<string | undefined>;
   /** Write everything buffered (called by `assistant.close()`). */
   flush(): Promise<void>;
-}
-
-export function newEntryId(): string {
-  return randomBytes(4).toString("hex");
-}
-
-export function newSessionId(): string {
-  return randomUUID();
 }
 
 /** Give a new entry its id, parentId (the previous leaf) and timestamp. */

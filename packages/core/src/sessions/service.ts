@@ -3,27 +3,12 @@ import { ensureSessionEntry } from "../agent/run.js";
 import { freshSessionEntry } from "../agent/session-handle.js";
 import { agentIdFromSessionKey } from "../agent/session-key.js";
 import { normalizeQueueMode } from "../agent/session-queue.js";
-import type { SessionEntry } from "../agent/session-store.js";
+import { keptOnReset, type SessionEntry } from "../agent/session-store.js";
 import { activeBranch, type TranscriptMessage } from "../agent/transcript.js";
 import { compactSessionNow } from "../agent/turn-compaction.js";
 import type { AssistantSessions } from "../assistant.js";
 import type { AssistantContext } from "../assistant-context.js";
 import { resolveModelInput } from "../models/model-ref.js";
-
-/** Entry fields `sessions.reset` keeps (user settings, origin). */
-const KEPT_BY_SESSIONS_RESET = [
-  "label",
-  "chatType",
-  "channel",
-  "thinkingLevel",
-  "verboseLevel",
-  "queueMode",
-  "spawnedBy",
-  "lastChannel",
-  "lastTo",
-  "lastAccountId",
-  "lastThreadId",
-];
 
 /** Archive a replaced/deleted session's transcript (`.reset.<ts>` / `.deleted.<ts>`); never fails the caller. */
 async function archiveOld(
@@ -135,12 +120,7 @@ export function createSessionsService(context: AssistantContext): AssistantSessi
     async reset(sessionKey) {
       const { key, agentId } = keyAndAgent(sessionKey);
       const previous = await store.get(agentId, key);
-      const keep = previous
-        ? Object.fromEntries(
-            Object.entries(previous).filter(([name]) => KEPT_BY_SESSIONS_RESET.includes(name)),
-          )
-        : {};
-      const fresh = freshSessionEntry(context.now(), keep);
+      const fresh = freshSessionEntry(context.now(), keptOnReset(previous));
       if (previous) await replaceInLane(key, agentId, previous, fresh);
       else await store.update(agentId, key, () => fresh);
       context.bus.emit("session.changed", {

@@ -1,7 +1,5 @@
 import type { SessionStoreLike, TranscriptStoreLike } from "../agent/session-store.js";
-import type { SessionHeader, TranscriptEntry } from "../agent/transcript.js";
 import type { SessionStore } from "./session-store.js";
-import type { TranscriptHeader } from "./transcript.js";
 
 /**
  * Adapt the state layer's SessionStore to the agent runtime's `SessionStoreLike`
@@ -18,13 +16,9 @@ export function createAgentSessionStore(store: SessionStore): SessionStoreLike {
         file: store.transcriptFile(agentId, entry),
         async read() {
           const { header, entries } = await store.readTranscriptOf(agentId, entry);
-          return {
-            header: header as SessionHeader | undefined,
-            entries: entries as unknown as TranscriptEntry[],
-          };
+          return { header, entries };
         },
-        append: (entries, header) =>
-          store.appendToTranscript(agentId, entry, entries, header as unknown as TranscriptHeader),
+        append: (entries, header) => store.appendToTranscript(agentId, entry, entries, header),
       };
     },
     archiveTranscript: (agentId, entry, reason) => store.archiveTranscript(agentId, entry, reason),

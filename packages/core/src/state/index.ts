@@ -1,3 +1,15 @@
+// The one transcript module is core/agent's; the state layer's names for its types stay exported
+// here (the agent area's barrel exports the rest under their own names).
+export {
+  createTranscriptHeader,
+  parseTranscriptJsonl,
+  TRANSCRIPT_VERSION,
+  type TranscriptEntry as StoredTranscriptEntry,
+  type TranscriptEntryInput,
+  type TranscriptHeader,
+  type TranscriptIssue,
+  type TranscriptReadResult,
+} from "../agent/transcript.js";
 export { createAgentSessionStore } from "./agent-adapter.js";
 export {
   type AuthProfileCredential,
@@ -34,15 +46,3 @@ export {
   serializeSessionBundle,
 } from "./session-store.js";
 export { createFileStateStore, createMemoryStateStore, type StateStore } from "./state-store.js";
-// Entry/message types match core/agent's (same OpenClaw format); exported here under names that
-// do not collide with the agent area's barrel.
-export {
-  createTranscriptHeader,
-  parseTranscriptJsonl,
-  TRANSCRIPT_VERSION,
-  type TranscriptEntry as StoredTranscriptEntry,
-  type TranscriptEntryInput,
-  type TranscriptHeader,
-  type TranscriptIssue,
-  type TranscriptReadResult,
-} from "./transcript.js";

@@ -2,10 +2,10 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseTranscriptJsonl } from "../agent/transcript.js";
 import { StateError } from "./errors.js";
 import { parseSessionBundle, SessionStore, serializeSessionBundle } from "./session-store.js";
 import { createFileStateStore, createMemoryStateStore, type StateStore } from "./state-store.js";
-import { parseTranscriptJsonl } from "./transcript.js";
 
 const FIXTURE = join(import.meta.dirname, "__fixtures__", "openclaw-session.jsonl");
 
@@ -87,13 +87,22 @@ describe.each(kinds)("SessionStore (%s)", (_kind, makeState) => {
     let now = Date.parse("2026-03-01T10:00:00Z");
     const state = makeState();
     const store = new SessionStore({ state, now: () => now });
-    const created = await store.create("main", { label: "keep", inputTokens: 500 });
+    const created = await store.create("main", {
+      label: "keep",
+      inputTokens: 500,
+      thinkingLevel: "high",
+      responseUsage: "tokens",
+      modelOverride: "openai/gpt-5",
+    });
     await store.append("main", [{ type: "message", message: { role: "user", content: "x" } }]);
     now += 1000;
     const reset = await store.reset("main");
     expect(reset.entry.sessionId).not.toBe(created.entry.sessionId);
     expect(reset.entry.label).toBe("keep");
     expect(reset.entry.inputTokens).toBeUndefined();
+    // the one reset rule (KEPT_ON_RESET), as /new, sessions.reset and a daily reset apply it
+    expect(reset.entry).toMatchObject({ thinkingLevel: "high", responseUsage: "tokens" });
+    expect(reset.entry.modelOverride).toBeUndefined();
     expect(reset.archivedTranscript).toBe(
       `agents/main/sessions/${created.entry.sessionId}.jsonl.reset.2026-03-01T10-00-01.000Z`,
     );

@@ -1,7 +1,5 @@
 import { basename, join } from "node:path";
-import { LockTimeoutError } from "../fs/file-lock.js";
-import { StateError } from "./errors.js";
-import type { StateStore } from "./state-store.js";
+import { KEPT_ON_RESET, type SessionEntry } from "../agent/session-store.js";
 import {
   createTranscriptHeader,
   lastEntryIdFromTail,
@@ -13,55 +11,13 @@ import {
   type TranscriptHeader,
   type TranscriptIssue,
   type TranscriptReadResult,
-} from "./transcript.js";
+} from "../agent/transcript.js";
+import { LockTimeoutError } from "../fs/file-lock.js";
+import { StateError } from "./errors.js";
+import type { StateStore } from "./state-store.js";
 
-/** One `sessions.json` entry (spec §4.1). Unknown fields written by OpenClaw are kept as-is. */
-export interface SessionEntry {
-  sessionId: string;
-  /** ms since epoch of the last activity. */
-  updatedAt: number;
-  sessionFile?: string;
-  sessionStartedAt?: number;
-  lastInteractionAt?: number;
-  chatType?: "direct" | "group" | "room" | string;
-  provider?: string;
-  channel?: string;
-  subject?: string;
-  room?: string;
-  space?: string;
-  displayName?: string;
-  label?: string;
-  origin?: {
-    label?: string;
-    provider?: string;
-    from?: string;
-    to?: string;
-    accountId?: string;
-    threadId?: string | number;
-  };
-  lastChannel?: string;
-  lastTo?: string;
-  lastAccountId?: string;
-  lastThreadId?: string | number;
-  thinkingLevel?: string;
-  verboseLevel?: string;
-  reasoningLevel?: string;
-  elevatedLevel?: string;
-  sendPolicy?: string;
-  queueMode?: string;
-  providerOverride?: string;
-  modelOverride?: string;
-  authProfileOverride?: string;
-  inputTokens?: number;
-  outputTokens?: number;
-  totalTokens?: number;
-  contextTokens?: number;
-  compactionCount?: number;
-  memoryFlushAt?: number;
-  memoryFlushCompactionCount?: number;
-  spawnedBy?: string;
-  [key: string]: unknown;
-}
+// the one session-entry type (spec §4.1) lives with the agent runtime's session store interface
+export type { SessionEntry };
 
 /** A session as returned by the store. */
 export interface SessionRecord {
@@ -100,16 +56,6 @@ export interface SessionBundle {
   exportedAt: string;
   sessions: { agentId: string; key: string; entry: SessionEntry; transcript: string }[];
 }
-
-const COUNTERS = [
-  "inputTokens",
-  "outputTokens",
-  "totalTokens",
-  "contextTokens",
-  "compactionCount",
-  "memoryFlushAt",
-  "memoryFlushCompactionCount",
-];
 
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/:/g, "-");
@@ -344,7 +290,10 @@ export class SessionStore {
     });
   }
 
-  /** Start over: the old transcript is archived as `<file>.reset.<ts>`, a new session id begins. */
+  /**
+   * Start over: the old transcript is archived as `<file>.reset.<ts>`, a new session id begins,
+   * and the entry keeps only the fields every reset keeps (`KEPT_ON_RESET`).
+   */
   async reset(key: string, agentId?: string): Promise<SessionRecord & { archivedTranscript?: string }> {
     const storeKey = this.storeKey(key, agentId);
     const owner = this.agentIdOf(storeKey);
@@ -354,13 +303,9 @@ export class SessionStore {
       const oldPath = this.transcriptPath(owner, entry);
       const archived = await this.archive(oldPath, "reset");
       const kept = Object.fromEntries(
-        Object.entries(entry).filter(([field]) => !COUNTERS.includes(field) && field !== "sessionFile"),
+        Object.entries(entry).filter(([field]) => KEPT_ON_RESET.includes(field)),
       );
-      const next = await this.newEntry(
-        owner,
-        { ...kept, sessionId: undefined, updatedAt: undefined, sessionStartedAt: undefined },
-        entry.sessionId,
-      );
+      const next = await this.newEntry(owner, kept, entry.sessionId);
       index[storeKey] = next;
       return {
         result: { key: storeKey, agentId: owner, entry: next, archivedTranscript: archived },
