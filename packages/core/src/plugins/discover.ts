@@ -162,7 +162,9 @@ function candidate(dir: string, origin: PluginOrigin, load?: () => Promise<unkno
     ...(pkg.packageName ? { packageName: pkg.packageName } : {}),
     ...(manifest.configSchema ? { configSchema: manifest.configSchema } : {}),
   };
-  const importEntry = async () => import(pathToFileURL(pkg.entry).href);
+  // the directory's inode in the URL: a copy replaced by `plugins install --force` is a new module
+  // for a gateway restarted in-process (files it imports itself stay cached until the process exits)
+  const importEntry = async () => import(`${pathToFileURL(pkg.entry).href}?dir=${statSync(pkg.dir).ino}`);
   return { record, pkg, load: load ?? importEntry };
 }
 

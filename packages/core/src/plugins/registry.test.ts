@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -194,6 +194,20 @@ describe("loading", () => {
     expect(plugins.get("fine")?.state).toBe("loaded");
     expect(plugins.forChannel("boom")?.error?.code).toBe("PLUGIN_IMPORT_FAILED");
     expect(logged.join("\n")).toMatch(/plugin boom not loaded: .*kaboom at import/);
+  });
+
+  it("a replaced copy (plugins install --force) is imported anew by the next registry", async () => {
+    const target = join(stateDir, "extensions", "swap");
+    await writePlugin(target, { id: "swap", kind: "channel" }, channelModule("swap"));
+    expect((await registry().loadChannels())[0]?.meta.label).toBe("swap");
+    await writePlugin(
+      join(root, "next"),
+      { id: "swap", kind: "channel" },
+      channelModule("swap").replace('label: "swap"', 'label: "v2"'),
+    );
+    await rm(target, { recursive: true });
+    await rename(join(root, "next"), target);
+    expect((await registry().loadChannels())[0]?.meta.label).toBe("v2");
   });
 
   it("a plugin of another spec version is PLUGIN_SPEC_UNSUPPORTED", async () => {
