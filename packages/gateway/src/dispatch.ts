@@ -2,6 +2,7 @@ import type { MethodCaller } from "@openclaw/core";
 import {
   CONNECT_METHOD,
   type ErrorShape,
+  finalResultOf,
   idempotencyKeyOf,
   isMethodName,
   type RequestFrame,
@@ -92,6 +93,9 @@ export function createDispatcher(
         }
       } else result = await run();
       reply(result);
+      // two-phase methods (`agent`): the final answer follows on the same request id
+      const final = finalResultOf(result);
+      if (final) reply(await final);
     } catch (error) {
       if (error instanceof GatewayMethodError) fail(error.shape);
       else {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { MethodCaller } from "@openclaw/core";
 import {
   type ConnectParams,
@@ -19,8 +20,12 @@ import { getPath } from "./config-path.js";
 import type { Fanout } from "./fanout.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";
 import type { MethodTable } from "./handlers.js";
+import { sessionDefaultsOf } from "./methods/session-defaults.js";
 import { isLoopbackHost } from "./net.js";
 import type { JsonObject } from "./types.js";
+
+/** Identifies this process in hello-ok (`server.bootId`): a restart gives a new one. */
+const BOOT_ID = randomUUID();
 
 /**
  * The connect handshake: params, protocol, Origin, credential (shared secret or device token,
@@ -375,12 +380,20 @@ async function helloOk(
   return {
     type: "hello-ok",
     protocol,
-    server: { version: ctx.runtime.version, connId: conn.id },
+    server: {
+      version: ctx.runtime.version,
+      buildId: `openclaw-ts-${ctx.runtime.version}`,
+      bootId: BOOT_ID,
+      connId: conn.id,
+    },
     features: {
       methods: [...ctx.methods.names],
       events: EVENT_NAMES.filter(
         (name) => !name.startsWith("node.") && !name.startsWith("exec.") && name !== "cron",
       ),
+      // what OpenClaw's clients check before relying on a behaviour (`openclaw models list`
+      // needs the published model catalog: models.list answers it)
+      capabilities: ["published-model-catalog"],
     },
     snapshot: {
       presence: ctx.runtime.presence(),
@@ -389,15 +402,12 @@ async function helloOk(
       uptimeMs: Date.now() - ctx.runtime.startedAt,
       configPath: ctx.runtime.options.config.path,
       stateDir: ctx.runtime.options.stateDir,
-      sessionDefaults: {
-        defaultAgentId: "main",
-        mainKey: "main",
-        mainSessionKey: "agent:main:main",
-        scope: "per-sender",
-      },
+      sessionDefaults: sessionDefaultsOf(ctx.runtime.config()),
       authMode: auth.mode,
     },
     auth: {
+      // how this connection authenticated (OpenClaw 2026.9.6 sends it; not in its 2026.9.1 schema)
+      ...(conn.authKind && conn.authKind !== "none" ? { method: conn.authKind } : {}),
       role: conn.role,
       scopes: [...conn.scopes],
       ...(issuedDeviceToken

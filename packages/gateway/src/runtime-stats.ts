@@ -1,4 +1,4 @@
-import { hostname, platform } from "node:os";
+import { availableParallelism, hostname, platform } from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { PresenceEntry } from "@openclaw/protocol";
 import type { Connection } from "./gateway.js";
@@ -43,6 +43,7 @@ export function presenceEntries(
 export class EventLoopMonitor {
   private histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
   private elu = performance.eventLoopUtilization();
+  private cpu = { usage: process.cpuUsage(), at: performance.now() };
 
   start(): void {
     this.histogram = monitorEventLoopDelay({ resolution: 20 });
@@ -62,6 +63,14 @@ export class EventLoopMonitor {
     const p99 = histogram ? histogram.percentile(99) / 1e6 : 0;
     const max = histogram ? histogram.max / 1e6 : 0;
     const round = (value: number) => Math.round(value * 10) / 10;
+    // CPU time of this process per wall-clock time and core since the previous call
+    const usage = process.cpuUsage();
+    const at = performance.now();
+    const cpuMs = (usage.user + usage.system - this.cpu.usage.user - this.cpu.usage.system) / 1000;
+    const cores = Math.max(1, availableParallelism());
+    const cpuCoreRatio =
+      at > this.cpu.at ? Math.round((cpuMs / (at - this.cpu.at) / cores) * 1000) / 1000 : 0;
+    this.cpu = { usage, at };
     const degraded = p99 > 500;
     return {
       degraded,
@@ -71,6 +80,7 @@ export class EventLoopMonitor {
       delayP99Ms: round(p99),
       delayMaxMs: round(Number.isFinite(max) ? max : 0),
       utilization: Math.round(delta.utilization * 1000) / 1000,
+      cpuCoreRatio: Math.max(0, cpuCoreRatio),
     };
   }
 }

@@ -13,4 +13,5 @@ export * from "./parse-frame.js";
 export * from "./schemas/index.js";
 export * from "./scopes.js";
 export * from "./session-key.js";
+export * from "./two-phase.js";
 export * from "./version.js";

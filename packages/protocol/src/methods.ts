@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ErrorShape } from "./errors.js";
 import { formatPath, formatZodIssues } from "./parse-frame.js";
+import * as agents from "./schemas/agents.js";
 import * as chat from "./schemas/chat.js";
 import * as config from "./schemas/config.js";
 import * as cron from "./schemas/cron.js";
@@ -53,6 +54,12 @@ export const METHODS = {
     params: system.StatusParamsSchema,
     result: system.StatusSummarySchema,
     description: "Status summary (heartbeat, sessions, queued system events).",
+  }),
+  "usage.status": method({
+    ...read,
+    params: system.UsageStatusParamsSchema,
+    result: system.UsageStatusResultSchema,
+    description: "Provider usage windows (quota) for the configured providers.",
   }),
   "logs.tail": method({
     ...read,
@@ -154,6 +161,18 @@ export const METHODS = {
     result: sessions.SessionsPreviewResultSchema,
     description: "Last messages of up to 64 sessions.",
   }),
+  "sessions.messages.subscribe": method({
+    ...read,
+    params: sessions.SessionsMessagesSubscribeParamsSchema,
+    result: sessions.SessionsMessagesSubscribeResultSchema,
+    description: "Receive this session's new transcript messages as `chat` events on this connection.",
+  }),
+  "sessions.messages.unsubscribe": method({
+    ...read,
+    params: sessions.SessionsMessagesSubscribeParamsSchema,
+    result: sessions.SessionsMessagesSubscribeResultSchema,
+    description: "Stop `sessions.messages.subscribe`.",
+  }),
   "sessions.patch": method({
     ...admin,
     params: sessions.SessionsPatchParamsSchema,
@@ -210,6 +229,18 @@ export const METHODS = {
     result: chat.AgentResultSchema,
     description:
       "Run an agent turn: ack `{ runId, status: accepted }`, `agent` events, then the final result.",
+  }),
+  "agents.list": method({
+    ...read,
+    params: agents.AgentsListParamsSchema,
+    result: agents.AgentsListResultSchema,
+    description: "The configured agents, the default one and the session scope.",
+  }),
+  "agent.identity.get": method({
+    ...read,
+    params: agents.AgentIdentityParamsSchema,
+    result: agents.AgentIdentityResultSchema,
+    description: "An agent's display identity (name, emoji, avatar).",
   }),
   "agent.wait": method({
     ...write,

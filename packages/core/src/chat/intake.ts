@@ -65,6 +65,10 @@ class RunRecords {
     { startedAt: number; endedAt?: number; result: Promise<ReplyResult> }
   >();
 
+  has(runId: string): boolean {
+    return this.runs.has(runId);
+  }
+
   add(handle: SubmitHandle, at: number): void {
     this.runs.set(handle.messageId, { startedAt: at, result: handle.result });
     if (this.runs.size > 10_000) this.runs.delete(this.runs.keys().next().value!);
@@ -122,7 +126,10 @@ function commandHost(
 
 /** A new handle: its event channel, result promise and queue message. */
 function openHandle(context: AssistantContext, runs: RunRecords, input: SendInput, sessionKey: string) {
-  const messageId = randomUUID();
+  // the caller's idempotency key is the run id, as in OpenClaw: clients match `chat`/`agent`
+  // events and `agent.wait` by it
+  const key = input.idempotencyKey?.trim();
+  const messageId = key && key.length <= 200 && !runs.has(key) ? key : randomUUID();
   const channel = new AsyncChannel<AssistantEvent>();
   let terminal = false;
   const observer = (event: AssistantEvent) => {

@@ -10,7 +10,9 @@ describe("@openclaw/core/methods", () => {
     expect(Object.keys(coreMethods).sort()).toEqual(
       [
         "agent",
+        "agent.identity.get",
         "agent.wait",
+        "agents.list",
         "chat.abort",
         "chat.history",
         "chat.inject",
@@ -19,9 +21,12 @@ describe("@openclaw/core/methods", () => {
         "sessions.compact",
         "sessions.delete",
         "sessions.list",
+        "sessions.messages.subscribe",
+        "sessions.messages.unsubscribe",
         "sessions.patch",
         "sessions.preview",
         "sessions.reset",
+        "usage.status",
         "wake",
       ].sort(),
     );

@@ -38,17 +38,35 @@ export const sessionsMethods = {
 
   "sessions.preview": async (params, ctx) => {
     const assistant = await ctx.assistant();
+    const limit = params.limit ?? 12;
     const previews = await Promise.all(
       params.keys.map(async (key) => {
-        const items = (await assistant.history(key, { limit: 3 })).map((message) => ({
-          ...message,
-          text: textOf(message.content),
-        }));
+        if (!(await assistant.sessions.get(key))) return { key, status: "missing" as const, items: [] };
+        const items = (await assistant.history(key, { limit }))
+          .filter((message) => message.role === "user" || message.role === "assistant")
+          .map((message) => {
+            const text = textOf(message.content);
+            return {
+              role: message.role,
+              text:
+                params.maxChars && text.length > params.maxChars
+                  ? `${text.slice(0, params.maxChars)}…`
+                  : text,
+            };
+          })
+          .filter((item) => item.text !== "");
         return { key, status: items.length ? ("ok" as const) : ("empty" as const), items };
       }),
     );
     return { ts: Date.now(), previews };
   },
+
+  /**
+   * Every operator connection already receives every session's `chat` events, so a subscription
+   * adds nothing to deliver; it answers as OpenClaw does so its clients proceed.
+   */
+  "sessions.messages.subscribe": async (params) => ({ subscribed: true, key: params.key }),
+  "sessions.messages.unsubscribe": async (params) => ({ subscribed: false, key: params.key }),
 
   "sessions.patch": async (params, ctx) => {
     const assistant = await ctx.assistant();

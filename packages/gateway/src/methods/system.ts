@@ -1,13 +1,38 @@
+import { join } from "node:path";
 import type { MethodResult } from "@openclaw/protocol";
 import type { GatewayRuntime } from "../gateway.js";
 import { tailLogFile } from "../logging.js";
 import type { GatewayMethodContext, GatewayMethods } from "./context.js";
+import { sessionDefaultsOf } from "./session-defaults.js";
 
 type Health = MethodResult<"health">;
 type JsonObject = Record<string, unknown>;
 
 /** The last health summary per gateway: answered again for a second (hello-ok, polling UIs). */
 const healthCache = new WeakMap<GatewayRuntime, { at: number; value: Health }>();
+
+/** `30m`, `1h`, `90s`, `2d` → ms (null when unparsable). */
+function durationMs(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match) return null;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? "m"]!;
+  return Math.round(Number(match[1]) * unit);
+}
+
+function heartbeatOf(config: JsonObject) {
+  const defaults = ((config.agents ?? {}) as JsonObject).defaults as JsonObject | undefined;
+  const heartbeat = (defaults?.heartbeat ?? {}) as JsonObject;
+  const every = typeof heartbeat.every === "string" ? heartbeat.every : "30m";
+  return {
+    // this gateway does not run heartbeats yet (docs/cli.md)
+    enabled: false,
+    every,
+    everyMs: durationMs(every),
+    prompt: typeof heartbeat.prompt === "string" ? heartbeat.prompt : "",
+    target: typeof heartbeat.target === "string" ? heartbeat.target : "none",
+    ackMaxChars: typeof heartbeat.ackMaxChars === "number" ? heartbeat.ackMaxChars : 300,
+  };
+}
 
 async function health(ctx: GatewayMethodContext): Promise<Health> {
   const runtime = ctx.gateway;
@@ -21,19 +46,38 @@ async function health(ctx: GatewayMethodContext): Promise<Health> {
   } catch {
     channelMap = {};
   }
-  let sessions: { count: number; recent: { key: string; updatedAt: unknown }[] } = { count: 0, recent: [] };
+  const config = runtime.config();
+  const defaults = sessionDefaultsOf(config);
+  let sessions: {
+    path: string;
+    count: number;
+    recent: { key: string; updatedAt: number | null; age: number | null }[];
+  } = {
+    path: join(runtime.options.stateDir, "agents", defaults.defaultAgentId, "sessions", "sessions.json"),
+    count: 0,
+    recent: [],
+  };
   try {
     if (runtime.options.assistant) {
       const listed = await ctx.call("sessions.list", { limit: 5 });
       const rows = listed.sessions;
       sessions = {
+        path: listed.path,
         count: listed.count ?? rows.length,
-        recent: rows.map((row) => ({ key: row.key, updatedAt: row.updatedAt })),
+        recent: rows.map((row) => {
+          const updatedAt = typeof row.updatedAt === "number" ? row.updatedAt : null;
+          return {
+            key: row.key,
+            updatedAt,
+            age: updatedAt === null ? null : Math.max(0, started - updatedAt),
+          };
+        }),
       };
     }
   } catch {
     // health stays answerable when the session store is not
   }
+  const heartbeat = heartbeatOf(config);
   const value: Health = {
     ok: true,
     ts: started,
@@ -42,9 +86,9 @@ async function health(ctx: GatewayMethodContext): Promise<Health> {
     channels: channelMap,
     channelOrder: Object.keys(channelMap),
     channelLabels: Object.fromEntries(Object.keys(channelMap).map((id) => [id, id])),
-    heartbeatSeconds: 1800,
-    defaultAgentId: "main",
-    agents: [{ agentId: "main", isDefault: true, sessions }],
+    heartbeatSeconds: Math.round((heartbeat.everyMs ?? 1_800_000) / 1000),
+    defaultAgentId: defaults.defaultAgentId,
+    agents: [{ agentId: defaults.defaultAgentId, isDefault: true, heartbeat, sessions }],
     sessions,
     eventLoop: runtime.eventLoop(),
   };

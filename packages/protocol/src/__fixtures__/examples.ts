@@ -51,6 +51,10 @@ export const METHOD_EXAMPLES: MethodExamples = {
     params: { includeChannelSummary: false, includeCliProjection: true },
     result: { runtimeVersion: "0.1.0", channelSummary: [], queuedSystemEvents: [] },
   },
+  "usage.status": {
+    params: {},
+    result: { updatedAt: ts, providers: [{ provider: "openai", displayName: "OpenAI", windows: [] }] },
+  },
   "logs.tail": {
     params: { cursor: 0, limit: 100 },
     result: { file: "/tmp/openclaw/openclaw-2026-11-21.log", cursor: 120, size: 120, lines: ['{"level":30}'] },
@@ -94,6 +98,14 @@ export const METHOD_EXAMPLES: MethodExamples = {
     params: { keys: ["agent:main:main"], limit: 3 },
     result: { ts, previews: [{ key: "agent:main:main", status: "ok", items: [{ role: "user", text: "hi" }] }] },
   },
+  "sessions.messages.subscribe": {
+    params: { key: "agent:main:main" },
+    result: { subscribed: true, key: "agent:main:main" },
+  },
+  "sessions.messages.unsubscribe": {
+    params: { key: "agent:main:main" },
+    result: { subscribed: false, key: "agent:main:main" },
+  },
   "sessions.patch": {
     params: { key: "agent:main:main", model: "anthropic/claude-sonnet-4-5", label: null },
     result: { ok: true, key: "agent:main:main", entry: { model: "anthropic/claude-sonnet-4-5" } },
@@ -126,6 +138,19 @@ export const METHOD_EXAMPLES: MethodExamples = {
   agent: {
     params: { message: "ping", agentId: "main", deliver: false, idempotencyKey: "k2" },
     result: { runId: "k2", status: "accepted", acceptedAt: ts },
+  },
+  "agents.list": {
+    params: {},
+    result: {
+      defaultId: "main",
+      mainKey: "main",
+      scope: "per-sender",
+      agents: [{ id: "main", model: { primary: "openai/gpt-4o" } }, { id: "work", name: "Work" }],
+    },
+  },
+  "agent.identity.get": {
+    params: { agentId: "main" },
+    result: { agentId: "main", name: "Assistant", nameSource: "default", avatar: "A" },
   },
   "agent.wait": { params: { runId: "k2", timeoutMs: 30_000 }, result: { status: "ok", startedAt: ts, endedAt: ts + 900 } },
   send: {

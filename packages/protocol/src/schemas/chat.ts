@@ -35,6 +35,9 @@ export const AgentParamsSchema = lazy(() =>
   z.strictObject({
     message: z.string(),
     agentId: z.string().optional(),
+    /** Model for this run (`provider/model` or an alias); OpenClaw also takes `provider` apart. */
+    provider: z.string().optional(),
+    model: z.string().optional(),
     to: z.string().optional(),
     replyTo: z.string().optional(),
     sessionId: z.string().optional(),
@@ -70,13 +73,24 @@ export type AgentParams = z.infer<typeof AgentParamsSchema>;
 export const AgentResultSchema = lazy(() =>
   z.looseObject({
     runId: z.string(),
-    status: z.enum(["accepted", "ok", "error", "timeout", "in_flight"]),
+    status: z.enum(["accepted", "ok", "error", "timeout", "in_flight", "aborted"]),
     acceptedAt: z.number().optional(),
     sessionKey: z.string().optional(),
+    agentId: z.string().optional(),
+    /** Final answer: `completed`, `aborted` or the error message. */
     summary: z.string().optional(),
     text: z.string().optional(),
     error: z.string().optional(),
     usage: UsageSchema.optional(),
+    /** Final answer: what the run produced (`payloads`) and how (`meta`). */
+    result: z
+      .looseObject({
+        payloads: z.array(
+          z.looseObject({ text: z.string().optional(), mediaUrl: z.string().nullable().optional() }),
+        ),
+        meta: z.looseObject({}).optional(),
+      })
+      .optional(),
   }),
 );
 export type AgentResult = z.infer<typeof AgentResultSchema>;

@@ -1,3 +1,4 @@
+export * from "./agents.js";
 export * from "./chat.js";
 export * from "./config.js";
 export * from "./cron.js";

@@ -74,6 +74,18 @@ export const SessionsPreviewResultSchema = lazy(() =>
   }),
 );
 
+/** Live transcript updates of one session (`session.message` events) for this connection. */
+export const SessionsMessagesSubscribeParamsSchema = lazy(() =>
+  z.strictObject({
+    key: SessionKeySchema,
+    agentId: z.string().optional(),
+    includeApprovals: z.boolean().optional(),
+  }),
+);
+export const SessionsMessagesSubscribeResultSchema = lazy(() =>
+  z.looseObject({ subscribed: z.boolean(), key: z.string() }),
+);
+
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
 /** Patch session settings; `null` clears a setting. */

@@ -142,9 +142,11 @@ export const SetHeartbeatsResultSchema = lazy(() =>
 
 // models ---------------------------------------------------------------------------------------
 
+/** Open: OpenClaw 2026.9.6's CLI sends `includeDetails` (not in its 2026.9.1 published schema); newer ones may send more. */
 export const ModelsListParamsSchema = lazy(() =>
-  z.strictObject({
+  z.looseObject({
     view: z.enum(["default", "configured", "all"]).optional(),
+    includeDetails: z.boolean().optional(),
   }),
 );
 export const ModelChoiceSchema = lazy(() =>
@@ -161,12 +163,32 @@ export const ModelChoiceSchema = lazy(() =>
 export type ModelChoice = z.infer<typeof ModelChoiceSchema>;
 export const ModelsListResultSchema = lazy(() => z.looseObject({ models: z.array(ModelChoiceSchema) }));
 
+// usage ----------------------------------------------------------------------------------------
+
+export const UsageStatusParamsSchema = lazy(() => z.looseObject({}));
+/** Provider usage windows (quota); a provider without a usage API reports an `error` line. */
+export const UsageStatusResultSchema = lazy(() =>
+  z.looseObject({
+    updatedAt: TimestampMsSchema,
+    providers: z.array(
+      z.looseObject({
+        provider: z.string(),
+        displayName: z.string().optional(),
+        windows: z.array(z.unknown()),
+        error: z.string().optional(),
+      }),
+    ),
+  }),
+);
+
 // channels -------------------------------------------------------------------------------------
 
 export const ChannelsStatusParamsSchema = lazy(() =>
   z.strictObject({
     probe: z.boolean().optional(),
-    timeoutMs: z.int().positive().optional(),
+    timeoutMs: z.int().nonnegative().optional(),
+    /** Only this channel. */
+    channel: z.string().min(1).optional(),
   }),
 );
 export const ChannelAccountSnapshotSchema = lazy(() =>
