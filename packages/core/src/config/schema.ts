@@ -566,7 +566,19 @@ const pluginsSchema = z.strictObject({
     .record(z.string(), z.looseObject({ enabled: z.boolean().optional(), config: looseRecord.optional() }))
     .default({}),
   slots: looseRecord.optional(),
-  installs: looseRecord.optional(),
+  /** Written by `openclaw plugins install` (docs/plugins.md). */
+  installs: z
+    .record(
+      z.string(),
+      z.looseObject({
+        source: z.enum(["path", "archive", "npm"]).optional(),
+        spec: z.string().optional(),
+        installPath: z.string().optional(),
+        version: z.string().optional(),
+        installedAt: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 const logLevel = z.enum(["silent", "fatal", "error", "warn", "info", "debug", "trace"]);
