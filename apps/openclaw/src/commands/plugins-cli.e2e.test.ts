@@ -149,23 +149,29 @@ describe("add-a-channel.md: a third-party channel plugin, from npm init to a rep
       PORT: "0",
     });
     const url = (await server.ready)[1]!;
-    for (const [path, value] of [
-      ["channels.my-channel.url", url],
-      ["channels.my-channel.allowFrom", '["me"]'],
-      ["channels.broken-chat.url", url],
+    // the guide's two `config set` lines, then what the guide leaves to the reader (a model), all
+    // at once: each write takes the config lock, so they land one after the other
+    const sets = await Promise.all(
       [
-        "models.providers.fake",
-        JSON.stringify({
-          baseUrl: model.baseURL,
-          api: "openai-completions",
-          apiKey: "sk-test",
-          models: [{ id: "m", name: "m" }],
-        }),
-      ],
-      ["agents.defaults.model.primary", "fake/m"],
-      ["agents.defaults.workspace", join(dir, "workspace")],
-    ] as const)
-      expect((await openclaw("config", "set", path, value)).code).toBe(0);
+        ["channels.my-channel.url", url],
+        ["channels.my-channel.allowFrom", '["me"]'],
+        ["channels.broken-chat", JSON.stringify({ url })],
+        [
+          "models.providers.fake",
+          JSON.stringify({
+            baseUrl: model.baseURL,
+            api: "openai-completions",
+            apiKey: "sk-test",
+            models: [{ id: "m", name: "m" }],
+          }),
+        ],
+        [
+          "agents.defaults",
+          JSON.stringify({ model: { primary: "fake/m" }, workspace: join(dir, "workspace") }),
+        ],
+      ].map(([path, value]) => openclaw("config", "set", path!, value!)),
+    );
+    expect(sets.map((result) => result.code)).toEqual([0, 0, 0, 0, 0]);
 
     const port = await freePort();
     env.OPENCLAW_GATEWAY_PORT = String(port); // the CLI's client commands find it there

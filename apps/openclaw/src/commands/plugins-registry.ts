@@ -1,34 +1,30 @@
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { BundledPlugin, PluginRegistry } from "@openclaw/core/plugins";
 import type { ChannelLogger } from "@openclaw/protocol";
 
 /**
- * The plugins this application ships. Each loads through the same registry as a third party's:
- * its package's `openclaw.plugin.json` is read, and its module is imported by package name only
- * when a channel account is configured or a provider is needed. Adding a bundled channel or
- * provider package is one line here (plus the package's manifest).
+ * The plugins this application ships: every dependency of `@openclaw/cli` whose package has an
+ * `openclaw.plugin.json`. Each loads through the same registry as a third party's: its manifest
+ * is read, and its module is imported by package name only when a channel account is configured
+ * or a provider is needed. Adding a bundled channel or provider is adding the package (with its
+ * manifest) to the CLI's dependencies; nothing here names one.
  */
-const BUNDLED: [name: string, load: () => Promise<unknown>][] = [
-  ["@openclaw/channels-telegram", () => import("@openclaw/channels-telegram")],
-  ["@openclaw/channels-discord", () => import("@openclaw/channels-discord")],
-  ["@openclaw/channels-slack", () => import("@openclaw/channels-slack")],
-  ["@openclaw/providers-openai", () => import("@openclaw/providers-openai")],
-  ["@openclaw/providers-anthropic", () => import("@openclaw/providers-anthropic")],
-  ["@openclaw/providers-gemini", () => import("@openclaw/providers-gemini")],
-  ["@openclaw/providers-ollama", () => import("@openclaw/providers-ollama")],
-];
-
-/** The bundled plugins whose package is installed (a missing optional package is skipped). */
 export function bundledPlugins(): BundledPlugin[] {
   const require = createRequire(import.meta.url);
+  const app = JSON.parse(readFileSync(require.resolve("@openclaw/cli/package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
   const found: BundledPlugin[] = [];
-  for (const [name, load] of BUNDLED) {
+  for (const name of Object.keys(app.dependencies ?? {})) {
+    let dir: string;
     try {
-      found.push({ dir: dirname(require.resolve(`${name}/package.json`)), load });
+      dir = dirname(require.resolve(`${name}/package.json`));
     } catch {
-      // not installed: its channel or provider is reported missing where it is used
+      continue; // not installed, or a package that does not export its package.json
     }
+    if (existsSync(join(dir, "openclaw.plugin.json"))) found.push({ dir, load: () => import(name) });
   }
   return found;
 }
