@@ -4,12 +4,12 @@ import {
   ChannelError,
   type ChannelLogger,
   type ChannelProbeResult,
-  type ChannelStatusPatch,
   isChannelPluginV1,
 } from "@openclaw/protocol";
 import { DEFAULT_ACCOUNT_ID } from "../routing/resolve-route.js";
 import { createFilePairingStore, type PairingStore } from "../state/dm-pairing-store.js";
 import type { DropReason } from "./access-policy.js";
+import { type AccountRuntime, runAccountLoop, stopAccount } from "./account-loop.js";
 import {
   createInboundPipeline,
   type InboundAssistant,
@@ -99,15 +99,6 @@ export interface ChannelManager {
   reload(): Promise<void>;
 }
 
-interface AccountRuntime {
-  plugin: AnyChannelPlugin;
-  accountId: string;
-  account: unknown;
-  status: ChannelAccountStatus;
-  controller?: AbortController;
-  loop?: Promise<void>;
-}
-
 const consoleLogger: ChannelLogger = {
   debug: () => undefined,
   info: (m, d) => process.stderr.write(`[channels] ${m}${d ? ` ${JSON.stringify(d)}` : ""}\n`),
@@ -134,80 +125,203 @@ export class UnsupportedChannelPluginError extends Error {
   }
 }
 
-export function createChannelManager(options: ChannelManagerOptions): ChannelManager {
+/** The status of an account before it ever ran. */
+export function newAccountStatus(plugin: AnyChannelPlugin, accountId: string): ChannelAccountStatus {
+  return {
+    channel: plugin.id,
+    accountId,
+    enabled: true,
+    configured: false,
+    running: false,
+    connected: false,
+    lastError: null,
+    lastInboundAt: null,
+    lastOutboundAt: null,
+    lastConnectedAt: null,
+    reconnectAttempts: 0,
+    received: 0,
+    dropped: {},
+    sent: 0,
+  };
+}
+
+/** Deliver a reply nobody waits for (sub-agent / agent-to-agent announce) to its session's last chat. */
+async function deliverUnsolicited(
+  reply: UnsolicitedChannelReply,
+  pipeline: InboundPipeline,
+  options: { getConfig(): InboundHostConfig; logger: ChannelLogger; onEvent(event: PipelineEvent): void },
+): Promise<void> {
+  const { route } = reply;
+  const { logger, onEvent } = options;
+  const accountId = route.accountId ?? DEFAULT_ACCOUNT_ID;
+  const prefix = options.getConfig().messages?.responsePrefix;
+  const text = reply.payloads
+    .map((p) => p.text ?? "")
+    .filter((t) => t.trim())
+    .join("\n\n");
+  try {
+    await pipeline.sendInOrder(reply.sessionKey, {
+      channel: route.channel,
+      accountId,
+      to: route.to,
+      text: prefix ? `${prefix} ${text}` : text,
+      idempotencyKey: `${reply.origin}:${reply.id}`,
+      ...(route.threadId ? { threadId: route.threadId } : {}),
+    });
+    logger.info(`${reply.origin} reply delivered`, {
+      channel: route.channel,
+      sessionKey: reply.sessionKey,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.warn(`${reply.origin} reply not delivered: ${message}`, {
+      channel: route.channel,
+      accountId,
+      sessionKey: reply.sessionKey,
+    });
+    onEvent({ type: "error", channel: route.channel, accountId, message });
+  }
+}
+
+/** One account's status for `channels status` (a copy), probed when asked. */
+async function accountStatus(
+  plugin: AnyChannelPlugin,
+  accountId: string,
+  runtime: AccountRuntime | undefined,
+  block: Record<string, unknown> | undefined,
+  request: { probe?: boolean; timeoutMs?: number },
+): Promise<ChannelAccountStatus> {
+  const status: ChannelAccountStatus = runtime
+    ? { ...runtime.status, dropped: { ...runtime.status.dropped } }
+    : { ...newAccountStatus(plugin, accountId), enabled: block?.enabled !== false };
+  if (!runtime) {
+    try {
+      const account = plugin.config.resolveAccount(block, accountId);
+      status.configured = !plugin.config.unconfiguredReason?.(account);
+    } catch (error) {
+      status.lastError = `invalid config: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  if (request.probe && plugin.status?.probe) {
+    try {
+      const account = runtime?.account ?? plugin.config.resolveAccount(block, accountId);
+      status.probe = await plugin.status.probe({ accountId, account, timeoutMs: request.timeoutMs ?? 5_000 });
+    } catch (error) {
+      status.probe = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  return status;
+}
+
+const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: 10 };
+
+/** The plugins by id; a plugin of another spec version is refused. */
+function pluginsById(candidates: readonly unknown[]): Map<string, AnyChannelPlugin> {
   const plugins = new Map<string, AnyChannelPlugin>();
-  for (const candidate of options.plugins) {
+  for (const candidate of candidates) {
     if (!isChannelPluginV1(candidate)) {
       const c = candidate as { id?: unknown; specificationVersion?: unknown } | null;
       throw new UnsupportedChannelPluginError(c?.id, c?.specificationVersion);
     }
     plugins.set(candidate.id, candidate);
   }
+  return plugins;
+}
+
+/** Count a pipeline event in its account's status. */
+function countEvent(status: ChannelAccountStatus, event: PipelineEvent): void {
+  if (event.type === "inbound") {
+    status.received++;
+    status.lastInboundAt = event.at;
+  } else if (event.type === "drop") status.dropped[event.reason] = (status.dropped[event.reason] ?? 0) + 1;
+  else if (event.type === "outbound") {
+    status.sent++;
+    status.lastOutboundAt = event.at;
+  } else if (event.type === "error") status.lastError = event.message;
+}
+
+/** The accounts of enabled channel blocks. */
+function enabledAccounts(
+  plugins: Map<string, AnyChannelPlugin>,
+  channelBlock: (id: string) => Record<string, unknown> | undefined,
+): { plugin: AnyChannelPlugin; accountId: string }[] {
+  const out: { plugin: AnyChannelPlugin; accountId: string }[] = [];
+  for (const plugin of plugins.values()) {
+    const block = channelBlock(plugin.id);
+    if (!block || block.enabled === false) continue;
+    for (const accountId of plugin.config.listAccountIds(block)) out.push({ plugin, accountId });
+  }
+  return out;
+}
+
+/** Resolve the account's config into the runtime; false when it cannot run (invalid, unconfigured, disabled). */
+function resolveRuntimeAccount(
+  runtime: AccountRuntime,
+  block: Record<string, unknown> | undefined,
+  log: ChannelLogger,
+): boolean {
+  const { plugin, status } = runtime;
+  try {
+    runtime.account = plugin.config.resolveAccount(block, runtime.accountId);
+  } catch (error) {
+    status.configured = false;
+    status.lastError = `invalid config: ${error instanceof Error ? error.message : String(error)}`;
+    log.error(status.lastError);
+    return false;
+  }
+  status.enabled = plugin.config.isEnabled?.(runtime.account) ?? true;
+  const unconfigured = plugin.config.unconfiguredReason?.(runtime.account);
+  status.configured = !unconfigured;
+  if (unconfigured || !status.enabled) {
+    status.lastError = unconfigured ?? null;
+    return false;
+  }
+  return true;
+}
+
+/** Stop the plugin's accounts (one, or all) and log them out where the channel supports it. */
+async function logoutAccounts(
+  plugin: AnyChannelPlugin,
+  runtimes: Iterable<AccountRuntime>,
+  onlyAccountId: string | undefined,
+): Promise<{ accountIds: string[]; loggedOut: boolean }> {
+  const accountIds: string[] = [];
+  let loggedOut = false;
+  for (const runtime of runtimes) {
+    if (runtime.plugin !== plugin) continue;
+    if (onlyAccountId && runtime.accountId !== onlyAccountId) continue;
+    await stopAccount(runtime);
+    if (plugin.gateway.logoutAccount) {
+      await plugin.gateway.logoutAccount({ accountId: runtime.accountId, account: runtime.account });
+      loggedOut = true;
+    }
+    accountIds.push(runtime.accountId);
+  }
+  return { accountIds, loggedOut };
+}
+
+/** A running account of the plugin (the `send` RPC without `accountId`), else the default id. */
+function runningAccount(plugin: AnyChannelPlugin, runtimes: Iterable<AccountRuntime>): string {
+  return [...runtimes].find((r) => r.plugin === plugin && r.status.running)?.accountId ?? DEFAULT_ACCOUNT_ID;
+}
+
+export function createChannelManager(options: ChannelManagerOptions): ChannelManager {
+  const plugins = pluginsById(options.plugins);
   const logger = options.logger ?? consoleLogger;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
-  const reconnect: ReconnectPolicy = {
-    initialDelayMs: 1_000,
-    maxDelayMs: 60_000,
-    maxAttempts: 10,
-    ...options.reconnect,
-  };
+  const reconnect: ReconnectPolicy = { ...DEFAULT_RECONNECT, ...options.reconnect };
   const pairing = options.pairing ?? createFilePairingStore({ stateDir: options.stateDir });
   const runtimes = new Map<string, AccountRuntime>();
   const keyOf = (channel: string, accountId: string) => `${channel}/${accountId}`;
   let journal: InboxJournal | undefined;
   let pipeline: InboundPipeline | undefined;
   let started = false;
-
   let unsubscribe: (() => void) | undefined;
-
-  /** Deliver a reply nobody waits for (sub-agent / agent-to-agent announce) to its session's last chat. */
-  async function deliverUnsolicited(reply: UnsolicitedChannelReply): Promise<void> {
-    const { route } = reply;
-    if (!plugins.has(route.channel) || !pipeline) return;
-    const accountId = route.accountId ?? DEFAULT_ACCOUNT_ID;
-    const prefix = options.getConfig().messages?.responsePrefix;
-    const text = reply.payloads
-      .map((p) => p.text ?? "")
-      .filter((t) => t.trim())
-      .join("\n\n");
-    try {
-      await pipeline.sendInOrder(reply.sessionKey, {
-        channel: route.channel,
-        accountId,
-        to: route.to,
-        text: prefix ? `${prefix} ${text}` : text,
-        idempotencyKey: `${reply.origin}:${reply.id}`,
-        ...(route.threadId ? { threadId: route.threadId } : {}),
-      });
-      logger.info(`${reply.origin} reply delivered`, {
-        channel: route.channel,
-        sessionKey: reply.sessionKey,
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      logger.warn(`${reply.origin} reply not delivered: ${message}`, {
-        channel: route.channel,
-        accountId,
-        sessionKey: reply.sessionKey,
-      });
-      onEvent({ type: "error", channel: route.channel, accountId, message });
-    }
-  }
 
   const onEvent = (event: PipelineEvent) => {
     const runtime = runtimes.get(keyOf(event.channel, event.accountId));
-    if (runtime) {
-      const s = runtime.status;
-      if (event.type === "inbound") {
-        s.received++;
-        s.lastInboundAt = event.at;
-      } else if (event.type === "drop") s.dropped[event.reason] = (s.dropped[event.reason] ?? 0) + 1;
-      else if (event.type === "outbound") {
-        s.sent++;
-        s.lastOutboundAt = event.at;
-      } else if (event.type === "error") s.lastError = event.message;
-    }
+    if (runtime) countEvent(runtime.status, event);
     options.onEvent?.(event);
   };
 
@@ -215,34 +329,7 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
     return options.getConfig().channels?.[id] as Record<string, unknown> | undefined;
   }
 
-  function desiredAccounts(): { plugin: AnyChannelPlugin; accountId: string }[] {
-    const out: { plugin: AnyChannelPlugin; accountId: string }[] = [];
-    for (const plugin of plugins.values()) {
-      const block = channelBlock(plugin.id);
-      if (!block || block.enabled === false) continue;
-      for (const accountId of plugin.config.listAccountIds(block)) out.push({ plugin, accountId });
-    }
-    return out;
-  }
-
-  function newStatus(plugin: AnyChannelPlugin, accountId: string): ChannelAccountStatus {
-    return {
-      channel: plugin.id,
-      accountId,
-      enabled: true,
-      configured: false,
-      running: false,
-      connected: false,
-      lastError: null,
-      lastInboundAt: null,
-      lastOutboundAt: null,
-      lastConnectedAt: null,
-      reconnectAttempts: 0,
-      received: 0,
-      dropped: {},
-      sent: 0,
-    };
-  }
+  const desiredAccounts = () => enabledAccounts(plugins, channelBlock);
 
   function startAccount(plugin: AnyChannelPlugin, accountId: string) {
     const key = keyOf(plugin.id, accountId);
@@ -250,116 +337,21 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
       plugin,
       accountId,
       account: undefined,
-      status: newStatus(plugin, accountId),
+      status: newAccountStatus(plugin, accountId),
     };
     runtimes.set(key, runtime);
     const log = prefixed(logger, { channel: plugin.id, accountId });
-    try {
-      runtime.account = plugin.config.resolveAccount(channelBlock(plugin.id), accountId);
-    } catch (error) {
-      runtime.status.configured = false;
-      runtime.status.lastError = `invalid config: ${error instanceof Error ? error.message : String(error)}`;
-      log.error(runtime.status.lastError);
-      return;
-    }
-    runtime.status.enabled = plugin.config.isEnabled?.(runtime.account) ?? true;
-    const unconfigured = plugin.config.unconfiguredReason?.(runtime.account);
-    runtime.status.configured = !unconfigured;
-    if (unconfigured || !runtime.status.enabled) {
-      runtime.status.lastError = unconfigured ?? null;
-      return;
-    }
+    if (!resolveRuntimeAccount(runtime, channelBlock(plugin.id), log)) return;
     const controller = new AbortController();
     runtime.controller = controller;
     runtime.status.running = true;
-    runtime.loop = runLoop(runtime, controller.signal, log);
-  }
-
-  async function runLoop(runtime: AccountRuntime, signal: AbortSignal, log: ChannelLogger): Promise<void> {
-    const { plugin, status } = runtime;
-    let failures = 0;
-    while (!signal.aborted) {
-      let connectedThisRound = false;
-      try {
-        await plugin.gateway.startAccount({
-          channel: plugin.id,
-          accountId: runtime.accountId,
-          account: runtime.account,
-          abortSignal: signal,
-          logger: log,
-          setStatus(patch: ChannelStatusPatch) {
-            if (patch.connected !== undefined) {
-              status.connected = patch.connected;
-              if (patch.connected) {
-                status.lastConnectedAt = now();
-                status.lastError = null;
-                connectedThisRound = true;
-                failures = 0;
-                status.reconnectAttempts = 0;
-              }
-            }
-            if (patch.lastError !== undefined) status.lastError = patch.lastError;
-            if (patch.self) status.self = patch.self;
-            if (patch.details) status.details = { ...status.details, ...patch.details };
-          },
-          inbound: (message) => {
-            if (!pipeline) return Promise.reject(new Error("channel manager not started"));
-            return pipeline.receive(message);
-          },
-        });
-        status.connected = false;
-        if (signal.aborted) break;
-        log.warn("channel monitor ended; reconnecting");
-      } catch (error) {
-        status.connected = false;
-        if (signal.aborted) break;
-        const text = error instanceof Error ? error.message : String(error);
-        status.lastError = text;
-        if (ChannelError.isInstance(error) && error.code === "UNAUTHORIZED") {
-          log.error(`stopped: ${text} (fix the credentials, then restart the channel)`);
-          break;
-        }
-        log.warn(`channel monitor failed: ${text}`);
-      }
-      if (!connectedThisRound) failures++;
-      else failures = Math.max(failures, 1);
-      status.reconnectAttempts = failures;
-      if (failures >= reconnect.maxAttempts) {
-        log.error(
-          `giving up after ${failures} consecutive failed connection attempts; last error: ${status.lastError}`,
-        );
-        status.lastError = `gave up after ${failures} attempts: ${status.lastError}`;
-        break;
-      }
-      const base = Math.min(reconnect.maxDelayMs, reconnect.initialDelayMs * 2 ** Math.max(0, failures - 1));
-      const delay = Math.round(base * (0.5 + random() * 0.5));
-      log.info(`reconnecting in ${delay} ms (attempt ${failures})`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        signal.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
-    }
-    status.running = false;
-    status.connected = false;
-  }
-
-  async function stopAccount(runtime: AccountRuntime) {
-    runtime.controller?.abort();
-    await runtime.loop?.catch(() => undefined);
-    await runtime.plugin.gateway
-      .stopAccount?.({ accountId: runtime.accountId, account: runtime.account })
-      .catch(() => undefined);
-    runtime.controller = undefined;
-    runtime.loop = undefined;
-    runtime.status.running = false;
-    runtime.status.connected = false;
+    runtime.loop = runAccountLoop(runtime, controller.signal, log, {
+      reconnect,
+      now,
+      random,
+      inbound: (message) =>
+        pipeline ? pipeline.receive(message) : Promise.reject(new Error("channel manager not started")),
+    });
   }
 
   const manager: ChannelManager = {
@@ -389,7 +381,8 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
       });
       for (const { plugin, accountId } of desiredAccounts()) startAccount(plugin, accountId);
       unsubscribe = options.assistant.onUnsolicitedReply?.((reply) => {
-        void deliverUnsolicited(reply);
+        if (plugins.has(reply.route.channel) && pipeline)
+          void deliverUnsolicited(reply, pipeline, { getConfig: options.getConfig, logger, onEvent });
       });
       await pipeline.recover();
     },
@@ -421,34 +414,16 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
         const accounts: ChannelAccountStatus[] = [];
         const ids = new Set(plugin.config.listAccountIds(channelBlock(plugin.id)));
         for (const runtime of runtimes.values()) if (runtime.plugin === plugin) ids.add(runtime.accountId);
-        for (const accountId of ids) {
-          const runtime = runtimes.get(keyOf(plugin.id, accountId));
-          const status: ChannelAccountStatus = runtime
-            ? { ...runtime.status, dropped: { ...runtime.status.dropped } }
-            : { ...newStatus(plugin, accountId), enabled: channelBlock(plugin.id)?.enabled !== false };
-          if (!runtime) {
-            try {
-              const account = plugin.config.resolveAccount(channelBlock(plugin.id), accountId);
-              status.configured = !plugin.config.unconfiguredReason?.(account);
-            } catch (error) {
-              status.lastError = `invalid config: ${error instanceof Error ? error.message : String(error)}`;
-            }
-          }
-          if (request.probe && plugin.status?.probe) {
-            try {
-              const account =
-                runtime?.account ?? plugin.config.resolveAccount(channelBlock(plugin.id), accountId);
-              status.probe = await plugin.status.probe({
-                accountId,
-                account,
-                timeoutMs: request.timeoutMs ?? 5_000,
-              });
-            } catch (error) {
-              status.probe = { ok: false, error: error instanceof Error ? error.message : String(error) };
-            }
-          }
-          accounts.push(status);
-        }
+        for (const accountId of ids)
+          accounts.push(
+            await accountStatus(
+              plugin,
+              accountId,
+              runtimes.get(keyOf(plugin.id, accountId)),
+              channelBlock(plugin.id),
+              request,
+            ),
+          );
         result.channels[plugin.id] = { label: plugin.meta.label, accounts };
       }
       return result;
@@ -456,18 +431,7 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
     async logout(request) {
       const plugin = plugins.get(request.channel);
       if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
-      const accountIds: string[] = [];
-      let loggedOut = false;
-      for (const runtime of runtimes.values()) {
-        if (runtime.plugin !== plugin) continue;
-        if (request.accountId && runtime.accountId !== request.accountId) continue;
-        await stopAccount(runtime);
-        if (plugin.gateway.logoutAccount) {
-          await plugin.gateway.logoutAccount({ accountId: runtime.accountId, account: runtime.account });
-          loggedOut = true;
-        }
-        accountIds.push(runtime.accountId);
-      }
+      const { accountIds, loggedOut } = await logoutAccounts(plugin, runtimes.values(), request.accountId);
       return { channel: plugin.id, accountIds, loggedOut };
     },
     async send(request) {
@@ -478,8 +442,7 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
         request.accountId ??
         (runtimes.has(keyOf(plugin.id, DEFAULT_ACCOUNT_ID))
           ? DEFAULT_ACCOUNT_ID
-          : ([...runtimes.values()].find((r) => r.plugin === plugin && r.status.running)?.accountId ??
-            DEFAULT_ACCOUNT_ID));
+          : runningAccount(plugin, runtimes.values()));
       const result = await pipeline.sendText({
         channel: plugin.id,
         accountId,

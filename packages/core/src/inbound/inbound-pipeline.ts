@@ -86,24 +86,10 @@ function createSerialLanes() {
   };
 }
 
-/**
- * The one path an inbound message takes: journal (durable before the vendor offset is acked) →
- * dedupe → access → route → debounce → hand-over to the assistant → delivery in the session's
- * reply order → inbox entry closed.
- */
-export function createInboundPipeline(options: InboundPipelineOptions): InboundPipeline {
+/** The pipeline's shared context; `inFlight` holds what `idle()` waits for. */
+function createPipelineContext(options: InboundPipelineOptions, stopSignal: AbortSignal) {
   const { journal, logger } = options;
-  const now = options.now ?? Date.now;
   const inFlight = new Set<Promise<unknown>>();
-  const processing = new Set<string>();
-  const intake = createSerialLanes();
-  const order = new ReplyOrder();
-  /** Debounced turns by session + sender; `fired` settles when the turn is handed over (or dropped by stop). */
-  const debounced = new Map<
-    string,
-    { entries: AdmittedMessage[]; timer: NodeJS.Timeout; fired: Promise<void>; release: () => void }
-  >();
-  const stopController = new AbortController();
   const emit = (event: PipelineEvent) => options.onEvent?.(event);
   const track = <T>(promise: Promise<T>): Promise<T> => {
     inFlight.add(promise);
@@ -116,8 +102,8 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
     getConfig: options.getConfig,
     resolveAccount: options.resolveAccount,
     emit,
-    now,
-    stopSignal: stopController.signal,
+    now: options.now ?? Date.now,
+    stopSignal,
     track,
     background(write, what) {
       track(write.catch((error) => logger.error(`inbox journal write failed (${what}): ${String(error)}`)));
@@ -134,6 +120,43 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
       });
     },
   };
+  return { context, inFlight };
+}
+
+/** Validate a message from a channel; the reason when it is malformed (logged, counted as a drop). */
+function parseInbound(raw: unknown, context: PipelineContext) {
+  const parsed = InboundMessageSchema.safeParse(raw);
+  if (parsed.success) return { message: parsed.data };
+  const reason = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+  const partial = raw as { channel?: string; accountId?: string } | undefined;
+  context.logger.warn(`inbound rejected (malformed): ${reason}`);
+  context.emit({
+    type: "drop",
+    channel: String(partial?.channel ?? "?"),
+    accountId: String(partial?.accountId ?? "?"),
+    reason: "malformed",
+  });
+  return { reason };
+}
+
+/**
+ * The one path an inbound message takes: journal (durable before the vendor offset is acked) →
+ * dedupe → access → route → debounce → hand-over to the assistant → delivery in the session's
+ * reply order → inbox entry closed.
+ */
+export function createInboundPipeline(options: InboundPipelineOptions): InboundPipeline {
+  const { journal, logger } = options;
+  const processing = new Set<string>();
+  const intake = createSerialLanes();
+  const order = new ReplyOrder();
+  /** Debounced turns by session + sender; `fired` settles when the turn is handed over (or dropped by stop). */
+  const debounced = new Map<
+    string,
+    { entries: AdmittedMessage[]; timer: NodeJS.Timeout; fired: Promise<void>; release: () => void }
+  >();
+  const stopController = new AbortController();
+  const { context, inFlight } = createPipelineContext(options, stopController.signal);
+  const { emit, now, track } = context;
   const retry = { attempts: 5, minDelayMs: 500, maxDelayMs: 30_000, ...options.retry };
   const delivery = createDelivery(context, retry, options.sleep ?? defaultSleep);
   const gate = createAccessGate(context, options.pairing, delivery);
@@ -206,22 +229,9 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
 
   return {
     async receive(raw) {
-      const parsed = InboundMessageSchema.safeParse(raw);
-      if (!parsed.success) {
-        const reason = parsed.error.issues
-          .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
-          .join("; ");
-        const partial = raw as { channel?: string; accountId?: string } | undefined;
-        logger.warn(`inbound rejected (malformed): ${reason}`);
-        emit({
-          type: "drop",
-          channel: String(partial?.channel ?? "?"),
-          accountId: String(partial?.accountId ?? "?"),
-          reason: "malformed",
-        });
-        return { status: "rejected", reason };
-      }
-      const message = parsed.data;
+      const parsed = parseInbound(raw, context);
+      if (!parsed.message) return { status: "rejected", reason: parsed.reason };
+      const message = parsed.message;
       const { key, duplicate } = await journal.receive(message, now());
       if (duplicate) {
         logger.debug("inbound duplicate ignored", { key });
