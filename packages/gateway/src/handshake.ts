@@ -114,10 +114,25 @@ function authenticate(
 ): Authenticated | undefined {
   const auth = ctx.runtime.currentAuth();
   const presented = params.auth ?? {};
+  const { rateLimiter } = ctx.runtime;
+  const scope = presented.deviceToken !== undefined ? "device" : "shared";
+  const retryAfterMs = auth.mode === "none" ? 0 : rateLimiter.retryAfter(conn.address, Date.now(), scope);
+  const granted = role === "operator" ? [...OPERATOR_SCOPES] : [];
+  // the shared secret first (no device record read for the common login), unless locked out
+  if (retryAfterMs === 0) {
+    if (auth.mode === "none") return { authKind: "none", granted };
+    const secret = auth.mode === "password" ? auth.password : auth.token;
+    const given = auth.mode === "password" ? presented.password : presented.token;
+    if (secret && given !== undefined && safeEqual(given, secret)) {
+      rateLimiter.recordSuccess(conn.address);
+      return { authKind: auth.mode, credential: fingerprint(secret), granted };
+    }
+  }
+  // a paired device's own token works even while shared-secret guesses are locked out
   const deviceTokenValue = presented.deviceToken ?? (auth.mode === "token" ? presented.token : undefined);
   const match = deviceTokenValue ? ctx.runtime.devices.findToken(deviceTokenValue) : undefined;
   if (match && match.record.role === role && (!params.device || params.device.id === match.device.deviceId)) {
-    ctx.runtime.rateLimiter.recordSuccess(conn.address, "device");
+    rateLimiter.recordSuccess(conn.address, "device");
     return {
       authKind: "device-token",
       credential: fingerprint(match.record.token),
@@ -125,32 +140,9 @@ function authenticate(
       deviceId: match.device.deviceId,
     };
   }
-  const scope = presented.deviceToken !== undefined ? "device" : "shared";
-  const retryAfterMs =
-    auth.mode === "none" ? 0 : ctx.runtime.rateLimiter.retryAfter(conn.address, Date.now(), scope);
   if (retryAfterMs > 0) {
     rateLimited(ctx, conn, id, retryAfterMs);
     return undefined;
-  }
-  const granted = role === "operator" ? [...OPERATOR_SCOPES] : [];
-  if (auth.mode === "none") return { authKind: "none", granted };
-  if (
-    auth.mode === "token" &&
-    presented.token !== undefined &&
-    auth.token &&
-    safeEqual(presented.token, auth.token)
-  ) {
-    ctx.runtime.rateLimiter.recordSuccess(conn.address);
-    return { authKind: "token", credential: fingerprint(auth.token), granted };
-  }
-  if (
-    auth.mode === "password" &&
-    presented.password !== undefined &&
-    auth.password &&
-    safeEqual(presented.password, auth.password)
-  ) {
-    ctx.runtime.rateLimiter.recordSuccess(conn.address);
-    return { authKind: "password", credential: fingerprint(auth.password), granted };
   }
   refuseCredential(ctx, conn, id, params);
   return undefined;
