@@ -210,6 +210,24 @@ describe("loading", () => {
     expect((await registry().loadChannels())[0]?.meta.label).toBe("v2");
   });
 
+  it("a plugin whose import never settles is PLUGIN_IMPORT_FAILED after importTimeoutMs; the others load", async () => {
+    await writePlugin(
+      join(stateDir, "extensions", "hang"),
+      { id: "hang", kind: "channel" },
+      "await new Promise(() => {});",
+    );
+    await writePlugin(
+      join(stateDir, "extensions", "fine"),
+      { id: "fine", kind: "channel" },
+      channelModule("fine"),
+    );
+    const plugins = createPluginRegistry({ config: {}, stateDir, importTimeoutMs: 2_000 });
+    expect((await plugins.loadChannels()).map((p) => p.id)).toEqual(["fine"]);
+    expect(plugins.get("hang")?.error?.message).toMatch(
+      /^plugin "hang" did not finish loading within 2000 ms/,
+    );
+  });
+
   it("a plugin of another spec version is PLUGIN_SPEC_UNSUPPORTED", async () => {
     await writePlugin(
       join(stateDir, "extensions", "future"),

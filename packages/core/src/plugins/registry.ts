@@ -7,7 +7,7 @@ import {
   type PluginRecord,
   pluginsConfigOf,
 } from "./discover.js";
-import type { PluginErrorCode } from "./manifest.js";
+import { PluginError, type PluginErrorCode } from "./manifest.js";
 
 /** A plugin that cannot be used, as `channels status`, `plugins list` and the gateway log report it. */
 export interface PluginIssue {
@@ -23,6 +23,8 @@ export interface PluginIssue {
 export interface PluginRegistryOptions extends DiscoverOptions {
   /** Where load failures are reported (the gateway log). */
   logger?: ChannelLogger;
+  /** A plugin whose import (or factory) has not settled by then is `PLUGIN_IMPORT_FAILED` (default 30 s). */
+  importTimeoutMs?: number;
 }
 
 /** Provider factories and instances for `createAssistant({ providerFactories, providers })`. */
@@ -63,6 +65,26 @@ export interface PluginRegistry {
 
 const usable = (record: PluginRecord) => record.state === "enabled" || record.state === "loaded";
 
+/** A module that never finishes loading (a top-level await that hangs) must not hold the others. */
+function withTimeout<T>(promise: Promise<T>, record: PluginRecord, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new PluginError(
+            "PLUGIN_IMPORT_FAILED",
+            `plugin "${record.id}" did not finish loading within ${ms} ms (${record.entry ?? record.dir})`,
+            record.id,
+          ),
+        ),
+      ms,
+    );
+    timer.unref?.();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export function createPluginRegistry(options: PluginRegistryOptions): PluginRegistry {
   const found: DiscoveredPlugin[] = discoverPlugins(options);
   const byId = new Map<string, DiscoveredPlugin>();
@@ -94,7 +116,7 @@ export function createPluginRegistry(options: PluginRegistryOptions): PluginRegi
   function load<T>(plugin: DiscoveredPlugin): Promise<T | undefined> {
     let pending = loads.get(plugin) as Promise<T | undefined> | undefined;
     if (!pending) {
-      pending = loadOne<T>(plugin).then(
+      pending = withTimeout(loadOne<T>(plugin), plugin.record, options.importTimeoutMs ?? 30_000).then(
         (value) => {
           plugin.record.state = "loaded";
           return value;
