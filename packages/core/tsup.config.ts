@@ -11,6 +11,7 @@ export default defineConfig(
       "config/fast": "src/config/fast.ts",
       "config/store": "src/config/store.ts",
       "state/index": "src/state/index.ts",
+      "state/devices": "src/state/device-pairing-store.ts",
       "fs/index": "src/fs/index.ts",
       "methods/index": "src/methods/index.ts",
       "plugins/index": "src/plugins/index.ts",

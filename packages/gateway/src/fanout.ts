@@ -107,7 +107,7 @@ export function createFanout(runtime: GatewayRuntime): Fanout {
         return auth.mode === "none";
       case "device-token": {
         if (!conn.credential || !conn.deviceId) return false;
-        const found = devices.get(conn.deviceId);
+        const found = devices.getSync(conn.deviceId);
         const record = found?.tokens?.[conn.role ?? "operator"];
         return Boolean(record && !record.revokedAtMs && fingerprint(record.token) === conn.credential);
       }

@@ -19,7 +19,7 @@ import {
   resolveRateLimit,
 } from "./auth.js";
 import { getPath } from "./config-path.js";
-import { DevicePairingStore } from "./devices.js";
+import { DevicePairingStore } from "@openclaw/core/state/devices";
 import type { MethodTable } from "./handlers.js";
 import { createHttpHandler } from "./http.js";
 import { createGatewayLogger, type Logger } from "./logging.js";

@@ -130,7 +130,7 @@ function authenticate(
   }
   // a paired device's own token works even while shared-secret guesses are locked out
   const deviceTokenValue = presented.deviceToken ?? (auth.mode === "token" ? presented.token : undefined);
-  const match = deviceTokenValue ? ctx.runtime.devices.findToken(deviceTokenValue) : undefined;
+  const match = deviceTokenValue ? ctx.runtime.devices.findTokenSync(deviceTokenValue) : undefined;
   if (match && match.record.role === role && (!params.device || params.device.id === match.device.deviceId)) {
     rateLimiter.recordSuccess(conn.address, "device");
     return {
@@ -227,7 +227,7 @@ async function pairConnectingDevice(
     return undefined;
   }
   const deviceId = device.id.toLowerCase();
-  const paired = ctx.runtime.devices.get(deviceId);
+  const paired = await ctx.runtime.devices.get(deviceId);
   const wanted = params.scopes ?? (role === "operator" ? ["operator.read", "operator.write"] : []);
   const upgrade =
     paired && (!paired.roles.includes(role) || wanted.some((scope) => !paired.scopes.includes(scope)));
@@ -250,10 +250,13 @@ async function pairConnectingDevice(
       ctx.runtime.options.autoApproveLoopback !== false &&
       canGrantScopes(authenticated.granted, wanted).ok;
     if (selfApproved) {
-      ctx.runtime.devices.approve(request);
+      await ctx.runtime.devices.approve(request);
       ctx.runtime.logger.info({ deviceId, role }, "device auto-approved (loopback)");
     } else {
-      const pending = ctx.runtime.devices.request({ ...request, ...(upgrade ? { isRepair: true } : {}) });
+      const pending = await ctx.runtime.devices.request({
+        ...request,
+        ...(upgrade ? { isRepair: true } : {}),
+      });
       ctx.io.broadcast("device.pair.requested", pending);
       ctx.runtime.logger.info(
         { deviceId, requestId: pending.requestId, remote: conn.address },
@@ -274,10 +277,10 @@ async function pairConnectingDevice(
       return undefined;
     }
   }
-  const record = ctx.runtime.devices.ensureToken(
+  const record = await ctx.runtime.devices.ensureToken(
     deviceId,
     role,
-    ctx.runtime.devices.get(deviceId)?.scopes ?? wanted,
+    (await ctx.runtime.devices.get(deviceId))?.scopes ?? wanted,
   );
   return {
     deviceId,

@@ -16,11 +16,6 @@ export {
 } from "./auth.js";
 export { getPath } from "./config-path.js";
 export {
-  DevicePairingStore,
-  type PairedDevice,
-  type PendingDeviceRequest,
-} from "./devices.js";
-export {
   authorizeRequest,
   type CloseOptions,
   createGateway,

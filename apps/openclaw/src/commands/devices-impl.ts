@@ -37,28 +37,31 @@ export async function devicesCommand(
     } catch (error) {
       if (flags.url || !(error instanceof CliError) || !error.message.startsWith("gateway connection failed"))
         throw error;
-      const { DevicePairingStore } = await import("@openclaw/gateway");
+      const { DevicePairingStore } = await import("@openclaw/core/state/devices");
       const store = new DevicePairingStore(localPaths().stateDir);
       call = async (method, params) => {
         const p = (params ?? {}) as { requestId?: string; deviceId?: string };
         switch (method) {
           case "device.pair.list":
             return {
-              pending: Object.values(store.pending()),
-              paired: Object.values(store.paired()).map(({ tokens: _t, ...rest }) => rest),
+              pending: Object.values(await store.pending()),
+              paired: Object.values(await store.paired()).map(({ tokens: _t, ...rest }) => rest),
             };
           case "device.pair.approve":
             return (
-              store.approve(p.requestId!) ??
+              (await store.approve(p.requestId!)) ??
               Promise.reject(new CliError(`unknown pairing request: ${p.requestId}`))
             );
           case "device.pair.reject":
             return (
-              store.reject(p.requestId!) ??
+              (await store.reject(p.requestId!)) ??
               Promise.reject(new CliError(`unknown pairing request: ${p.requestId}`))
             );
           default:
-            return store.remove(p.deviceId!) ?? Promise.reject(new CliError(`unknown device: ${p.deviceId}`));
+            return (
+              (await store.remove(p.deviceId!)) ??
+              Promise.reject(new CliError(`unknown device: ${p.deviceId}`))
+            );
         }
       };
     }

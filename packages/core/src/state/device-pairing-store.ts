@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { readJsonState, updateJsonState } from "./json-file.js";
 import { createFileStateStore, type StateStore } from "./state-store.js";
 
@@ -69,23 +71,52 @@ function newToken(role: string, scopes: string[], now: number): DeviceTokenRecor
  * approval made by another process (the CLI) is seen at once; every write is a locked
  * read-modify-write replaced atomically (0600). Unknown fields OpenClaw wrote are kept.
  *
- * `cached(deviceId)` is the synchronous view for code that cannot wait (re-checking the
- * credentials of open connections): the paired records as this store last read or wrote them.
+ * `getSync` / `findTokenSync` are the synchronous cache for code that cannot wait (the connect
+ * handshake's credential check, re-checking open connections): the paired records as this store
+ * last read or wrote them, re-read from disk when `paired.json` changed (another process).
  */
 export class DevicePairingStore {
   private readonly state: StateStore;
   private readonly now: () => number;
   private snapshot: Paired = {};
+  /** Absolute `paired.json` of a file store (undefined for in-memory state). */
+  private readonly pairedFile: string | undefined;
+  /** stat signature of `paired.json` when `snapshot` was read from it synchronously. */
+  private syncSignature: string | undefined;
 
   /** `state`: a `StateStore`, or the state dir (files under `<stateDir>/devices/`). */
   constructor(state: StateStore | string, options: { now?: () => number } = {}) {
     this.state = typeof state === "string" ? createFileStateStore(state) : state;
     this.now = options.now ?? Date.now;
+    this.pairedFile = this.state.root.startsWith("memory:") ? undefined : join(this.state.root, PAIRED);
   }
 
   private remember(paired: Paired): Paired {
     this.snapshot = paired;
+    this.syncSignature = undefined;
     return paired;
+  }
+
+  /** The cache, re-read when `paired.json` changed on disk since it was last read here. */
+  private synced(): Paired {
+    if (!this.pairedFile) return this.snapshot;
+    let signature: string;
+    try {
+      const stat = statSync(this.pairedFile);
+      signature = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      signature = "missing";
+    }
+    if (signature === this.syncSignature) return this.snapshot;
+    let paired: Paired = {};
+    try {
+      if (signature !== "missing") paired = JSON.parse(readFileSync(this.pairedFile, "utf8")) as Paired;
+    } catch {
+      paired = {};
+    }
+    this.snapshot = paired && typeof paired === "object" ? paired : {};
+    this.syncSignature = signature;
+    return this.snapshot;
   }
 
   private live(all: Pending): Pending {
@@ -135,17 +166,19 @@ export class DevicePairingStore {
     return (await this.paired())[deviceId];
   }
 
-  /** The paired record as this store last read or wrote it (synchronous; may lag another process). */
-  cached(deviceId: string): PairedDevice | undefined {
-    return this.snapshot[deviceId];
+  /** Synchronous {@link get} from the cache (fresh for a file store: re-read when the file changed). */
+  getSync(deviceId: string): PairedDevice | undefined {
+    return this.synced()[deviceId];
   }
 
   /** The device and token record a presented (not revoked) device token belongs to. */
   async findToken(token: string): Promise<{ device: PairedDevice; record: DeviceTokenRecord } | undefined> {
-    for (const device of Object.values(await this.paired()))
-      for (const record of Object.values(device.tokens ?? {}))
-        if (!record.revokedAtMs && record.token === token) return { device, record };
-    return undefined;
+    return tokenOwner(await this.paired(), token);
+  }
+
+  /** Synchronous {@link findToken} from the cache (fresh for a file store). */
+  findTokenSync(token: string): { device: PairedDevice; record: DeviceTokenRecord } | undefined {
+    return tokenOwner(this.synced(), token);
   }
 
   /** Open (or refresh) a pairing request; the same device and role keep their request id. */
@@ -271,13 +304,12 @@ export class DevicePairingStore {
   }
 }
 
-/** A paired device without its token values, for anything that leaves the process. */
-export function publicDevice(device: PairedDevice): Omit<PairedDevice, "tokens"> & {
-  tokens: Omit<DeviceTokenRecord, "token">[];
-} {
-  const { tokens, ...rest } = device;
-  return {
-    ...rest,
-    tokens: Object.values(tokens ?? {}).map(({ token: _token, ...meta }) => meta),
-  };
+function tokenOwner(
+  paired: Paired,
+  token: string,
+): { device: PairedDevice; record: DeviceTokenRecord } | undefined {
+  for (const device of Object.values(paired))
+    for (const record of Object.values(device.tokens ?? {}))
+      if (!record.revokedAtMs && record.token === token) return { device, record };
+  return undefined;
 }

@@ -20,6 +20,7 @@ export {
 export { ChannelCredentialStore } from "./channel-credential-store.js";
 export {
   DEVICE_PAIRING_TTL_MS,
+  type DevicePairingInput,
   DevicePairingStore,
   type DeviceTokenRecord,
   type PairedDevice,

@@ -117,7 +117,8 @@ describe("device pairing store", () => {
     expect(approved?.roles).toEqual(["operator"]);
     const found = await gateway.findToken(approved!.tokens.operator!.token);
     expect(found?.device.deviceId).toBe("d1");
-    expect(gateway.cached("d1")?.deviceId).toBe("d1");
+    expect(gateway.getSync("d1")?.deviceId).toBe("d1");
+    expect(gateway.findTokenSync(approved!.tokens.operator!.token)?.device.deviceId).toBe("d1");
     const file = join(dir, "devices/paired.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // a field OpenClaw writes that this store does not know survives an update
@@ -127,6 +128,11 @@ describe("device pairing store", () => {
     await gateway.revokeToken("d1", "operator");
     expect(JSON.parse(readFileSync(file, "utf8")).d1).toMatchObject({ futureField: "kept" });
     expect(await gateway.findToken(approved!.tokens.operator!.token)).toBeUndefined();
+    // the synchronous cache sees a change made by another store (process) on the same dir
+    await cli.remove("d1");
+    expect(gateway.getSync("d1")).toBeUndefined();
+    await cli.approve({ deviceId: "d1", publicKey: "pk", role: "operator", scopes: ["operator.read"] });
+    await gateway.revokeToken("d1", "operator");
     // a revoked role gets a fresh token on the next ensure; scopes from the argument
     const fresh = await gateway.ensureToken("d1", "operator", ["operator.read"]);
     expect(fresh?.token).not.toBe(approved!.tokens.operator!.token);

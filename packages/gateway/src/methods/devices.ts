@@ -1,10 +1,18 @@
 import type { MethodResult } from "@openclaw/protocol";
 import { assertCanGrant } from "../authority.js";
-import { type PendingDeviceRequest, publicDevice } from "../devices.js";
+import type { DeviceTokenRecord, PairedDevice, PendingDeviceRequest } from "@openclaw/core/state/devices";
 import { GatewayMethodError } from "../types.js";
 import type { GatewayMethods } from "./context.js";
 
 type PendingRow = MethodResult<"device.pair.list">["pending"][number];
+
+/** A paired device without its token values (what leaves the process). */
+function publicDevice(device: PairedDevice): Omit<PairedDevice, "tokens"> & {
+  tokens: Omit<DeviceTokenRecord, "token">[];
+} {
+  const { tokens, ...rest } = device;
+  return { ...rest, tokens: Object.values(tokens ?? {}).map(({ token: _token, ...meta }) => meta) };
+}
 
 /** A pending request as the protocol lists it (`role` is one the protocol knows, or absent). */
 function pendingRow({ role, ...request }: PendingDeviceRequest): PendingRow {
@@ -18,14 +26,14 @@ function notFound(message: string): GatewayMethodError {
 /** device.pair.* and device.token.*: the operator's view of the device pairing records. */
 export const devicesMethods = {
   "device.pair.list": async (_params, ctx) => ({
-    pending: Object.values(ctx.gateway.devices.pending()).map(pendingRow),
-    paired: Object.values(ctx.gateway.devices.paired()).map(publicDevice),
+    pending: Object.values(await ctx.gateway.devices.pending()).map(pendingRow),
+    paired: Object.values(await ctx.gateway.devices.paired()).map(publicDevice),
   }),
 
   "device.pair.approve": async (params, ctx) => {
-    const asked = ctx.gateway.devices.pending()[params.requestId];
+    const asked = (await ctx.gateway.devices.pending())[params.requestId];
     if (asked) assertCanGrant(ctx.caller.scopes, asked.scopes, "approve a pairing request");
-    const device = ctx.gateway.devices.approve(params.requestId);
+    const device = await ctx.gateway.devices.approve(params.requestId);
     if (!device) throw notFound(`unknown pairing request: ${params.requestId}`);
     ctx.broadcast("device.pair.resolved", {
       requestId: params.requestId,
@@ -37,7 +45,7 @@ export const devicesMethods = {
   },
 
   "device.pair.reject": async (params, ctx) => {
-    const request = ctx.gateway.devices.reject(params.requestId);
+    const request = await ctx.gateway.devices.reject(params.requestId);
     if (!request) throw notFound(`unknown pairing request: ${params.requestId}`);
     ctx.broadcast("device.pair.resolved", {
       requestId: params.requestId,
@@ -49,7 +57,7 @@ export const devicesMethods = {
   },
 
   "device.pair.remove": async (params, ctx) => {
-    const device = ctx.gateway.devices.remove(params.deviceId);
+    const device = await ctx.gateway.devices.remove(params.deviceId);
     if (!device) throw notFound(`unknown device: ${params.deviceId}`);
     ctx.gateway.closeWhere((conn) => conn.deviceId === device.deviceId, "unauthorized: device removed");
     return { deviceId: device.deviceId, removed: true, removedAtMs: Date.now() };
@@ -57,10 +65,10 @@ export const devicesMethods = {
 
   "device.token.rotate": async (params, ctx) => {
     // the token handed back carries these scopes: the caller must hold them (admin only from an admin)
-    const target = ctx.gateway.devices.get(params.deviceId);
+    const target = await ctx.gateway.devices.get(params.deviceId);
     const scopes = params.scopes ?? target?.tokens?.[params.role]?.scopes ?? target?.scopes ?? [];
     assertCanGrant(ctx.caller.scopes, scopes, "issue a device token");
-    const record = ctx.gateway.devices.rotateToken(params.deviceId, params.role, params.scopes);
+    const record = await ctx.gateway.devices.rotateToken(params.deviceId, params.role, params.scopes);
     if (!record) throw notFound(`unknown device: ${params.deviceId}`);
     ctx.gateway.revalidateAll();
     return {
@@ -73,7 +81,7 @@ export const devicesMethods = {
   },
 
   "device.token.revoke": async (params, ctx) => {
-    const record = ctx.gateway.devices.revokeToken(params.deviceId, params.role);
+    const record = await ctx.gateway.devices.revokeToken(params.deviceId, params.role);
     if (!record) throw notFound(`no ${params.role} token for device ${params.deviceId}`);
     ctx.gateway.revalidateAll();
     return { deviceId: params.deviceId, role: record.role, revokedAtMs: record.revokedAtMs ?? Date.now() };
