@@ -118,6 +118,8 @@ describe("@openclaw/core/config/store stays light", () => {
   it("reaches neither zod nor the schema, loader or write path through static imports", () => {
     const { files, packages } = staticGraph(join(import.meta.dirname, "store.ts"));
     expect([...packages]).not.toContain("zod");
+    // the watcher's empty-file check and the rejected-edit line lookup parse no JSON5 either
+    expect([...packages]).not.toContain("json5");
     const names = [...files].map((file) => file.slice(import.meta.dirname.length + 1));
     expect(names).toContain("watcher.ts");
     for (const heavy of ["schema.ts", "validate.ts", "load.ts", "write.ts", "config-store.ts"])

@@ -71,6 +71,16 @@ describe("auth profiles", () => {
 });
 
 describe("device pairing store", () => {
+  it("@openclaw/core/state/devices (loaded by the idle gateway) reaches neither zod nor json5", async () => {
+    const { staticGraph } = await import("../../../../scripts/import-graph.js");
+    const { packages, files } = staticGraph(join(import.meta.dirname, "device-pairing-store.ts"));
+    expect([...packages]).not.toContain("zod");
+    expect([...packages]).not.toContain("json5");
+    expect([...files].filter((file) => file.includes("/core/src/") && !/\/(state|fs)\//.test(file))).toEqual(
+      [],
+    );
+  });
+
   it("request → approve issues a token; rotate and remove", async () => {
     let now = 1_000;
     const store = new DevicePairingStore(createMemoryStateStore(), { now: () => now });
