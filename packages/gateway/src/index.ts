@@ -41,6 +41,12 @@ export {
   resolveBindHost,
   wsUrl,
 } from "./net.js";
+export type {
+  GatewayCapability,
+  GatewayMethodContext,
+  GatewayMethodHandler,
+  GatewayMethods,
+} from "./methods/index.js";
 export * from "./types.js";
 export {
   createMemoryAssistant,
