@@ -25,7 +25,7 @@ if (file) {
         p50: ms(histogram.percentile(50)),
         p99: ms(histogram.percentile(99)),
         max: ms(histogram.max),
-        rss: process.memoryUsage.rss(),
+        ...process.memoryUsage(),
       })}\n`,
     );
   }, 5_000).unref();

@@ -178,11 +178,14 @@ async function drive(
 ) {
   const { telegram, model } = fakes;
   let injected = 0;
+  // every chat starts a new session now and then (`/new`, as a user would), so the sessions'
+  // size stays steady and drift measures the gateway, not ever-growing transcripts
   const inject = () => {
     injected++;
+    const reset = injected % (CHATS * 25) < CHATS && injected > CHATS;
     telegram.inject(
       telegramUpdate("privateText", {
-        text: `soak ${injected}`,
+        text: reset ? "/new" : `soak ${injected}`,
         fromId: 7_100_000_000 + (injected % CHATS),
         messageId: injected,
       }),
@@ -192,7 +195,8 @@ async function drive(
   inject();
   await telegram.waitForSent(1);
   const traffic = setInterval(inject, 1_000 / MESSAGES_PER_SECOND);
-  await sleep(Math.min(60_000, (SOAK_SECONDS * 1000) / 5));
+  // warm-up: V8 grows its heap to the working set during the first minutes
+  await sleep(Math.max(Math.min(60_000, (SOAK_SECONDS * 1000) / 5), (SOAK_SECONDS * 1000) / 10));
   writeFileSync(`${loopFile}.start`, "");
   const rss: number[] = [];
   const startedAt = Date.now();
@@ -222,7 +226,7 @@ async function drive(
   ]);
   clearTimeout(timer);
   await sleep(2_000);
-  const window = Math.max(1, Math.min(6, Math.floor(rss.length / 10)));
+  const window = Math.max(1, Math.min(12, Math.floor(rss.length / 10)));
   const startRss = median(rss.slice(0, window));
   const endRss = median(rss.slice(-window));
   return {
