@@ -97,12 +97,43 @@ async function health(ctx: GatewayMethodContext): Promise<Health> {
   return value;
 }
 
+/** `status.sessions` in OpenClaw's shape: totals, the most recent, and the same per agent. */
+async function sessionsSummary(ctx: GatewayMethodContext, defaultAgentId: string) {
+  const now = Date.now();
+  const path = join(ctx.gateway.options.stateDir, "agents", defaultAgentId, "sessions", "sessions.json");
+  let count = 0;
+  let recent: { key: string; updatedAt: number | null; age: number | null }[] = [];
+  try {
+    if (ctx.gateway.options.assistant) {
+      const listed = await ctx.call("sessions.list", { limit: 10 });
+      count = listed.count ?? listed.sessions.length;
+      recent = listed.sessions.map((row) => {
+        const updatedAt = typeof row.updatedAt === "number" ? row.updatedAt : null;
+        return { key: row.key, updatedAt, age: updatedAt === null ? null : Math.max(0, now - updatedAt) };
+      });
+    }
+  } catch {
+    // status stays answerable when the session store is not
+  }
+  return {
+    paths: [path],
+    count,
+    defaults: { model: null, contextTokens: null },
+    recent,
+    byAgent: [{ agentId: defaultAgentId, path, count, recent }],
+  };
+}
+
 /** health, status, logs.tail, system-presence, last-heartbeat: the gateway's own view of itself. */
 export const systemMethods = {
   health: async (_params, ctx) => health(ctx),
 
-  status: async (_params, ctx) => {
+  status: async (params, ctx) => {
     const runtime = ctx.gateway;
+    const config = runtime.config();
+    const defaults = sessionDefaultsOf(config);
+    const heartbeat = heartbeatOf(config);
+    const sessions = await sessionsSummary(ctx, defaults.defaultAgentId);
     const address = runtime.address();
     const open = [...runtime.connections.values()].filter((conn) => conn.state === "open");
     let channelSummary: unknown[] = [];
@@ -131,9 +162,33 @@ export const systemMethods = {
         stateDir: runtime.options.stateDir,
         logFile: runtime.logFile,
       },
-      heartbeat: { defaultAgentId: "main", agents: [{ agentId: "main", enabled: false }] },
+      heartbeat: {
+        defaultAgentId: defaults.defaultAgentId,
+        agents: [
+          {
+            agentId: defaults.defaultAgentId,
+            enabled: heartbeat.enabled,
+            every: heartbeat.every,
+            everyMs: heartbeat.everyMs,
+          },
+        ],
+      },
       channelSummary,
       queuedSystemEvents: [],
+      // OpenClaw's `status --json` reads sessions.byAgent (it crashes without it)
+      sessions,
+      ...(params.includeCliProjection
+        ? {
+            cliProjection: {
+              agents: {
+                defaultId: defaults.defaultAgentId,
+                ownership: "sole",
+                selectionRequired: false,
+                rows: [{ id: defaults.defaultAgentId }],
+              },
+            },
+          }
+        : {}),
       memory: { rssBytes: process.memoryUsage.rss() },
     };
   },
