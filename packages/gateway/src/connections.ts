@@ -65,11 +65,11 @@ export function createConnectionLayer(
   const dispatch = createDispatcher(runtime, io, methods, callerOf);
 
   /** Refuse a frame nested beyond MAX_FRAME_DEPTH before it is parsed (any client, any scopes). */
-  function frameDepthOk(conn: Connection, text: string): boolean {
+  function frameDepthOk(conn: Connection, text: Uint8Array): boolean {
     const depth = checkFrameDepth(text);
     if (depth.ok) return true;
     logger.warn(
-      { connId: conn.id, remote: conn.address, bytes: text.length, maxDepth: MAX_FRAME_DEPTH },
+      { connId: conn.id, remote: conn.address, bytes: text.byteLength, maxDepth: MAX_FRAME_DEPTH },
       "refused a frame nested too deeply",
     );
     const error = frameTooDeepError();
@@ -82,15 +82,15 @@ export function createConnectionLayer(
 
   function onMessage(conn: Connection, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (conn.state === "closed") return;
-    const text = isBinary
-      ? data
-      : Buffer.isBuffer(data)
-        ? data.toString("utf8")
-        : Array.isArray(data)
-          ? Buffer.concat(data).toString("utf8")
-          : Buffer.from(data).toString("utf8");
     if (conn.state === "connecting") return; // one connect at a time
-    if (!isBinary && !frameDepthOk(conn, text as string)) return;
+    const bytes = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    // the nesting bound runs on the raw bytes: a refused frame is never decoded or parsed
+    if (!isBinary && !frameDepthOk(conn, bytes)) return;
+    const text = isBinary ? data : bytes.toString("utf8");
     if (conn.state !== "open") {
       const parsed = parseFrame(text, { binary: isBinary, maxBytes: MAX_PRECONNECT_PAYLOAD_BYTES });
       if (!parsed.ok) {

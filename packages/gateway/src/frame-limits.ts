@@ -15,19 +15,23 @@ const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \
 
 /**
- * One linear pass over a frame's text before `JSON.parse`: the nesting depth, stopping at the
- * first level beyond `maxDepth`, so a hostile frame costs a few bytes of scanning. Brackets inside
- * strings do not count. Returns the request id found at the top level (when it precedes the
- * excess) so the refusal can answer it.
+ * One linear pass over a frame (its text, or its UTF-8 bytes: the structural characters are
+ * ASCII either way) before `JSON.parse`: the nesting depth, stopping at the first level beyond
+ * `maxDepth`, so a hostile frame costs a few bytes of scanning. Brackets inside strings do not
+ * count. Returns the request id found at the top level (when it precedes the excess) so the
+ * refusal can answer it.
  */
 export function checkFrameDepth(
-  text: string,
+  frame: string | Uint8Array,
   maxDepth = MAX_FRAME_DEPTH,
 ): { ok: true } | { ok: false; id?: string } {
+  const text = typeof frame === "string" ? frame : undefined;
+  const bytes = typeof frame === "string" ? undefined : frame;
+  const length = text !== undefined ? text.length : bytes!.byteLength;
   let depth = 0;
   let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
+  for (let index = 0; index < length; index++) {
+    const code = text !== undefined ? text.charCodeAt(index) : bytes![index]!;
     if (inString) {
       if (code === BACKSLASH) index++;
       else if (code === QUOTE) inString = false;
@@ -37,13 +41,16 @@ export function checkFrameDepth(
     else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
       depth++;
       if (depth > maxDepth) {
-        const id = topLevelId(text.slice(0, index));
+        const prefix = text !== undefined ? text.slice(0, index) : decoder.decode(bytes!.subarray(0, index));
+        const id = topLevelId(prefix);
         return id === undefined ? { ok: false } : { ok: false, id };
       }
     } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) depth--;
   }
   return { ok: true };
 }
+
+const decoder = new TextDecoder();
 
 /** The `"id": "…"` of the outer object, looked for in the text before the excess. */
 function topLevelId(prefix: string): string | undefined {
