@@ -300,6 +300,11 @@ async function logoutAccounts(
   return { accountIds, loggedOut };
 }
 
+/** Where a reply to this account goes, while it runs. */
+function runningTarget(runtime: AccountRuntime | undefined) {
+  return runtime?.status.running ? { plugin: runtime.plugin, account: runtime.account } : undefined;
+}
+
 /** A running account of the plugin (the `send` RPC without `accountId`), else the default id. */
 function runningAccount(plugin: AnyChannelPlugin, runtimes: Iterable<AccountRuntime>): string {
   return [...runtimes].find((r) => r.plugin === plugin && r.status.running)?.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -369,10 +374,7 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
         pairing,
         assistant: options.assistant,
         getConfig: options.getConfig,
-        resolveAccount: (channel, accountId) => {
-          const runtime = runtimes.get(keyOf(channel, accountId));
-          return runtime?.status.running ? { plugin: runtime.plugin, account: runtime.account } : undefined;
-        },
+        resolveAccount: (channel, accountId) => runningTarget(runtimes.get(keyOf(channel, accountId))),
         logger,
         onEvent,
         now,
