@@ -10,8 +10,26 @@ function timeoutMs(options: AgentCommandOptions): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 600_000;
 }
 
+/** `--attach`: text files go into the message; images and other binaries are refused (not supported yet). */
+async function withAttachments(message: string, files: string[] | undefined): Promise<string> {
+  if (!files?.length) return message;
+  const { readFile, stat } = await import("node:fs/promises");
+  const { basename } = await import("node:path");
+  const parts = [message];
+  for (const file of files) {
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) throw new Error(`--attach: ${file} is not a readable file`);
+    if (info.size > 256 * 1024) throw new Error(`--attach: ${file} is over 256 KiB`);
+    const data = await readFile(file);
+    if (data.includes(0) || /\.(png|jpe?g|gif|webp|heic|pdf)$/i.test(file))
+      throw new Error(`--attach: ${file} is not a text file; images and binaries are not supported yet`);
+    parts.push(`Attached file ${basename(file)}:\n\`\`\`\n${data.toString("utf8")}\n\`\`\``);
+  }
+  return parts.join("\n\n");
+}
+
 export async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
-  const message = options.message?.trim();
+  let message = options.message?.trim();
   if (!message) return fail("openclaw agent: --message must not be empty", 2);
   if (options.thinking) {
     const { isThinkingLevel, THINKING_LEVELS } = await import("@openclaw/protocol");
@@ -20,6 +38,11 @@ export async function runAgentCommand(options: AgentCommandOptions): Promise<voi
         `openclaw agent: unknown --thinking "${options.thinking}" (use ${THINKING_LEVELS.join("|")})`,
         2,
       );
+  }
+  try {
+    message = await withAttachments(message, options.attach);
+  } catch (error) {
+    return fail(`openclaw agent: ${(error as Error).message}`, 2);
   }
   if (options.local) return runLocal(message, options);
   return runThroughGateway(message, options);
@@ -103,13 +126,59 @@ async function runLocal(message: string, options: AgentCommandOptions): Promise<
   }
 }
 
-async function runThroughGateway(message: string, options: AgentCommandOptions): Promise<void> {
-  // the gateway's `agent` method has no per-turn model parameter (protocol AgentParams)
-  if (options.model)
-    return fail(
-      "openclaw agent: --model works with --local only; through the gateway, switch the session model with `/model <ref>`",
-      2,
+interface AgentFinal {
+  runId: string;
+  sessionKey?: string;
+  status: string;
+  summary?: string;
+  error?: string;
+  text?: string;
+  result?: { payloads?: { text?: string }[] };
+}
+
+/** The reply text of `agent`'s final answer (its payloads). */
+function replyText(final: AgentFinal): string {
+  const payloads = final.result?.payloads ?? [];
+  return payloads.length > 0
+    ? payloads.map((payload) => payload.text ?? "").join("\n\n")
+    : (final.text ?? "");
+}
+
+/** `--deliver`: send the reply to the chosen chat, or the session's last chat, through `send`. */
+async function deliver(
+  rpc: { call<T>(method: string, params?: unknown): Promise<T> },
+  options: AgentCommandOptions,
+  sessionKey: string,
+  text: string,
+): Promise<string> {
+  let channel = options.replyChannel ?? options.channel;
+  let to = options.replyTo ?? options.to;
+  let accountId = options.replyAccount;
+  if (!channel || !to) {
+    const listed = await rpc.call<{
+      sessions?: { key: string; lastChannel?: string; lastTo?: string; lastAccountId?: string }[];
+    }>("sessions.list", {});
+    const row = listed.sessions?.find((entry) => entry.key === sessionKey);
+    channel ??= row?.lastChannel;
+    to ??= row?.lastTo;
+    accountId ??= row?.lastAccountId;
+  }
+  if (!channel || !to)
+    throw new Error(
+      `--deliver: session ${sessionKey} has no last chat; give --channel <id> --reply-to <target>`,
     );
+  const { randomUUID } = await import("node:crypto");
+  await rpc.call("send", {
+    channel,
+    to,
+    message: text,
+    ...(accountId ? { accountId } : {}),
+    idempotencyKey: randomUUID(),
+  });
+  return `${channel}:${to}`;
+}
+
+async function runThroughGateway(message: string, options: AgentCommandOptions): Promise<void> {
   const { resolveTarget } = await import("./gateway-local.js");
   const { openRpc, CliError } = await import("./gateway-rpc.js");
   const { randomUUID } = await import("node:crypto");
@@ -129,39 +198,34 @@ async function runThroughGateway(message: string, options: AgentCommandOptions):
     let sessionKey: string | undefined;
     if (options.sessionKey || options.sessionId?.includes(":"))
       sessionKey = options.sessionKey ?? options.sessionId;
-    const accepted = await rpc.call<{ runId: string; sessionKey?: string }>("agent", {
-      message,
-      idempotencyKey: randomUUID(),
-      ...(sessionKey ? { sessionKey } : {}),
-      ...(options.sessionId && !sessionKey ? { sessionId: options.sessionId } : {}),
-      ...(options.agent ? { agentId: options.agent } : {}),
-      ...(options.thinking ? { thinking: options.thinking } : {}),
-    });
-    const waited = await rpc.call<{ status: string; error?: string }>("agent.wait", {
-      runId: accepted.runId,
-      timeoutMs: timeoutMs(options),
-    });
-    // the gateway answers with the canonical key it ran in; older gateways do not, so derive the
-    // same canonical key (`main` → `agent:main:main`) the way the gateway and core do
+    // `agent` answers twice: the ack, then the final answer with the reply (expectFinal)
+    const final = await rpc.call<AgentFinal>(
+      "agent",
+      {
+        message,
+        idempotencyKey: randomUUID(),
+        ...(sessionKey ? { sessionKey } : {}),
+        ...(options.sessionId && !sessionKey ? { sessionId: options.sessionId } : {}),
+        ...(options.agent ? { agentId: options.agent } : {}),
+        ...(options.thinking ? { thinking: options.thinking } : {}),
+        ...(options.model ? { model: options.model } : {}),
+      },
+      { expectFinal: true, timeoutMs: timeoutMs(options) },
+    );
     const { toAgentSessionKey } = await import("@openclaw/protocol");
-    const key = accepted.sessionKey ?? toAgentSessionKey(sessionKey, options.agent);
-    const history = await rpc.call<{
-      messages?: { role: string; content?: { type: string; text?: string }[] }[];
-    }>("chat.history", { sessionKey: key, limit: 5 });
-    const last = [...(history.messages ?? [])].reverse().find((entry) => entry.role === "assistant");
-    const text = (last?.content ?? [])
-      .map((block) => (block.type === "text" ? (block.text ?? "") : ""))
-      .join("");
+    const key = final.sessionKey ?? toAgentSessionKey(sessionKey, options.agent);
+    const text = replyText(final);
+    let delivered: string | undefined;
+    if (options.deliver && final.status === "ok" && text) delivered = await deliver(rpc, options, key, text);
     if (options.json)
       process.stdout.write(
-        `${JSON.stringify({ runId: accepted.runId, sessionKey: key, ...waited, text }, null, 2)}\n`,
+        `${JSON.stringify({ ...final, sessionKey: key, text, ...(delivered ? { delivered } : {}) }, null, 2)}\n`,
       );
-    else if (waited.status === "ok" && !last) {
-      process.stderr.write(`openclaw agent: the run ended but session ${key} has no assistant reply\n`);
-      process.exitCode = 1;
-    } else if (waited.status === "ok") process.stdout.write(`${text}\n`);
-    else {
-      process.stderr.write(`openclaw agent: ${waited.status}${waited.error ? `: ${waited.error}` : ""}\n`);
+    else if (final.status === "ok") {
+      process.stdout.write(`${text}\n`);
+      if (delivered) process.stderr.write(`delivered to ${delivered}\n`);
+    } else {
+      process.stderr.write(`openclaw agent: ${final.status}${final.error ? `: ${final.error}` : ""}\n`);
       process.exitCode = 1;
     }
   } catch (error) {

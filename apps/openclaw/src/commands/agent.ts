@@ -13,6 +13,13 @@ export interface AgentCommandOptions {
   token?: string;
   password?: string;
   timeout?: string;
+  deliver?: boolean;
+  channel?: string;
+  replyTo?: string;
+  replyChannel?: string;
+  replyAccount?: string;
+  to?: string;
+  attach?: string[];
 }
 
 /** `openclaw agent --message <text>`: one turn, locally (`--local`) or through the gateway. */
@@ -32,6 +39,13 @@ export function registerAgent(program: Command): void {
     .option("--token <token>", "gateway token")
     .option("--password <password>", "gateway password")
     .option("--timeout <seconds>", "give up waiting after this many seconds (default 600)")
+    .option("--deliver", "also send the reply to a chat (the session's last chat, or --channel/--reply-to)")
+    .option("--channel <id>", "channel to deliver to with --deliver (telegram, discord, slack, …)")
+    .option("--reply-to <target>", "chat id / user to deliver to with --deliver")
+    .option("--reply-channel <id>", "same as --channel for the delivery only")
+    .option("--reply-account <id>", "channel account to deliver from")
+    .option("-t, --to <target>", "same as --reply-to")
+    .option("--attach <file...>", "include a text file in the message (images are not supported yet)")
     .action(async (options: AgentCommandOptions) => {
       const { runAgentCommand } = await import("./agent-impl.js");
       await runAgentCommand(options);

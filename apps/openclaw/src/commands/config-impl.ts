@@ -91,11 +91,29 @@ export async function configSet(
   try {
     const { setConfigValue } = await core();
     const value = await parseCliValue(text, options.string);
-    const result = await setConfigValue(path, value, { allowUnknownKeys: options.allowUnknown });
+    const target = keyThatWins(path, value);
+    if (target !== path && !options.json)
+      process.stdout.write(
+        `${path} is an alternate spelling of ${target} (the key that takes effect); writing ${target}.\n`,
+      );
+    const result = await setConfigValue(target, value, { allowUnknownKeys: options.allowUnknown });
     await describeWrite(result, options.json);
   } catch (error) {
     await report(error);
   }
+}
+
+/**
+ * Alternate spellings (the FAQ's `models.defaults.model`) lose to the canonical key when both are
+ * set, so `config set` writes the canonical key: what is written is what takes effect.
+ */
+export function keyThatWins(path: string, value?: unknown): string {
+  const match = /^models\.defaults\.model(\.(primary|fallbacks))?$/.exec(path);
+  if (!match) return path;
+  if (match[2]) return `agents.defaults.model.${match[2]}`;
+  return typeof value === "object" && value !== null
+    ? "agents.defaults.model"
+    : "agents.defaults.model.primary";
 }
 
 export async function configUnset(path: string): Promise<void> {

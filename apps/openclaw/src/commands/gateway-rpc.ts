@@ -11,7 +11,12 @@ export class CliError extends Error {
 }
 
 export interface RpcSession {
-  call<T = unknown>(method: string, params?: unknown): Promise<T>;
+  /** `expectFinal`: for two-phase methods (`agent`), resolve with the final answer, not the ack. */
+  call<T = unknown>(
+    method: string,
+    params?: unknown,
+    options?: { expectFinal?: boolean; timeoutMs?: number },
+  ): Promise<T>;
   hello: Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -61,9 +66,18 @@ export async function openRpc(target: GatewayTarget, scopes?: string[]): Promise
   }
   return {
     hello,
-    async call<T>(method: string, params?: unknown): Promise<T> {
+    async call<T>(
+      method: string,
+      params?: unknown,
+      options?: { expectFinal?: boolean; timeoutMs?: number },
+    ): Promise<T> {
       try {
-        return (await client.request(method, params)) as T;
+        const request = client.request.bind(client) as (
+          m: string,
+          p?: unknown,
+          o?: unknown,
+        ) => Promise<unknown>;
+        return (await request(method, params, options)) as T;
       } catch (error) {
         if (GatewayTransportError.isInstance(error)) {
           throw new CliError(

@@ -12,13 +12,18 @@ export function registerModels(program: Command): void {
     .command("list")
     .description("models you can use: allowlist, configured providers, current default")
     .option("--json", "print JSON")
-    .action(async (options: { json?: boolean }) => (await impl()).modelsList(options));
+    .action(async (options: { json?: boolean }, command: Command) =>
+      (await impl()).modelsList({ ...command.optsWithGlobals(), ...options }),
+    );
   models
     .command("status")
     .description("default model, fallbacks, aliases and which providers have credentials")
     .option("--probe", "send a tiny request to each configured model and report the outcome")
     .option("--json", "print JSON")
-    .action(async (options: { probe?: boolean; json?: boolean }) => (await impl()).modelsStatus(options));
+    // `--json` is also an option of `models` itself: commander gives it to the parent, so read both
+    .action(async (options: { probe?: boolean; json?: boolean }, command: Command) =>
+      (await impl()).modelsStatus({ ...command.optsWithGlobals(), ...options }),
+    );
   models
     .command("set <ref>")
     .description("set the default model (agents.defaults.model.primary)")
