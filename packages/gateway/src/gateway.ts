@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
+import { DevicePairingStore } from "@openclaw/core/state/devices";
 // only the zod-free entry at start: the schemas and registries load with the first WebSocket client
 import type {
   ClientInfo,
@@ -19,7 +20,6 @@ import {
   resolveRateLimit,
 } from "./auth.js";
 import { getPath } from "./config-path.js";
-import { DevicePairingStore } from "@openclaw/core/state/devices";
 import type { MethodTable } from "./handlers.js";
 import { createHttpHandler } from "./http.js";
 import { createGatewayLogger, type Logger } from "./logging.js";

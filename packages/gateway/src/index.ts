@@ -33,6 +33,12 @@ export {
   prettyLine,
   tailLogFile,
 } from "./logging.js";
+export type {
+  GatewayCapability,
+  GatewayMethodContext,
+  GatewayMethodHandler,
+  GatewayMethods,
+} from "./methods/index.js";
 export {
   BIND_MODES,
   type BindMode,
@@ -41,12 +47,6 @@ export {
   resolveBindHost,
   wsUrl,
 } from "./net.js";
-export type {
-  GatewayCapability,
-  GatewayMethodContext,
-  GatewayMethodHandler,
-  GatewayMethods,
-} from "./methods/index.js";
 export * from "./types.js";
 export {
   createMemoryAssistant,

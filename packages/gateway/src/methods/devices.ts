@@ -1,6 +1,6 @@
+import type { DeviceTokenRecord, PairedDevice, PendingDeviceRequest } from "@openclaw/core/state/devices";
 import type { MethodResult } from "@openclaw/protocol";
 import { assertCanGrant } from "../authority.js";
-import type { DeviceTokenRecord, PairedDevice, PendingDeviceRequest } from "@openclaw/core/state/devices";
 import { GatewayMethodError } from "../types.js";
 import type { GatewayMethods } from "./context.js";
 
