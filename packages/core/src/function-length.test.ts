@@ -8,8 +8,6 @@ const LIMIT = 150;
 
 /** Known exceptions, each with its owner's reason; the list only shrinks. */
 const KNOWN: Record<string, string> = {
-  // one token walk over markdown-it's flat token stream; splitting it scatters the open-span state
-  "format/markdown-to-ir.ts markdownToIR": "token walk",
   // the table of legacy config spellings, one branch per alias
   "config/aliases.ts normalizeConfigAliases": "alias table",
 };

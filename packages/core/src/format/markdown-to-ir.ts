@@ -29,182 +29,175 @@ function markdownParser(): Parser {
   return parser;
 }
 
-/**
- * Parse Markdown (what models write) into the formatted-text IR: plain text with bold / italic /
- * strike / code / pre / link spans. Headings become bold lines, list items get `•` or `n.` prefixes,
- * fences become `pre` spans carrying their language.
- */
-export function markdownToIR(markdown: string, options: MarkdownToIROptions = {}): FormattedText {
-  const tables = options.tables ?? "code";
-  const tokens = markdownParser().parse(markdown, {});
-  let out = "";
-  const spans: StyleSpan[] = [];
-  const open: { style: TextStyle; start: number; href?: string }[] = [];
-  const lists: { ordered: boolean; next: number }[] = [];
-  let quoteDepth = 0;
-  let table: string[][] | null = null;
-  let row: string[] | null = null;
+/** Builds the IR text and spans from markdown-it tokens (block tokens in order, inline children). */
+class IRWriter {
+  out = "";
+  readonly spans: StyleSpan[] = [];
+  private readonly open: { style: TextStyle; start: number; href?: string }[] = [];
+  private readonly lists: { ordered: boolean; next: number }[] = [];
+  private quoteDepth = 0;
+  private table: string[][] | null = null;
+  private row: string[] | null = null;
 
-  const separate = () => {
-    if (out.length === 0) return;
-    const sep = lists.length > 0 ? "\n" : "\n\n";
-    out = out.replace(/[ \t]*\n*$/, "");
-    out += sep;
-  };
-  const pushSpan = (style: TextStyle, start: number, extra: Partial<StyleSpan> = {}) => {
-    if (out.length > start) spans.push({ style, start, end: out.length, ...extra });
-  };
-  const openStyle = (style: TextStyle, href?: string) => open.push({ style, start: out.length, href });
-  const closeStyle = (style: TextStyle) => {
-    for (let i = open.length - 1; i >= 0; i--) {
-      const entry = open[i];
+  constructor(private readonly tables: TableMode) {}
+
+  private separate() {
+    if (this.out.length === 0) return;
+    const sep = this.lists.length > 0 ? "\n" : "\n\n";
+    this.out = this.out.replace(/[ \t]*\n*$/, "");
+    this.out += sep;
+  }
+
+  private pushSpan(style: TextStyle, start: number, extra: Partial<StyleSpan> = {}) {
+    if (this.out.length > start) this.spans.push({ style, start, end: this.out.length, ...extra });
+  }
+
+  private openStyle(style: TextStyle, href?: string) {
+    this.open.push({ style, start: this.out.length, href });
+  }
+
+  private closeStyle(style: TextStyle) {
+    for (let i = this.open.length - 1; i >= 0; i--) {
+      const entry = this.open[i];
       if (entry?.style === style) {
-        open.splice(i, 1);
-        pushSpan(style, entry.start, entry.href !== undefined ? { href: entry.href } : {});
+        this.open.splice(i, 1);
+        this.pushSpan(style, entry.start, entry.href !== undefined ? { href: entry.href } : {});
         return;
       }
     }
-  };
-  const quotePrefix = () => (quoteDepth > 0 ? "> ".repeat(quoteDepth) : "");
+  }
 
-  const inline = (children: Token[]) => {
+  private quotePrefix() {
+    return this.quoteDepth > 0 ? "> ".repeat(this.quoteDepth) : "";
+  }
+
+  /** Text and inline styles of a paragraph, heading or list item. */
+  private inline(children: Token[]) {
+    const styles: Record<string, [TextStyle, "open" | "close"]> = {
+      strong_open: ["bold", "open"],
+      strong_close: ["bold", "close"],
+      em_open: ["italic", "open"],
+      em_close: ["italic", "close"],
+      s_open: ["strike", "open"],
+      s_close: ["strike", "close"],
+      link_close: ["link", "close"],
+    };
     for (const t of children) {
-      switch (t.type) {
-        case "text":
-          out += t.content;
-          break;
-        case "softbreak":
-        case "hardbreak":
-          out += `\n${quotePrefix()}`;
-          break;
-        case "code_inline": {
-          const start = out.length;
-          out += t.content;
-          pushSpan("code", start);
-          break;
-        }
-        case "strong_open":
-          openStyle("bold");
-          break;
-        case "strong_close":
-          closeStyle("bold");
-          break;
-        case "em_open":
-          openStyle("italic");
-          break;
-        case "em_close":
-          closeStyle("italic");
-          break;
-        case "s_open":
-          openStyle("strike");
-          break;
-        case "s_close":
-          closeStyle("strike");
-          break;
-        case "link_open":
-          openStyle("link", String(t.attrGet("href") ?? ""));
-          break;
-        case "link_close":
-          closeStyle("link");
-          break;
-        case "image": {
-          const start = out.length;
-          out += t.content || String(t.attrGet("src") ?? "image");
-          pushSpan("link", start, { href: String(t.attrGet("src") ?? "") });
-          break;
-        }
-        default:
-          out += t.content;
+      const style = styles[t.type];
+      if (style) {
+        if (style[1] === "open") this.openStyle(style[0]);
+        else this.closeStyle(style[0]);
+        continue;
       }
+      if (t.type === "softbreak" || t.type === "hardbreak") this.out += `\n${this.quotePrefix()}`;
+      else if (t.type === "link_open") this.openStyle("link", String(t.attrGet("href") ?? ""));
+      else if (t.type === "code_inline") {
+        const start = this.out.length;
+        this.out += t.content;
+        this.pushSpan("code", start);
+      } else if (t.type === "image") {
+        const start = this.out.length;
+        this.out += t.content || String(t.attrGet("src") ?? "image");
+        this.pushSpan("link", start, { href: String(t.attrGet("src") ?? "") });
+      } else this.out += t.content;
     }
-  };
+  }
 
-  const inlineText = (children: Token[]): string =>
-    children.map((c) => (c.type === "softbreak" || c.type === "hardbreak" ? " " : c.content)).join("");
-
-  for (const token of tokens) {
-    if (table) {
-      if (token.type === "tr_open") row = [];
-      else if (token.type === "inline" && row) row.push(inlineText(token.children ?? []));
-      else if (token.type === "tr_close" && row) table.push(row);
-      else if (token.type === "table_close") {
-        emitTable(table);
-        table = null;
-      }
-      continue;
+  /** Inside a table: collect its cells; true when the token belonged to the table. */
+  private tableToken(token: Token): boolean {
+    if (!this.table) return false;
+    if (token.type === "tr_open") this.row = [];
+    else if (token.type === "inline" && this.row) this.row.push(inlineText(token.children ?? []));
+    else if (token.type === "tr_close" && this.row) this.table.push(this.row);
+    else if (token.type === "table_close") {
+      this.emitTable(this.table);
+      this.table = null;
     }
+    return true;
+  }
+
+  /** Lists and quotes: markers, indentation and `>` prefixes. */
+  private structureToken(token: Token): boolean {
     switch (token.type) {
-      case "table_open":
-        table = [];
-        break;
-      case "paragraph_open":
-        if (!token.hidden) separate();
-        out += quotePrefix();
-        break;
-      case "heading_open":
-        separate();
-        openStyle("bold");
-        break;
-      case "heading_close":
-        closeStyle("bold");
-        break;
-      case "inline":
-        inline(token.children ?? []);
-        break;
       case "bullet_list_open":
       case "ordered_list_open":
-        if (lists.length === 0) separate();
-        lists.push({
+        if (this.lists.length === 0) this.separate();
+        this.lists.push({
           ordered: token.type === "ordered_list_open",
           next: Number(token.attrGet("start") ?? 1),
         });
-        break;
+        return true;
       case "bullet_list_close":
       case "ordered_list_close":
-        lists.pop();
-        break;
+        this.lists.pop();
+        return true;
       case "list_item_open": {
-        if (out.length > 0 && !out.endsWith("\n")) out += "\n";
-        const list = lists[lists.length - 1];
-        const indent = "  ".repeat(Math.max(0, lists.length - 1));
+        if (this.out.length > 0 && !this.out.endsWith("\n")) this.out += "\n";
+        const list = this.lists[this.lists.length - 1];
+        const indent = "  ".repeat(Math.max(0, this.lists.length - 1));
         const marker = list?.ordered ? `${list.next++}. ` : "• ";
-        out += quotePrefix() + indent + marker;
-        break;
+        this.out += this.quotePrefix() + indent + marker;
+        return true;
       }
       case "blockquote_open":
-        separate();
-        quoteDepth++;
-        break;
+        this.separate();
+        this.quoteDepth++;
+        return true;
       case "blockquote_close":
-        quoteDepth--;
+        this.quoteDepth--;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  token(token: Token): void {
+    if (this.tableToken(token) || this.structureToken(token)) return;
+    switch (token.type) {
+      case "table_open":
+        this.table = [];
+        break;
+      case "paragraph_open":
+        if (!token.hidden) this.separate();
+        this.out += this.quotePrefix();
+        break;
+      case "heading_open":
+        this.separate();
+        this.openStyle("bold");
+        break;
+      case "heading_close":
+        this.closeStyle("bold");
+        break;
+      case "inline":
+        this.inline(token.children ?? []);
         break;
       case "fence":
       case "code_block": {
-        separate();
-        const start = out.length;
-        out += token.content.replace(/\n$/, "");
+        this.separate();
+        const start = this.out.length;
+        this.out += token.content.replace(/\n$/, "");
         const language = token.info.trim().split(/\s+/)[0];
-        pushSpan("pre", start, language ? { language } : {});
+        this.pushSpan("pre", start, language ? { language } : {});
         break;
       }
       case "hr":
-        separate();
-        out += "———";
+        this.separate();
+        this.out += "———";
         break;
       case "html_block":
-        separate();
-        out += token.content.replace(/\n$/, "");
+        this.separate();
+        this.out += token.content.replace(/\n$/, "");
         break;
       default:
         break;
     }
   }
 
-  function emitTable(rows: string[][]) {
-    separate();
-    if (tables === "bullets") {
+  private emitTable(rows: string[][]) {
+    this.separate();
+    if (this.tables === "bullets") {
       const [head, ...body] = rows;
-      out += body
+      this.out += body
         .map((r) => `• ${r.map((cell, i) => (head?.[i] ? `${head[i]}: ${cell}` : cell)).join(", ")}`)
         .join("\n");
       return;
@@ -220,17 +213,34 @@ export function markdownToIR(markdown: string, options: MarkdownToIROptions = {}
         .trimEnd(),
     );
     if (lines.length > 1) lines.splice(1, 0, widths.map((w) => "-".repeat(Math.max(3, w))).join("-|-"));
-    const start = out.length;
-    out += lines.join("\n");
-    if (tables === "code") pushSpan("pre", start);
+    const start = this.out.length;
+    this.out += lines.join("\n");
+    if (this.tables === "code") this.pushSpan("pre", start);
   }
 
-  const trimmed = out.replace(/\s+$/, "");
-  return {
-    text: trimmed,
-    spans: spans
-      .map((s) => ({ ...s, end: Math.min(s.end, trimmed.length) }))
-      .filter((s) => s.end > s.start)
-      .sort((a, b) => a.start - b.start || b.end - a.end),
-  };
+  result(): FormattedText {
+    const trimmed = this.out.replace(/\s+$/, "");
+    return {
+      text: trimmed,
+      spans: this.spans
+        .map((s) => ({ ...s, end: Math.min(s.end, trimmed.length) }))
+        .filter((s) => s.end > s.start)
+        .sort((a, b) => a.start - b.start || b.end - a.end),
+    };
+  }
+}
+
+function inlineText(children: Token[]): string {
+  return children.map((c) => (c.type === "softbreak" || c.type === "hardbreak" ? " " : c.content)).join("");
+}
+
+/**
+ * Parse Markdown (what models write) into the formatted-text IR: plain text with bold / italic /
+ * strike / code / pre / link spans. Headings become bold lines, list items get `•` or `n.` prefixes,
+ * fences become `pre` spans carrying their language.
+ */
+export function markdownToIR(markdown: string, options: MarkdownToIROptions = {}): FormattedText {
+  const writer = new IRWriter(options.tables ?? "code");
+  for (const token of markdownParser().parse(markdown, {})) writer.token(token);
+  return writer.result();
 }
