@@ -16,6 +16,8 @@ export default defineConfig(
       "methods/index": "src/methods/index.ts",
       "plugins/index": "src/plugins/index.ts",
       "migrate/index": "src/migrate/index.ts",
+      "cron/index": "src/cron/index.ts",
+      "hooks/index": "src/hooks/index.ts",
     },
   }),
 );

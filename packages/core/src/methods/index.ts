@@ -9,6 +9,8 @@
  */
 import { agentsMethods } from "../agents/methods.js";
 import { chatMethods } from "../chat/methods.js";
+import { cronMethods } from "../cron/methods.js";
+import { heartbeatMethods } from "../heartbeat/methods.js";
 import { modelsMethods } from "../models/methods.js";
 import { sessionsMethods } from "../sessions/methods.js";
 import { systemMethods } from "../system/methods.js";
@@ -23,4 +25,6 @@ export const coreMethods: CoreMethods = {
   ...sessionsMethods,
   ...modelsMethods,
   ...systemMethods,
+  ...heartbeatMethods,
+  ...cronMethods,
 };

@@ -40,6 +40,15 @@ export const CronPayloadSchema = lazy(() =>
       to: z.string().optional(),
       bestEffortDeliver: z.boolean().optional(),
     }),
+    /** A shell command (`["sh","-lc",…]` or an exact argv); needs `operator.admin`. */
+    z.strictObject({
+      kind: z.literal("command"),
+      argv: z.array(NonEmptyStringSchema).min(1),
+      cwd: z.string().min(1).optional(),
+      env: z.record(z.string().min(1), z.string()).optional(),
+      input: z.string().optional(),
+      timeoutSeconds: z.number().positive().optional(),
+    }),
   ]),
 );
 export type CronPayload = z.infer<typeof CronPayloadSchema>;
@@ -60,9 +69,13 @@ export const CronJobStateSchema = lazy(() =>
     runningAtMs: TimestampMsSchema.optional(),
     lastRunAtMs: TimestampMsSchema.optional(),
     lastStatus: z.enum(["ok", "error", "skipped"]).optional(),
+    lastRunStatus: z.enum(["ok", "error", "skipped"]).optional(),
     lastError: z.string().optional(),
     lastDurationMs: z.number().nonnegative().optional(),
     consecutiveErrors: z.int().nonnegative().optional(),
+    lastDelivered: z.boolean().optional(),
+    lastDeliveryStatus: z.enum(["delivered", "not-delivered", "unknown", "not-requested"]).optional(),
+    lastDeliveryError: z.string().optional(),
   }),
 );
 
@@ -91,8 +104,38 @@ export const CronJobSchema = lazy(() =>
 );
 export type CronJob = z.infer<typeof CronJobSchema>;
 
-export const CronListParamsSchema = lazy(() => z.strictObject({ includeDisabled: z.boolean().optional() }));
-export const CronListResultSchema = lazy(() => z.looseObject({ jobs: z.array(CronJobSchema) }));
+/** `cron.list`: the 2026.9 CLI pages through `limit` (≤ 200) / `offset` and may filter. */
+export const CronListParamsSchema = lazy(() =>
+  z.strictObject({
+    includeDisabled: z.boolean().optional(),
+    limit: z.int().min(1).max(200).optional(),
+    offset: z.int().nonnegative().optional(),
+    query: z.string().optional(),
+    enabled: z.enum(["all", "enabled", "disabled"]).optional(),
+    agentId: NonEmptyStringSchema.optional(),
+    sessionKey: NonEmptyStringSchema.optional(),
+    sessionAgentId: NonEmptyStringSchema.optional(),
+    scheduleKind: z.string().optional(),
+    lastRunStatus: z.string().optional(),
+    trigger: z.string().optional(),
+    sortBy: z.string().optional(),
+    sortDir: z.enum(["asc", "desc"]).optional(),
+    compact: z.boolean().optional(),
+    includeDeliveryPreviews: z.boolean().optional(),
+  }),
+);
+/** One page of jobs with the inventory metadata the 2026.9 CLI checks. */
+export const CronListResultSchema = lazy(() =>
+  z.looseObject({
+    jobs: z.array(CronJobSchema),
+    total: z.int().nonnegative().optional(),
+    offset: z.int().nonnegative().optional(),
+    limit: z.int().min(1).optional(),
+    hasMore: z.boolean().optional(),
+    nextOffset: z.int().nonnegative().nullable().optional(),
+    snapshotRevision: z.string().min(1).optional(),
+  }),
+);
 export const CronStatusParamsSchema = lazy(() => z.strictObject({}));
 export const CronStatusResultSchema = lazy(() =>
   z.looseObject({
@@ -100,6 +143,8 @@ export const CronStatusResultSchema = lazy(() =>
     storePath: z.string().optional(),
     jobs: z.int().nonnegative(),
     nextWakeAtMs: TimestampMsSchema.nullable().optional(),
+    /** Why the jobs file could not be read (the last good jobs stay in use). */
+    storeError: z.string().optional(),
   }),
 );
 export const CronAddParamsSchema = lazy(() =>
@@ -124,7 +169,13 @@ export const CronRemoveResultSchema = lazy(() =>
   z.looseObject({ ok: z.literal(true), removed: z.boolean() }),
 );
 export const CronRunParamsSchema = lazy(() =>
-  z.strictObject({ ...jobRef, mode: z.enum(["due", "force"]).optional() }).refine(requireRef, refMessage),
+  z
+    .strictObject({
+      ...jobRef,
+      mode: z.enum(["due", "force", "if-enabled"]).optional(),
+      expectedProcessInstanceId: NonEmptyStringSchema.optional(),
+    })
+    .refine(requireRef, refMessage),
 );
 export const CronRunResultSchema = lazy(() =>
   z.looseObject({
@@ -152,9 +203,29 @@ export const CronRunLogEntrySchema = lazy(() =>
   }),
 );
 export const CronRunsParamsSchema = lazy(() =>
-  z.strictObject({ ...jobRef, limit: z.int().min(1).max(5000).optional() }).refine(requireRef, refMessage),
+  z
+    .strictObject({
+      ...jobRef,
+      limit: z.int().min(1).max(5000).optional(),
+      offset: z.int().nonnegative().optional(),
+      scope: z.enum(["job", "all"]).optional(),
+      agentId: NonEmptyStringSchema.optional(),
+      status: z.string().optional(),
+      query: z.string().optional(),
+      sortDir: z.enum(["asc", "desc"]).optional(),
+    })
+    .refine(requireRef, refMessage),
 );
-export const CronRunsResultSchema = lazy(() => z.looseObject({ entries: z.array(CronRunLogEntrySchema) }));
+export const CronRunsResultSchema = lazy(() =>
+  z.looseObject({
+    entries: z.array(CronRunLogEntrySchema),
+    total: z.int().nonnegative().optional(),
+    offset: z.int().nonnegative().optional(),
+    limit: z.int().min(1).optional(),
+    hasMore: z.boolean().optional(),
+    nextOffset: z.int().nonnegative().nullable().optional(),
+  }),
+);
 
 /** `cron` event: a job was added/updated/removed, or a run started/finished. */
 export const CronEventPayloadSchema = lazy(() =>
