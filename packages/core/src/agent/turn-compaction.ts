@@ -11,6 +11,7 @@ import {
 import { callModel, replyText } from "./model-call.js";
 import { type StreamedReply, streamModelReply } from "./model-stream.js";
 import { resolveRunModels } from "./run-models.js";
+import type { SessionEntry } from "./session-store.js";
 import type { RuntimeDeps, Turn } from "./turn-state.js";
 
 /** The context window of a model: `agents.defaults.contextTokens`, the catalog, or the default. */
@@ -20,6 +21,25 @@ function contextWindowFor(deps: RuntimeDeps, ref: ModelRef): number {
     deps.registry.modelInfo(ref.provider, ref.model)?.contextWindow ??
     DEFAULT_CONTEXT_WINDOW
   );
+}
+
+/** Count a compaction on the session entry (with `fields`) and announce it. */
+async function recordCompaction(
+  deps: RuntimeDeps,
+  target: { agentId: string; sessionKey: string },
+  sessionId: string,
+  fields: Partial<SessionEntry>,
+): Promise<SessionEntry | undefined> {
+  const updated = await deps.store.update(target.agentId, target.sessionKey, (current) =>
+    current ? { ...current, compactionCount: (current.compactionCount ?? 0) + 1, ...fields } : current,
+  );
+  deps.bus.emit("session.changed", {
+    sessionKey: target.sessionKey,
+    agentId: target.agentId,
+    sessionId,
+    reason: "compacted",
+  });
+  return updated;
 }
 
 /** Summarize older context of the running turn's transcript (with the turn's model). */
@@ -44,18 +64,8 @@ export async function compactTurn(turn: Turn, reason: string, force = false): Pr
   );
   events.report({ type: "compaction-end", result });
   if (result.compacted) {
-    const updated = await deps.store.update(input.agentId, input.sessionKey, (current) =>
-      current
-        ? { ...current, compactionCount: (current.compactionCount ?? 0) + 1, authProfileOverride: undefined }
-        : current,
-    );
+    const updated = await recordCompaction(deps, input, entry.sessionId, { authProfileOverride: undefined });
     if (updated) entry.compactionCount = updated.compactionCount;
-    deps.bus.emit("session.changed", {
-      sessionKey: input.sessionKey,
-      agentId: input.agentId,
-      sessionId: entry.sessionId,
-      reason: "compacted",
-    });
   }
   return result;
 }
@@ -142,21 +152,7 @@ export async function compactSessionNow(
     options.instructions,
   );
   if (result.compacted) {
-    await deps.store.update(options.agentId, options.sessionKey, (current) =>
-      current
-        ? {
-            ...current,
-            compactionCount: (current.compactionCount ?? 0) + 1,
-            contextTokens: result.tokensAfter,
-          }
-        : current,
-    );
-    deps.bus.emit("session.changed", {
-      sessionKey: options.sessionKey,
-      agentId: options.agentId,
-      sessionId: entry.sessionId,
-      reason: "compacted",
-    });
+    await recordCompaction(deps, options, entry.sessionId, { contextTokens: result.tokensAfter });
   }
   return result;
 }
