@@ -25,7 +25,8 @@ export interface ConfigFileCheck {
 export function checkConfigFile(options: LoadConfigOptions = {}): ConfigFileCheck {
   let loaded: LoadedConfig;
   try {
-    loaded = loadConfigSync({ ...options, applyEnv: false });
+    // a `${VAR}` this shell lacks may be set in the gateway's own environment: not a file problem
+    loaded = loadConfigSync({ missingEnv: "keep", ...options, applyEnv: false });
     if (loaded.exists) refuseEmptyConfigFile(loaded.path);
   } catch (error) {
     if (!ConfigError.isInstance(error)) throw error;
