@@ -4,6 +4,12 @@ import type { InboundHostConfig } from "./types.js";
 
 type ChannelBlock = NonNullable<InboundHostConfig["channels"]>[string];
 
+function withoutAccounts(block: ChannelBlock): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...block };
+  delete copy.accounts;
+  return copy;
+}
+
 /**
  * The effective keys of one account: `channels.defaults` < `channels.<id>` top level <
  * `channels.<id>.accounts.<accountId>`.
@@ -13,10 +19,10 @@ export function resolveChannelAccountConfig(
   accountId: string,
   defaults?: ChannelBlock,
 ): Record<string, unknown> {
-  const { accounts: _ignored, ...shared } = defaults ?? {};
-  if (!channelConfig) return { ...shared };
-  const { accounts, ...top } = channelConfig;
-  return { ...shared, ...top, ...(accounts?.[accountId] ?? {}) };
+  // `channels.defaults.accounts` is not a default for every account: left out
+  const shared = withoutAccounts(defaults);
+  if (!channelConfig) return shared;
+  return { ...shared, ...withoutAccounts(channelConfig), ...(channelConfig.accounts?.[accountId] ?? {}) };
 }
 
 /** The effective config of the account a message (or a reply) belongs to. */
