@@ -53,9 +53,16 @@ export async function pluginsList(options: { json?: boolean; enabled?: boolean }
   });
 }
 
+/** One plugin, imported and checked. */
+async function checkedPlugin(id: string): Promise<PluginRecord> {
+  const record = await (await localPluginRegistry()).loadPlugin(id);
+  if (!record) throw new CliError(`plugin "${id}" not found (openclaw plugins list)`, 1);
+  return record;
+}
+
 export async function pluginsInfo(id: string, options: { json?: boolean }): Promise<void> {
   await runClient(async () => {
-    const record = find(await checkedRegistry(), id);
+    const record = await checkedPlugin(id);
     if (options.json) return print(JSON.stringify(record, null, 2));
     const rows: [string, string | undefined][] = [
       ["id", record.id],
@@ -132,7 +139,7 @@ export async function pluginsInstall(spec: string, options: { force?: boolean })
       `Installed ${installed.kind} plugin ${installed.id}${installed.version ? ` v${installed.version}` : ""} in ${installed.installPath}${installed.replaced ? " (replaced the previous copy)" : ""}.`,
     );
     // import it now: a plugin that cannot load says so at install time, not at the first message
-    const record = find(await checkedRegistry(), installed.id);
+    const record = await checkedPlugin(installed.id);
     if (record.state === "error") {
       print(`Warning: it does not load: ${record.error?.code}: ${record.error?.message}`);
       process.exitCode = 1;

@@ -192,6 +192,8 @@ describe("loading", () => {
       /plugin "boom" failed to load .*index\.js: kaboom at import/,
     );
     expect(plugins.get("fine")?.state).toBe("loaded");
+    expect((await registry().loadPlugin("boom"))?.error?.code).toBe("PLUGIN_IMPORT_FAILED");
+    expect(await registry().loadPlugin("nope")).toBeUndefined();
     expect(plugins.forChannel("boom")?.error?.code).toBe("PLUGIN_IMPORT_FAILED");
     expect(logged.join("\n")).toMatch(/plugin boom not loaded: .*kaboom at import/);
   });

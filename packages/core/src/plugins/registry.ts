@@ -57,8 +57,10 @@ export interface PluginRegistry {
   loadChannels(channelIds?: readonly string[]): Promise<AnyChannelPlugin[]>;
   /** Import every usable provider plugin. */
   loadProviders(): Promise<LoadedProviders>;
-  /** Import and check every usable plugin (`openclaw plugins list` / `info`). */
+  /** Import and check every usable plugin (`openclaw plugins list`). */
   loadAll(): Promise<void>;
+  /** Import and check one plugin (`openclaw plugins info`, after `install`); its record after. */
+  loadPlugin(id: string): Promise<PluginRecord | undefined>;
   /** The plugins in error (discovery or load). */
   issues(): PluginIssue[];
 }
@@ -189,6 +191,12 @@ export function createPluginRegistry(options: PluginRegistryOptions): PluginRegi
         Object.assign(result.providers, contribution.providers);
       }
       return result;
+    },
+    async loadPlugin(id) {
+      const plugin = byId.get(id);
+      if (!plugin) return undefined;
+      if (usable(plugin.record)) await load(plugin);
+      return structuredClone(plugin.record);
     },
     async loadAll() {
       await Promise.all(found.filter((p) => usable(p.record)).map((p) => load(p)));
