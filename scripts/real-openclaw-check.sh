@@ -7,7 +7,9 @@
 # OPENCLAW_REAL_DIR: where the npm packages are installed (default: $TMPDIR/openclaw-real-check).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OPENCLAW_BOOTSTRAP_QUIET=1 source "$here/scripts/bootstrap.sh"
+# runs from sources (tsx), so no build: provision only when dependencies are missing
+if [ ! -x "$here/node_modules/.bin/tsx" ]; then OPENCLAW_BOOTSTRAP_QUIET=1 source "$here/scripts/bootstrap.sh"; fi
+export PATH="$here/.toolchain/node/node_modules/node/bin:$here/.toolchain/bin:$PATH"
 version="${OPENCLAW_REAL_VERSION:-2026.9.6}"
 dir="${OPENCLAW_REAL_DIR:-${TMPDIR:-/tmp}/openclaw-real-check}"
 mkdir -p "$dir"

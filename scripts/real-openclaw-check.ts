@@ -57,6 +57,16 @@ const CALL_PARAMS: Record<string, Record<string, unknown>> = {
 const SKIP_CALL =
   /^(node\.|exec\.approval\.|chat\.send|chat\.inject|chat\.abort|agent$|agent\.wait|send$|sessions\.(patch|reset|delete|compact)|config\.(set|patch|apply)|channels\.logout|device\.|cron\.(add|update|remove|run)|system-event|set-heartbeats|wake)/;
 
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((ok, ko) => {
+    resolve = ok;
+    reject = ko;
+  });
+  return { promise, resolve, reject };
+}
+
 /** Community clients stream one chat each: `@openclaw/gateway-client` and `openclaw-node`. */
 async function checkCommunityClients(
   dir: string,
@@ -86,8 +96,8 @@ async function checkCommunityClients(
   };
   await attempt("@openclaw/gateway-client: chat.send, streamed chat events", async () => {
     const { GatewayClient: Reference } = await import(join(dir, "@openclaw/gateway-client/dist/index.mjs"));
-    const hello = Promise.withResolvers<void>();
-    const final = Promise.withResolvers<string>();
+    const hello = deferred<void>();
+    const final = deferred<string>();
     let streamed = "";
     const client = new Reference({
       url,

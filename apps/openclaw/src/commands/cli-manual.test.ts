@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import JSON5 from "json5";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startGateway, TOKEN } from "../../../../packages/gateway/src/__tests__/helpers.js";
 import { openclaw, useTempState } from "./cli-test-helpers.js";
 
 // Command lines of the user's manual that used to mislead (issue: "the manual, for what exists").
@@ -38,5 +39,77 @@ describe("models status --json", () => {
     const result = await openclaw("models", "status", "--json");
     expect(result.code).toBe(0);
     expect(() => JSON.parse(result.stdout)).not.toThrow();
+  });
+});
+
+describe("openclaw agents list|add|delete|status|reset", () => {
+  it("adds and deletes agents without editing JSON5; main stays the default", async () => {
+    expect(JSON.parse((await openclaw("agents", "list", "--json")).stdout)).toEqual([
+      expect.objectContaining({ id: "main", isDefault: true }),
+    ]);
+    const added = await openclaw("agents", "add", "work", "--name", "Work", "--model", "openai/gpt-4o");
+    expect(added.code).toBe(0);
+    expect(config().agents.list).toEqual([
+      { id: "main" },
+      { id: "work", name: "Work", model: { primary: "openai/gpt-4o" } },
+    ]);
+    const listed = JSON.parse((await openclaw("agents", "list", "--json")).stdout);
+    expect(listed.map((row: { id: string; isDefault: boolean }) => [row.id, row.isDefault])).toEqual([
+      ["main", true],
+      ["work", false],
+    ]);
+    expect((await openclaw("agents", "add", "work")).stderr).toContain('agent "work" already exists');
+    expect((await openclaw("agents", "add", "Bad Id!")).code).toBe(2);
+    expect((await openclaw("agents", "delete", "main")).stderr).toContain("is the default agent");
+    const deleted = await openclaw("agents", "delete", "work");
+    expect(deleted.stdout).toContain("are kept on disk");
+    expect(config().agents.list).toEqual([{ id: "main" }]);
+  });
+
+  it("status counts sessions; reset (no gateway) archives the main session's transcript", async () => {
+    const sessions = join(state, "agents", "main", "sessions");
+    mkdirSync(sessions, { recursive: true });
+    writeFileSync(
+      join(sessions, "sessions.json"),
+      JSON.stringify({ "agent:main:main": { sessionId: "s-1", updatedAt: 1_790_000_000_000 } }),
+    );
+    writeFileSync(
+      join(sessions, "s-1.jsonl"),
+      `${JSON.stringify({ type: "session", version: 3, id: "s-1", timestamp: "2026-09-01T00:00:00.000Z" })}\n`,
+    );
+    const status = JSON.parse((await openclaw("agents", "status", "--json")).stdout);
+    expect(status[0]).toMatchObject({ id: "main", sessions: { count: 1, lastActivity: 1_790_000_000_000 } });
+    // nothing listens on this port: the reset happens on disk
+    process.env.OPENCLAW_GATEWAY_PORT = "9";
+    const reset = await openclaw("agents", "reset");
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain("Reset agent:main:main on disk");
+    expect(readdirSync(sessions).some((name) => name.startsWith("s-1.jsonl.reset."))).toBe(true);
+    const index = JSON.parse(readFileSync(join(sessions, "sessions.json"), "utf8"));
+    expect(index["agent:main:main"].sessionId).not.toBe("s-1");
+  });
+});
+
+describe("client commands with an explicit --url", () => {
+  it("never send the stored token; the refusal names the missing token", async () => {
+    const { resolveTarget } = await import("./gateway-local.js");
+    const { openRpc } = await import("./gateway-rpc.js");
+    const gw = await startGateway();
+    try {
+      writeFileSync(join(state, "openclaw.json"), JSON.stringify({ gateway: { auth: { token: TOKEN } } }));
+      process.env.OPENCLAW_GATEWAY_TOKEN = TOKEN;
+      expect(resolveTarget({}).token).toBe(TOKEN);
+      const explicit = resolveTarget({ url: gw.address.url });
+      expect(explicit.token).toBeUndefined();
+      const refused = await openRpc(explicit).catch((error: Error) => error);
+      // the user reads what is missing first; the gateway's own words come after
+      expect(String((refused as Error).message)).toMatch(/^unauthorized: gateway token missing/);
+      expect(String((refused as Error).message)).toContain("an explicit --url never gets the stored token");
+      const session = await openRpc(resolveTarget({ url: gw.address.url, token: TOKEN }));
+      expect(await session.call("health")).toMatchObject({ ok: true });
+      await session.close();
+    } finally {
+      await gw.stop();
+    }
   });
 });

@@ -127,6 +127,8 @@ export interface GatewayTarget {
   timeoutMs: number;
   remote: boolean;
   httpUrl: string;
+  /** The user gave --url (stored credentials are not sent there). */
+  explicitUrl?: boolean;
 }
 
 /** Where client commands connect: flags > remote mode (`gateway.remote.*`) > the local gateway. */
@@ -148,7 +150,8 @@ export function resolveTarget(flags: ClientFlags, env: NodeJS.ProcessEnv = proce
     const port = lock?.port ?? envPort ?? (get(config, "gateway.port") as number | undefined) ?? 18789;
     url = lock?.url ?? `ws://127.0.0.1:${port}`;
   }
-  if (!remote) {
+  // an explicit --url never gets stored credentials (runbook): only --token/--password go there
+  if (!remote && !flags.url) {
     token ??= env.OPENCLAW_GATEWAY_TOKEN || secret(get(config, "gateway.auth.token"), env);
     password ??= env.OPENCLAW_GATEWAY_PASSWORD || secret(get(config, "gateway.auth.password"), env);
   }
@@ -161,6 +164,7 @@ export function resolveTarget(flags: ClientFlags, env: NodeJS.ProcessEnv = proce
   };
   if (token) target.token = token;
   if (password) target.password = password;
+  if (flags.url) target.explicitUrl = true;
   return target;
 }
 

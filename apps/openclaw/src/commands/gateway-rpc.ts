@@ -62,6 +62,12 @@ export async function openRpc(target: GatewayTarget, scopes?: string[]): Promise
       );
     }
     const message = describe(error);
+    // the gateway says "device identity required" to a client with neither a device nor a
+    // secret (as OpenClaw does); what the user lacks is the token
+    if (!target.token && !target.password && /device identity required/i.test(message))
+      throw new CliError(
+        `unauthorized: gateway token missing (the gateway answered "device identity required"); pass --token <token>${target.explicitUrl ? " (an explicit --url never gets the stored token)" : " or set gateway.auth.token / OPENCLAW_GATEWAY_TOKEN"}`,
+      );
     throw new CliError(message.startsWith("unauthorized") ? message : `unauthorized: ${message}`);
   }
   return {

@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import { registerAgent } from "./agent.js";
+import { registerAgents } from "./agents.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
+import { registerCron } from "./cron.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerDevices } from "./devices.js";
 import { registerDoctor } from "./doctor.js";
@@ -16,6 +18,7 @@ import { registerPlugins } from "./plugins.js";
 import { registerReset } from "./reset.js";
 import { registerSessions } from "./sessions.js";
 import { registerStatus } from "./status.js";
+import { registerSystem } from "./system.js";
 
 /**
  * Every top-level command is declared here with its flags only; its implementation module is
@@ -34,12 +37,15 @@ export function registerCommands(program: Command): void {
   registerDoctor(program);
   registerReset(program);
   registerAgent(program);
+  registerAgents(program);
   registerModels(program);
   registerChannels(program);
   registerPairing(program);
   registerMessage(program);
   registerMigrate(program);
   registerPlugins(program);
+  registerCron(program);
+  registerSystem(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }
