@@ -241,9 +241,23 @@ async function drive(
   };
 }
 
+/**
+ * Long benches run in the full `pnpm bench` and when a filter names them, not when a filter only
+ * matches their folder (`pnpm bench gateway` stays quick).
+ */
+function selected(word: string): boolean {
+  const argv = process.argv.slice(2);
+  const filters = argv.filter((arg, index) => !arg.startsWith("--") && argv[index - 1] !== "--compare");
+  return filters.length === 0 || filters.some((filter) => filter.includes(word));
+}
+
 const benchmark: Benchmark = {
   name: "gateway soak (50 clients + telegram traffic)",
   async run() {
+    if (!selected("soak")) {
+      process.stderr.write("bench: soak skipped (run `pnpm bench soak` or the full bench)\n");
+      return [];
+    }
     const result = await soak();
     const span = `${SOAK_SECONDS} s, ${CLIENTS} clients, ${MESSAGES_PER_SECOND} telegram msg/s`;
     return [
