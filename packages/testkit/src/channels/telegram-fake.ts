@@ -261,6 +261,8 @@ export class FakeTelegramServer {
             const wake = () => {
               clearTimeout(timer);
               this.pollers.delete(wake);
+              // keep-alive sockets serve many polls: one close listener at a time
+              req.socket.off("close", wake);
               resolve();
             };
             const timer = setTimeout(wake, timeout * 1000);
