@@ -166,8 +166,13 @@ export function createConnectionLayer(
       }
     });
     ws.on("error", (error) => logger.debug({ connId: conn.id, err: error.message }, "socket error"));
-    ws.on("close", () => {
+    ws.on("close", (code, reason) => {
       const wasOpen = conn.state === "open" || (conn.state === "closed" && conn.client !== undefined);
+      if (wasOpen)
+        logger.info(
+          { event: "disconnect", connId: conn.id, client: conn.client?.id, code, reason: reason.toString() },
+          "client disconnected",
+        );
       conn.state = "closed";
       clearTimeout(conn.timer);
       connections.delete(conn.id);

@@ -75,6 +75,7 @@ export function createDispatcher(
       return;
     }
     const { spec, method, params } = checked;
+    logger.debug({ connId: conn.id, method }, "request");
     const run = () => methods.call(method, params, callerOf(conn));
     counters.requests.set(frame.method, (counters.requests.get(frame.method) ?? 0) + 1);
     try {

@@ -202,6 +202,12 @@ interface Lifecycle {
   unsubscribe: (() => void)[];
 }
 
+/** A pino level name from the env or config (case-insensitive), or undefined when it is not one. */
+function logLevel(value: unknown): string | undefined {
+  const level = typeof value === "string" ? value.trim().toLowerCase() : "";
+  return ["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(level) ? level : undefined;
+}
+
 export function createGateway(options: GatewayOptions): Gateway {
   const env = options.env ?? process.env;
   const version = options.version ?? "0.0.0";
@@ -210,7 +216,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logFile = options.logFile ?? (typeof configuredFile === "string" ? configuredFile : undefined);
   const created = options.logger
     ? { logger: options.logger, file: logFile }
-    : createGatewayLogger({ file: logFile, level: (getPath(config(), "logging.level") as string) ?? "info" });
+    : createGatewayLogger({
+        file: logFile,
+        // OPENCLAW_LOG_LEVEL wins over logging.level (the runbook's debugging switch)
+        level: logLevel(env.OPENCLAW_LOG_LEVEL) ?? logLevel(getPath(config(), "logging.level")) ?? "info",
+      });
   const connections = new Map<string, Connection>();
   const instanceId = randomUUID();
   const monitor = new EventLoopMonitor();

@@ -352,6 +352,7 @@ export async function handleConnect(
   ctx.io.send(conn, { type: "res", id: frame.id, ok: true, payload: hello });
   ctx.runtime.logger.info(
     {
+      event: "connection",
       connId: conn.id,
       remote: conn.address,
       client: params.client.id,

@@ -26,6 +26,20 @@ const LEVELS: Record<number, string> = {
   60: "fatal",
 };
 
+/**
+ * A line this project's gateway wrote (pino JSON: numeric `level` and `time`). The default log
+ * file is shared by day under /tmp/openclaw, so other programs' lines (OpenClaw's own gateway,
+ * anything else) can be in it; `openclaw logs` shows only ours.
+ */
+export function isGatewayLine(line: string): boolean {
+  try {
+    const value = JSON.parse(line) as Record<string, unknown>;
+    return typeof value.level === "number" && typeof value.time === "number" && typeof value.msg === "string";
+  } catch {
+    return false;
+  }
+}
+
 function pretty(line: string): string {
   try {
     const {
@@ -74,7 +88,8 @@ function tailLocal(file: string, cursor: number | undefined, limit: number): Tai
 export async function logsCommand(flags: ClientFlags & { follow?: boolean; limit?: string }): Promise<void> {
   await runClient(async () => {
     const limit = Math.max(1, Math.min(5000, Number(flags.limit ?? 200) || 200));
-    const emit = (lines: string[]) => {
+    const emit = (all: string[]) => {
+      const lines = all.filter(isGatewayLine);
       if (lines.length) print(lines.map((line) => (flags.json ? line : pretty(line))).join("\n"));
     };
     let fetchTail: (cursor?: number) => Promise<Tail>;
