@@ -48,6 +48,34 @@ function countSessions(stateDir: string): { agents: number; sessions: number } {
   return { agents, sessions };
 }
 
+type ConfigCheck = { valid: boolean; issues: { path: string; message: string; line?: number }[] };
+
+/**
+ * The config file as a running gateway's reload sees it (syntax, schema, empty file): invalid ⇒
+ * the gateway keeps running on its last good config. The schema check (zod) runs only when a
+ * gateway is running; otherwise the cheap checks (parse, empty) keep `status` fast.
+ */
+async function checkLocalConfig(
+  local: { path: string; exists: boolean; error?: string },
+  gatewayRunning: boolean,
+): Promise<ConfigCheck> {
+  if (!local.exists) return { valid: true, issues: [] };
+  if (gatewayRunning) {
+    const { checkConfigFile } = await import("@openclaw/core/config");
+    return checkConfigFile({ path: local.path });
+  }
+  if (local.error) return { valid: false, issues: [{ path: "", message: local.error }] };
+  let text = "";
+  try {
+    text = readFileSync(local.path, "utf8");
+  } catch {
+    return { valid: true, issues: [] };
+  }
+  return text.trim() === ""
+    ? { valid: false, issues: [{ path: "", message: "the file is empty", line: 1 }] }
+    : { valid: true, issues: [] };
+}
+
 /** `openclaw status [--all] [--deep] [--json]`: local facts first, the gateway only with --deep/--all. */
 export async function statusCommand(
   flags: ClientFlags & { all?: boolean; full?: boolean; deep?: boolean },
@@ -56,10 +84,7 @@ export async function statusCommand(
   const paths = localPaths();
   const local = readLocalConfig(paths);
   const lock = readLock(paths);
-  // the file as a running gateway's reload sees it (schema, empty file); invalid ⇒ the gateway
-  // keeps running on its last good config
-  const { checkConfigFile } = await import("@openclaw/core/config");
-  const check = checkConfigFile({ path: local.path });
+  const check = await checkLocalConfig(local, Boolean(lock));
   const target = resolveTarget(flags);
   const config = local.config;
   const model = get(config, "agents.defaults.model");
