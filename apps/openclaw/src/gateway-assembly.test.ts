@@ -129,9 +129,10 @@ describe("gateway assembly", () => {
     expect(wake.status).toBe(200);
     expect(await wake.json()).toMatchObject({ ok: true, mode: "now", sessionKey: "agent:main:main" });
     expect(await reply).toBe("Noted: Bob wrote.");
-    expect(JSON.stringify(fake.requests[0]!.body.messages.at(-1))).toContain(
-      "System event: new mail from Bob",
-    );
+    // a wake `now` queues the event and runs a heartbeat for it at once (OpenClaw's semantics)
+    const woke = JSON.stringify(fake.requests[0]!.body.messages.at(-1));
+    expect(woke).toContain("System: new mail from Bob");
+    expect(woke).toContain("HEARTBEAT_OK");
 
     const later = await fetch(`${base}/hooks/wake`, {
       method: "POST",

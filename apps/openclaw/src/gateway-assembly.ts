@@ -162,8 +162,21 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
         ),
     );
   });
+  // cron and heartbeat: started after the gateway listens, and only when something is scheduled
+  const { createAutomationHost } = await import("./gateway-assembly-automation.js");
+  const automation = createAutomationHost({
+    config: () => store.snapshot().config,
+    stateDir: paths.stateDir,
+    env,
+    logger: logger as Logger,
+    provider,
+    assistant,
+    channels: channelHost.channels,
+    broadcast: (event, payload) => gateway.broadcast(event, payload),
+  });
   const gateway = createGateway({
     config: store as GatewayConfigStore,
+    capabilities: [automation.methods],
     stateDir: paths.stateDir,
     logger: logger as Logger,
     logFile,
@@ -196,9 +209,11 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     },
     async start() {
       await channelHost.start();
+      automation.start();
     },
     async close() {
       unsubscribeChannels();
+      await automation.stop().catch(() => undefined);
       await channelHost.stop().catch(() => undefined);
       await closeAssistant();
       store.close?.();

@@ -378,7 +378,57 @@ async function hooks(
     sendJson(res, 202, { ok: true, sessionKey, ...result });
     return;
   }
-  throw new HttpError(404, `unknown hook: ${name}`, "not_found");
+  await mappedHook(ctx, req, res, name, body);
+}
+
+/**
+ * `hooks.mappings` (core's hooks module, loaded on the first mapped call): the first mapping at
+ * this path renders a wake or an agent action; a retry with the same idempotency key replays.
+ */
+async function mappedHook(
+  ctx: HttpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+  body: JsonObject,
+): Promise<void> {
+  const hooks = await import("@openclaw/core/hooks");
+  const request = { path: name.replace(/^\/+|\/+$/g, ""), payload: body, headers: req.headers };
+  let action: ReturnType<typeof hooks.resolveHookAction>;
+  try {
+    action = hooks.resolveHookAction((getPath(ctx.runtime.config(), "hooks") ?? {}) as JsonObject, request);
+  } catch (error) {
+    if (error instanceof hooks.HookMappingError) throw new HttpError(error.status, error.message);
+    throw error;
+  }
+  if (!action) throw new HttpError(404, `unknown hook: ${name}`, "not_found");
+  const found = action;
+  const key = hooks.hookIdempotencyKey(request);
+  const dispatch = (): Promise<unknown> =>
+    found.kind === "wake"
+      ? ctx.runtime.call("wake", { text: found.text, mode: found.mode })
+      : ctx.runtime.call("agent", {
+          message: found.message,
+          label: found.name,
+          sessionKey: found.sessionKey ?? `hook:${randomUUID()}`,
+          idempotencyKey: key ? `hook:${request.path}:${key}` : randomUUID(),
+          deliver: found.deliver,
+          channel: found.channel,
+          ...(found.to ? { to: found.to } : {}),
+          ...(found.agentId ? { agentId: found.agentId } : {}),
+          ...(found.model ? { model: found.model } : {}),
+          ...(found.thinking ? { thinking: found.thinking } : {}),
+          ...(found.timeoutSeconds ? { timeout: found.timeoutSeconds } : {}),
+        });
+  const run = key
+    ? hooks.hookReplayCache().run(`${request.path}:${key}`, dispatch)
+    : { replayed: false, result: dispatch() };
+  const answer = (await run.result.catch(asHttpError)) as JsonObject;
+  sendJson(res, found.kind === "wake" ? 200 : 202, {
+    ...answer,
+    ok: true,
+    ...(run.replayed ? { replayed: true } : {}),
+  });
 }
 
 function metrics(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {

@@ -75,63 +75,74 @@ const publicJob = (job: CronJob) => {
   return { ...job, state };
 };
 
-/** `cron.*`: the scheduler's jobs and runs (OpenClaw's scopes: reads `operator.read`, changes `operator.admin`). */
-export const cronMethods = {
-  "cron.status": async (_params, ctx) => {
-    const automation = await automationOf(ctx);
-    await automation.cron.refresh();
-    return automation.cron.status();
-  },
-  "cron.list": async (params, ctx) => {
-    const automation = await automationOf(ctx);
-    await automation.cron.refresh();
-    const all = automation.cron.list({
-      includeDisabled:
-        params.includeDisabled === true || params.enabled === "all" || params.enabled === "disabled",
-      ...(params.agentId ? { agentId: params.agentId } : {}),
-      ...(params.query ? { query: params.query } : {}),
-    });
-    const filtered = params.enabled === "disabled" ? all.filter((job) => !job.enabled) : all;
-    const offset = params.offset ?? 0;
-    const limit = params.limit ?? 200;
-    const jobs = filtered.slice(offset, offset + limit).map(publicJob);
-    const hasMore = offset + jobs.length < filtered.length;
-    return {
-      jobs,
-      total: filtered.length,
-      offset,
-      limit,
-      hasMore,
-      nextOffset: hasMore ? offset + jobs.length : null,
-      snapshotRevision: automation.cron.store.snapshotRevision,
-    };
-  },
-  "cron.add": async (params, ctx) => {
-    checkJob(params, ctx.config());
-    const automation = await automationOf(ctx);
-    const { enabled, ...rest } = params;
-    const input = { ...rest, ...(enabled === undefined ? {} : { enabled }) } as CronAddInput;
-    return publicJob(await guarded(() => automation.cron.add(input, randomUUID())));
-  },
-  "cron.update": async (params, ctx) => {
-    checkJob(params.patch as Partial<CronAddInput>, ctx.config());
-    const automation = await automationOf(ctx);
-    return publicJob(await guarded(() => automation.cron.update(jobRef(params), params.patch as CronPatch)));
-  },
-  "cron.remove": async (params, ctx) => {
-    const automation = await automationOf(ctx);
-    const removed = await guarded(() => automation.cron.remove(jobRef(params)));
-    return { ok: true as const, removed };
-  },
-  "cron.run": async (params, ctx) => {
-    const automation = await automationOf(ctx);
-    const result = await guarded(() => automation.cron.run(jobRef(params), params.mode ?? "force"));
-    return { ok: true as const, ...result };
-  },
-  "cron.runs": async (params, ctx) => {
-    const automation = await automationOf(ctx);
-    const id = jobRef(params);
-    const result = await automation.cron.runs(id, params.limit ?? 50, params.offset ?? 0);
-    return { ...result, entries: params.sortDir === "asc" ? result.entries.reverse() : result.entries };
-  },
-} satisfies CoreMethods;
+/** How a handler finds the gateway's automation (default: by state dir, else made from the context). */
+export type AutomationResolver = (ctx: MethodContext) => Promise<Automation>;
+
+/**
+ * `cron.*`: the scheduler's jobs and runs (OpenClaw's scopes: reads `operator.read`, changes
+ * `operator.admin`). An embedding gateway passes its own resolver (one with channel delivery).
+ */
+export const cronMethodsWith = (automationOf: AutomationResolver) =>
+  ({
+    "cron.status": async (_params, ctx) => {
+      const automation = await automationOf(ctx);
+      await automation.cron.refresh();
+      return automation.cron.status();
+    },
+    "cron.list": async (params, ctx) => {
+      const automation = await automationOf(ctx);
+      await automation.cron.refresh();
+      const all = automation.cron.list({
+        includeDisabled:
+          params.includeDisabled === true || params.enabled === "all" || params.enabled === "disabled",
+        ...(params.agentId ? { agentId: params.agentId } : {}),
+        ...(params.query ? { query: params.query } : {}),
+      });
+      const filtered = params.enabled === "disabled" ? all.filter((job) => !job.enabled) : all;
+      const offset = params.offset ?? 0;
+      const limit = params.limit ?? 200;
+      const jobs = filtered.slice(offset, offset + limit).map(publicJob);
+      const hasMore = offset + jobs.length < filtered.length;
+      return {
+        jobs,
+        total: filtered.length,
+        offset,
+        limit,
+        hasMore,
+        nextOffset: hasMore ? offset + jobs.length : null,
+        snapshotRevision: automation.cron.store.snapshotRevision,
+      };
+    },
+    "cron.add": async (params, ctx) => {
+      checkJob(params, ctx.config());
+      const automation = await automationOf(ctx);
+      const { enabled, ...rest } = params;
+      const input = { ...rest, ...(enabled === undefined ? {} : { enabled }) } as CronAddInput;
+      return publicJob(await guarded(() => automation.cron.add(input, randomUUID())));
+    },
+    "cron.update": async (params, ctx) => {
+      checkJob(params.patch as Partial<CronAddInput>, ctx.config());
+      const automation = await automationOf(ctx);
+      return publicJob(
+        await guarded(() => automation.cron.update(jobRef(params), params.patch as CronPatch)),
+      );
+    },
+    "cron.remove": async (params, ctx) => {
+      const automation = await automationOf(ctx);
+      const removed = await guarded(() => automation.cron.remove(jobRef(params)));
+      return { ok: true as const, removed };
+    },
+    "cron.run": async (params, ctx) => {
+      const automation = await automationOf(ctx);
+      const result = await guarded(() => automation.cron.run(jobRef(params), params.mode ?? "force"));
+      return { ok: true as const, ...result };
+    },
+    "cron.runs": async (params, ctx) => {
+      const automation = await automationOf(ctx);
+      const id = jobRef(params);
+      const result = await automation.cron.runs(id, params.limit ?? 50, params.offset ?? 0);
+      return { ...result, entries: params.sortDir === "asc" ? result.entries.reverse() : result.entries };
+    },
+  }) satisfies CoreMethods;
+
+export const cronMethods = cronMethodsWith(automationOf);

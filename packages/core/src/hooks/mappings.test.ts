@@ -19,7 +19,11 @@ describe("hooks.mappings", () => {
         channel: "telegram",
         to: "42",
       },
-      { match: { path: "alerts", source: "grafana" }, action: "wake", textTemplate: "Alert: {{title}} ({{headers.x-severity}})" },
+      {
+        match: { path: "alerts", source: "grafana" },
+        action: "wake",
+        textTemplate: "Alert: {{title}} ({{headers.x-severity}})",
+      },
     ],
   };
 
@@ -43,7 +47,10 @@ describe("hooks.mappings", () => {
 
   it("matches on path and source; wake text uses headers; no mapping → undefined", () => {
     expect(
-      resolveHookAction(hooks, request("alerts", { source: "grafana", title: "disk full" }, { "x-severity": "high" })),
+      resolveHookAction(
+        hooks,
+        request("alerts", { source: "grafana", title: "disk full" }, { "x-severity": "high" }),
+      ),
     ).toEqual({ kind: "wake", text: "Alert: disk full (high)", mode: "now" });
     expect(resolveHookAction(hooks, request("alerts", { source: "other", title: "x" }))).toBeUndefined();
     expect(resolveHookAction(hooks, request("nothing", {}))).toBeUndefined();
@@ -52,11 +59,16 @@ describe("hooks.mappings", () => {
   it("refuses an empty message and a payload-derived session key unless allowed", () => {
     expect(() => resolveHookAction(hooks, request("github", {}))).not.toThrow();
     expect(() =>
-      resolveHookAction({ mappings: [{ match: { path: "x" }, messageTemplate: "{{missing}}" }] }, request("x", {})),
+      resolveHookAction(
+        { mappings: [{ match: { path: "x" }, messageTemplate: "{{missing}}" }] },
+        request("x", {}),
+      ),
     ).toThrow(HookMappingError);
     const keyed = { mappings: [{ match: { path: "x" }, messageTemplate: "hi", sessionKey: "hook:{{id}}" }] };
     expect(() => resolveHookAction(keyed, request("x", { id: "1" }))).toThrow(/allowRequestSessionKey/);
-    expect(resolveHookAction({ ...keyed, allowRequestSessionKey: true }, request("x", { id: "1" }))).toMatchObject({
+    expect(
+      resolveHookAction({ ...keyed, allowRequestSessionKey: true }, request("x", { id: "1" })),
+    ).toMatchObject({
       sessionKey: "hook:1",
     });
   });

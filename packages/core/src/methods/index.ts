@@ -9,14 +9,15 @@
  */
 import { agentsMethods } from "../agents/methods.js";
 import { chatMethods } from "../chat/methods.js";
-import { cronMethods } from "../cron/methods.js";
-import { heartbeatMethods } from "../heartbeat/methods.js";
+import { type AutomationResolver, cronMethods, cronMethodsWith } from "../cron/methods.js";
+import { heartbeatMethods, heartbeatMethodsWith } from "../heartbeat/methods.js";
 import { modelsMethods } from "../models/methods.js";
 import { sessionsMethods } from "../sessions/methods.js";
 import { systemMethods } from "../system/methods.js";
 import type { CoreMethods } from "./context.js";
 
 export { drainRuns } from "../chat/runs.js";
+export type { AutomationResolver } from "../cron/methods.js";
 export type { CoreMethodHandler, CoreMethods, MethodCaller, MethodContext, MethodLogger } from "./context.js";
 
 export const coreMethods: CoreMethods = {
@@ -28,3 +29,11 @@ export const coreMethods: CoreMethods = {
   ...heartbeatMethods,
   ...cronMethods,
 };
+
+/**
+ * The cron and heartbeat methods bound to a gateway's own automation (the assembly passes one
+ * with channel delivery as a capability; it answers instead of the default ones).
+ */
+export function automationMethodsWith(resolve: AutomationResolver): CoreMethods {
+  return { ...heartbeatMethodsWith(resolve), ...cronMethodsWith(resolve) };
+}
