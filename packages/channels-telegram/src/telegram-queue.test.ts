@@ -13,6 +13,7 @@ import type { LanguageModelV1CallOptions } from "@openclaw/protocol";
 import {
   createMockProvider,
   FakeTelegramServer,
+  htmlVisibleText,
   MockLanguageModelV1,
   type MockStreamScript,
   mockTextResponse,
@@ -54,12 +55,15 @@ function deferred<T = void>() {
   return { promise, resolve };
 }
 
+const htmlText = (text: string) => htmlVisibleText(text) ?? text;
+
 const lastUserText = (options: LanguageModelV1CallOptions) =>
   JSON.stringify(options.messages.filter((message) => message.role === "user").at(-1) ?? "");
 
 async function start(
   script: (options: LanguageModelV1CallOptions, call: number) => MockStreamScript | Promise<MockStreamScript>,
   messages: Record<string, unknown> = {},
+  telegram: Record<string, unknown> = {},
 ) {
   const model = new MockLanguageModelV1({ provider: "mock", modelId: "a", script });
   const closed: PipelineEvent[] = [];
@@ -75,6 +79,7 @@ async function start(
         pollTimeoutSeconds: 1,
         throttle: false,
         allowFrom: [String(ALICE)],
+        ...telegram,
       },
     },
   };
@@ -183,6 +188,33 @@ describe("telegram: chat commands and queue modes while a reply is being written
     await manager?.pipeline.idle();
     expect(fake.repliesTo(ALICE)).toHaveLength(2);
     expect(closed.filter((event) => event.type === "closed" && event.outcome === "replied")).toHaveLength(3);
+  });
+
+  it("collect with streamed drafts: only the turn's first message gets a draft, merged ones none", async () => {
+    const writing = deferred();
+    const finish = deferred();
+    const { assistant } = await start(
+      async (_options, call) => {
+        if (call === 0) {
+          writing.resolve();
+          await finish.promise;
+          return mockTextResponse("First answer.");
+        }
+        return mockTextResponse("Both answered.");
+      },
+      {},
+      { streamMode: "partial", streamEditIntervalMs: 0 },
+    );
+    say("first question", 1);
+    await writing.promise;
+    const queued = queueEvent(assistant, "queued", 2);
+    say("second question", 2);
+    say("third question", 3);
+    await queued;
+    finish.resolve();
+    await fake.waitFor(() => fake.sent.some((s) => htmlText(s.text) === "Both answered."));
+    await manager?.pipeline.idle();
+    expect(fake.repliesTo(ALICE).map((s) => htmlText(s.text))).toEqual(["First answer.", "Both answered."]);
   });
 
   it("steer: a message sent during a reply reaches the running turn, which answers it", async () => {

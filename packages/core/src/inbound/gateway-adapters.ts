@@ -25,8 +25,10 @@ export interface EnqueueingAssistant {
   };
   /** Optional streaming entry point (core's `submit`): used for edit-in-place drafts. */
   submit?(input: Parameters<EnqueueingAssistant["enqueue"]>[0]): {
+    /** The message's id: the runId of the run that answers it, unless it is merged into another. */
+    messageId?: string;
     result: Promise<{ payloads: { text: string }[]; status?: string }>;
-    events: AsyncIterable<{ type: string; text?: string }>;
+    events: AsyncIterable<{ type: string; text?: string; runId?: string }>;
   };
 }
 
@@ -102,8 +104,11 @@ export function assistantForChannels(assistant: EnqueueingAssistant): InboundAss
         const handle = assistant.submit(input);
         const onPartial = turn.onPartial;
         const drain = (async () => {
-          for await (const event of handle.events)
+          for await (const event of handle.events) {
+            // a message merged into another's turn (collect, steer) has no draft of its own
+            if (handle.messageId !== undefined && event.runId !== handle.messageId) continue;
             if (event.type === "text-delta" && typeof event.text === "string") onPartial(event.text);
+          }
         })().catch(() => undefined);
         const result = await handle.result;
         await drain;
