@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerAgent } from "./agent.js";
+import { registerAgents } from "./agents.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
 import { registerCron } from "./cron.js";
@@ -36,6 +37,7 @@ export function registerCommands(program: Command): void {
   registerDoctor(program);
   registerReset(program);
   registerAgent(program);
+  registerAgents(program);
   registerModels(program);
   registerChannels(program);
   registerPairing(program);
