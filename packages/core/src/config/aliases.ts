@@ -259,5 +259,17 @@ export function normalizeConfigAliases(input: Tree): NormalizeResult {
     if (isEmpty(automation)) delete config.automation;
   }
 
+  // automation.webhooks (the FAQ's spelling; `true` or an object) → hooks (hooks' own keys win)
+  const rest = isPlainObject(config.automation) ? config.automation : undefined;
+  const webhooks = rest?.webhooks;
+  if (rest && webhooks !== undefined) {
+    const hooks = obj(config, "hooks");
+    const given = isPlainObject(webhooks) ? webhooks : { enabled: webhooks === true };
+    for (const [key, value] of Object.entries(given)) if (!(key in hooks)) hooks[key] = value;
+    note("automation.webhooks", "hooks", "webhooks");
+    delete rest.webhooks;
+    if (isEmpty(rest)) delete config.automation;
+  }
+
   return { config, legacy };
 }

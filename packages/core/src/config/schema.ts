@@ -113,7 +113,9 @@ const gatewaySchema = z.strictObject({
 
 // ── agents ─────────────────────────────────────────────────────────────────────────────────────
 const heartbeatSchema = z.strictObject({
-  every: z.string().optional(),
+  /** Duration (`30m`, `1h`; a bare number is minutes); `0` disables. */
+  every: z.union([z.string(), z.number().nonnegative()]).optional(),
+  accountId: z.string().optional(),
   model: z.string().optional(),
   includeReasoning: z.boolean().optional(),
   target: z.string().optional(),

@@ -268,6 +268,36 @@ describe("cron bad input", () => {
     });
   });
 
+  it("the FAQ's automation.cron.jobs[] command job (cron.jobs) runs at its time", async () => {
+    harness = await automationHarness({
+      start: "2026-05-04T08:58:00Z",
+      config: {
+        cron: {
+          jobs: [
+            {
+              id: "rapport-quotidien",
+              name: "Rapport quotidien",
+              enabled: true,
+              schedule: { kind: "cron", expr: "0 9 * * *", tz: "UTC" },
+              payload: { kind: "command", command: "echo rapport envoyé" },
+            },
+          ],
+        },
+      },
+    });
+    const automation = await harness.boot();
+    await automation.start();
+    expect(automation.cron.list()).toMatchObject([{ id: "rapport-quotidien", source: "config" }]);
+    await harness.advance(3 * MIN, automation);
+    const [entry] = (await automation.cron.runs("rapport-quotidien")).entries;
+    expect(entry).toMatchObject({
+      status: "ok",
+      summary: "rapport envoyé",
+      runAtMs: Date.parse("2026-05-04T09:00:00Z"),
+    });
+    await expect(automation.cron.remove("rapport-quotidien")).rejects.toThrow(/declared in the config/);
+  });
+
   it("cron.enabled: false logs the runbook line and runs nothing on its own", async () => {
     harness = await automationHarness({
       start: "2026-05-04T10:00:00Z",
