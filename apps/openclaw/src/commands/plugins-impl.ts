@@ -149,6 +149,9 @@ export async function pluginsInstall(spec: string, options: { force?: boolean })
 
 export async function pluginsUninstall(id: string): Promise<void> {
   await runClient(async () => {
+    const { PLUGIN_ID_PATTERN } = await import("@openclaw/core/plugins");
+    if (!PLUGIN_ID_PATTERN.test(id))
+      throw new CliError(`"${id}" is not a plugin id (openclaw plugins list)`, 2);
     const registry = await localPluginRegistry();
     const record = registry.list().find((r) => r.id === id && r.origin === "installed");
     const { readLocalConfig } = await import("./gateway-local.js");
