@@ -43,7 +43,7 @@ export function lazyCoreAssistant(
       },
       (error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        logger.error({ err: reason }, "assistant failed to start; chats will explain the problem");
+        logger.error({ err: reason }, "assistant failed to start; methods that need it answer UNAVAILABLE with the reason");
         throw new GatewayMethodError({
           code: "UNAVAILABLE",
           message: `the assistant could not start: ${reason}`,
