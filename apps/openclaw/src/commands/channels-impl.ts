@@ -105,6 +105,26 @@ function describeAccount(a: StatusAccount): string {
   return `${a.channel}/${a.accountId}: ${parts.join("; ")}`;
 }
 
+/** Configured channels with no status (plugin missing, disabled or broken, e.g. `channels.whatsapp`). */
+async function addUnavailable(channels: Record<string, { accounts: StatusAccount[] }>): Promise<void> {
+  const { config } = readLocalConfig();
+  const configured = Object.keys((get(config, "channels") ?? {}) as Record<string, unknown>).filter(
+    (id) => id !== "defaults" && !channels[id]?.accounts?.length,
+  );
+  if (configured.length === 0) return;
+  const { localPluginRegistry } = await import("./plugins-registry.js");
+  const registry = await localPluginRegistry();
+  await registry.loadChannels();
+  for (const id of configured) {
+    const problem =
+      registry.channelProblem(id) ??
+      `configured, but not running in the gateway (restart it: openclaw gateway restart)`;
+    channels[id] = {
+      accounts: [{ channel: id, accountId: "default", running: false, connected: false, lastError: problem }],
+    };
+  }
+}
+
 export async function channelsStatus(
   options: ClientFlags & { probe?: boolean; channel?: string },
 ): Promise<void> {
@@ -142,21 +162,10 @@ export async function channelsStatus(
         channels[r.channel] ??= { accounts: [] };
         channels[r.channel]?.accounts.push(entry);
       }
-      // configured channels whose plugin is missing, disabled or broken: say why
-      const { localPluginRegistry } = await import("./plugins-registry.js");
-      const registry = await localPluginRegistry();
-      await registry.loadChannels();
-      for (const id of Object.keys((get(config, "channels") ?? {}) as Record<string, unknown>)) {
-        const problem = id === "defaults" || channels[id] ? undefined : registry.channelProblem(id);
-        if (problem)
-          channels[id] = {
-            accounts: [
-              { channel: id, accountId: "default", running: false, connected: false, lastError: problem },
-            ],
-          };
-      }
       result = { channels };
     }
+    // configured channels the gateway (or this build) does not run: say why, never "none configured"
+    if (!options.url) await addUnavailable(result.channels);
     const filtered = Object.entries(result.channels).filter(
       ([id]) => !options.channel || id === options.channel,
     );

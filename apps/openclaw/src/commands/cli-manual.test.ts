@@ -3,7 +3,7 @@ import { join } from "node:path";
 import JSON5 from "json5";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startGateway, TOKEN } from "../../../../packages/gateway/src/__tests__/helpers.js";
-import { openclaw, useTempState } from "./cli-test-helpers.js";
+import { openclaw, openclawProcess, useTempState } from "./cli-test-helpers.js";
 
 // Command lines of the user's manual that used to mislead (issue: "the manual, for what exists").
 const savedEnv = { ...process.env };
@@ -111,5 +111,31 @@ describe("client commands with an explicit --url", () => {
     } finally {
       await gw.stop();
     }
+  });
+});
+
+describe("a channel configured but not available in this build", () => {
+  it("status and channels status both say so plainly; status --all ends with a log tail", async () => {
+    writeFileSync(
+      join(state, "openclaw.json"),
+      JSON.stringify({ channels: { whatsapp: { enabled: true } }, logging: { file: join(state, "gw.log") } }),
+    );
+    writeFileSync(
+      join(state, "gw.log"),
+      `${JSON.stringify({ level: 30, time: 1_796_000_000_000, pid: 1, msg: "gateway listening" })}\n`,
+    );
+    const status = await openclaw("status");
+    expect(status.stdout).toMatch(
+      /Channels: whatsapp \(not available: no plugin provides channel "whatsapp"/,
+    );
+    const all = await openclaw("status", "--all");
+    expect(all.stdout).toMatch(/Log tail \(.*gw\.log\):\n\s+2026-\S+ gateway listening/);
+    const channels = await openclawProcess(
+      { HOME: process.env.HOME, OPENCLAW_STATE_DIR: state, OPENCLAW_GATEWAY_PORT: "1" },
+      "channels",
+      "status",
+    );
+    expect(channels.stdout).not.toContain("none configured");
+    expect(channels.stdout).toMatch(/whatsapp\/default: .*no plugin provides channel "whatsapp"/);
   });
 });

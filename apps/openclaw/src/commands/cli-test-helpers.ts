@@ -50,3 +50,20 @@ export async function openclaw(...args: string[]): Promise<CliResult> {
     process.exitCode = undefined;
   }
 }
+
+/** The CLI from source in a child process (for commands that exit the process when done). */
+export async function openclawProcess(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
+  const { execFile } = await import("node:child_process");
+  const { createRequire } = await import("node:module");
+  const cli = join(import.meta.dirname, "../cli.ts");
+  const tsx = createRequire(join(import.meta.dirname, "../../../../package.json")).resolve("tsx");
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--conditions=@openclaw/source", "--import", tsx, cli, ...args],
+      { env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { detectProvider } from "../gateway-assembly.js";
 import { CLI_VERSION } from "../version.js";
@@ -48,6 +48,54 @@ function countSessions(stateDir: string): { agents: number; sessions: number } {
   return { agents, sessions };
 }
 
+/** Channels this build ships (their plugins are bundled); others are looked up in the plugin registry. */
+const BUNDLED_CHANNELS = new Set(["telegram", "discord", "slack"]);
+
+/** Configured channels no plugin here can run (`channels.whatsapp`), with the reason. */
+async function unavailableChannels(ids: string[]): Promise<Record<string, string>> {
+  const others = ids.filter((id) => !BUNDLED_CHANNELS.has(id));
+  if (others.length === 0) return {};
+  const { localPluginRegistry } = await import("./plugins-registry.js");
+  const registry = await localPluginRegistry();
+  const out: Record<string, string> = {};
+  for (const id of others) {
+    const problem = registry.channelProblem(id);
+    if (problem) out[id] = problem;
+  }
+  return out;
+}
+
+/** The last `count` lines of the gateway's log file, pretty-printed (`status --all`, as the FAQ says). */
+function logTail(file: string, count: number): string[] {
+  let text = "";
+  try {
+    const fd = openSync(file, "r");
+    try {
+      const size = fstatSync(fd).size;
+      const start = Math.max(0, size - 256 * 1024);
+      const buffer = Buffer.alloc(size - start);
+      readSync(fd, buffer, 0, buffer.length, start);
+      text = buffer.toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return ["  (no log file yet)"];
+  }
+  const lines: string[] = [];
+  for (const line of text.split("\n").reverse()) {
+    if (lines.length >= count) break;
+    try {
+      const entry = JSON.parse(line) as { level?: unknown; time?: unknown; msg?: unknown };
+      if (typeof entry.level !== "number" || typeof entry.time !== "number") continue;
+      lines.push(`  ${new Date(entry.time).toISOString()} ${String(entry.msg ?? "")}`);
+    } catch {
+      // another program's line or a torn one
+    }
+  }
+  return lines.length ? lines.reverse() : ["  (no gateway lines yet)"];
+}
+
 type ConfigCheck = { valid: boolean; issues: { path: string; message: string; line?: number }[] };
 
 /**
@@ -93,6 +141,7 @@ export async function statusCommand(
   )
     .filter(([id, value]) => id !== "defaults" && value?.enabled !== false)
     .map(([id]) => id);
+  const unavailable = await unavailableChannels(channels);
   const provider = detectProvider(config, process.env);
   const summary: Record<string, unknown> = {
     version: CLI_VERSION,
@@ -120,6 +169,7 @@ export async function statusCommand(
     model: typeof model === "string" ? model : ((model as { primary?: string } | undefined)?.primary ?? null),
     provider: provider ?? null,
     channels,
+    ...(Object.keys(unavailable).length ? { channelsUnavailable: unavailable } : {}),
     ...countSessions(paths.stateDir),
     logFile: logFileFor(config),
   };
@@ -160,7 +210,13 @@ export async function statusCommand(
     `Gateway: ${gateway.running ? `running (pid ${gateway.pid})` : "not running"} · ${gateway.url} · mode ${gateway.mode} · bind ${gateway.bind} · auth ${gateway.authMode}`,
     `Dashboard: ${gateway.dashboard}`,
     `Model: ${summary.model ?? "not set"} · provider: ${summary.provider ?? "none configured (openclaw models auth paste-token --provider anthropic)"}`,
-    `Channels: ${channels.length ? channels.join(", ") : "none configured"}`,
+    `Channels: ${
+      channels.length
+        ? channels
+            .map((id) => (unavailable[id] ? `${id} (not available: ${unavailable[id]})` : id))
+            .join(", ")
+        : "none configured"
+    }`,
     `Sessions: ${summary.sessions} across ${summary.agents} agent(s)`,
     `Logs: ${summary.logFile}`,
   ];
@@ -185,6 +241,7 @@ export async function statusCommand(
     );
   if (all) {
     lines.push("", "Effective config (secrets redacted):", JSON.stringify(summary.effectiveConfig, null, 2));
+    lines.push("", `Log tail (${summary.logFile}):`, ...logTail(String(summary.logFile), 20));
   }
   print(lines.join("\n"));
   if (probe && !probe.ok) process.exitCode = 1;
