@@ -147,6 +147,7 @@ async function prepareTurn(
   await ready;
   const transcript = await deps.transcripts.get(agentId, entry, workspaceDir);
   progress.transcript = transcript;
+  events.attach(transcript);
   let refs: ModelRef[] | undefined;
   let refError: unknown;
   try {

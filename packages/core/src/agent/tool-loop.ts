@@ -6,7 +6,7 @@ import { invalidateBootstrapCache } from "../workspace/workspace.js";
 import { callModel, replyText } from "./model-call.js";
 import { toModelMessages } from "./model-messages.js";
 import type { StreamedReply } from "./model-stream.js";
-import { runTool, type ToolCall, toolResultMessage } from "./tool-execution.js";
+import { runTool, type ToolCall } from "./tool-execution.js";
 import type { Turn } from "./turn-state.js";
 
 export interface ToolLoopOptions {
@@ -16,20 +16,18 @@ export interface ToolLoopOptions {
   flushPrompt?: string;
 }
 
-const userMessage = (text: string, timestamp: number) => ({
-  type: "message" as const,
-  message: { role: "user" as const, content: [{ type: "text" as const, text }], timestamp },
-});
-
 /** The tool calls of one model reply, in order; the transcript gets each result. */
 async function runToolCalls(turn: Turn, calls: ToolCall[], silentFlush: boolean): Promise<void> {
   const { deps, input, progress, events } = turn;
-  const transcript = progress.transcript;
   for (const call of calls) {
     if (turn.callSignal.aborted) {
-      await transcript.append({
-        type: "message",
-        message: toolResultMessage(call.id, call.name, "Aborted before the tool ran.", true, deps.now()),
+      await events.record({
+        type: "tool-result",
+        toolCallId: call.id,
+        name: call.name,
+        result: "Aborted before the tool ran.",
+        isError: true,
+        quiet: true,
       });
       continue;
     }
@@ -49,25 +47,15 @@ async function runToolCalls(turn: Turn, calls: ToolCall[], silentFlush: boolean)
     });
     if (call.name === "write" || call.name === "edit" || call.name === "exec")
       invalidateBootstrapCache(turn.workspaceDir);
-    await transcript.append({
-      type: "message",
-      message: toolResultMessage(
-        call.id,
-        call.name,
-        result.content,
-        result.isError,
-        deps.now(),
-        result.details,
-      ),
+    await events.record({
+      type: "tool-result",
+      toolCallId: call.id,
+      name: call.name,
+      result: result.content,
+      isError: result.isError,
+      details: result.details,
+      quiet: silentFlush,
     });
-    if (!silentFlush)
-      events.report({
-        type: "tool-result",
-        toolCallId: call.id,
-        name: call.name,
-        result: result.content,
-        isError: result.isError,
-      });
   }
 }
 
@@ -96,7 +84,7 @@ export async function runToolLoop(turn: Turn, options: ToolLoopOptions): Promise
   const transcript = progress.transcript;
   const silentFlush = options.flushPrompt !== undefined;
   if (options.flushPrompt !== undefined)
-    await transcript.append(userMessage(options.flushPrompt, deps.now()));
+    await turn.events.record({ type: "user-message", text: options.flushPrompt });
   let contextRetried = false;
   for (let step = 0; step < (deps.maxSteps ?? 32); step++) {
     let called: Awaited<ReturnType<typeof callModel>>;
@@ -116,7 +104,7 @@ export async function runToolLoop(turn: Turn, options: ToolLoopOptions): Promise
       throw error;
     }
     const { reply, candidate } = called;
-    await transcript.append({ type: "message", message: reply.message });
+    await turn.events.record({ type: "assistant-message", message: reply.message });
     recordReply(turn, reply, candidate, silentFlush);
     await runToolCalls(turn, reply.toolCalls, silentFlush);
     if (turn.callSignal.aborted)
@@ -125,7 +113,7 @@ export async function runToolLoop(turn: Turn, options: ToolLoopOptions): Promise
         input.signal.aborted ? "The run was aborted" : `The run timed out after ${turn.timeoutMs / 1000} s`,
       );
     const steered = silentFlush ? [] : (input.drainSteered?.() ?? []);
-    for (const text of steered) await transcript.append(userMessage(text, deps.now()));
+    for (const text of steered) await turn.events.record({ type: "user-message", text });
     if (reply.toolCalls.length === 0 && steered.length === 0) return;
   }
   if (!silentFlush) progress.finalText ||= "(stopped: too many tool steps in one turn)";

@@ -6,6 +6,9 @@ import type {
   UsageSummary,
 } from "../bus/event-bus.js";
 import type { AssistantEvent } from "./events.js";
+import type { LoadedTranscript } from "./session-handle.js";
+import { toolResultMessage } from "./tool-execution.js";
+import type { AssistantMessage } from "./transcript.js";
 
 /** Minimum spacing of `chat` delta events of one run (the first delta goes out at once). */
 export const CHAT_DELTA_INTERVAL_MS = 100;
@@ -37,6 +40,25 @@ export type TurnFact =
     }
   | { type: "aborted"; text: string }
   | { type: "error"; code: string; kind: ChatErrorKind; message: string };
+
+/** A fact that is also a transcript entry: written to the transcript first, then reported. */
+export type RecordedFact =
+  | { type: "user-message"; text: string }
+  | { type: "assistant-message"; message: AssistantMessage }
+  | {
+      type: "tool-result";
+      toolCallId: string;
+      name: string;
+      result: string;
+      isError: boolean;
+      details?: unknown;
+      /** Written, not reported (the memory flush, a call skipped after an abort). */
+      quiet?: boolean;
+    }
+  /** With the partial answer, when the model had started writing. */
+  | { type: "aborted"; text: string; partial?: AssistantMessage }
+  /** With the transcript's error entry. */
+  | { type: "error"; code: string; kind: ChatErrorKind; message: string; entry: AssistantMessage };
 
 export interface TurnEmitterOptions {
   bus: AssistantBus;
@@ -105,7 +127,8 @@ function createChatStream(options: TurnEmitterOptions) {
 
 /**
  * The one place a turn reports what happens: each fact becomes the `agent` event (per-run `seq`),
- * the `chat` event and the caller's event.
+ * the `chat` event and the caller's event; a fact that is also a transcript entry (`record`) is
+ * written to the transcript first.
  */
 export function createTurnEmitter(options: TurnEmitterOptions) {
   const { bus, runId, sessionKey, now, observe } = options;
@@ -188,11 +211,54 @@ export function createTurnEmitter(options: TurnEmitterOptions) {
     }
   }
 
-  const report = (fact: TurnFact): void => {
-    if (fact.type === "final" || fact.type === "aborted" || fact.type === "error") reportEnd(fact);
-    else reportProgress(fact);
+  const report = options.silent
+    ? () => {}
+    : (fact: TurnFact): void => {
+        if (fact.type === "final" || fact.type === "aborted" || fact.type === "error") reportEnd(fact);
+        else reportProgress(fact);
+      };
+
+  let transcript: LoadedTranscript | undefined;
+  /** Transcript first (an abort's partial answer and an error entry best effort), then the report. */
+  async function record(fact: RecordedFact): Promise<void> {
+    switch (fact.type) {
+      case "user-message":
+        await transcript?.append({
+          type: "message",
+          message: { role: "user", content: [{ type: "text", text: fact.text }], timestamp: now() },
+        });
+        break;
+      case "assistant-message":
+        await transcript?.append({ type: "message", message: fact.message });
+        break;
+      case "tool-result": {
+        const { toolCallId, name, result, isError, details } = fact;
+        const message = toolResultMessage(toolCallId, name, result, isError, now(), details);
+        await transcript?.append({ type: "message", message });
+        if (!fact.quiet) report({ type: "tool-result", toolCallId, name, result, isError });
+        break;
+      }
+      case "aborted":
+        if (fact.partial)
+          await transcript?.append({ type: "message", message: fact.partial }).catch(() => {});
+        report({ type: "aborted", text: fact.text });
+        break;
+      case "error":
+        await transcript?.append({ type: "message", message: fact.entry }).catch(() => {});
+        report({ type: "error", code: fact.code, kind: fact.kind, message: fact.message });
+        break;
+    }
+  }
+
+  return {
+    startedAt,
+    report,
+    record,
+    /** The turn's transcript, once loaded: `record` writes to it. */
+    attach(loaded: LoadedTranscript) {
+      transcript = loaded;
+    },
   };
-  return { startedAt, report: options.silent ? () => {} : report };
 }
 
 export type TurnEmitter = ReturnType<typeof createTurnEmitter>;

@@ -82,7 +82,6 @@ export async function failTurn(
 ): Promise<TurnOutcome> {
   const { deps, input, events, progress } = context;
   const { runId } = input;
-  const transcript = progress.transcript;
   const error =
     !input.signal.aborted && limits.timeoutSignal.aborted ? asTimeout(thrown, limits.timeoutMs) : thrown;
   const partial = error instanceof StreamInterruptedError ? error.partial : undefined;
@@ -92,29 +91,25 @@ export async function failTurn(
     (error instanceof StreamInterruptedError && error.cause.kind === "aborted");
   if (aborted) {
     const partialText = partial ? messageText(partial) : progress.finalText;
-    if (transcript && partial) await transcript.append({ type: "message", message: partial }).catch(() => {});
-    events.report({ type: "aborted", text: partialText });
+    await events.record({ type: "aborted", text: partialText, partial });
     return { runId, status: "aborted", text: partialText, silent: false, model: progress.usedModel };
   }
   const message = userMessageOf(error);
   const kind = chatErrorKind(error);
   const code = errorCode(error);
-  if (transcript) {
-    const [provider = "unknown", ...rest] = (progress.usedModel ?? "unknown/unknown").split("/");
-    const errorEntry: AssistantMessage = partial ?? {
-      role: "assistant",
-      content: [],
-      provider,
-      model: rest.join("/") || "unknown",
-      usage: emptyUsage(),
-      stopReason: "error",
-      timestamp: deps.now(),
-    };
-    errorEntry.stopReason = "error";
-    errorEntry.errorMessage = message;
-    await transcript.append({ type: "message", message: errorEntry }).catch(() => {});
-  }
-  events.report({ type: "error", code, kind, message });
+  const [provider = "unknown", ...rest] = (progress.usedModel ?? "unknown/unknown").split("/");
+  const entry: AssistantMessage = partial ?? {
+    role: "assistant",
+    content: [],
+    provider,
+    model: rest.join("/") || "unknown",
+    usage: emptyUsage(),
+    stopReason: "error",
+    timestamp: deps.now(),
+  };
+  entry.stopReason = "error";
+  entry.errorMessage = message;
+  await events.record({ type: "error", code, kind, message, entry });
   return {
     runId,
     status: "error",
