@@ -127,10 +127,23 @@ export function nextRunAfter(
     const slots = Math.floor((afterMs - anchor) / schedule.everyMs) + 1;
     return anchor + slots * schedule.everyMs;
   }
-  const next = cronOf(schedule.expr, schedule.tz).nextRun(new Date(afterMs));
-  if (!next) return undefined;
-  return next.getTime() + (schedule.staggerMs ?? 0);
+  const key = `${schedule.expr}|${schedule.tz ?? ""}|${afterMs}`;
+  let next = nextCache.get(key);
+  if (next === undefined) {
+    next = cronOf(schedule.expr, schedule.tz).nextRun(new Date(afterMs))?.getTime() ?? null;
+    if (nextCache.size >= 5_000) nextCache.clear();
+    nextCache.set(key, next);
+  }
+  if (next === null) return undefined;
+  return next + (schedule.staggerMs ?? 0);
 }
+
+/**
+ * Next fire times by expression, zone and start time: jobs sharing a schedule are planned
+ * together (at start every job is planned from the same instant), and croner's zone
+ * conversion is the costly part.
+ */
+const nextCache = new Map<string, number | null>();
 
 /** One line for `cron list`: `at 2026-…`, `every 10m`, `cron 0 9 * * * (Europe/Paris)`. */
 export function describeSchedule(schedule: CronSchedule): string {

@@ -336,7 +336,9 @@ export class CronService {
         idempotencyKey: `cron:${job.id}:${runAtMs}`,
       };
     } else if (deliveryError) deliveryStatus = "not-delivered";
-    await this.store.persist();
+    // a reply to deliver is on disk before the send; other outcomes are written in the background
+    if (job.state.pendingDelivery) await this.store.persist();
+    else this.track(this.store.persist());
     if (job.state.pendingDelivery) {
       await this.deliverPending(job);
       deliveryStatus = job.state.lastDeliveryStatus ?? "unknown";
@@ -383,7 +385,7 @@ export class CronService {
       this.store.jobs.delete(job.id);
       this.emit({ jobId: job.id, action: "removed" });
     }
-    await this.store.persist();
+    this.track(this.store.persist());
   }
 
   /**
