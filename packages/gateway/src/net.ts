@@ -32,7 +32,7 @@ export function normalizeAddress(address: string | undefined): string {
   const zone = value.indexOf("%");
   if (zone >= 0) value = value.slice(0, zone);
   const words = ipv6Words(value);
-  if (words && words.slice(0, 5).every((word) => word === 0) && words[5] === 0xffff) {
+  if (words?.slice(0, 5).every((word) => word === 0) && words[5] === 0xffff) {
     const [high = 0, low = 0] = words.slice(6);
     value = `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
   }
@@ -45,7 +45,7 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   if (value === "localhost") return true;
   if (isIP(value) === 4) return value.startsWith("127.");
   const words = ipv6Words(value);
-  return words !== undefined && words.slice(0, 7).every((word) => word === 0) && words[7] === 1;
+  return Boolean(words?.slice(0, 7).every((word) => word === 0) && words[7] === 1);
 }
 
 /** A host name from a URL (`[::1]` brackets allowed): loopback by the same rule as an address. */
