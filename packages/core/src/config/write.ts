@@ -154,6 +154,26 @@ function sameHash(expected: string, actual: string): boolean {
   return expected.replace(/^sha256:/, "") === actual;
 }
 
+/** Run a write under the config file's lock; lock timeouts and failed writes become ConfigErrors. */
+async function underConfigLock<T>(
+  file: string,
+  options: ConfigWriteOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await withFileLock(`${file}.lock`, fn, { timeoutMs: options.lockTimeoutMs });
+  } catch (error) {
+    if (LockTimeoutError.isInstance(error))
+      throw new ConfigError("CONFIG_LOCKED", `another process is writing ${file}: ${error.message}`, {
+        file,
+        cause: error,
+      });
+    if (FileWriteError.isInstance(error))
+      throw new ConfigError("CONFIG_WRITE", error.message, { file, cause: error });
+    throw error;
+  }
+}
+
 /**
  * Parse the file a key edit applies to. A file that does not parse cannot have one key edited:
  * the error says where it breaks and the ways out.
@@ -219,103 +239,86 @@ export async function editConfigFile(
   options: ConfigWriteOptions = {},
 ): Promise<ConfigWriteResult> {
   const file = targetFile(options);
-  try {
-    return await withFileLock(
-      `${file}.lock`,
-      async () => {
-        const text = readConfigText(file);
-        const current = text ?? "";
-        const previousHash = hashConfigText(current);
-        if (options.baseHash !== undefined && !sameHash(options.baseHash, previousHash)) {
-          throw new ConfigError(
-            "CONFIG_STALE",
-            `${file} changed since it was read (baseHash ${options.baseHash.slice(0, 12)}… ≠ ${previousHash.slice(0, 12)}…); reload and retry`,
-            { file },
-          );
-        }
-        const parsed = parseForEdit(current, file);
-        const edits = makeEdits(structuredClone(parsed));
-        const desired = structuredClone(parsed);
-        for (const edit of edits) applyToObject(desired, edit);
-        const changedPaths = diffConfigPaths(parsed, desired);
-        if (changedPaths.length === 0 && text !== undefined) {
-          const loaded = loadConfigSync({ ...options, path: file, applyEnv: false, missingEnv: "keep" });
-          return {
-            path: file,
-            previousHash,
-            hash: previousHash,
-            changedPaths,
-            formatting: "unchanged",
-            loaded,
-          };
-        }
-        let next = current.trim() === "" ? "{\n}\n" : current;
-        let formatting: ConfigWriteResult["formatting"] = "preserved";
-        try {
-          for (const edit of edits)
-            next =
-              edit.op === "set"
-                ? setJson5Value(next, edit.path, edit.value)
-                : unsetJson5Value(next, edit.path);
-          if (!isDeepStrictEqual(JSON5.parse(next), desired)) throw new Json5EditError("text edit diverged");
-        } catch (error) {
-          if (!(error instanceof Json5EditError) && !(error instanceof SyntaxError)) throw error;
-          // the text could not be edited in place (unusual layout): write the same data re-serialized
-          next = `${JSON5.stringify(desired, null, 2)}\n`;
-          formatting = "rewritten";
-        }
-        // validate exactly what will be on disk, with the full pipeline (includes, env, schema)
-        const evaluated = evaluateForEdit(parseConfigText(next, file), parsed, file, options);
-        if (!options.allowUnknownKeys) {
-          const setPaths = edits.filter((edit) => edit.op === "set").map((edit) => formatKeyPath(edit.path));
-          const unknown = evaluated.issues.filter(
-            (issue) =>
-              issue.code === "unknown_key" &&
-              setPaths.some(
-                (path) =>
-                  path === issue.path ||
-                  path.startsWith(`${issue.path}.`) ||
-                  path.startsWith(`${issue.path}[`) ||
-                  issue.path.startsWith(`${path}.`),
-              ),
-          );
-          if (unknown.length > 0)
-            throw new ConfigError(
-              "CONFIG_INVALID",
-              `${file}: ${unknown.map((issue) => `${issue.path}: unknown key${issue.suggestion ? ` — did you mean "${issue.suggestion}"?` : ""}`).join("; ")} (nothing written; it would be ignored)`,
-              {
-                file,
-                keyPath: unknown[0]!.path,
-                issues: unknown.map((issue) => ({ ...issue, severity: "error" as const })),
-              },
-            );
-        }
-        const backups = options.backups ?? 5;
-        const backupPath = text !== undefined && backups > 0 ? await rotateBackups(file, backups) : undefined;
-        await writeFileAtomic(file, next, { mode: 0o600, fs: options.fs });
-        const loaded = loadConfigSync({ ...options, path: file, applyEnv: false, missingEnv: "keep" });
-        return {
-          path: file,
-          previousHash,
-          hash: hashConfigText(next),
-          changedPaths,
-          backupPath,
-          formatting,
-          loaded,
-        };
-      },
-      { timeoutMs: options.lockTimeoutMs },
-    );
-  } catch (error) {
-    if (LockTimeoutError.isInstance(error))
-      throw new ConfigError("CONFIG_LOCKED", `another process is writing ${file}: ${error.message}`, {
-        file,
-        cause: error,
-      });
-    if (FileWriteError.isInstance(error))
-      throw new ConfigError("CONFIG_WRITE", `${error.message}`, { file, cause: error });
-    throw error;
-  }
+  return underConfigLock(file, options, async () => {
+    const text = readConfigText(file);
+    const current = text ?? "";
+    const previousHash = hashConfigText(current);
+    if (options.baseHash !== undefined && !sameHash(options.baseHash, previousHash)) {
+      throw new ConfigError(
+        "CONFIG_STALE",
+        `${file} changed since it was read (baseHash ${options.baseHash.slice(0, 12)}… ≠ ${previousHash.slice(0, 12)}…); reload and retry`,
+        { file },
+      );
+    }
+    const parsed = parseForEdit(current, file);
+    const edits = makeEdits(structuredClone(parsed));
+    const desired = structuredClone(parsed);
+    for (const edit of edits) applyToObject(desired, edit);
+    const changedPaths = diffConfigPaths(parsed, desired);
+    if (changedPaths.length === 0 && text !== undefined) {
+      const loaded = loadConfigSync({ ...options, path: file, applyEnv: false, missingEnv: "keep" });
+      return {
+        path: file,
+        previousHash,
+        hash: previousHash,
+        changedPaths,
+        formatting: "unchanged",
+        loaded,
+      };
+    }
+    let next = current.trim() === "" ? "{\n}\n" : current;
+    let formatting: ConfigWriteResult["formatting"] = "preserved";
+    try {
+      for (const edit of edits)
+        next =
+          edit.op === "set" ? setJson5Value(next, edit.path, edit.value) : unsetJson5Value(next, edit.path);
+      if (!isDeepStrictEqual(JSON5.parse(next), desired)) throw new Json5EditError("text edit diverged");
+    } catch (error) {
+      if (!(error instanceof Json5EditError) && !(error instanceof SyntaxError)) throw error;
+      // the text could not be edited in place (unusual layout): write the same data re-serialized
+      next = `${JSON5.stringify(desired, null, 2)}\n`;
+      formatting = "rewritten";
+    }
+    // validate exactly what will be on disk, with the full pipeline (includes, env, schema)
+    const evaluated = evaluateForEdit(parseConfigText(next, file), parsed, file, options);
+    if (!options.allowUnknownKeys) {
+      const setPaths = edits.filter((edit) => edit.op === "set").map((edit) => formatKeyPath(edit.path));
+      const unknown = evaluated.issues.filter(
+        (issue) =>
+          issue.code === "unknown_key" &&
+          setPaths.some(
+            (path) =>
+              path === issue.path ||
+              path.startsWith(`${issue.path}.`) ||
+              path.startsWith(`${issue.path}[`) ||
+              issue.path.startsWith(`${path}.`),
+          ),
+      );
+      if (unknown.length > 0)
+        throw new ConfigError(
+          "CONFIG_INVALID",
+          `${file}: ${unknown.map((issue) => `${issue.path}: unknown key${issue.suggestion ? ` — did you mean "${issue.suggestion}"?` : ""}`).join("; ")} (nothing written; it would be ignored)`,
+          {
+            file,
+            keyPath: unknown[0]!.path,
+            issues: unknown.map((issue) => ({ ...issue, severity: "error" as const })),
+          },
+        );
+    }
+    const backups = options.backups ?? 5;
+    const backupPath = text !== undefined && backups > 0 ? await rotateBackups(file, backups) : undefined;
+    await writeFileAtomic(file, next, { mode: 0o600, fs: options.fs });
+    const loaded = loadConfigSync({ ...options, path: file, applyEnv: false, missingEnv: "keep" });
+    return {
+      path: file,
+      previousHash,
+      hash: hashConfigText(next),
+      changedPaths,
+      backupPath,
+      formatting,
+      loaded,
+    };
+  });
 }
 
 /** `openclaw config set <path> <value>`: set one key, keep the rest of the file as it is. */
@@ -403,57 +406,42 @@ export async function replaceConfigText(
   options: ConfigWriteOptions = {},
 ): Promise<ConfigWriteResult> {
   const file = targetFile(options);
-  try {
-    return await withFileLock(
-      `${file}.lock`,
-      async () => {
-        const text = readConfigText(file);
-        const previousHash = hashConfigText(text ?? "");
-        if (options.baseHash !== undefined && !sameHash(options.baseHash, previousHash))
-          throw new ConfigError("CONFIG_STALE", `${file} changed since it was read; reload and retry`, {
-            file,
-          });
-        const parsed = parseConfigText(raw, file);
-        const env = options.env ?? process.env;
-        evaluateConfig(parsed, file, {
-          ...options,
-          missingEnv: "keep",
-          env: { ...env },
-          applyEnv: false,
-          paths: resolvePaths(env, options.profile),
-        });
-        // the file being replaced may not parse (that is often why it is replaced)
-        let before: Record<string, unknown> = {};
-        try {
-          before = parseConfigText(text ?? "", file);
-        } catch {
-          before = {};
-        }
-        const changedPaths = diffConfigPaths(before, parsed);
-        const backups = options.backups ?? 5;
-        const backupPath = text !== undefined && backups > 0 ? await rotateBackups(file, backups) : undefined;
-        await writeFileAtomic(file, raw, { mode: 0o600, fs: options.fs });
-        const loaded = loadConfigSync({ ...options, path: file, applyEnv: false, missingEnv: "keep" });
-        return {
-          path: file,
-          previousHash,
-          hash: hashConfigText(raw),
-          changedPaths,
-          backupPath,
-          formatting: "preserved",
-          loaded,
-        };
-      },
-      { timeoutMs: options.lockTimeoutMs },
-    );
-  } catch (error) {
-    if (LockTimeoutError.isInstance(error))
-      throw new ConfigError("CONFIG_LOCKED", `another process is writing ${file}: ${error.message}`, {
+  return underConfigLock(file, options, async () => {
+    const text = readConfigText(file);
+    const previousHash = hashConfigText(text ?? "");
+    if (options.baseHash !== undefined && !sameHash(options.baseHash, previousHash))
+      throw new ConfigError("CONFIG_STALE", `${file} changed since it was read; reload and retry`, {
         file,
-        cause: error,
       });
-    if (FileWriteError.isInstance(error))
-      throw new ConfigError("CONFIG_WRITE", error.message, { file, cause: error });
-    throw error;
-  }
+    const parsed = parseConfigText(raw, file);
+    const env = options.env ?? process.env;
+    evaluateConfig(parsed, file, {
+      ...options,
+      missingEnv: "keep",
+      env: { ...env },
+      applyEnv: false,
+      paths: resolvePaths(env, options.profile),
+    });
+    // the file being replaced may not parse (that is often why it is replaced)
+    let before: Record<string, unknown> = {};
+    try {
+      before = parseConfigText(text ?? "", file);
+    } catch {
+      before = {};
+    }
+    const changedPaths = diffConfigPaths(before, parsed);
+    const backups = options.backups ?? 5;
+    const backupPath = text !== undefined && backups > 0 ? await rotateBackups(file, backups) : undefined;
+    await writeFileAtomic(file, raw, { mode: 0o600, fs: options.fs });
+    const loaded = loadConfigSync({ ...options, path: file, applyEnv: false, missingEnv: "keep" });
+    return {
+      path: file,
+      previousHash,
+      hash: hashConfigText(raw),
+      changedPaths,
+      backupPath,
+      formatting: "preserved",
+      loaded,
+    };
+  });
 }
