@@ -139,3 +139,63 @@ describe("a channel configured but not available in this build", () => {
     expect(channels.stdout).toMatch(/whatsapp\/default: .*no plugin provides channel "whatsapp"/);
   });
 });
+
+describe("gateway restart", () => {
+  it("comes back with the running gateway's port and flags", async () => {
+    const { spawn } = await import("node:child_process");
+    const { runningGatewayArgs } = await import("./gateway-service.js");
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        "setInterval(() => {}, 1000)",
+        "--",
+        "gateway",
+        "run",
+        "--bind",
+        "lan",
+        "--port",
+        "19999",
+        "--verbose",
+      ],
+      { stdio: "ignore" },
+    );
+    try {
+      await new Promise((resolve) => child.once("spawn", resolve));
+      await expect
+        .poll(() => runningGatewayArgs({ pid: child.pid!, port: 19999 }))
+        .toEqual(["run", "--bind", "lan", "--port", "19999", "--verbose"]);
+      // started without --port (config port 18790): the lock's port is kept explicitly
+      expect(runningGatewayArgs({ pid: process.pid, port: 18790 })).toEqual(["run", "--port", "18790"]);
+    } finally {
+      child.kill();
+    }
+  });
+});
+
+describe("gateway probe|status|health with --url/--token", () => {
+  it("use the given token (commander no longer hands --token to `gateway` itself)", async () => {
+    const gw = await startGateway();
+    try {
+      const env = { HOME: process.env.HOME, OPENCLAW_STATE_DIR: state };
+      const probe = await openclawProcess(env, "gateway", "probe", "--url", gw.address.url, "--token", TOKEN);
+      expect(probe.code).toBe(0);
+      const health = await openclawProcess(
+        env,
+        "gateway",
+        "health",
+        "--url",
+        gw.address.url,
+        "--token",
+        TOKEN,
+        "--json",
+      );
+      expect(JSON.parse(health.stdout)).toMatchObject({ ok: true });
+      const refused = await openclawProcess(env, "gateway", "probe", "--url", gw.address.url);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/gateway token missing/);
+    } finally {
+      await gw.stop();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -156,7 +156,27 @@ async function stopProcess(): Promise<boolean> {
   return stopped;
 }
 
-async function startProcess(port?: string): Promise<boolean> {
+/**
+ * The arguments a running gateway was started with (`gateway run --port … --bind …`), read from
+ * /proc where there is one, else its port from the lock: `restart` brings it back the same way.
+ */
+export function runningGatewayArgs(lock: { pid: number; port: number }): string[] {
+  try {
+    const argv = readFileSync(`/proc/${lock.pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const at = argv.lastIndexOf("gateway");
+    if (at >= 0) {
+      const args = argv.slice(at + 1);
+      const rest = args[0] === "run" ? args.slice(1) : args;
+      const hasPort = rest.some((arg) => arg === "--port" || arg.startsWith("--port="));
+      return ["run", ...rest, ...(hasPort ? [] : ["--port", String(lock.port)])];
+    }
+  } catch {
+    // no /proc (macOS) or the process is gone
+  }
+  return ["run", "--port", String(lock.port)];
+}
+
+async function startProcess(port?: string, args?: string[]): Promise<boolean> {
   const running = readLock();
   if (running) {
     print(`Gateway already running (pid ${running.pid}, ${running.url}).`);
@@ -164,7 +184,8 @@ async function startProcess(port?: string): Promise<boolean> {
   }
   mkdirSync("/tmp/openclaw", { recursive: true });
   const out = openSync(join("/tmp/openclaw", "gateway.out.log"), "a");
-  const child = spawn(process.execPath, [cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])], {
+  const gatewayArgs = args ?? ["run", ...(port ? ["--port", port] : [])];
+  const child = spawn(process.execPath, [cliPath(), "gateway", ...gatewayArgs], {
     detached: true,
     stdio: ["ignore", out, out],
     env: { ...process.env, NO_COLOR: "1" },
@@ -253,7 +274,10 @@ export async function serviceCommand(
     return;
   }
   let ok = true;
+  // restart keeps the running gateway's port and flags (an explicit --port wins)
+  const running = action === "restart" ? readLock() : undefined;
+  const previous = running && !options.port ? runningGatewayArgs(running) : undefined;
   if (action === "stop" || action === "restart") ok = await stopProcess();
-  if (ok && (action === "start" || action === "restart")) ok = await startProcess(options.port);
+  if (ok && (action === "start" || action === "restart")) ok = await startProcess(options.port, previous);
   if (!ok) process.exitCode = 1;
 }

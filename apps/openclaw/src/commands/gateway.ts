@@ -1,6 +1,15 @@
 import type { Command } from "commander";
 import { CLIENT_OPTIONS } from "./gateway-local.js";
 
+/**
+ * Options of a subcommand merged with the ones commander gave to `gateway` itself: `gateway` also
+ * takes --token/--password/--port (for `gateway run`), so `gateway probe --token X` or
+ * `gateway restart --port N` would otherwise lose them to the parent.
+ */
+function withParent<T extends object>(options: T, command: Command): T {
+  return { ...command.optsWithGlobals(), ...options };
+}
+
 function clientOptions(command: Command): Command {
   for (const [flags, description] of CLIENT_OPTIONS) command.option(flags, description);
   return command;
@@ -37,27 +46,27 @@ export function registerGateway(program: Command): void {
   );
   clientOptions(
     gateway.command("status").description("is the gateway running, reachable, and where are its logs"),
-  ).action(async (options) => {
+  ).action(async (options, command: Command) => {
     const { gatewayStatus } = await import("./gateway-client-impl.js");
-    await gatewayStatus(options);
+    await gatewayStatus(withParent(options, command));
   });
   clientOptions(
     gateway.command("probe").description("connect and call health; exit 1 when unreachable"),
-  ).action(async (options) => {
+  ).action(async (options, command: Command) => {
     const { gatewayProbe } = await import("./gateway-client-impl.js");
-    await gatewayProbe(options);
+    await gatewayProbe(withParent(options, command));
   });
   clientOptions(gateway.command("health").description("the gateway's health summary"))
     .option("--verbose", "more detail")
-    .action(async (options) => {
+    .action(async (options, command: Command) => {
       const { healthCommand } = await import("./health-impl.js");
-      await healthCommand(options);
+      await healthCommand(withParent(options, command));
     });
   clientOptions(gateway.command("call <method>").description("call one gateway method"))
     .option("--params <json>", "params as JSON", "{}")
-    .action(async (method: string, options) => {
+    .action(async (method: string, options, command: Command) => {
       const { gatewayCall } = await import("./gateway-client-impl.js");
-      await gatewayCall(method, options);
+      await gatewayCall(method, withParent(options, command));
     });
   for (const [name, description] of [
     ["install", "install the gateway as a user service (systemd on Linux, launchd on macOS)"],
@@ -72,9 +81,9 @@ export function registerGateway(program: Command): void {
       .option("--dry-run", "print what would be done (the unit file for install)")
       .option("--port <port>", "port for the service")
       .option("--json", "print JSON")
-      .action(async (options) => {
+      .action(async (options, command: Command) => {
         const service = await import("./gateway-service.js");
-        await service.serviceCommand(name, options);
+        await service.serviceCommand(name, withParent(options, command));
       });
   }
   gateway
