@@ -8,7 +8,7 @@ import { resolveRunModels } from "./run-models.js";
 import { isSessionExpired, type SessionResetConfig } from "./session-expiry.js";
 import { freshSessionEntry, type LoadedTranscript } from "./session-handle.js";
 import { isMainSessionKey, isSubagentSessionKey } from "./session-key.js";
-import { KEPT_ON_RESET, type SessionEntry } from "./session-store.js";
+import { keptOnReset, type SessionEntry } from "./session-store.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { allowedToolsFor, cachedToolSpec, toolNotice } from "./tool-execution.js";
 import { runToolLoop } from "./tool-loop.js";
@@ -70,10 +70,7 @@ export async function ensureSessionEntry(
     return { entry: existing, created: false };
   if (existing) {
     // stale session (daily/idle reset): a new session id, settings kept
-    const keep = Object.fromEntries(
-      Object.entries(existing).filter(([name]) => KEPT_ON_RESET.includes(name)),
-    );
-    const fresh = freshSessionEntry(deps.now(), { ...keep, ...extra });
+    const fresh = freshSessionEntry(deps.now(), { ...keptOnReset(existing), ...extra });
     await deps.store.update(agentId, sessionKey, () => fresh);
     deps.bus.emit("session.changed", { sessionKey, agentId, sessionId: fresh.sessionId, reason: "reset" });
     return { entry: fresh, created: true };
