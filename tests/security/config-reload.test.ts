@@ -125,7 +125,11 @@ describe("a broken edit while the gateway runs (issue 12.12)", () => {
   it("a syntax error is logged with file and line, reported by config.get, and the last good config keeps running", async () => {
     const before = (await request("config.get", {})).payload;
     expect(before.valid).toBe(true);
-    await writeFile(configPath, `{\n  gateway: { auth: { token: "${TOKEN}" } },\n  agents: {{\n}\n`);
+    // the broken line holds a secret: it must not be echoed into config.get or the log
+    await writeFile(
+      configPath,
+      `{\n  gateway: { auth: { token: "${TOKEN}" } },\n  agents: {{ apiKey: "sk-secret-in-line-3" \n}\n`,
+    );
     const broken = await untilConfig((payload) => payload.valid === false);
     expect(broken.issues).toEqual([
       expect.objectContaining({ line: 3, message: expect.stringContaining("openclaw.json:3:") }),
@@ -135,6 +139,8 @@ describe("a broken edit while the gateway runs (issue 12.12)", () => {
     expect(changes).toHaveLength(0);
     const skipped = await logged("config reload skipped (invalid config)");
     expect(skipped).toMatchObject({ configPath, line: 3 });
+    expect(JSON.stringify(skipped)).not.toContain("sk-secret-in-line-3");
+    expect(JSON.stringify(broken.issues)).not.toContain("sk-secret-in-line-3");
     // the token of the last good config still lets clients in
     const second = await connect();
     second.close();

@@ -360,7 +360,8 @@ function subscribe(state: Lifecycle): void {
         configPath: issue?.file ?? options.config.path,
         line: issue?.line,
         column: issue?.column,
-        err: error.message,
+        // the issue's text, not the error's (a syntax error's excerpt of the file may hold a secret)
+        err: issue?.message ?? error.message,
       },
       "config reload skipped (invalid config)",
     );

@@ -92,7 +92,9 @@ export function rejectedIssues(error: Error, mainFile: string, mainText?: string
     return [
       {
         path: error.keyPath ?? "",
-        message: error.message,
+        // the first line only: a syntax error's excerpt of the file may hold a secret, and
+        // issues reach read-scoped clients (config.get) and the log
+        message: error.message.split("\n")[0]!,
         file,
         ...(line !== undefined ? { line } : {}),
         ...(error.column !== undefined ? { column: error.column } : {}),
