@@ -43,7 +43,10 @@ export function lazyCoreAssistant(
       },
       (error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        logger.error({ err: reason }, "assistant failed to start; methods that need it answer UNAVAILABLE with the reason");
+        logger.error(
+          { err: reason },
+          "assistant failed to start; methods that need it answer UNAVAILABLE with the reason",
+        );
         throw new GatewayMethodError({
           code: "UNAVAILABLE",
           message: `the assistant could not start: ${reason}`,
@@ -56,6 +59,7 @@ export function lazyCoreAssistant(
   const assistant: GatewayAssistant = {
     methods: async () => (await import("@openclaw/core/methods")).coreMethods,
     get,
+    running: () => ready !== undefined,
     events: {
       on(event, listener) {
         const forward: BusListener = (payload) => listener({ ...payload });

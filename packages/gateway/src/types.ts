@@ -60,6 +60,11 @@ export interface GatewayAssistant {
   methods: GatewayCapability;
   /** Core's assistant behind `ctx.assistant()`, created on the first call that needs it. */
   get?(): Promise<Assistant>;
+  /**
+   * Whether `get()` already created it. Summaries (`health`, `status`) read the session index on
+   * disk until then instead of creating the assistant for a connecting client.
+   */
+  running?(): boolean;
   /** `agent` / `chat` events, forwarded to the clients allowed to see them. */
   events?: GatewayEventSource;
   /**

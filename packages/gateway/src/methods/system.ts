@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MethodResult } from "@openclaw/protocol";
 import type { GatewayRuntime } from "../gateway.js";
@@ -34,6 +35,43 @@ function heartbeatOf(config: JsonObject) {
   };
 }
 
+/**
+ * The most recent sessions for a summary (`health`, `status`) without creating core's assistant:
+ * through `sessions.list` once it runs (or for an in-memory assistant), else from the default
+ * agent's session index on disk. Throws when neither can be read.
+ */
+async function recentSessions(
+  ctx: GatewayMethodContext,
+  path: string,
+  limit: number,
+): Promise<{ path: string; count: number; rows: { key: string; updatedAt: number | null }[] }> {
+  const assistant = ctx.gateway.options.assistant;
+  const updatedAtOf = (value: unknown) => (typeof value === "number" ? value : null);
+  if (!assistant) return { path, count: 0, rows: [] };
+  if (!assistant.get || assistant.running?.()) {
+    const listed = await ctx.call("sessions.list", { limit });
+    const rows = listed.sessions.map((row) => ({ key: row.key, updatedAt: updatedAtOf(row.updatedAt) }));
+    return { path: listed.path || path, count: listed.count ?? rows.length, rows };
+  }
+  let index: unknown;
+  try {
+    index = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { path, count: 0, rows: [] };
+    throw error;
+  }
+  const entries = typeof index === "object" && index !== null ? Object.entries(index) : [];
+  const rows = entries
+    .map(([key, entry]) => ({
+      key,
+      updatedAt:
+        typeof entry === "object" && entry !== null ? updatedAtOf(Reflect.get(entry, "updatedAt")) : null,
+    }))
+    .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0))
+    .slice(0, limit);
+  return { path, count: entries.length, rows };
+}
+
 async function health(ctx: GatewayMethodContext): Promise<Health> {
   const runtime = ctx.gateway;
   const started = Date.now();
@@ -58,22 +96,16 @@ async function health(ctx: GatewayMethodContext): Promise<Health> {
     recent: [],
   };
   try {
-    if (runtime.options.assistant) {
-      const listed = await ctx.call("sessions.list", { limit: 5 });
-      const rows = listed.sessions;
-      sessions = {
-        path: listed.path,
-        count: listed.count ?? rows.length,
-        recent: rows.map((row) => {
-          const updatedAt = typeof row.updatedAt === "number" ? row.updatedAt : null;
-          return {
-            key: row.key,
-            updatedAt,
-            age: updatedAt === null ? null : Math.max(0, started - updatedAt),
-          };
-        }),
-      };
-    }
+    const listed = await recentSessions(ctx, sessions.path, 5);
+    sessions = {
+      path: listed.path,
+      count: listed.count,
+      recent: listed.rows.map(({ key, updatedAt }) => ({
+        key,
+        updatedAt,
+        age: updatedAt === null ? null : Math.max(0, started - updatedAt),
+      })),
+    };
   } catch {
     // health stays answerable when the session store is not
   }
@@ -104,14 +136,13 @@ async function sessionsSummary(ctx: GatewayMethodContext, defaultAgentId: string
   let count = 0;
   let recent: { key: string; updatedAt: number | null; age: number | null }[] = [];
   try {
-    if (ctx.gateway.options.assistant) {
-      const listed = await ctx.call("sessions.list", { limit: 10 });
-      count = listed.count ?? listed.sessions.length;
-      recent = listed.sessions.map((row) => {
-        const updatedAt = typeof row.updatedAt === "number" ? row.updatedAt : null;
-        return { key: row.key, updatedAt, age: updatedAt === null ? null : Math.max(0, now - updatedAt) };
-      });
-    }
+    const listed = await recentSessions(ctx, path, 10);
+    count = listed.count;
+    recent = listed.rows.map(({ key, updatedAt }) => ({
+      key,
+      updatedAt,
+      age: updatedAt === null ? null : Math.max(0, now - updatedAt),
+    }));
   } catch {
     // status stays answerable when the session store is not
   }
