@@ -201,8 +201,11 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
       const replies = entry.replies;
       return { turn: order.after(route.sessionKey, () => delivery.deliver(entry, replies)) };
     }
+    // access checks run at once, side by side; the hand-over waits for the session's earlier messages
+    const admission = gate.admit(entry, route);
+    admission.catch(() => undefined);
     return intake.run(route.sessionKey, async () => {
-      const admitted = await gate.admit(entry, route);
+      const admitted = await admission;
       if (!admitted) return {};
       const item = { entry, route, wasMentioned: admitted.wasMentioned };
       const debounceMs = debounceMsFor(options.getConfig(), entry.message.channel);
