@@ -71,6 +71,7 @@ function deferred<T>() {
 async function checkCommunityClients(
   dir: string,
   url: string,
+  home: string,
   outcomes: Outcome[],
   only?: string,
 ): Promise<void> {
@@ -130,7 +131,13 @@ async function checkCommunityClients(
   });
   await attempt("openclaw-node: client.chat() stream", async () => {
     const { OpenClawClient } = await import(join(dir, "openclaw-node/dist/index.mjs"));
-    const client = new OpenClawClient({ url, token: TOKEN, autoReconnect: false });
+    // it keeps a device identity (and its device token) in a file: a fresh one per run, never ~/.openclaw
+    const client = new OpenClawClient({
+      url,
+      token: TOKEN,
+      autoReconnect: false,
+      deviceIdentityPath: join(home, "openclaw-node-device.json"),
+    });
     await client.connect();
     let text = "";
     try {
@@ -226,7 +233,7 @@ async function main(): Promise<void> {
     }
     if (process.argv.includes("--clients")) {
       const dir = process.argv[process.argv.indexOf("--clients") + 1]!;
-      await checkCommunityClients(dir, address.url, outcomes, only);
+      await checkCommunityClients(dir, address.url, home, outcomes, only);
     }
   } finally {
     await assembled.gateway.close();
