@@ -50,7 +50,15 @@ beforeAll(async () => {
     hooks: {
       enabled: true,
       token: HOOK_TOKEN,
-      mappings: [{ match: { path: "github" }, action: "agent", messageTemplate: "PR {{number}}: {{title}}" }],
+      mappings: [
+        {
+          match: { path: "github" },
+          action: "agent",
+          messageTemplate: "PR {{number}}: {{title}}",
+          channel: "telegram",
+          to: CHAT,
+        },
+      ],
     },
     models: {
       providers: {
@@ -178,9 +186,10 @@ describe("openclaw cron against a running gateway", () => {
     expect(badZone.stderr).toMatch(/invalid timezone "Europe\/Atlantis"/);
   }, 20_000);
 
-  it("a mapped webhook runs its agent turn once when retried with the same Idempotency-Key", async () => {
-    openai.enqueue(openaiChatReply({ text: ["Reviewed."] }));
+  it("a mapped webhook runs its agent turn once and delivers its reply once, even when retried", async () => {
+    openai.enqueue(openaiChatReply({ text: ["Reviewed: looks good."] }));
     const before = openai.requests.length;
+    const sentBefore = telegram.sent.length;
     const post = () =>
       fetch(`${assembled.gateway.address!.httpUrl.replace(/\/$/, "")}/hooks/github`, {
         method: "POST",
@@ -202,6 +211,10 @@ describe("openclaw cron against a running gateway", () => {
       body: "{}",
     });
     expect(unmapped.status).toBe(404);
+    const delivered = await telegram.waitForSent(sentBefore + 1);
+    expect(delivered.slice(sentBefore)).toEqual([
+      expect.objectContaining({ method: "sendMessage", chatId: CHAT, text: "Reviewed: looks good." }),
+    ]);
     expect(openai.requests.length).toBe(before + 1);
   }, 20_000);
 });

@@ -404,22 +404,44 @@ async function mappedHook(
   if (!action) throw new HttpError(404, `unknown hook: ${name}`, "not_found");
   const found = action;
   const key = hooks.hookIdempotencyKey(request);
-  const dispatch = (): Promise<unknown> =>
-    found.kind === "wake"
-      ? ctx.runtime.call("wake", { text: found.text, mode: found.mode })
-      : ctx.runtime.call("agent", {
+  const dispatch = async (): Promise<unknown> => {
+    if (found.kind === "wake") return ctx.runtime.call("wake", { text: found.text, mode: found.mode });
+    if (found.deliver) {
+      // an isolated turn whose reply goes to a chat: a one-shot cron job run now (the scheduler's
+      // durable delivery: a crash between the turn and the send delivers once after restart)
+      const job = await ctx.runtime.call("cron.add", {
+        name: `hook: ${found.name}`,
+        schedule: { kind: "at", at: new Date().toISOString() },
+        sessionTarget: "isolated",
+        wakeMode: "now",
+        deleteAfterRun: true,
+        ...(found.sessionKey ? { sessionKey: found.sessionKey } : {}),
+        ...(found.agentId ? { agentId: found.agentId } : {}),
+        payload: {
+          kind: "agentTurn",
           message: found.message,
-          label: found.name,
-          sessionKey: found.sessionKey ?? `hook:${randomUUID()}`,
-          idempotencyKey: key ? `hook:${request.path}:${key}` : randomUUID(),
-          deliver: found.deliver,
+          deliver: true,
           channel: found.channel,
           ...(found.to ? { to: found.to } : {}),
-          ...(found.agentId ? { agentId: found.agentId } : {}),
           ...(found.model ? { model: found.model } : {}),
           ...(found.thinking ? { thinking: found.thinking } : {}),
-          ...(found.timeoutSeconds ? { timeout: found.timeoutSeconds } : {}),
-        });
+          ...(found.timeoutSeconds ? { timeoutSeconds: found.timeoutSeconds } : {}),
+        },
+      });
+      await ctx.runtime.call("cron.run", { id: job.id, mode: "force" });
+      return { jobId: job.id };
+    }
+    return ctx.runtime.call("agent", {
+      message: found.message,
+      label: found.name,
+      sessionKey: found.sessionKey ?? `hook:${randomUUID()}`,
+      idempotencyKey: key ? `hook:${request.path}:${key}` : randomUUID(),
+      ...(found.agentId ? { agentId: found.agentId } : {}),
+      ...(found.model ? { model: found.model } : {}),
+      ...(found.thinking ? { thinking: found.thinking } : {}),
+      ...(found.timeoutSeconds ? { timeout: found.timeoutSeconds } : {}),
+    });
+  };
   const run = key
     ? hooks.hookReplayCache().run(`${request.path}:${key}`, dispatch)
     : { replayed: false, result: dispatch() };
