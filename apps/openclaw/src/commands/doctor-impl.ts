@@ -335,7 +335,7 @@ async function findOpenClawDatabases(stateDir: string, findings: DoctorFinding[]
     severity: "warn",
     title: `OpenClaw ${pending.sourceVersion ?? "2026.9+"} SQLite state not imported yet: ${pending.sessions.imported.length} session(s), ${pending.authProfiles.imported.length} auth profile(s), ${pending.devices.imported.length} paired device(s)`,
     detail:
-      "Until then this gateway shows none of them. The OpenClaw databases are only read, never changed.",
+      "Until then this gateway shows none of them. OpenClaw's sessions and transcripts are only read; imported auth profiles are also written to OpenClaw's agent store (this state dir is OpenClaw's), so it keeps reading them.",
     remediation: "openclaw doctor --fix (or openclaw migrate openclaw)",
   };
   findings.push(finding);

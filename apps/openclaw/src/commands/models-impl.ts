@@ -346,4 +346,12 @@ export async function authPasteToken(options: {
   print(
     `Stored ${credential.type === "token" ? "token" : "API key"} for ${provider} as profile ${id} in ${paths.agentDir(agentId)}/auth-profiles.json (mode 0600).`,
   );
+  // an OpenClaw 2026.9 install in the same state dir reads profiles only from its database
+  const { mirrorAuthProfilesToOpenClaw } = await import("@openclaw/core/migrate");
+  const mirrored = await mirrorAuthProfilesToOpenClaw(paths.stateDir, agentId, await store.read()).catch(
+    (error: Error) => ({ error }),
+  );
+  if ("error" in mirrored)
+    print(`Note: could not also write it to OpenClaw's agent database: ${mirrored.error.message}`);
+  else if (mirrored.database) print(`Also written to OpenClaw's auth store in ${mirrored.database}.`);
 }

@@ -1,3 +1,4 @@
+export { type MirrorResult, mirrorAuthProfilesToOpenClaw } from "./openclaw-auth-store.js";
 export {
   isOpenClawSqliteStateDir,
   type OpenClawSnapshot,

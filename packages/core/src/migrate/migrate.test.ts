@@ -8,7 +8,12 @@ import { type FakeOpenAIServer, openaiChatReply, startFakeOpenAI } from "@opencl
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Assistant, createAssistant } from "../assistant.js";
 import type { ProviderFactory } from "../models/provider-registry.js";
-import { formatMigrationSummary, migrateOpenClawState, readOpenClawStateDir } from "./index.js";
+import {
+  formatMigrationSummary,
+  migrateOpenClawState,
+  mirrorAuthProfilesToOpenClaw,
+  readOpenClawStateDir,
+} from "./index.js";
 
 // The fixture is a real OpenClaw 2026.9.6 state dir (made by running that release against a fake
 // OpenAI-compatible server on loopback, then trimmed to the tables this reader uses; see
@@ -106,6 +111,36 @@ describe("migrating a real OpenClaw 2026.9 state dir", () => {
       "already imported",
       "already imported",
     ]);
+  });
+
+  it("in OpenClaw's own state dir, the imported profiles are also written where OpenClaw reads them", async () => {
+    await migrateOpenClawState({ from: source, stateDir: source });
+    const { DatabaseSync } = await import("node:sqlite");
+    const db = new DatabaseSync(path.join(source, "agents/main/agent/openclaw-agent.sqlite"), {
+      readOnly: true,
+    });
+    const row = db.prepare("SELECT store_json FROM auth_profile_store WHERE store_key = 'primary'").get() as {
+      store_json: string;
+    };
+    db.close();
+    expect(Object.keys(JSON.parse(row.store_json).profiles).sort()).toEqual([
+      "anthropic:manual",
+      "openai:manual",
+    ]);
+    const again = await migrateOpenClawState({ from: source, stateDir: source });
+    expect(again.authProfiles.imported).toEqual([]);
+  });
+
+  it("mirrorAuthProfilesToOpenClaw merges into OpenClaw's store and never creates a database", async () => {
+    const file = {
+      version: 1,
+      profiles: { "groq:default": { type: "api_key" as const, provider: "groq", key: "gsk-x" } },
+    };
+    expect(await mirrorAuthProfilesToOpenClaw(stateDir, "main", file)).toEqual({ profiles: 0 });
+    await expect(stat(path.join(stateDir, "agents"))).rejects.toThrow();
+    const written = await mirrorAuthProfilesToOpenClaw(source, "main", file);
+    expect(written.database).toContain("openclaw-agent.sqlite");
+    expect(written.profiles).toBe(1);
   });
 
   it("a dry run reports without writing", async () => {

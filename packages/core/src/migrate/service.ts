@@ -4,6 +4,7 @@ import type { PairedDevice } from "../state/device-pairing-store.js";
 import { updateJsonState } from "../state/json-file.js";
 import { SessionStore } from "../state/session-store.js";
 import { createFileStateStore, type StateStore } from "../state/state-store.js";
+import { mirrorAuthProfilesToOpenClaw } from "./openclaw-auth-store.js";
 import { type OpenClawSnapshot, readOpenClawStateDir } from "./openclaw-source.js";
 
 /** Marker written into each imported session entry, so a second run recognises it. */
@@ -83,6 +84,7 @@ async function importSessions(
 async function importAuthProfiles(
   snapshot: OpenClawSnapshot,
   state: StateStore,
+  stateDir: string,
   dryRun: boolean,
 ): Promise<MigrationItemResult> {
   const result: MigrationItemResult = { imported: [], skipped: [] };
@@ -103,6 +105,10 @@ async function importAuthProfiles(
       if (!dryRun) await store.upsert(id, credential);
       result.imported.push(label);
     }
+    // when OpenClaw itself lives in this state dir, write the profiles where it reads them too:
+    // a JSON file next to its empty store would make it refuse these providers
+    if (!dryRun && result.imported.some((label) => label.startsWith(`${agentId}/`)))
+      await mirrorAuthProfilesToOpenClaw(stateDir, agentId, await store.read());
   }
   return result;
 }
@@ -163,7 +169,7 @@ export async function migrateOpenClawState(options: MigrateOpenClawOptions): Pro
       dryRun,
       sourceVersion: snapshot.appVersion,
       sessions: await importSessions(snapshot, sessions, dryRun),
-      authProfiles: await importAuthProfiles(snapshot, state, dryRun),
+      authProfiles: await importAuthProfiles(snapshot, state, stateDir, dryRun),
       devices: await importDevices(snapshot.devices, state, dryRun),
       notes: snapshot.notes,
     };
