@@ -38,6 +38,7 @@ function heartbeatWanted(config: Record<string, unknown>, provider: string | und
 export function createAutomationHost(options: AutomationHostOptions) {
   const { config, stateDir, env, logger } = options;
   let started = false;
+  let listening = false;
   const automationOptions = (): AutomationOptions => ({
     stateDir,
     config,
@@ -87,9 +88,23 @@ export function createAutomationHost(options: AutomationHostOptions) {
     },
     /** After `/ready`: start the scheduler if something is scheduled (never blocks start-up). */
     start(): void {
-      void wanted().then(
-        (yes) => (yes ? automation() : undefined),
-        (error: unknown) => logger.error({ component: "cron", err: String(error) }, "cron: start failed"),
+      listening = true;
+      wanted()
+        .then((yes) => (yes ? automation() : undefined))
+        .catch((error: unknown) =>
+          logger.error({ component: "cron", err: String(error) }, `cron: start failed: ${String(error)}`),
+        );
+    },
+    /** A config edit: apply it to the running automation, or start one if now something is scheduled. */
+    applyConfig(): void {
+      if (!listening) return;
+      if (!started) {
+        this.start();
+        return;
+      }
+      void automation().then(
+        (running) => running.applyConfig(),
+        () => undefined,
       );
     },
     async stop(): Promise<void> {

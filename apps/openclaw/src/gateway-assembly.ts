@@ -151,6 +151,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
         "assistant config reload failed; the previous config stays live",
       );
     }
+    automation.applyConfig();
     void channelHost.apply(snapshot.config).then(
       (outcome) => {
         for (const listener of channelListeners) listener(outcome);

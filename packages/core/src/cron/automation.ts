@@ -156,6 +156,12 @@ export class Automation {
     this.heartbeat.start();
   }
 
+  /** A config edit: config-declared jobs, `cron.enabled` and heartbeat intervals apply now. */
+  applyConfig(): void {
+    this.cron.applyConfig();
+    this.heartbeat.start();
+  }
+
   async idle(): Promise<void> {
     await this.heartbeat.idle();
     await this.cron.idle();

@@ -445,6 +445,15 @@ export class CronService {
 
   // ── the methods' operations ────────────────────────────────────────────────────────────────
 
+  /** After a config edit: `cron.jobs[]` and `cron.enabled` apply without a restart. */
+  applyConfig(): void {
+    if (!this.started) return;
+    this.syncConfigJobs();
+    for (const job of this.store.jobs.values()) this.planNext(job, this.clock.now());
+    this.track(this.store.persist());
+    this.arm();
+  }
+
   async refresh(): Promise<void> {
     if (await this.store.reloadIfChanged()) {
       this.syncConfigJobs();

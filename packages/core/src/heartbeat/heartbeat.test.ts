@@ -91,6 +91,24 @@ describe("heartbeat", () => {
     expect(automation.heartbeat.last).toBeNull();
   });
 
+  it("a config edit turning heartbeats on applies without a restart", async () => {
+    harness = await automationHarness({
+      start: "2026-05-04T10:00:00Z",
+      heartbeatFile: CHECKLIST,
+      script: mockTextResponse("HEARTBEAT_OK"),
+      config: heartbeat({ every: "0" }),
+    });
+    const automation = await harness.boot();
+    await automation.start();
+    await harness.advance(60 * MIN, automation);
+    expect(harness.model.calls).toHaveLength(0);
+    (harness.config.agents as { defaults: { heartbeat: { every: string } } }).defaults.heartbeat.every =
+      "15m";
+    automation.applyConfig();
+    await harness.advance(31 * MIN, automation);
+    expect(harness.model.calls).toHaveLength(2);
+  });
+
   it("set-heartbeats off skips interval runs (disabled); a system event queued for next-heartbeat runs with it", async () => {
     harness = await automationHarness({ start: "2026-05-04T10:00:00Z" }); // template HEARTBEAT.md: empty
     const automation = await harness.boot();
