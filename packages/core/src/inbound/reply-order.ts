@@ -1,5 +1,7 @@
 /** A place in a session's line of replies, taken when the message is handed to the assistant. */
 export interface ReplyPlace {
+  /** Settles when every earlier place of the session is delivered (this reply is next). */
+  readonly ready: Promise<void>;
   /**
    * Deliver this place's reply: after every earlier place of the session, or at once with
    * `immediate` (a command's answer); later places still wait for this one and the earlier ones.
@@ -41,6 +43,7 @@ export class ReplyOrder {
     );
     let given = false;
     return {
+      ready: previous,
       deliver(send, options = {}) {
         if (given) return Promise.resolve();
         given = true;

@@ -116,7 +116,8 @@ export function createTurnHandover(
   async function runTurn(batch: AdmittedMessage[], place: ReplyPlace): Promise<void> {
     const message = batch[batch.length - 1]!.entry.message;
     const target = context.resolveAccount(message.channel, message.accountId);
-    acknowledge(batch, target);
+    // 👀 and typing when this message is next in line (as its turn starts), not for a whole backlog at once
+    void place.ready.then(() => acknowledge(batch, target)).catch(() => undefined);
     let reply: InboundReply;
     try {
       reply = await ask(batch, target);
