@@ -88,6 +88,29 @@ describe("openclaw agent through the gateway", () => {
     expect(result.stdout.trim().length).toBeGreaterThan(0);
   });
 
+  it("chat commands answer visibly: /status's reply is the chat final event of its run", async () => {
+    const { GatewayClient } = await import("@openclaw/client");
+    const client = new GatewayClient({ url, auth: { token: TOKEN }, reconnect: false });
+    await client.connect();
+    try {
+      const final = new Promise<{ runId?: string; message?: { content?: { text?: string }[] } }>((resolve) =>
+        client.on("chat", (raw) => {
+          const payload = raw as { runId?: string; state?: string };
+          if (payload.runId === "webchat-status-1" && payload.state === "final") resolve(payload);
+        }),
+      );
+      await client.request("chat.send", {
+        sessionKey: "agent:main:webchat",
+        message: "/status",
+        idempotencyKey: "webchat-status-1",
+      });
+      const text = (await final).message?.content?.[0]?.text ?? "";
+      expect(text).toMatch(/model/i);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("--attach puts a text file into the message; an image is refused with a clear error", async () => {
     const notes = join(home, "notes.txt");
     await writeFile(notes, "buy oat milk\n");

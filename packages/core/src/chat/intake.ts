@@ -12,6 +12,7 @@ import { parseAgentSessionKey } from "../agent/session-key.js";
 import { normalizeQueueMode, type PendingMessage } from "../agent/session-queue.js";
 import type { RunStatus, SendInput, SubmitHandle } from "../assistant.js";
 import type { AssistantContext } from "../assistant-context.js";
+import { publishCommandReply } from "./command-reply.js";
 
 /** What a bare `/new` asks the model, so the fresh session opens with a short greeting. */
 export const NEW_SESSION_GREETING =
@@ -219,9 +220,10 @@ export function createChatIntake(context: AssistantContext) {
     const command = trigger ? { name: "reset", args: "" } : mayCommand ? parseCommand(input.text) : undefined;
     if (command?.name === "stop") {
       // /stop acts at once, ahead of anything queued
-      void runCommand(command, commandHost(context, sessionKey, agentId, input.sender)).then((text) =>
-        settle({ status: "command", text, payloads: [{ text }] }),
-      );
+      void runCommand(command, commandHost(context, sessionKey, agentId, input.sender)).then((text) => {
+        publishCommandReply(context, sessionKey, pending.id, text);
+        settle({ status: "command", text, payloads: [{ text }] });
+      });
       return;
     }
     const previous = intake.get(sessionKey) ?? Promise.resolve();
@@ -243,7 +245,10 @@ export function createChatIntake(context: AssistantContext) {
           : trigger?.rest && fresh
             ? trigger.rest
             : undefined;
-      if (followUp === undefined) return settle({ status: "command", text, payloads: [{ text }] });
+      if (followUp === undefined) {
+        publishCommandReply(context, sessionKey, pending.id, text);
+        return settle({ status: "command", text, payloads: [{ text }] });
+      }
       pending.text = followUp;
       context.queueFor(sessionKey, agentId).submit(pending);
     });
