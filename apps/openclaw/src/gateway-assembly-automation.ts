@@ -15,6 +15,21 @@ export interface AutomationHostOptions {
   broadcast(event: string, payload: unknown): void;
 }
 
+/** The methods the automation answers (`automationMethodsWith` in `@openclaw/core/methods`). */
+const AUTOMATION_METHODS = [
+  "cron.status",
+  "cron.list",
+  "cron.add",
+  "cron.update",
+  "cron.remove",
+  "cron.run",
+  "cron.runs",
+  "wake",
+  "system-event",
+  "last-heartbeat",
+  "set-heartbeats",
+] as const;
+
 /** Heartbeats run for the config unless every agent has `every: 0` (or no provider exists). */
 function heartbeatWanted(config: Record<string, unknown>, provider: string | undefined): boolean {
   if (!provider) return false;
@@ -81,10 +96,23 @@ export function createAutomationHost(options: AutomationHostOptions) {
     return existsSync(cron.store ?? join(stateDir, "cron", "jobs.json"));
   };
   return {
-    /** The cron/heartbeat methods bound to this gateway's automation (a gateway capability). */
+    /**
+     * The cron/heartbeat methods bound to this gateway's automation (a gateway capability). The
+     * handlers load core's method module on their first call, not with the table.
+     */
     methods: async (): Promise<GatewayMethods> => {
-      const { automationMethodsWith } = await import("@openclaw/core/methods");
-      return automationMethodsWith(automation) as GatewayMethods;
+      let table: Promise<GatewayMethods> | undefined;
+      const load = () =>
+        (table ??= import("@openclaw/core/methods").then(
+          ({ automationMethodsWith }) => automationMethodsWith(automation) as GatewayMethods,
+        ));
+      const handler =
+        (name: (typeof AUTOMATION_METHODS)[number]) =>
+        async (params: unknown, ctx: unknown): Promise<never> => {
+          const method = (await load())[name] as (params: unknown, ctx: unknown) => Promise<never>;
+          return method(params, ctx);
+        };
+      return Object.fromEntries(AUTOMATION_METHODS.map((name) => [name, handler(name)])) as GatewayMethods;
     },
     /** After `/ready`: start the scheduler if something is scheduled (never blocks start-up). */
     start(): void {
