@@ -199,3 +199,14 @@ describe("gateway probe|status|health with --url/--token", () => {
     }
   });
 });
+
+describe("doctor --fix without a terminal", () => {
+  it("applies the safe repairs and lists the ones that need a yes, instead of skipping silently", async () => {
+    writeFileSync(join(state, "openclaw.json"), JSON.stringify({ gateway: { port: 18789 }, notAKey: true }));
+    const fixed = await openclaw("doctor", "--fix");
+    expect(fixed.stdout).toMatch(
+      /skipped: needs a yes at a prompt \(run openclaw doctor --fix in a terminal\): Remove the ignored key notAKey/,
+    );
+    expect(config().notAKey).toBe(true);
+  });
+});
