@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { mockTextResponse } from "@openclaw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
@@ -296,6 +296,23 @@ describe("cron bad input", () => {
       runAtMs: Date.parse("2026-05-04T09:00:00Z"),
     });
     await expect(automation.cron.remove("rapport-quotidien")).rejects.toThrow(/declared in the config/);
+  });
+
+  it("a failing tick is logged (`cron: timer tick failed`) and the scheduler keeps going", async () => {
+    harness = await automationHarness({ start: "2026-05-04T10:00:00Z" });
+    const automation = await harness.boot();
+    await automation.start();
+    await automation.cron.add(turn("check"), "check");
+    const file = path.join(harness.stateDir, "cron", "jobs.json");
+    await rename(file, `${file}.moved`);
+    await mkdir(file); // the jobs path is now unreadable
+    await harness.advance(11 * MIN, automation);
+    expect(harness.logs.some((line) => line.startsWith("cron: timer tick failed: "))).toBe(true);
+    expect(harness.model.calls).toHaveLength(0);
+    await rm(file, { recursive: true });
+    await rename(`${file}.moved`, file);
+    await harness.advance(MIN, automation);
+    expect(harness.model.calls).toHaveLength(1);
   });
 
   it("cron.enabled: false logs the runbook line and runs nothing on its own", async () => {

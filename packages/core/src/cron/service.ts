@@ -12,6 +12,8 @@ import type {
 
 /** The longest the scheduler sleeps between two looks at its jobs (clock jumps, file edits). */
 const MAX_TIMER_MS = 60_000;
+/** How long the scheduler waits after a failed tick. */
+const TICK_RETRY_MS = 5_000;
 
 export interface AutomationLogger {
   debug(fields: Record<string, unknown>, message?: string): void;
@@ -88,6 +90,7 @@ export class CronService {
   private started = false;
   private stopped = false;
   private nextWakeAtMs: number | undefined;
+  private retryAtMs: number | undefined;
 
   constructor(private readonly options: CronServiceOptions) {
     this.clock = options.clock ?? systemClock;
@@ -232,7 +235,9 @@ export class CronService {
     }
     const now = this.clock.now();
     this.nextWakeAtMs = next;
-    const delay = next === undefined ? MAX_TIMER_MS : Math.min(Math.max(0, next - now), MAX_TIMER_MS);
+    let delay = next === undefined ? MAX_TIMER_MS : Math.min(Math.max(0, next - now), MAX_TIMER_MS);
+    // after a failed tick, wait before the next attempt instead of spinning on the due job
+    if (this.retryAtMs !== undefined) delay = Math.max(delay, this.retryAtMs - now);
     this.timer = this.clock.setTimeout(() => this.track(this.tick()), delay);
   }
 
@@ -256,7 +261,9 @@ export class CronService {
         .sort((a, b) => a.state.nextRunAtMs! - b.state.nextRunAtMs!);
       for (const job of due) this.queue.push({ id: job.id, force: false });
       this.pump();
+      this.retryAtMs = undefined;
     } catch (error) {
+      this.retryAtMs = this.clock.now() + TICK_RETRY_MS;
       this.options.logger.error(
         { component: "cron", err: errorText(error) },
         `cron: timer tick failed: ${errorText(error)}`,
