@@ -116,6 +116,11 @@ const heartbeatSchema = z.strictObject({
   /** Duration (`30m`, `1h`; a bare number is minutes); `0` disables. */
   every: z.union([z.string(), z.number().nonnegative()]).optional(),
   accountId: z.string().optional(),
+  /** OpenClaw 2026.9 keys: accepted; `skipWhenBusy: false` runs even while a turn is running. */
+  skipWhenBusy: z.boolean().optional(),
+  directPolicy: z.enum(["allow", "block"]).optional(),
+  lightContext: z.boolean().optional(),
+  isolatedSession: z.boolean().optional(),
   model: z.string().optional(),
   includeReasoning: z.boolean().optional(),
   target: z.string().optional(),

@@ -23,6 +23,8 @@ export interface HeartbeatSettings {
   model?: string;
   ackMaxChars?: number;
   session?: string;
+  /** Default true: skip (and retry a minute later) while a turn of the main session runs. */
+  skipWhenBusy?: boolean;
 }
 
 export interface HeartbeatServiceOptions {
@@ -204,7 +206,8 @@ export class HeartbeatService {
     const sessionKey = this.mainKey(agentId, settings);
     const hasEvents = (this.pending.get(agentId) ?? 0) > 0;
     if (!manual && !hasEvents && (await this.emptyChecklist(agentId))) return skip("empty-heartbeat-file");
-    if (this.inFlight.has(agentId) || this.options.busy?.(sessionKey)) return skip("requests-in-flight");
+    if (this.inFlight.has(agentId)) return skip("requests-in-flight");
+    if (settings.skipWhenBusy !== false && this.options.busy?.(sessionKey)) return skip("requests-in-flight");
     const target = settings.target ?? "none";
     if (target !== "none" && target !== "last" && this.unknownAccount(target, settings.accountId)) {
       this.options.logger.warn(
