@@ -333,3 +333,17 @@ describe("every frame our gateway sends validates against the published schema",
     expect([...seen]).toEqual(expect.arrayContaining(["chat", "agent"]));
   });
 });
+
+describe("tick and shutdown events", () => {
+  it("validate against TickEvent and ShutdownEvent", async () => {
+    const { startGateway, handshake } = await import("../../packages/gateway/src/__tests__/helpers.js");
+    const gw = await startGateway(undefined, { tickIntervalMs: 50 });
+    const { peer, res } = await handshake(gw.address.url, {});
+    expect(check(res.payload, "HelloOk")).toEqual([]);
+    const tick = await peer.event("tick");
+    expect(check(tick.payload, "TickEvent")).toEqual([]);
+    const shutdown = peer.event("shutdown");
+    await gw.stop();
+    expect(check((await shutdown).payload, "ShutdownEvent")).toEqual([]);
+  });
+});
