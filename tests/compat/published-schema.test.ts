@@ -285,6 +285,18 @@ describe("every frame our gateway sends validates against the published schema",
     expect([...chatRuns]).toEqual(expect.arrayContaining(["compat-chat-1", "compat-agent-1"]));
   });
 
+  it("models.list names a model by its configured `name`; sessions.preview items are {role, text}", () => {
+    const models = calls.find((call) => call.method === "models.list")?.response.payload as {
+      models: { id: string; name: string }[];
+    };
+    expect(models.models.find((model) => model.id === "gpt-test")?.name).toBe("GPT Test");
+    const preview = calls.find((call) => call.method === "sessions.preview")?.response.payload as {
+      previews: { status: string; items: Record<string, unknown>[] }[];
+    };
+    expect(preview.previews[0]?.status).toBe("ok");
+    expect(preview.previews[0]?.items[0]).toEqual({ role: "user", text: "hi" });
+  });
+
   it("frame envelopes (responses and events)", () => {
     const problems = peer.frames.flatMap((frame) =>
       check(frame, "GatewayFrame").map((error) => `${frame.type} ${frame.event ?? frame.id}: ${error}`),
