@@ -370,7 +370,26 @@ function subscribe(state: Lifecycle): void {
   const events = options.assistant?.events;
   if (!events) return;
   for (const name of ["agent", "chat"] as const) {
-    const listener = (payload: JsonObject) => runtime.broadcast(name, payload);
+    const listener = (payload: JsonObject) => {
+      runtime.broadcast(name, payload);
+      // logging.verboseModels: each run's model-side steps (lifecycle, model, tools, usage) in the
+      // log, without the streamed text
+      if (
+        name === "agent" &&
+        payload.stream !== "assistant" &&
+        getPath(runtime.config(), "logging.verboseModels") === true
+      )
+        runtime.logger.info(
+          {
+            event: "model",
+            runId: payload.runId,
+            sessionKey: payload.sessionKey,
+            stream: payload.stream,
+            data: JSON.stringify(payload.data ?? null).slice(0, 500),
+          },
+          "agent run step",
+        );
+    };
     events.on(name, listener);
     state.unsubscribe.push(() => events.off(name, listener));
   }

@@ -59,6 +59,24 @@ describe("gateway log lines", () => {
   });
 });
 
+describe("logging.verboseModels", () => {
+  it("logs each run's model-side steps", async () => {
+    gw = await startGateway({
+      gateway: { auth: { mode: "token", token: TOKEN } },
+      logging: { verboseModels: true },
+    });
+    const { peer, res } = await handshake(gw.address.url, {});
+    expect(res.ok).toBe(true);
+    await peer.request("chat.send", { sessionKey: "main", message: "hi", idempotencyKey: "verbose-1" });
+    const lines = await entries(gw.logFile, /agent run step/);
+    expect(lines.find((line) => line.msg === "agent run step")).toMatchObject({
+      event: "model",
+      runId: expect.any(String),
+    });
+    peer.close();
+  });
+});
+
 describe("openclaw logs", () => {
   it("keeps the gateway's lines and drops other programs' lines from the shared day file", () => {
     const ours = JSON.stringify({ level: 30, time: 1_796_532_392_132, pid: 4107, msg: "gateway stopped" });
