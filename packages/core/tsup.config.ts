@@ -18,6 +18,7 @@ export default defineConfig(
       "migrate/index": "src/migrate/index.ts",
       "cron/index": "src/cron/index.ts",
       "hooks/index": "src/hooks/index.ts",
+      "memory/index": "src/memory/index.ts",
     },
   }),
 );

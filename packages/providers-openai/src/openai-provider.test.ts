@@ -7,6 +7,7 @@ import {
 } from "@openclaw/protocol";
 import {
   type FakeOpenAIServer,
+  fakeSemanticEmbedding,
   fixtureErrorReply,
   fixtureReply,
   openaiChatReply,
@@ -421,10 +422,7 @@ describe("OpenAI embeddings", () => {
       .textEmbeddingModel("text-embedding-3-small")
       .doEmbed({ values: ["hello world", "a"] });
     expect(result).toEqual({
-      embeddings: [
-        [11, 3, 1, 104],
-        [1, 1, 0, 97],
-      ],
+      embeddings: [fakeSemanticEmbedding("hello world"), fakeSemanticEmbedding("a")],
       usage: { tokens: 4 },
     });
     expect(fake.requests[0]?.headers.authorization).toBe("Bearer sk-test");

@@ -22,9 +22,46 @@ export function fakeEmbedding(text: string): number[] {
   ];
 }
 
+/** Words that mean the same thing share one dimension of {@link fakeSemanticEmbedding}. */
+const FAKE_CONCEPTS: string[][] = [
+  ["dog", "dogs", "puppy", "canine", "hound", "pet", "pets"],
+  ["cat", "cats", "kitten", "feline"],
+  ["car", "cars", "vehicle", "automobile", "drive", "driving"],
+  ["birthday", "anniversary", "celebration", "party"],
+  ["food", "meal", "dinner", "lunch", "eat", "eating", "cuisine", "dish"],
+  ["allergy", "allergic", "allergies", "intolerance"],
+  ["password", "secret", "credential", "credentials"],
+  ["meeting", "appointment", "call", "sync"],
+  ["doctor", "physician", "dentist", "clinic"],
+  ["travel", "trip", "flight", "vacation", "holiday"],
+  ["money", "budget", "salary", "expense", "cost"],
+  ["music", "song", "songs", "concert", "band"],
+];
+
+/**
+ * A deterministic 64-dimensional embedding that captures a little meaning: the first 12
+ * dimensions are concepts (synonyms share one: "canine" is near "dog"), the rest a hashed bag of
+ * words; unit length. Used by the fake OpenAI `/embeddings` route.
+ */
+export function fakeSemanticEmbedding(text: string): number[] {
+  const vector = new Array<number>(64).fill(0);
+  for (const word of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+    if (!word) continue;
+    const concept = FAKE_CONCEPTS.findIndex((group) => group.includes(word));
+    if (concept >= 0) vector[concept]! += 3;
+    let hash = 2166136261;
+    for (let index = 0; index < word.length; index++)
+      hash = Math.imul(hash ^ word.charCodeAt(index), 16777619);
+    vector[12 + ((hash >>> 0) % 52)]! += 1;
+  }
+  const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0)) || 1;
+  return vector.map((value) => value / norm);
+}
+
 /**
  * A fake OpenAI API: `POST /v1/chat/completions` and `POST /v1/responses` answer from the reply
- * queue; `GET /v1/models` lists two models; `POST /v1/embeddings` answers {@link fakeEmbedding}s.
+ * queue; `GET /v1/models` lists two models; `POST /v1/embeddings` answers
+ * {@link fakeSemanticEmbedding}s (deterministic; replace the route to script a failure).
  */
 export async function startFakeOpenAI(): Promise<FakeOpenAIServer> {
   const server = await startFakeHttpServer({
@@ -42,7 +79,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAIServer> {
             data: input.map((text, index) => ({
               object: "embedding",
               index,
-              embedding: fakeEmbedding(text),
+              embedding: fakeSemanticEmbedding(text),
             })),
             model: request.body?.model,
             usage: { prompt_tokens: input.length * 2, total_tokens: input.length * 2 },

@@ -24,7 +24,13 @@ export {
 export type { FakeOllamaServer } from "./fake-ollama-server.js";
 export { ollamaTextReply, startFakeOllama } from "./fake-ollama-server.js";
 export type { FakeOpenAIServer, OpenAIChatScript } from "./fake-openai-server.js";
-export { fakeEmbedding, openaiChatReply, openaiErrorReply, startFakeOpenAI } from "./fake-openai-server.js";
+export {
+  fakeEmbedding,
+  fakeSemanticEmbedding,
+  openaiChatReply,
+  openaiErrorReply,
+  startFakeOpenAI,
+} from "./fake-openai-server.js";
 export type { FixtureReplyOptions } from "./fixture-reply.js";
 export { fixtureErrorReply, fixtureReply } from "./fixture-reply.js";
 export type {
