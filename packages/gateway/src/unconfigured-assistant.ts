@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { toAgentSessionKey } from "@openclaw/protocol/base";
+import { toAgentSessionKey, withFinalResult } from "@openclaw/protocol/base";
 import type { GatewayMethods } from "./methods/context.js";
 import type { GatewayAssistant, JsonObject } from "./types.js";
 import { GatewayMethodError } from "./types.js";
@@ -17,6 +17,8 @@ interface Run {
   startedAt: number;
   endedAt?: number;
   status: "running" | "ok" | "error" | "aborted";
+  /** The reply once the run ended ok; the error message when it failed. */
+  text?: string;
   done: Promise<void>;
 }
 
@@ -127,6 +129,7 @@ function startRun(state: MemoryState, sessionKey: string, message: string): Run 
     }
     const finalMessage = { role: "assistant", content: [{ type: "text", text }], timestamp: Date.now() };
     transcript.push(finalMessage);
+    run.text = text;
     run.status = "ok";
     run.endedAt = Date.now();
     state.emitter.emit("agent", {
@@ -146,6 +149,7 @@ function startRun(state: MemoryState, sessionKey: string, message: string): Run 
       stopReason: "stop",
     });
   })().catch((error: unknown) => {
+    run.text = String(error);
     run.status = "error";
     run.endedAt = Date.now();
     state.emitter.emit("chat", {
@@ -159,6 +163,24 @@ function startRun(state: MemoryState, sessionKey: string, message: string): Run 
   });
   state.runs.set(runId, run);
   return run;
+}
+
+/** The final `agent` answer of a run that ended, in the shape of core's (`status`, `text`, `result.payloads`). */
+function finalAnswer(run: Run) {
+  const status = run.status === "ok" ? "ok" : run.status === "aborted" ? "aborted" : "error";
+  const text = run.text ?? "";
+  return {
+    runId: run.runId,
+    sessionKey: run.sessionKey,
+    status,
+    summary: status === "ok" ? "completed" : status,
+    ...(status === "error" ? { error: text } : {}),
+    text: status === "error" ? "" : text,
+    result: {
+      payloads: status === "ok" && text ? [{ text, mediaUrl: null }] : [],
+      meta: { durationMs: (run.endedAt ?? Date.now()) - run.startedAt, aborted: status === "aborted" },
+    },
+  };
 }
 
 /** chat.*, agent, agent.wait, models.list and wake on the in-memory state. */
@@ -206,7 +228,11 @@ function chatMethods(state: MemoryState) {
     agent: async (params) => {
       const sessionKey = keyOf(params.sessionKey, params.agentId);
       const run = startRun(state, sessionKey, params.message);
-      return { runId: run.runId, status: "accepted", acceptedAt: run.startedAt, sessionKey };
+      // two answers, like core's `agent`: the ack now, the final answer with the reply when the run ends
+      return withFinalResult(
+        { runId: run.runId, status: "accepted" as const, acceptedAt: run.startedAt, sessionKey },
+        run.done.then(() => finalAnswer(run)),
+      );
     },
     "agent.wait": async (params) => {
       const run = state.runs.get(params.runId);

@@ -20,6 +20,7 @@ describe("@openclaw/protocol/base", () => {
       "limits.ts",
       "scopes.ts",
       "session-key.ts",
+      "two-phase.ts",
       "version.ts",
     ]);
   });

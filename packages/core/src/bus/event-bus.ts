@@ -1,4 +1,4 @@
-import EventEmitter from "eventemitter3";
+import { EventEmitter } from "eventemitter3";
 
 /** Error kinds carried by `chat` error events (gateway wire vocabulary). */
 export type ChatErrorKind = "refusal" | "timeout" | "rate_limit" | "context_length" | "unknown";
