@@ -1,5 +1,5 @@
 import type { AnyChannelPlugin, ChannelLogger, ChannelStatusPatch, InboundAck } from "@openclaw/protocol";
-import { ChannelError } from "@openclaw/protocol";
+import { ChannelError } from "@openclaw/protocol/channel";
 import type { ChannelAccountStatus, ReconnectPolicy } from "./channel-manager.js";
 
 /** One running (or stopped) channel account. */
@@ -104,8 +104,11 @@ export async function runAccountLoop(
 export async function stopAccount(runtime: AccountRuntime) {
   runtime.controller?.abort();
   await runtime.loop?.catch(() => undefined);
-  await runtime.plugin.gateway
-    .stopAccount?.({ accountId: runtime.accountId, account: runtime.account })
+  // a plugin's stopAccount that throws (even synchronously) does not stop the others
+  await Promise.resolve()
+    .then(() =>
+      runtime.plugin.gateway.stopAccount?.({ accountId: runtime.accountId, account: runtime.account }),
+    )
     .catch(() => undefined);
   runtime.controller = undefined;
   runtime.loop = undefined;

@@ -393,6 +393,71 @@ describe("channel manager + inbound pipeline", () => {
     ]);
   });
 
+  it("contains a plugin that throws in listAccountIds or startAccount: status errors, the other channel answers", async () => {
+    const healthy = createMockChannel();
+    const base = createMockChannel().plugin;
+    const badList: ChannelPluginV1 = {
+      ...base,
+      id: "badlist",
+      config: {
+        ...base.config,
+        listAccountIds() {
+          throw new TypeError("cannot read properties of undefined (reading 'accounts')");
+        },
+      },
+    };
+    let badStartCalls = 0;
+    const badStart: ChannelPluginV1 = {
+      ...base,
+      id: "badstart",
+      gateway: {
+        // not async: throws synchronously, before any promise exists
+        startAccount() {
+          badStartCalls++;
+          throw new Error("plugin bug at start");
+        },
+        stopAccount() {
+          throw new Error("plugin bug at stop");
+        },
+      },
+    };
+    const manager = createChannelManager({
+      plugins: [badList, badStart, healthy.plugin],
+      getConfig: () => ({ channels: { badlist: {}, badstart: {}, mock: { allowFrom: ["100"] } } }),
+      stateDir,
+      assistant: echoAssistant(),
+      logger: quiet,
+      reconnect: { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 2 },
+    });
+    managers.push(manager);
+    await manager.start();
+    expect(await healthy.inject({ text: "still there?" })).toEqual({ status: "journaled" });
+    const [reply] = await healthy.waitForSent(1);
+    expect(reply).toMatchObject({ to: "100", text: "echo: still there?" });
+
+    const stopped = async () => {
+      for (;;) {
+        const s = await manager.status();
+        if (!s.channels.badstart?.accounts[0]?.running) return s;
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const status = await stopped();
+    expect(status.channels.badlist?.accounts).toEqual([
+      expect.objectContaining({
+        running: false,
+        lastError: expect.stringMatching(/listAccountIds: cannot read properties of undefined/),
+      }),
+    ]);
+    expect(badStartCalls).toBe(2);
+    expect(status.channels.badstart?.accounts[0]?.lastError).toMatch(
+      /gave up after 2 attempts: plugin bug at start/,
+    );
+    expect(status.channels.mock?.accounts[0]).toMatchObject({ running: true, connected: true, sent: 1 });
+    await manager.reload();
+    await manager.stop();
+  });
+
   it("rejects a plugin of an unknown specification version", () => {
     expect(() =>
       createChannelManager({

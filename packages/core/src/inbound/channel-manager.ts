@@ -5,7 +5,7 @@ import {
   type ChannelLogger,
   type ChannelProbeResult,
   isChannelPluginV1,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/channel";
 import { DEFAULT_ACCOUNT_ID } from "../routing/resolve-route.js";
 import { createFilePairingStore, type PairingStore } from "../state/dm-pairing-store.js";
 import type { DropReason } from "./access-policy.js";
@@ -240,16 +240,44 @@ function countEvent(status: ChannelAccountStatus, event: PipelineEvent): void {
   } else if (event.type === "error") status.lastError = event.message;
 }
 
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * A plugin's account ids for its config block. A plugin that throws here is contained: it gets
+ * its default account, which carries the error in its status and does not run.
+ */
+function accountIdsOf(
+  plugin: AnyChannelPlugin,
+  block: Record<string, unknown> | undefined,
+): { ids: string[]; error?: string } {
+  try {
+    return { ids: [...plugin.config.listAccountIds(block)] };
+  } catch (error) {
+    return {
+      ids: [DEFAULT_ACCOUNT_ID],
+      error: `channel plugin failed in listAccountIds: ${errorText(error)}`,
+    };
+  }
+}
+
+interface DesiredAccount {
+  plugin: AnyChannelPlugin;
+  accountId: string;
+  /** Why the account cannot run although its block is enabled (the plugin threw listing it). */
+  error?: string;
+}
+
 /** The accounts of enabled channel blocks. */
 function enabledAccounts(
   plugins: Map<string, AnyChannelPlugin>,
   channelBlock: (id: string) => Record<string, unknown> | undefined,
-): { plugin: AnyChannelPlugin; accountId: string }[] {
-  const out: { plugin: AnyChannelPlugin; accountId: string }[] = [];
+): DesiredAccount[] {
+  const out: DesiredAccount[] = [];
   for (const plugin of plugins.values()) {
     const block = channelBlock(plugin.id);
     if (!block || block.enabled === false) continue;
-    for (const accountId of plugin.config.listAccountIds(block)) out.push({ plugin, accountId });
+    const { ids, error } = accountIdsOf(plugin, block);
+    for (const accountId of ids) out.push({ plugin, accountId, ...(error ? { error } : {}) });
   }
   return out;
 }
@@ -261,16 +289,17 @@ function resolveRuntimeAccount(
   log: ChannelLogger,
 ): boolean {
   const { plugin, status } = runtime;
+  let unconfigured: string | undefined;
   try {
     runtime.account = plugin.config.resolveAccount(block, runtime.accountId);
+    status.enabled = plugin.config.isEnabled?.(runtime.account) ?? true;
+    unconfigured = plugin.config.unconfiguredReason?.(runtime.account) ?? undefined;
   } catch (error) {
     status.configured = false;
-    status.lastError = `invalid config: ${error instanceof Error ? error.message : String(error)}`;
+    status.lastError = `invalid config: ${errorText(error)}`;
     log.error(status.lastError);
     return false;
   }
-  status.enabled = plugin.config.isEnabled?.(runtime.account) ?? true;
-  const unconfigured = plugin.config.unconfiguredReason?.(runtime.account);
   status.configured = !unconfigured;
   if (unconfigured || !status.enabled) {
     status.lastError = unconfigured ?? null;
@@ -336,7 +365,7 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
 
   const desiredAccounts = () => enabledAccounts(plugins, channelBlock);
 
-  function startAccount(plugin: AnyChannelPlugin, accountId: string) {
+  function startAccount({ plugin, accountId, error }: DesiredAccount) {
     const key = keyOf(plugin.id, accountId);
     const runtime: AccountRuntime = runtimes.get(key) ?? {
       plugin,
@@ -346,6 +375,11 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
     };
     runtimes.set(key, runtime);
     const log = prefixed(logger, { channel: plugin.id, accountId });
+    if (error) {
+      runtime.status.lastError = error;
+      log.error(`${error}; the channel does not run (the other channels do)`);
+      return;
+    }
     if (!resolveRuntimeAccount(runtime, channelBlock(plugin.id), log)) return;
     const controller = new AbortController();
     runtime.controller = controller;
@@ -381,7 +415,7 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
         ...(options.retry ? { retry: options.retry } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
       });
-      for (const { plugin, accountId } of desiredAccounts()) startAccount(plugin, accountId);
+      for (const desired of desiredAccounts()) startAccount(desired);
       unsubscribe = options.assistant.onUnsolicitedReply?.((reply) => {
         if (plugins.has(reply.route.channel) && pipeline)
           void deliverUnsolicited(reply, pipeline, { getConfig: options.getConfig, logger, onEvent });
@@ -404,9 +438,9 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
       const wanted = new Set(desiredAccounts().map(({ plugin, accountId }) => keyOf(plugin.id, accountId)));
       for (const [key, runtime] of runtimes)
         if (!wanted.has(key) && runtime.status.running) await stopAccount(runtime);
-      for (const { plugin, accountId } of desiredAccounts()) {
-        const runtime = runtimes.get(keyOf(plugin.id, accountId));
-        if (!runtime?.status.running) startAccount(plugin, accountId);
+      for (const desired of desiredAccounts()) {
+        const runtime = runtimes.get(keyOf(desired.plugin.id, desired.accountId));
+        if (!runtime?.status.running) startAccount(desired);
       }
     },
     async status(request = {}) {
@@ -414,18 +448,20 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
       for (const plugin of plugins.values()) {
         if (request.channel && request.channel !== plugin.id) continue;
         const accounts: ChannelAccountStatus[] = [];
-        const ids = new Set(plugin.config.listAccountIds(channelBlock(plugin.id)));
+        const listed = accountIdsOf(plugin, channelBlock(plugin.id));
+        const ids = new Set(listed.ids);
         for (const runtime of runtimes.values()) if (runtime.plugin === plugin) ids.add(runtime.accountId);
-        for (const accountId of ids)
-          accounts.push(
-            await accountStatus(
-              plugin,
-              accountId,
-              runtimes.get(keyOf(plugin.id, accountId)),
-              channelBlock(plugin.id),
-              request,
-            ),
+        for (const accountId of ids) {
+          const account = await accountStatus(
+            plugin,
+            accountId,
+            runtimes.get(keyOf(plugin.id, accountId)),
+            channelBlock(plugin.id),
+            request,
           );
+          if (listed.error) account.lastError ??= listed.error;
+          accounts.push(account);
+        }
         result.channels[plugin.id] = { label: plugin.meta.label, accounts };
       }
       return result;
