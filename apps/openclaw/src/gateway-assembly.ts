@@ -70,6 +70,15 @@ export function detectProvider(config: Record<string, unknown>, env: NodeJS.Proc
   return profile?.provider;
 }
 
+/** The Control UI's build (the @openclaw/control-ui package's dist), when it is installed. */
+function controlUiBuild(): string | undefined {
+  try {
+    return decodeURIComponent(new URL("./dist", import.meta.resolve("@openclaw/control-ui/package.json")).pathname);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Thin wiring: config (core's paths + validation) → assistant → channels → createGateway.
  * Everything here is assembly; behaviour lives in the packages.
@@ -185,6 +194,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     channels: channelHost.channels,
     version: (await import("./version.js")).CLI_VERSION,
     env,
+    controlUiRoot: controlUiBuild(),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.bind ? { bind: options.bind } : {}),
     ...(options.auth ? { auth: options.auth } : {}),

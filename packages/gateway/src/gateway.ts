@@ -87,6 +87,12 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
   /** Auto-approve devices connecting from loopback (default true). */
   autoApproveLoopback?: boolean;
+  /**
+   * The Control UI's build directory (apps/control-ui's dist), served at `/` or
+   * `gateway.controlUi.basePath`; `gateway.controlUi.root` overrides it. Without one, `/` says how
+   * to build the UI.
+   */
+  controlUiRoot?: string;
   /** Take the state-dir lock (default true). */
   lock?: boolean;
   env?: NodeJS.ProcessEnv;

@@ -13,21 +13,9 @@ const SECURITY_HEADERS: Record<string, string> = {
   "X-Frame-Options": "DENY",
   "Permissions-Policy": "camera=(self), microphone=*, geolocation=*, clipboard-write=*",
 };
-const CSP =
-  "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:";
 
 /** Default body caps (bytes). */
 export const BODY_LIMITS = { default: 2 * 1024 * 1024, hooks: 256 * 1024 };
-
-const PLACEHOLDER = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>OpenClaw</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}</style>
-</head><body><h1>OpenClaw gateway</h1>
-<p>The gateway is running. The Control UI is not bundled in this build yet.</p>
-<p>Chat with your assistant in this browser: <a href="/chat">open WebChat</a> (first time: open <code>/chat#token=&lt;gateway token&gt;</code>; <code>openclaw config get gateway.auth.token</code> shows the token).</p>
-<p>From a terminal: <code>openclaw status</code>, <code>openclaw health</code>, <code>openclaw logs --follow</code>.</p>
-</body></html>
-`;
 
 class HttpError extends Error {
   constructor(
@@ -567,21 +555,14 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   }
   if (
     (method === "GET" || head) &&
-    !/\.[a-z0-9]+$/i.test(path) &&
     !path.startsWith("/v1/") &&
     !path.startsWith("/api/") &&
     !path.startsWith("/tools/") &&
     path !== "/metrics"
   ) {
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      "Content-Security-Policy": CSP,
-      "Content-Type": "text/html; charset=utf-8",
-      "Cache-Control": "no-cache",
-      "Content-Length": Buffer.byteLength(PLACEHOLDER),
-    });
-    res.end(head ? undefined : PLACEHOLDER);
-    return;
+    // the Control UI's files (loaded with the first page request, not at start)
+    const { serveControlUi } = await import("./control-ui.js");
+    if (await serveControlUi(ctx.runtime, req, res, path, SECURITY_HEADERS)) return;
   }
   sendText(res, 404, "Not Found");
 }

@@ -1,0 +1,146 @@
+// The Control UI in Debian's Chromium against the real assembled gateway (core's config store and
+// assistant, the fake OpenAI server as the model): sign-in from the URL fragment, a streamed chat,
+// every page at desktop and phone widths (screenshots in apps/control-ui/screenshots/), device
+// approval, a form edit that keeps the file's comments, a stale edit refused, live logs.
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { generateDeviceIdentity } from "@openclaw/protocol";
+import { openaiChatReply } from "@openclaw/testkit";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PAGES } from "./routes.js";
+import {
+  buildUi,
+  launchBrowser,
+  screenshots,
+  startUiGateway,
+  UI_TOKEN,
+  type UiGateway,
+} from "./test-support.js";
+
+let uiRoot: string;
+let gw: UiGateway;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  uiRoot = await buildUi();
+  [gw, browser] = await Promise.all([startUiGateway(uiRoot), launchBrowser()]);
+  context = browser.context;
+  page = await context.newPage();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await gw?.stop();
+  if (uiRoot) await rm(uiRoot, { recursive: true, force: true });
+});
+
+async function open(route: string): Promise<void> {
+  await page.goto(`${gw.url}#/${route}`);
+  await page.locator('[data-link="connected"]').waitFor({ timeout: 15_000 });
+}
+
+describe("Control UI against a real gateway", () => {
+  it("signs in from the #token= fragment once, keeps it for this origin and clears it from the address bar", async () => {
+    await page.goto(`${gw.url}#token=${UI_TOKEN}`);
+    await page.locator('[data-link="connected"]').waitFor({ timeout: 15_000 });
+    expect(page.url()).not.toContain(UI_TOKEN);
+    expect(await page.evaluate(() => localStorage.getItem("openclaw.control.token"))).toBe(UI_TOKEN);
+    // a reload signs in again from storage, with the device token the gateway issued
+    await page.reload();
+    await page.locator('[data-link="connected"]').waitFor({ timeout: 15_000 });
+    expect(await page.evaluate(() => localStorage.getItem("openclaw.control.deviceToken"))).toBeTruthy();
+  });
+
+  it("chats: the streamed reply appears, then stays as the answer", async () => {
+    gw.fake.enqueue(openaiChatReply({ text: ["Hello from ", "the fake ", "model."] }));
+    await open("chat");
+    await page.locator("textarea[name=message]").fill("hi there");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.locator('.msg[data-role="user"]', { hasText: "hi there" }).waitFor();
+    await page.locator('.msg[data-role="assistant"]', { hasText: "Hello from the fake model." }).waitFor();
+    expect(gw.fake.requests.at(-1)?.body.messages.at(-1)).toMatchObject({ role: "user" });
+    expect(JSON.stringify(gw.fake.requests.at(-1)?.body.messages.at(-1))).toContain("hi there");
+    await screenshots(page, "chat");
+  });
+
+  it("shows every page at desktop and phone width, with a 'not available yet' panel for what the gateway lacks", async () => {
+    for (const { id, label } of PAGES) {
+      await open(id);
+      const main = page.locator("main");
+      if (id !== "chat") await main.locator("h2").first().waitFor();
+      await page.waitForLoadState("networkidle");
+      expect(await main.locator(".error").count(), `${label} shows an error`).toBe(0);
+      await screenshots(page, id);
+    }
+    // the phone layout hides the navigation behind the menu button
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(page.locator("nav").isVisible()).resolves.toBe(false);
+    await page.getByRole("button", { name: "Menu" }).click();
+    await page.locator("nav a", { hasText: "Logs" }).click();
+    await page.locator("main h2", { hasText: "Logs" }).waitFor();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // dark mode
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
+    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+    await open("health");
+    await screenshots(page, `health-${theme}`);
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
+  });
+
+  it("approves a device waiting for pairing", async () => {
+    const { DevicePairingStore } = await import("@openclaw/core/state/devices");
+    const store = new DevicePairingStore(gw.stateDir);
+    const identity = await generateDeviceIdentity();
+    const pending = await store.request({
+      deviceId: identity.deviceId,
+      publicKey: identity.publicKey,
+      role: "operator",
+      scopes: ["operator.read"],
+      remoteIp: "192.168.1.20",
+      clientId: "openclaw-control-ui",
+      clientMode: "webchat",
+      displayName: "Laptop in the kitchen",
+    });
+    await open("devices");
+    const row = page.locator(`[data-request="${pending.requestId}"]`);
+    await row.waitFor();
+    await row.getByRole("button", { name: "Approve" }).click();
+    await page.locator(".notice", { hasText: "Approved" }).waitFor();
+    await page.locator(`[data-device="${identity.deviceId}"]`).waitFor();
+    expect((await new DevicePairingStore(gw.stateDir).get(identity.deviceId))?.roles).toContain("operator");
+  });
+
+  it("edits a key in the form: the file gets it and keeps its comments; a stale edit is refused", async () => {
+    await open("config");
+    await page.locator("select[name=section]").selectOption("logging");
+    await page.locator('select[name="logging.level"]').selectOption("debug");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator(".notice", { hasText: "Saved" }).waitFor();
+    const text = await readFile(gw.configPath, "utf8");
+    expect(text).toMatch(/level: "debug"|"level": "debug"/);
+    expect(text).toContain("// my gateway, written by hand");
+    expect(text).toContain("// keep this secret");
+
+    // someone else edits the file after the page read it: the page's next save is refused
+    await page.locator('select[name="logging.level"]').waitFor();
+    await writeFile(gw.configPath, `${await readFile(gw.configPath, "utf8")}\n// edited elsewhere\n`);
+    await page.locator('select[name="logging.level"]').selectOption("warn");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator(".error", { hasText: "changed since" }).waitFor();
+    const after = await readFile(gw.configPath, "utf8");
+    expect(after).toContain("// edited elsewhere");
+    expect(after).not.toMatch(/level: "warn"|"level": "warn"/);
+    await screenshots(page, "config-stale");
+  });
+
+  it("follows the gateway log live", async () => {
+    await open("logs");
+    await page.locator(".logs").waitFor();
+    gw.assembled.gateway.logger.info({ marker: "ui-live-1" }, "live log line from the test");
+    await page.locator(".logs", { hasText: "ui-live-1" }).waitFor({ timeout: 15_000 });
+    await page.locator("input[name=filter]").fill("ui-live-1");
+    expect(await page.locator(".logs > div").count()).toBe(1);
+  });
+});
