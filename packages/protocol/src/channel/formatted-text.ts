@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { lazy } from "../lazy.js";
+import { TEXT_STYLES } from "./formatted-text-render.js";
+
+export { escapeHtml, renderFormattedText, TEXT_STYLES, type TextStyle } from "./formatted-text-render.js";
 
 /**
  * The formatted-text IR: the host parses Markdown once into plain text plus style spans, chunks it
  * to a channel's limit, and each channel renders the IR into its own markup (Telegram HTML, Slack
  * mrkdwn, Discord markdown, plain text). Offsets are UTF-16 code units into `text`, end exclusive.
  */
-export const TEXT_STYLES = ["bold", "italic", "strike", "code", "pre", "link"] as const;
-export type TextStyle = (typeof TEXT_STYLES)[number];
-
 export const StyleSpanSchema = lazy(() =>
   z.object({
     style: z.enum(TEXT_STYLES),
@@ -39,62 +39,4 @@ export interface RenderedChunk {
   readonly text: string;
   /** `html` | `markdown` | `mrkdwn` | `plain` — how `text` must be interpreted by the vendor API. */
   readonly parseMode: "html" | "markdown" | "mrkdwn" | "plain";
-}
-
-/** Escape for Telegram/HTML style markup. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-/**
- * Render an IR with per-style open/close tags. Spans are opened in start order (longest first on
- * ties) and closed in reverse, so nested spans produce well-formed markup. `escapeText` is applied
- * to text runs only and receives the spans enclosing the run (no escaping inside code, say). Channels use this to build their renderers in a few lines.
- */
-export function renderFormattedText(
-  ir: FormattedText,
-  tags: (span: StyleSpan) => { open: string; close: string },
-  escapeText: (text: string, inside: readonly StyleSpan[]) => string = (t) => t,
-): string {
-  const spans = [...ir.spans]
-    .filter((s) => s.end > s.start)
-    .sort((a, b) => a.start - b.start || b.end - a.end);
-  let out = "";
-  let pos = 0;
-  const stack: { span: StyleSpan; close: string }[] = [];
-  let i = 0;
-  const emit = (to: number) => {
-    if (to > pos) {
-      out += escapeText(
-        ir.text.slice(pos, to),
-        stack.map((entry) => entry.span),
-      );
-      pos = to;
-    }
-  };
-  while (pos < ir.text.length || stack.length > 0 || i < spans.length) {
-    const nextOpen = i < spans.length ? (spans[i] as StyleSpan).start : Number.POSITIVE_INFINITY;
-    const top = stack[stack.length - 1];
-    const nextClose = top ? top.span.end : Number.POSITIVE_INFINITY;
-    if (nextClose <= nextOpen && top) {
-      emit(Math.min(nextClose, ir.text.length));
-      out += top.close;
-      stack.pop();
-      continue;
-    }
-    if (nextOpen !== Number.POSITIVE_INFINITY) {
-      const span = spans[i++] as StyleSpan;
-      emit(Math.min(span.start, ir.text.length));
-      const t = tags(span);
-      out += t.open;
-      // A span crossing its parent's end is clipped to the parent so markup stays well formed.
-      const parent = stack[stack.length - 1];
-      const clipped = parent && span.end > parent.span.end ? { ...span, end: parent.span.end } : span;
-      stack.push({ span: clipped, close: t.close });
-      continue;
-    }
-    emit(ir.text.length);
-    break;
-  }
-  return out;
 }

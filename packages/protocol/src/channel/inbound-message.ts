@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { lazy } from "../lazy.js";
+import { CHAT_TYPES } from "./chat-types.js";
 
-/** Chat kinds a channel can deliver. `direct` is a one-to-one DM. */
-export const CHAT_TYPES = ["direct", "group", "channel", "thread"] as const;
-export type ChatType = (typeof CHAT_TYPES)[number];
+export { CHAT_TYPES, type ChatType } from "./chat-types.js";
 
 export const InboundMediaSchema = lazy(() =>
   z.object({

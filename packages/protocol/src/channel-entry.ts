@@ -1,0 +1,25 @@
+/**
+ * `@openclaw/protocol/channel`: what a channel plugin and the host's channel side need at run time
+ * without zod — `ChannelError`, the `ChannelPluginV1` contract and its check, the formatted-text
+ * IR's renderer, chat types. A gateway with channels connected and no message yet loads this entry;
+ * the schemas that validate an inbound message (`InboundMessageSchema`, main entry) load with the
+ * first message. Everything here is also exported by the main entry.
+ *
+ * Keep it zod-free: `channel-entry.test.ts` walks its import graph.
+ */
+export * from "./channel/channel-error.js";
+export { CHAT_TYPES, type ChatType } from "./channel/chat-types.js";
+export type { FormattedText, RenderedChunk, StyleSpan } from "./channel/formatted-text.js";
+export {
+  escapeHtml,
+  renderFormattedText,
+  TEXT_STYLES,
+  type TextStyle,
+} from "./channel/formatted-text-render.js";
+export type {
+  InboundMedia,
+  InboundMessage,
+  InboundMessageInput,
+  InboundSender,
+} from "./channel/inbound-message.js";
+export * from "./channel/plugin-v1.js";
