@@ -118,7 +118,7 @@ describe("a channel configured but not available in this build", () => {
   it("status and channels status both say so plainly; status --all ends with a log tail", async () => {
     writeFileSync(
       join(state, "openclaw.json"),
-      JSON.stringify({ channels: { whatsapp: { enabled: true } }, logging: { file: join(state, "gw.log") } }),
+      JSON.stringify({ channels: { imessage: { enabled: true } }, logging: { file: join(state, "gw.log") } }),
     );
     writeFileSync(
       join(state, "gw.log"),
@@ -126,7 +126,7 @@ describe("a channel configured but not available in this build", () => {
     );
     const status = await openclaw("status");
     expect(status.stdout).toMatch(
-      /Channels: whatsapp \(not available: no plugin provides channel "whatsapp"/,
+      /Channels: imessage \(not available: no plugin provides channel "imessage"/,
     );
     const all = await openclaw("status", "--all");
     expect(all.stdout).toMatch(/Log tail \(.*gw\.log\):\n\s+2026-\S+ gateway listening/);
@@ -136,7 +136,7 @@ describe("a channel configured but not available in this build", () => {
       "status",
     );
     expect(channels.stdout).not.toContain("none configured");
-    expect(channels.stdout).toMatch(/whatsapp\/default: .*no plugin provides channel "whatsapp"/);
+    expect(channels.stdout).toMatch(/imessage\/default: .*no plugin provides channel "imessage"/);
   });
 });
 

@@ -19,6 +19,7 @@ describe("the bundled plugins", () => {
       "openai",
       "slack",
       "telegram",
+      "whatsapp",
     ]);
     for (const plugin of bundled) {
       const pkg = JSON.parse(readFileSync(join(plugin.dir, "package.json"), "utf8")) as {
@@ -38,7 +39,7 @@ describe("the bundled plugins", () => {
       stateDir: join(REPO, "no-such-state-dir"),
       bundled: bundledPlugins(),
     });
-    expect(registry.channelIds()).toEqual(["telegram", "discord", "slack"]);
+    expect(registry.channelIds()).toEqual(["telegram", "discord", "slack", "whatsapp"]);
     expect((await registry.loadChannels(["slack"])).map((plugin) => plugin.id)).toEqual(["slack"]);
     expect(registry.get("telegram")?.state).toBe("enabled");
     const { providerFactories } = await registry.loadProviders();

@@ -16,3 +16,4 @@ export {
   telegramFixtures,
   telegramUpdate,
 } from "./telegram-fake.js";
+export * from "./whatsapp-fake.js";
