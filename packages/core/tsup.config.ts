@@ -19,6 +19,7 @@ export default defineConfig(
       "cron/index": "src/cron/index.ts",
       "hooks/index": "src/hooks/index.ts",
       "memory/index": "src/memory/index.ts",
+      "skills/index": "src/skills/index.ts",
     },
   }),
 );
