@@ -1,26 +1,11 @@
+import type { ScopeGrantDeniedError } from "@openclaw/core/state/devices";
 import type { ErrorShape } from "@openclaw/protocol";
-import { type RequiredScope, scopeAllows } from "@openclaw/protocol/base";
+import { canGrantScopes } from "@openclaw/protocol/base";
 import { GatewayMethodError } from "./types.js";
 
-/**
- * The one authority rule for handing out scopes (device pairing approval, device token rotation,
- * loopback auto-approval of a connecting device): nobody grants scopes they do not hold
- * themselves, and `operator.admin` is granted only by a holder of `operator.admin` (holding
- * `operator.write` lets one grant `operator.read`, as the method gate does; nothing implies
- * admin).
- */
-export function canGrantScopes(
-  callerScopes: Iterable<string>,
-  requested: Iterable<string>,
-): { ok: true } | { ok: false; missing: string[] } {
-  const held = callerScopes instanceof Set ? (callerScopes as Set<string>) : new Set(callerScopes);
-  const missing: string[] = [];
-  for (const scope of requested) {
-    const allowed = scope === "operator.admin" ? held.has(scope) : scopeAllows(held, scope as RequiredScope);
-    if (!allowed && !missing.includes(scope)) missing.push(scope);
-  }
-  return missing.length ? { ok: false, missing } : { ok: true };
-}
+// The one authority rule for handing out scopes is protocol's `canGrantScopes`; core's
+// DevicePairingStore also applies it inside its locked writes (approve, rotateToken).
+export { canGrantScopes };
 
 /** The FORBIDDEN / MISSING_SCOPE error for a refused grant (the method gate's shape). */
 export function grantDeniedError(missing: string[], action: string): ErrorShape {
@@ -44,4 +29,17 @@ export function assertCanGrant(
 ): void {
   const check = canGrantScopes(callerScopes, requested);
   if (!check.ok) throw new GatewayMethodError(grantDeniedError(check.missing, action));
+}
+
+/** Run a store write that checks the grant itself; its refusal becomes the FORBIDDEN method error. */
+export async function withGrantCheck<T>(action: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    // matched by shape: the method table loads no value from core
+    const denied = error as Partial<ScopeGrantDeniedError> | undefined;
+    if (denied?.name === "ScopeGrantDeniedError" && Array.isArray(denied.missing))
+      throw new GatewayMethodError(grantDeniedError(denied.missing, action));
+    throw error;
+  }
 }

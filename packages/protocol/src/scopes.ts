@@ -33,3 +33,23 @@ export function scopeAllows(granted: Iterable<string>, required: RequiredScope):
   if (required === "operator.read" && set.has("operator.write")) return true;
   return false;
 }
+
+/**
+ * The one authority rule for handing out scopes (device pairing approval, device token rotation,
+ * loopback auto-approval of a connecting device): nobody grants scopes they do not hold
+ * themselves, and `operator.admin` is granted only by a holder of `operator.admin` (holding
+ * `operator.write` lets one grant `operator.read`, as the method gate does; nothing implies
+ * admin).
+ */
+export function canGrantScopes(
+  callerScopes: Iterable<string>,
+  requested: Iterable<string>,
+): { ok: true } | { ok: false; missing: string[] } {
+  const held = callerScopes instanceof Set ? (callerScopes as Set<string>) : new Set(callerScopes);
+  const missing: string[] = [];
+  for (const scope of requested) {
+    const allowed = scope === "operator.admin" ? held.has(scope) : scopeAllows(held, scope as RequiredScope);
+    if (!allowed && !missing.includes(scope)) missing.push(scope);
+  }
+  return missing.length ? { ok: false, missing } : { ok: true };
+}

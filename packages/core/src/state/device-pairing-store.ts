@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { canGrantScopes } from "@openclaw/protocol/base";
 import { readJsonState, updateJsonState } from "./json-file.js";
 import { createFileStateStore, type StateStore } from "./state-store.js";
 
@@ -52,6 +53,33 @@ export interface PendingDeviceRequest {
 
 /** What a pairing request carries (the store adds `requestId` and `ts`). */
 export type DevicePairingInput = Omit<PendingDeviceRequest, "requestId" | "ts">;
+
+/** An approval or token rotation asked for scopes the caller may not grant ({@link canGrantScopes}). */
+export class ScopeGrantDeniedError extends Error {
+  readonly code = "MISSING_SCOPE";
+  constructor(readonly missing: string[]) {
+    super(
+      `cannot grant ${missing.join(", ")}: a caller grants only scopes it holds (operator.admin only from an admin)`,
+    );
+    this.name = "ScopeGrantDeniedError";
+  }
+}
+
+/**
+ * Who asks for a grant. With `callerScopes`, the scopes the record will carry are checked against
+ * them inside the locked write, so a device that reconnects and widens its request between the
+ * caller's look and the write cannot slip more scopes through. Without it (the local CLI, which
+ * has the files anyway), no check.
+ */
+export interface GrantAuthority {
+  callerScopes?: Iterable<string>;
+}
+
+function assertGrantable(authority: GrantAuthority, scopes: Iterable<string>): void {
+  if (!authority.callerScopes) return;
+  const check = canGrantScopes(authority.callerScopes, scopes);
+  if (!check.ok) throw new ScopeGrantDeniedError(check.missing);
+}
 
 /** Pending requests expire after this long. */
 export const DEVICE_PAIRING_TTL_MS = 5 * 60_000;
@@ -201,14 +229,21 @@ export class DevicePairingStore {
    * Pair a device: a pending request by id (undefined when unknown or expired), or a request
    * given directly (loopback auto-approval; the device's pending requests are dropped). Roles and
    * scopes add to what the device had; the role gets a token unless it has a valid one.
+   * Throws {@link ScopeGrantDeniedError} (the request stays pending) when `authority` may not
+   * grant the request's scopes as they are at the moment of the write.
    */
-  async approve(requestIdOrInput: string | DevicePairingInput): Promise<PairedDevice | undefined> {
+  async approve(
+    requestIdOrInput: string | DevicePairingInput,
+    authority: GrantAuthority = {},
+  ): Promise<PairedDevice | undefined> {
     const request = await this.updatePending<DevicePairingInput | undefined>((all) => {
       if (typeof requestIdOrInput === "string") {
         const found = all[requestIdOrInput];
+        if (found) assertGrantable(authority, found.scopes);
         if (found) delete all[requestIdOrInput];
         return { result: found, changed: Boolean(found) };
       }
+      assertGrantable(authority, requestIdOrInput.scopes);
       let dropped = false;
       for (const [id, entry] of Object.entries(all))
         if (entry.deviceId === requestIdOrInput.deviceId) {
@@ -275,16 +310,27 @@ export class DevicePairingStore {
     });
   }
 
-  /** A new token for the role (scopes: given, else the old token's, else the device's). */
-  rotateToken(deviceId: string, role: string, scopes?: string[]): Promise<DeviceTokenRecord | undefined> {
+  /**
+   * A new token for the role (scopes: given, else the old token's, else the device's). Throws
+   * {@link ScopeGrantDeniedError} when `authority` may not grant the scopes the token would carry,
+   * checked on the record as it is at the moment of the write.
+   */
+  rotateToken(
+    deviceId: string,
+    role: string,
+    scopes?: string[],
+    authority: GrantAuthority = {},
+  ): Promise<DeviceTokenRecord | undefined> {
     return this.updatePaired<DeviceTokenRecord | undefined>((paired) => {
       const device = paired[deviceId];
       if (!device) return { result: undefined, changed: false };
       device.tokens ??= {};
       const previous = device.tokens[role];
+      const granted = scopes ?? previous?.scopes ?? device.scopes;
+      assertGrantable(authority, granted);
       const now = this.now();
       const record: DeviceTokenRecord = {
-        ...newToken(role, scopes ?? previous?.scopes ?? device.scopes, now),
+        ...newToken(role, granted, now),
         createdAtMs: previous?.createdAtMs ?? now,
         rotatedAtMs: now,
       };

@@ -1,6 +1,6 @@
 import type { DeviceTokenRecord, PairedDevice, PendingDeviceRequest } from "@openclaw/core/state/devices";
 import type { MethodResult } from "@openclaw/protocol";
-import { assertCanGrant } from "../authority.js";
+import { assertCanGrant, withGrantCheck } from "../authority.js";
 import { GatewayMethodError } from "../types.js";
 import type { GatewayMethods } from "./context.js";
 
@@ -33,7 +33,10 @@ export const devicesMethods = {
   "device.pair.approve": async (params, ctx) => {
     const asked = (await ctx.gateway.devices.pending())[params.requestId];
     if (asked) assertCanGrant(ctx.caller.scopes, asked.scopes, "approve a pairing request");
-    const device = await ctx.gateway.devices.approve(params.requestId);
+    // checked again inside the locked write: the device may have widened its request since
+    const device = await withGrantCheck("approve a pairing request", () =>
+      ctx.gateway.devices.approve(params.requestId, { callerScopes: ctx.caller.scopes }),
+    );
     if (!device) throw notFound(`unknown pairing request: ${params.requestId}`);
     ctx.broadcast("device.pair.resolved", {
       requestId: params.requestId,
@@ -68,7 +71,11 @@ export const devicesMethods = {
     const target = await ctx.gateway.devices.get(params.deviceId);
     const scopes = params.scopes ?? target?.tokens?.[params.role]?.scopes ?? target?.scopes ?? [];
     assertCanGrant(ctx.caller.scopes, scopes, "issue a device token");
-    const record = await ctx.gateway.devices.rotateToken(params.deviceId, params.role, params.scopes);
+    const record = await withGrantCheck("issue a device token", () =>
+      ctx.gateway.devices.rotateToken(params.deviceId, params.role, params.scopes, {
+        callerScopes: ctx.caller.scopes,
+      }),
+    );
     if (!record) throw notFound(`unknown device: ${params.deviceId}`);
     ctx.gateway.revalidateAll();
     return {
