@@ -74,21 +74,20 @@ function slug(name: string): string {
   return base || "job";
 }
 
-/**
- * Translate every accepted alternate spelling (the FAQ forms, OpenClaw 2026.9 `agents.entries`)
- * into the canonical shape. Input is not modified. Canonical keys always win over aliases.
- */
-export function normalizeConfigAliases(input: Tree): NormalizeResult {
-  const config = structuredClone(input) as Tree;
-  const legacy: NormalizeResult["legacy"] = [];
-  const note = (path: string, canonical: string, text: string, rewrite = true) =>
-    legacy.push({ path, canonical, note: text, rewrite });
+type Note = (path: string, canonical: string, text: string, rewrite?: boolean) => void;
 
+/** models.defaults.model, models.aliases, models.failover → agents.defaults.* */
+function modelsAliases(config: Tree, note: Note): void {
   const models = isPlainObject(config.models) ? config.models : undefined;
-  const agents = isPlainObject(config.agents) ? config.agents : undefined;
+  if (!models) return;
+  let translated = 0;
+  const noted: Note = (...args) => {
+    translated++;
+    note(...args);
+  };
 
   // models.defaults.model → agents.defaults.model.primary
-  if (models && isPlainObject(models.defaults) && "model" in models.defaults) {
+  if (isPlainObject(models.defaults) && "model" in models.defaults) {
     const legacyModel = modelObject(models.defaults.model);
     const defaults = obj(obj(config, "agents"), "defaults");
     const current = modelObject(defaults.model) ?? {};
@@ -98,7 +97,7 @@ export function normalizeConfigAliases(input: Tree): NormalizeResult {
         ...Object.fromEntries(Object.entries(current).filter(([, value]) => value !== undefined)),
       };
     }
-    note(
+    noted(
       "models.defaults.model",
       "agents.defaults.model.primary",
       current.primary ? "ignored: agents.defaults.model is also set and wins" : "default model",
@@ -108,97 +107,104 @@ export function normalizeConfigAliases(input: Tree): NormalizeResult {
   }
 
   // models.aliases.<alias> = "provider/model" → agents.defaults.models["provider/model"].alias
-  if (models && isPlainObject(models.aliases)) {
+  if (isPlainObject(models.aliases)) {
     const catalog = obj(obj(obj(config, "agents"), "defaults"), "models");
     for (const [alias, target] of Object.entries(models.aliases)) {
       if (typeof target !== "string") continue;
       const entry = obj(catalog, target);
       if (entry.alias === undefined) entry.alias = alias;
-      note(`models.aliases.${alias}`, `agents.defaults.models["${target}"].alias`, `model alias "${alias}"`);
+      noted(`models.aliases.${alias}`, `agents.defaults.models["${target}"].alias`, `model alias "${alias}"`);
     }
     delete models.aliases;
   }
 
   // models.failover → agents.defaults.model.{primary,fallbacks}
-  if (models && "failover" in models) {
+  if ("failover" in models) {
     const failover = failoverList(models.failover);
     if (failover) {
       const defaults = obj(obj(config, "agents"), "defaults");
       defaults.model = applyFailover(modelObject(defaults.model) ?? {}, failover);
-      note("models.failover", "agents.defaults.model.fallbacks", "model failover chain");
+      noted("models.failover", "agents.defaults.model.fallbacks", "model failover chain");
       delete models.failover;
     }
   }
 
-  if (models && Object.keys(models).length === 0 && legacy.length > 0) delete config.models;
+  if (Object.keys(models).length === 0 && translated > 0) delete config.models;
+}
 
-  // top-level memorySearch → agents.defaults.memorySearch
-  if (isPlainObject(config.memorySearch)) {
-    const defaults = obj(obj(config, "agents"), "defaults");
-    const current = isPlainObject(defaults.memorySearch) ? defaults.memorySearch : {};
-    defaults.memorySearch = { ...config.memorySearch, ...current };
-    note("memorySearch", "agents.defaults.memorySearch", "memory search settings");
-    delete config.memorySearch;
+/** top-level memorySearch → agents.defaults.memorySearch */
+function memorySearchAlias(config: Tree, note: Note): void {
+  if (!isPlainObject(config.memorySearch)) return;
+  const defaults = obj(obj(config, "agents"), "defaults");
+  const current = isPlainObject(defaults.memorySearch) ? defaults.memorySearch : {};
+  defaults.memorySearch = { ...config.memorySearch, ...current };
+  note("memorySearch", "agents.defaults.memorySearch", "memory search settings");
+  delete config.memorySearch;
+}
+
+/** The canonical entry of a FAQ `agents.<id>` map entry (`defaults` flattened, `models.failover` applied). */
+function agentMapEntry(fields: Tree, defaultPrimary: string | undefined): Tree {
+  const entry: Tree = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === "defaults" && isPlainObject(value)) {
+      for (const [innerKey, innerValue] of Object.entries(value)) entry[innerKey] = innerValue;
+    } else if (key === "models" && isPlainObject(value)) {
+      const { failover, ...restModels } = value;
+      if (Object.keys(restModels).length > 0) entry.models = restModels;
+      if (failover !== undefined) entry.__failover = failover;
+    } else entry[key] = value;
   }
+  if ("model" in entry || "__failover" in entry) {
+    let model = modelObject(entry.model) ?? {};
+    const failover = failoverList(entry.__failover);
+    if (failover) model = applyFailover(model, failover, model.primary ?? defaultPrimary);
+    entry.model = model;
+    delete entry.__failover;
+  }
+  return entry;
+}
 
-  // agents.entries.<id> (OpenClaw 2026.9) and agents.<id> (FAQ) → agents.list[]
-  const agentsNow = isPlainObject(config.agents) ? config.agents : agents;
-  if (agentsNow) {
-    const list: Tree[] = Array.isArray(agentsNow.list) ? (agentsNow.list as Tree[]) : [];
-    const byId = new Map<string, Tree>();
-    for (const entry of list)
-      if (isPlainObject(entry) && typeof entry.id === "string") byId.set(entry.id.toLowerCase(), entry);
-    const upsert = (id: string, fields: Tree) => {
-      const existing = byId.get(id.toLowerCase());
-      if (existing) {
-        for (const [key, value] of Object.entries(fields)) if (!(key in existing)) existing[key] = value;
-      } else {
-        const entry = { id, ...fields };
-        list.push(entry);
-        byId.set(id.toLowerCase(), entry);
-      }
-    };
-    if (isPlainObject(agentsNow.entries)) {
-      for (const [id, fields] of Object.entries(agentsNow.entries)) {
-        if (!isPlainObject(fields)) continue;
-        const { id: _ignored, ...rest } = fields;
-        upsert(id, rest);
-      }
-      note("agents.entries", "agents.list", "per-agent entries (OpenClaw 2026.9 spelling)", false);
-      delete agentsNow.entries;
+/** agents.entries.<id> (OpenClaw 2026.9) and agents.<id> (FAQ) → agents.list[] */
+function agentListAliases(config: Tree, note: Note): void {
+  const agents = isPlainObject(config.agents) ? config.agents : undefined;
+  if (!agents) return;
+  const list: Tree[] = Array.isArray(agents.list) ? (agents.list as Tree[]) : [];
+  const byId = new Map<string, Tree>();
+  for (const entry of list)
+    if (isPlainObject(entry) && typeof entry.id === "string") byId.set(entry.id.toLowerCase(), entry);
+  const upsert = (id: string, fields: Tree) => {
+    const existing = byId.get(id.toLowerCase());
+    if (existing) {
+      for (const [key, value] of Object.entries(fields)) if (!(key in existing)) existing[key] = value;
+    } else {
+      const entry = { id, ...fields };
+      list.push(entry);
+      byId.set(id.toLowerCase(), entry);
     }
-    const defaultsModel = isPlainObject(agentsNow.defaults)
-      ? modelObject(agentsNow.defaults.model)
-      : undefined;
-    for (const id of Object.keys(agentsNow)) {
-      if (AGENTS_RESERVED.has(id) || id.startsWith("$")) continue;
-      const fields = agentsNow[id];
+  };
+  if (isPlainObject(agents.entries)) {
+    for (const [id, fields] of Object.entries(agents.entries)) {
       if (!isPlainObject(fields)) continue;
-      const entry: Tree = {};
-      for (const [key, value] of Object.entries(fields)) {
-        if (key === "defaults" && isPlainObject(value)) {
-          for (const [innerKey, innerValue] of Object.entries(value)) entry[innerKey] = innerValue;
-        } else if (key === "models" && isPlainObject(value)) {
-          const { failover, ...restModels } = value;
-          if (Object.keys(restModels).length > 0) entry.models = restModels;
-          if (failover !== undefined) entry.__failover = failover;
-        } else entry[key] = value;
-      }
-      if ("model" in entry || "__failover" in entry) {
-        let model = modelObject(entry.model) ?? {};
-        const failover = failoverList(entry.__failover);
-        if (failover) model = applyFailover(model, failover, model.primary ?? defaultsModel?.primary);
-        entry.model = model;
-        delete entry.__failover;
-      }
-      upsert(id, entry);
-      note(`agents.${id}`, `agents.list[id=${id}]`, `agent "${id}" declared as a map entry`);
-      delete agentsNow[id];
+      const { id: _ignored, ...rest } = fields;
+      upsert(id, rest);
     }
-    if (list.length > 0) agentsNow.list = list;
+    note("agents.entries", "agents.list", "per-agent entries (OpenClaw 2026.9 spelling)", false);
+    delete agents.entries;
   }
+  const defaultsModel = isPlainObject(agents.defaults) ? modelObject(agents.defaults.model) : undefined;
+  for (const id of Object.keys(agents)) {
+    if (AGENTS_RESERVED.has(id) || id.startsWith("$")) continue;
+    const fields = agents[id];
+    if (!isPlainObject(fields)) continue;
+    upsert(id, agentMapEntry(fields, defaultsModel?.primary));
+    note(`agents.${id}`, `agents.list[id=${id}]`, `agent "${id}" declared as a map entry`);
+    delete agents[id];
+  }
+  if (list.length > 0) agents.list = list;
+}
 
-  // gateway.remote.{enabled,host,port} → gateway.remote.url (+ gateway.mode "remote")
+/** gateway.remote.{enabled,host,port} → gateway.remote.url (+ gateway.mode "remote") */
+function remoteGatewayAlias(config: Tree, note: Note): void {
   const gateway = isPlainObject(config.gateway) ? config.gateway : undefined;
   const remote = gateway && isPlainObject(gateway.remote) ? gateway.remote : undefined;
   if (gateway && remote && ("host" in remote || "enabled" in remote || "port" in remote)) {
@@ -225,8 +231,10 @@ export function normalizeConfigAliases(input: Tree): NormalizeResult {
     delete remote.port;
     delete remote.enabled;
   }
+}
 
-  // automation.cron.jobs[] {name, schedule, command} → cron.jobs[]
+/** automation.cron.jobs[] {name, schedule, command} → cron.jobs[] */
+function cronJobsAlias(config: Tree, note: Note): void {
   const automation = isPlainObject(config.automation) ? config.automation : undefined;
   if (automation && isPlainObject(automation.cron)) {
     const cron = obj(config, "cron");
@@ -258,8 +266,10 @@ export function normalizeConfigAliases(input: Tree): NormalizeResult {
     delete automation.cron;
     if (isEmpty(automation)) delete config.automation;
   }
+}
 
-  // automation.webhooks (the FAQ's spelling; `true` or an object) → hooks (hooks' own keys win)
+/** automation.webhooks (the FAQ's spelling; `true` or an object) → hooks (hooks' own keys win) */
+function webhooksAlias(config: Tree, note: Note): void {
   const rest = isPlainObject(config.automation) ? config.automation : undefined;
   const webhooks = rest?.webhooks;
   if (rest && webhooks !== undefined) {
@@ -270,6 +280,26 @@ export function normalizeConfigAliases(input: Tree): NormalizeResult {
     delete rest.webhooks;
     if (isEmpty(rest)) delete config.automation;
   }
+}
 
+/**
+ * Translate every accepted alternate spelling (the FAQ forms, OpenClaw 2026.9 `agents.entries`)
+ * into the canonical shape. Input is not modified. Canonical keys always win over aliases.
+ */
+export function normalizeConfigAliases(input: Tree): NormalizeResult {
+  const config = structuredClone(input) as Tree;
+  const legacy: NormalizeResult["legacy"] = [];
+  const note: Note = (path, canonical, text, rewrite = true) => {
+    legacy.push({ path, canonical, note: text, rewrite });
+  };
+  for (const step of [
+    modelsAliases,
+    memorySearchAlias,
+    agentListAliases,
+    remoteGatewayAlias,
+    cronJobsAlias,
+    webhooksAlias,
+  ])
+    step(config, note);
   return { config, legacy };
 }

@@ -339,6 +339,41 @@ function runningAccount(plugin: AnyChannelPlugin, runtimes: Iterable<AccountRunt
   return [...runtimes].find((r) => r.plugin === plugin && r.status.running)?.accountId ?? DEFAULT_ACCOUNT_ID;
 }
 
+/** `channels status`: every plugin's listed and running accounts, probed when asked. */
+async function channelsStatus(
+  plugins: Map<string, AnyChannelPlugin>,
+  request: { probe?: boolean; timeoutMs?: number; channel?: string },
+  host: {
+    now: () => number;
+    channelBlock: (id: string) => Record<string, unknown> | undefined;
+    runtimeOf: (channel: string, accountId: string) => AccountRuntime | undefined;
+    runtimes: () => Iterable<AccountRuntime>;
+  },
+): Promise<ChannelsStatus> {
+  const result: ChannelsStatus = { ts: host.now(), channels: {} };
+  for (const plugin of plugins.values()) {
+    if (request.channel && request.channel !== plugin.id) continue;
+    const accounts: ChannelAccountStatus[] = [];
+    const block = host.channelBlock(plugin.id);
+    const listed = accountIdsOf(plugin, block);
+    const ids = new Set(listed.ids);
+    for (const runtime of host.runtimes()) if (runtime.plugin === plugin) ids.add(runtime.accountId);
+    for (const accountId of ids) {
+      const account = await accountStatus(
+        plugin,
+        accountId,
+        host.runtimeOf(plugin.id, accountId),
+        block,
+        request,
+      );
+      if (listed.error) account.lastError ??= listed.error;
+      accounts.push(account);
+    }
+    result.channels[plugin.id] = { label: plugin.meta.label, accounts };
+  }
+  return result;
+}
+
 export function createChannelManager(options: ChannelManagerOptions): ChannelManager {
   const plugins = pluginsById(options.plugins);
   const logger = options.logger ?? consoleLogger;
@@ -443,29 +478,13 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
         if (!runtime?.status.running) startAccount(desired);
       }
     },
-    async status(request = {}) {
-      const result: ChannelsStatus = { ts: now(), channels: {} };
-      for (const plugin of plugins.values()) {
-        if (request.channel && request.channel !== plugin.id) continue;
-        const accounts: ChannelAccountStatus[] = [];
-        const listed = accountIdsOf(plugin, channelBlock(plugin.id));
-        const ids = new Set(listed.ids);
-        for (const runtime of runtimes.values()) if (runtime.plugin === plugin) ids.add(runtime.accountId);
-        for (const accountId of ids) {
-          const account = await accountStatus(
-            plugin,
-            accountId,
-            runtimes.get(keyOf(plugin.id, accountId)),
-            channelBlock(plugin.id),
-            request,
-          );
-          if (listed.error) account.lastError ??= listed.error;
-          accounts.push(account);
-        }
-        result.channels[plugin.id] = { label: plugin.meta.label, accounts };
-      }
-      return result;
-    },
+    status: (request = {}) =>
+      channelsStatus(plugins, request, {
+        now,
+        channelBlock,
+        runtimeOf: (channel, accountId) => runtimes.get(keyOf(channel, accountId)),
+        runtimes: () => runtimes.values(),
+      }),
     async logout(request) {
       const plugin = plugins.get(request.channel);
       if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
