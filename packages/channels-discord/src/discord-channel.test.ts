@@ -1,7 +1,13 @@
+import { EventEmitter, once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type ChannelManager, createChannelManager, type InboundTurn } from "@openclaw/core";
+import {
+  type ChannelAccountStatus,
+  type ChannelManager,
+  createChannelManager,
+  type InboundTurn,
+} from "@openclaw/core";
 import { FakeDiscordServer } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDiscordChannel } from "./discord-channel.js";
@@ -58,18 +64,28 @@ async function startDiscord(
         return { payloads: [{ text: reply(turn) }] };
       },
     },
+    onStatus: (changed) => statusEvents.emit("status", changed),
     logger: quiet,
     retry: { attempts: 4, minDelayMs: 1, maxDelayMs: 5 },
     reconnect: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 },
   });
   await manager.start();
-  for (;;) {
-    const s = (await manager.status()).channels.discord?.accounts[0];
-    if (s?.connected || !s?.running) return s;
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  return statusWhen((s) => s.connected || !s.running);
 }
 const status = async () => (await manager?.status())?.channels.discord?.accounts[0];
+
+/** Status changes of the running manager (its `onStatus`), awaited instead of polling. */
+const statusEvents = new EventEmitter();
+
+/** The account's status once `check` holds. */
+async function statusWhen(check: (s: ChannelAccountStatus) => boolean): Promise<ChannelAccountStatus> {
+  for (;;) {
+    const next = once(statusEvents, "status");
+    const s = await status();
+    if (s && check(s)) return s;
+    await next;
+  }
+}
 
 describe("discord channel through @discordjs/ws + @discordjs/rest against the fake", () => {
   it("answers a DM with Discord markdown, a nonce, typing and an ack reaction", async () => {
@@ -170,11 +186,7 @@ describe("discord channel through @discordjs/ws + @discordjs/rest against the fa
 
   it("reports an invalid token without a reconnect loop", async () => {
     const s = await startDiscord({ token: "bad.token.value" }).catch(() => undefined);
-    for (;;) {
-      const current = await status();
-      if (current && !current.running) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await statusWhen((current) => !current.running);
     expect(await status()).toMatchObject({
       running: false,
       lastError: "invalid bot token (401 Unauthorized)",

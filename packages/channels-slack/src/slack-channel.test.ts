@@ -1,7 +1,13 @@
+import { EventEmitter, once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type ChannelManager, createChannelManager, type InboundTurn } from "@openclaw/core";
+import {
+  type ChannelAccountStatus,
+  type ChannelManager,
+  createChannelManager,
+  type InboundTurn,
+} from "@openclaw/core";
 import { FakeSlackServer } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSlackChannel } from "./slack-channel.js";
@@ -52,19 +58,29 @@ async function startSlack(
         return { payloads: [{ text: reply(turn) }] };
       },
     },
+    onStatus: (changed) => statusEvents.emit("status", changed),
     logger: quiet,
     retry: { attempts: 4, minDelayMs: 1, maxDelayMs: 5 },
     reconnect: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 },
     ...(sleeps ? { sleep: async (ms: number) => void sleeps.push(ms) } : {}),
   });
   await manager.start();
-  for (;;) {
-    const s = (await manager.status()).channels.slack?.accounts[0];
-    if (s?.connected || !s?.running) return s;
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  return statusWhen((s) => s.connected || !s.running);
 }
 const status = async () => (await manager?.status())?.channels.slack?.accounts[0];
+
+/** Status changes of the running manager (its `onStatus`), awaited instead of polling. */
+const statusEvents = new EventEmitter();
+
+/** The account's status once `check` holds. */
+async function statusWhen(check: (s: ChannelAccountStatus) => boolean): Promise<ChannelAccountStatus> {
+  for (;;) {
+    const next = once(statusEvents, "status");
+    const s = await status();
+    if (s && check(s)) return s;
+    await next;
+  }
+}
 
 describe("slack channel through Bolt Socket Mode against the fake", () => {
   it("answers a DM in mrkdwn and acknowledges the envelope", async () => {
@@ -166,11 +182,7 @@ describe("slack channel through Bolt Socket Mode against the fake", () => {
 
   it("reports an invalid bot token without a reconnect loop", async () => {
     await startSlack({ botToken: "xoxb-wrong" });
-    for (;;) {
-      const s = await status();
-      if (s && !s.running) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await statusWhen((s) => !s.running);
     expect((await status())?.lastError).toBe("invalid token (invalid_auth)");
     expect(fake.unauthorizedRequests).toBe(1);
   });

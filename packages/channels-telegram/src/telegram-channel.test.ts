@@ -1,7 +1,9 @@
+import { EventEmitter, once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  type ChannelAccountStatus,
   type ChannelManager,
   createChannelManager,
   type InboundHostConfig,
@@ -67,6 +69,7 @@ async function startTelegram(
     getConfig: () => config,
     stateDir,
     assistant: double,
+    onStatus: (changed) => statusEvents.emit("status", changed),
     logger: quiet,
     retry: { attempts: 4, minDelayMs: 1, maxDelayMs: 5 },
     reconnect: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 },
@@ -77,6 +80,19 @@ async function startTelegram(
 }
 
 const status = async () => (await manager?.status())?.channels.telegram?.accounts[0];
+
+/** Status changes of the running manager (its `onStatus`), awaited instead of polling. */
+const statusEvents = new EventEmitter();
+
+/** The account's status once `check` holds. */
+async function statusWhen(check: (s: ChannelAccountStatus) => boolean): Promise<ChannelAccountStatus> {
+  for (;;) {
+    const next = once(statusEvents, "status");
+    const s = await status();
+    if (s && check(s)) return s;
+    await next;
+  }
+}
 
 describe("telegram channel through grammY against the fake Bot API", () => {
   it("answers a DM, renders Markdown as Telegram HTML and confirms the offset only after journaling", async () => {
@@ -230,11 +246,7 @@ describe("telegram channel through grammY against the fake Bot API", () => {
 
   it("reports an invalid bot token clearly without a reconnect loop", async () => {
     await startTelegram({ botToken: "123:wrong" });
-    for (;;) {
-      const s = await status();
-      if (s && !s.running) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await statusWhen((s) => !s.running);
     expect(await status()).toMatchObject({
       running: false,
       connected: false,

@@ -26,6 +26,8 @@ export async function runAccountLoop(
     now: () => number;
     random: () => number;
     inbound: (message: unknown) => Promise<InboundAck>;
+    /** The status changed (see `ChannelManagerOptions.onStatus`). */
+    changed?: () => void;
   },
 ): Promise<void> {
   const { reconnect, now, random } = env;
@@ -54,6 +56,7 @@ export async function runAccountLoop(
           if (patch.lastError !== undefined) status.lastError = patch.lastError;
           if (patch.self) status.self = patch.self;
           if (patch.details) status.details = { ...status.details, ...patch.details };
+          env.changed?.();
         },
         inbound: env.inbound,
       });
@@ -74,6 +77,7 @@ export async function runAccountLoop(
     if (!connectedThisRound) failures++;
     else failures = Math.max(failures, 1);
     status.reconnectAttempts = failures;
+    env.changed?.();
     if (failures >= reconnect.maxAttempts) {
       log.error(
         `giving up after ${failures} consecutive failed connection attempts; last error: ${status.lastError}`,
@@ -98,6 +102,7 @@ export async function runAccountLoop(
   }
   status.running = false;
   status.connected = false;
+  env.changed?.();
 }
 
 /** Stop an account's monitor and wait for it. */

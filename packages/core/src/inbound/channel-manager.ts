@@ -72,6 +72,11 @@ export interface ChannelManagerOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Receive pipeline events (for the bus / metrics). */
   onEvent?(event: PipelineEvent): void;
+  /**
+   * Called after an account's status changed (connected or not, a new error, its monitor
+   * stopped): a copy of the status, so a caller awaits a state instead of polling `status()`.
+   */
+  onStatus?(status: ChannelAccountStatus): void;
 }
 
 export interface ChannelManager {
@@ -334,9 +339,22 @@ function runningTarget(runtime: AccountRuntime | undefined) {
   return runtime?.status.running ? { plugin: runtime.plugin, account: runtime.account } : undefined;
 }
 
-/** A running account of the plugin (the `send` RPC without `accountId`), else the default id. */
-function runningAccount(plugin: AnyChannelPlugin, runtimes: Iterable<AccountRuntime>): string {
-  return [...runtimes].find((r) => r.plugin === plugin && r.status.running)?.accountId ?? DEFAULT_ACCOUNT_ID;
+/** The account of a `send` without `accountId`: the default one if it exists, else a running one. */
+function sendingAccount(plugin: AnyChannelPlugin, runtimes: Map<string, AccountRuntime>): string {
+  if (runtimes.has(`${plugin.id}/${DEFAULT_ACCOUNT_ID}`)) return DEFAULT_ACCOUNT_ID;
+  return (
+    [...runtimes.values()].find((r) => r.plugin === plugin && r.status.running)?.accountId ??
+    DEFAULT_ACCOUNT_ID
+  );
+}
+
+/** Hand `onStatus` a copy of the account's status; a throwing listener is logged, not raised. */
+function notifyStatus(options: ChannelManagerOptions, logger: ChannelLogger, runtime: AccountRuntime): void {
+  try {
+    options.onStatus?.({ ...runtime.status, dropped: { ...runtime.status.dropped } });
+  } catch (error) {
+    logger.warn(`onStatus listener threw: ${errorText(error)}`);
+  }
 }
 
 /** `channels status`: every plugin's listed and running accounts, probed when asked. */
@@ -394,6 +412,8 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
     options.onEvent?.(event);
   };
 
+  const statusChanged = (runtime: AccountRuntime) => notifyStatus(options, logger, runtime);
+
   function channelBlock(id: string) {
     return options.getConfig().channels?.[id] as Record<string, unknown> | undefined;
   }
@@ -413,9 +433,13 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
     if (error) {
       runtime.status.lastError = error;
       log.error(`${error}; the channel does not run (the other channels do)`);
+      statusChanged(runtime);
       return;
     }
-    if (!resolveRuntimeAccount(runtime, channelBlock(plugin.id), log)) return;
+    if (!resolveRuntimeAccount(runtime, channelBlock(plugin.id), log)) {
+      statusChanged(runtime);
+      return;
+    }
     const controller = new AbortController();
     runtime.controller = controller;
     runtime.status.running = true;
@@ -423,6 +447,7 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
       reconnect,
       now,
       random,
+      changed: () => statusChanged(runtime),
       inbound: (message) =>
         pipeline ? pipeline.receive(message) : Promise.reject(new Error("channel manager not started")),
     });
@@ -495,11 +520,7 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
       if (!pipeline) throw new ChannelError("REJECTED", "channels are not running");
       const plugin = plugins.get(request.channel);
       if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
-      const accountId =
-        request.accountId ??
-        (runtimes.has(keyOf(plugin.id, DEFAULT_ACCOUNT_ID))
-          ? DEFAULT_ACCOUNT_ID
-          : runningAccount(plugin, runtimes.values()));
+      const accountId = request.accountId ?? sendingAccount(plugin, runtimes);
       const result = await pipeline.sendText({
         channel: plugin.id,
         accountId,
