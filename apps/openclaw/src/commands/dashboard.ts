@@ -1,25 +1,37 @@
 import type { Command } from "commander";
 
-/** `openclaw dashboard`: print (and open) the Control UI URL. The token never goes in the URL. */
+/**
+ * `openclaw dashboard`: open the Control UI signed in. The gateway token travels in the URL
+ * fragment (`#token=…`), which the browser never sends to any server; the UI keeps it for that
+ * origin and clears it from the address bar. An explicit --url never gets the stored token.
+ */
 export function registerDashboard(program: Command): void {
   program
     .command("dashboard")
-    .description("open the Control UI in a browser")
-    .option("--no-open", "only print the URL")
+    .description("open the Control UI in a browser, signed in")
+    .option("--no-open", "only print the URL (with the token in its fragment)")
     .option("--url <url>", "gateway URL")
     .action(async (options: { open?: boolean; url?: string }) => {
       const { resolveTarget, print } = await import("./gateway-local.js");
       const target = resolveTarget(options.url ? { url: options.url } : {});
-      print(`Dashboard: ${target.httpUrl}`);
-      print(
-        "Sign in with the gateway token: `openclaw config get gateway.auth.token` (it is never put in the URL).",
-      );
-      if (options.open === false || !process.stdout.isTTY) return;
+      const signedIn = target.token
+        ? `${target.httpUrl}#token=${encodeURIComponent(target.token)}`
+        : target.httpUrl;
+      const open = options.open !== false && Boolean(process.stdout.isTTY);
+      print(`Dashboard: ${open ? target.httpUrl : signedIn}`);
+      if (!target.token)
+        print(
+          target.password
+            ? "Sign in with the gateway password in the page."
+            : "No gateway token found: sign in with `openclaw config get gateway.auth.token` in the page.",
+        );
+      else if (!open) print("The token is in the fragment (#…): browsers never send it to a server.");
+      if (!open) return;
       const { spawn } = await import("node:child_process");
       const opener =
         process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
-      const child = spawn(opener, [target.httpUrl], { stdio: "ignore", detached: true });
-      child.on("error", () => undefined);
+      const child = spawn(opener, [signedIn], { stdio: "ignore", detached: true });
+      child.on("error", () => print(`Could not open a browser: open ${target.httpUrl} yourself.`));
       child.unref();
     });
 }

@@ -13,12 +13,14 @@ import { registerLogs } from "./logs.js";
 import { registerMessage } from "./message.js";
 import { registerMigrate } from "./migrate.js";
 import { registerModels } from "./models.js";
+import { registerOnboard } from "./onboard.js";
 import { registerPairing } from "./pairing.js";
 import { registerPlugins } from "./plugins.js";
 import { registerReset } from "./reset.js";
 import { registerSessions } from "./sessions.js";
 import { registerStatus } from "./status.js";
 import { registerSystem } from "./system.js";
+import { registerTui } from "./tui.js";
 
 /**
  * Every top-level command is declared here with its flags only; its implementation module is
@@ -46,6 +48,8 @@ export function registerCommands(program: Command): void {
   registerPlugins(program);
   registerCron(program);
   registerSystem(program);
+  registerOnboard(program);
+  registerTui(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }
