@@ -1,4 +1,4 @@
-import type { AnyChannelPlugin } from "@openclaw/protocol";
+import type { AnyChannelPlugin } from "@openclaw/protocol/channel";
 import { createWhatsAppChannel } from "./whatsapp-channel.js";
 
 /** Version of @openclaw/channels-whatsapp, injected at build time. */

@@ -1,4 +1,4 @@
-import type { InboundMessageInput } from "@openclaw/protocol";
+import type { InboundMessageInput } from "@openclaw/protocol/channel";
 import type { proto, WAMessage } from "baileys";
 
 type Baileys = typeof import("baileys");

@@ -1,4 +1,4 @@
-import { type FormattedText, type RenderedChunk, renderFormattedText } from "@openclaw/protocol";
+import { type FormattedText, type RenderedChunk, renderFormattedText } from "@openclaw/protocol/channel";
 
 /**
  * WhatsApp markup: *bold*, _italic_, ~strike~, `code`, ```pre```; links as "label (url)" since

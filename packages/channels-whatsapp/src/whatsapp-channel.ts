@@ -5,7 +5,7 @@ import {
   ChannelError,
   type ChannelPluginV1,
   type SendMediaRequest,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/channel";
 import type { WAMessage } from "baileys";
 import {
   hasWhatsAppCreds,

@@ -15,6 +15,7 @@ describe("the bundled plugins", () => {
       "anthropic",
       "discord",
       "gemini",
+      "matrix",
       "ollama",
       "openai",
       "slack",
@@ -39,7 +40,7 @@ describe("the bundled plugins", () => {
       stateDir: join(REPO, "no-such-state-dir"),
       bundled: bundledPlugins(),
     });
-    expect(registry.channelIds()).toEqual(["telegram", "discord", "slack", "whatsapp"]);
+    expect(registry.channelIds()).toEqual(["telegram", "discord", "slack", "whatsapp", "matrix"]);
     expect((await registry.loadChannels(["slack"])).map((plugin) => plugin.id)).toEqual(["slack"]);
     expect(registry.get("telegram")?.state).toBe("enabled");
     const { providerFactories } = await registry.loadProviders();

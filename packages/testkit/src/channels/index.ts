@@ -4,6 +4,7 @@ export {
   type FakeDiscordSent,
   FakeDiscordServer,
 } from "./discord-fake.js";
+export * from "./matrix-fake.js";
 export { createMockChannel, type MockChannel, type MockSentMessage } from "./mock-channel.js";
 export { type FakeSlackFault, type FakeSlackSent, FakeSlackServer, slackFixtures } from "./slack-fake.js";
 export {
