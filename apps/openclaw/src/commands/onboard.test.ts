@@ -57,10 +57,20 @@ describe("openclaw onboard --non-interactive", () => {
     );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { ok: boolean; model: string; workspace: string; dashboardUrl: string };
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      model: string;
+      workspace: string;
+      dashboardUrl: string;
+    };
     expect(report).toMatchObject({ ok: true, model: "custom/gpt-test", workspace: join(state, "workspace") });
     const config = JSON5.parse(readFileSync(join(state, "openclaw.json"), "utf8"));
-    expect(config.gateway).toMatchObject({ mode: "local", port: 28789, bind: "loopback", auth: { mode: "token" } });
+    expect(config.gateway).toMatchObject({
+      mode: "local",
+      port: 28789,
+      bind: "loopback",
+      auth: { mode: "token" },
+    });
     const token = config.gateway.auth.token as string;
     expect(token).toMatch(/^[0-9a-f]{48}$/);
     expect(report.dashboardUrl).toBe(`http://127.0.0.1:28789/#token=${token}`);
@@ -171,6 +181,8 @@ describe("openclaw setup", () => {
     const second = await openclaw("setup", "--workspace", workspace);
     expect(second.stdout).toContain("already set up");
     expect(readFileSync(join(workspace, "AGENTS.md"), "utf8")).toBe("mine\n");
-    expect(JSON5.parse(readFileSync(join(state, "openclaw.json"), "utf8")).agents.defaults.workspace).toBe(workspace);
+    expect(JSON5.parse(readFileSync(join(state, "openclaw.json"), "utf8")).agents.defaults.workspace).toBe(
+      workspace,
+    );
   });
 });
