@@ -18,6 +18,8 @@ export default defineConfig(
       "migrate/index": "src/migrate/index.ts",
       "cron/index": "src/cron/index.ts",
       "hooks/index": "src/hooks/index.ts",
+      "nodes/index": "src/nodes/index.ts",
+      "approvals/index": "src/approvals/index.ts",
       "memory/index": "src/memory/index.ts",
       "skills/index": "src/skills/index.ts",
     },

@@ -7,6 +7,8 @@ export async function createCoreAssistant(options: {
   stateDir: string;
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  /** Node exec and exec approvals go through the gateway's own methods. */
+  gateway?: { call(method: string, params: Record<string, unknown>): Promise<unknown> };
 }): Promise<Assistant> {
   const core = await import("@openclaw/core");
   // one provider registry (bundled + installed provider plugins), shared with the CLI
@@ -24,5 +26,6 @@ export async function createCoreAssistant(options: {
     env: options.env,
     providerFactories,
     providers,
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   });
 }

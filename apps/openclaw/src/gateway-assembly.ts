@@ -120,7 +120,14 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     const { lazyCoreAssistant } = await import("./gateway-assembly-lazy.js");
     const lazy = lazyCoreAssistant(async () => {
       const { createCoreAssistant } = await import("./gateway-assembly-core.js");
-      return createCoreAssistant({ config: store.snapshot().config, stateDir: paths.stateDir, env, logger });
+      return createCoreAssistant({
+        config: store.snapshot().config,
+        stateDir: paths.stateDir,
+        env,
+        logger,
+        // exec on nodes and exec approvals: the gateway's node.* / exec.approval.* methods
+        gateway: { call: (method, params) => gateway.call(method as never, params as never) },
+      });
     }, logger as Logger);
     assistant = lazy.assistant;
     enqueuing = lazy.enqueuing;

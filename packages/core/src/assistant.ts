@@ -70,6 +70,8 @@ export interface CreateAssistantOptions {
   bus?: AssistantBus;
   /** Most tool output characters returned to the model (default 100 000). */
   toolOutputCap?: number;
+  /** The gateway this assistant runs in: exec on nodes and exec approval requests go through it. */
+  gateway?: import("./approvals/exec-routing.js").ExecGateway;
 }
 
 export interface SendInput {
@@ -324,6 +326,7 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     toolOutputCap: options.toolOutputCap,
     stateDir,
     configPath: paths.configPath,
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   } satisfies RuntimeDeps;
 
   return {

@@ -148,6 +148,8 @@ export interface Connection {
   authKind?: "token" | "password" | "none" | "device-token";
   credential?: string;
   deviceId?: string;
+  /** What a `role: "node"` connection declared at connect (caps, commands, permissions). */
+  declared?: { caps?: string[]; commands?: string[]; permissions?: Record<string, boolean> };
   seq: number;
   connectedAt: number;
   timer?: NodeJS.Timeout;

@@ -346,6 +346,12 @@ export async function handleConnect(
   conn.authKind = authenticated.authKind;
   if (authenticated.credential) conn.credential = authenticated.credential;
   if (deviceId) conn.deviceId = deviceId;
+  if (role === "node")
+    conn.declared = {
+      caps: params.caps ?? [],
+      commands: params.commands ?? [],
+      ...(params.permissions ? { permissions: params.permissions } : {}),
+    };
   conn.releasePreconnect?.(); // from here the server-wide maxPayload (policy.maxPayload) applies
   ctx.io.presenceChanged();
   const hello = await helloOk(ctx, conn, negotiated.protocol, issued);

@@ -1,12 +1,14 @@
 import type { Command } from "commander";
 import { registerAgent } from "./agent.js";
 import { registerAgents } from "./agents.js";
+import { registerApprovals } from "./approvals.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
 import { registerCron } from "./cron.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerDevices } from "./devices.js";
 import { registerDoctor } from "./doctor.js";
+import { registerExecPolicy } from "./exec-policy.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
 import { registerLogs } from "./logs.js";
@@ -14,6 +16,8 @@ import { registerMessage } from "./message.js";
 import { registerMigrate } from "./migrate.js";
 import { registerModels } from "./models.js";
 import { registerOnboard } from "./onboard.js";
+import { registerNode } from "./node.js";
+import { registerNodes } from "./nodes.js";
 import { registerPairing } from "./pairing.js";
 import { registerPlugins } from "./plugins.js";
 import { registerReset } from "./reset.js";
@@ -50,6 +54,10 @@ export function registerCommands(program: Command): void {
   registerSystem(program);
   registerOnboard(program);
   registerTui(program);
+  registerNode(program);
+  registerNodes(program);
+  registerApprovals(program);
+  registerExecPolicy(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }

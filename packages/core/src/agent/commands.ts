@@ -48,6 +48,8 @@ export const COMMAND_HELP: Record<string, string> = {
   usage: "show token usage and cost of this session",
   whoami: "show your sender id",
   queue: `set how messages queue while busy: ${QUEUE_MODES.join("|")}`,
+  approve: "decide a pending exec approval: /approve <id> allow-once|allow-always|deny (approvers only)",
+  exec: "where this session's exec runs: /exec host=gateway|node node=<id> (or reset)",
 };
 
 /** A standalone `/name args` message (optional `:` after the name), else undefined. */
@@ -98,6 +100,33 @@ export interface CommandHost {
   ): Promise<{ compacted: boolean; tokensBefore: number; tokensAfter: number; reason?: string }>;
   queueMode(): QueueMode;
   currentModel(): Promise<string>;
+  /** The gateway this assistant runs in (`/approve` resolves through it). */
+  gateway?: import("../approvals/exec-routing.js").ExecGateway;
+}
+
+const DECISIONS: Record<string, "allow-once" | "allow-always" | "deny"> = {
+  "allow-once": "allow-once",
+  once: "allow-once",
+  "allow-always": "allow-always",
+  always: "allow-always",
+  deny: "deny",
+};
+
+/** `/approve <id> allow-once|allow-always|deny`: only a sender listed in `approvals.exec.approvers`. */
+async function approveCommand(args: string, host: CommandHost): Promise<string> {
+  const [id, word] = args.split(/\s+/);
+  const decision = word ? DECISIONS[word.toLowerCase()] : undefined;
+  if (!id || !decision) return "Usage: /approve <id> allow-once|allow-always|deny";
+  const { isChatApprover } = await import("../approvals/service.js");
+  if (!isChatApprover(host.config as Record<string, unknown>, host.sender))
+    return "You are not an exec approver here (approvals.exec.approvers); nothing was approved.";
+  if (!host.gateway) return "Exec approvals need the gateway; nothing was approved.";
+  try {
+    await host.gateway.call("exec.approval.resolve", { id, decision });
+    return `Exec approval ${id}: ${decision}.`;
+  } catch (error) {
+    return `Could not decide ${id}: ${(error as Error).message}`;
+  }
 }
 
 function formatTokens(value: number | undefined): string {
@@ -218,6 +247,22 @@ export async function runCommand(command: ParsedCommand, host: CommandHost): Pro
       if (!mode) return `Unknown queue mode "${args}". Use one of: ${QUEUE_MODES.join(", ")}.`;
       await host.patch({ queueMode: mode });
       return `Queue mode set to ${mode}.`;
+    }
+    case "approve":
+      return approveCommand(args, host);
+    case "exec": {
+      const entry = await host.entry();
+      const configured = (host.config.tools as { exec?: { host?: string; node?: string } } | undefined)?.exec;
+      const node = entry?.execNode ?? configured?.node;
+      if (!args)
+        return `Exec: host ${entry?.execHost ?? configured?.host ?? "gateway"}${node ? ` · node ${node}` : ""}.`;
+      const { parseExecCommand } = await import("../approvals/exec-routing.js");
+      const parsed = parseExecCommand(args);
+      if ("error" in parsed) return parsed.error;
+      await host.patch(parsed.patch);
+      return `Exec for this session: ${Object.entries(parsed.patch)
+        .map(([key, value]) => `${key}=${value ?? "(default)"}`)
+        .join(" ")}.`;
     }
     default:
       return `Unknown command /${command.name}.`;

@@ -134,6 +134,7 @@ export async function runTool(
     now: options.deps.now,
     stateDir: options.deps.stateDir,
     configPath: options.deps.configPath,
+    ...(options.deps.gateway ? { gateway: options.deps.gateway } : {}),
   };
   try {
     // a tool that ignores the abort signal must not hold the session's lane forever

@@ -1,4 +1,5 @@
 import { ProviderError } from "@openclaw/protocol";
+import { sessionExecConfig } from "../approvals/exec-routing.js";
 import type { FailoverCandidate } from "../models/failover.js";
 import { formatModelRef } from "../models/model-ref.js";
 import type { ToolsRuntimeConfig } from "../tools/types.js";
@@ -42,7 +43,7 @@ async function runToolCalls(turn: Turn, calls: ToolCall[], silentFlush: boolean)
       toolsByName: turn.toolsByName,
       knownTools: turn.knownTools,
       workspaceDir: turn.workspaceDir,
-      toolsConfig: (deps.config.tools ?? {}) as ToolsRuntimeConfig,
+      toolsConfig: sessionExecConfig(deps.config.tools as ToolsRuntimeConfig | undefined, turn.entry),
       signal: turn.callSignal,
     });
     if (call.name === "write" || call.name === "edit" || call.name === "exec")

@@ -34,6 +34,8 @@ export interface RuntimeDeps {
   /** State dir and config file whose secrets the file/exec tools refuse (default: from the env). */
   stateDir?: string;
   configPath?: string;
+  /** The gateway this assistant runs in (exec on nodes, exec approvals). */
+  gateway?: import("../approvals/exec-routing.js").ExecGateway;
   /** Most model calls in one turn (default 32). */
   maxSteps?: number;
 }

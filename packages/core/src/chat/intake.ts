@@ -122,6 +122,7 @@ function commandHost(
     compact: (instructions) => context.sessions.compact(sessionKey, instructions),
     queueMode: () => context.queueModeFor(sessionKey),
     currentModel: async () => context.currentModel(sessionKey, await context.store.get(agentId, sessionKey)),
+    ...(context.deps.gateway ? { gateway: context.deps.gateway } : {}),
   };
 }
 

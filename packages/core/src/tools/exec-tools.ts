@@ -83,11 +83,20 @@ export const execTool = defineTool({
     workdir: z.string().optional(),
   }),
   async execute(params, context) {
+    // tools.exec.host = node (or the session's /exec host=node): the node runs it under its approvals
+    if (context.toolsConfig.exec?.host === "node")
+      return (await import("../approvals/exec-routing.js")).execOnNode(params, context);
     const verdict = checkExecSecurity(params.command, context.toolsConfig.exec);
-    if (!verdict.allowed) throw new ToolError("exec_denied", verdict.reason);
     const cwd = params.workdir
       ? (await import("./fs-tools.js")).resolveToolPath(context.workspaceDir, params.workdir)
       : context.workspaceDir;
+    // the gateway host's exec-approvals.json: its allowlist and an operator's approval may allow a
+    // miss; an invalid file or security=deny there denies everything
+    const routing = await import("../approvals/exec-routing.js");
+    const refused = verdict.allowed
+      ? await routing.gatewayHostFileDenies(context)
+      : await routing.approveOnGatewayHost(params.command, cwd, context, verdict.reason);
+    if (refused) throw new ToolError("exec_denied", refused);
     assertExecAvoidsGatewaySecrets(params.command, cwd, context);
     // background sessions keep stdin open for `process action=write`; foreground ones read EOF
     const session = context.processes.start(params.command, {

@@ -63,6 +63,8 @@ export interface ToolContext {
   stateDir?: string;
   /** The gateway's config file (default: from the environment). */
   configPath?: string;
+  /** The gateway this assistant runs in (node exec, approval requests); absent when embedded alone. */
+  gateway?: import("../approvals/exec-routing.js").ExecGateway;
   now(): number;
 }
 
@@ -78,6 +80,14 @@ export interface ToolsRuntimeConfig {
     allowlist?: string[];
     backgroundMs?: number;
     timeoutSec?: number;
+    /** Where exec runs: the gateway's host (default) or a paired node (`node`). */
+    host?: "gateway" | "node";
+    /** The node (id, name or address) when `host` is `node`. */
+    node?: string;
+    ask?: "off" | "on-miss" | "always";
+    askFallback?: "deny" | "allowlist" | "full";
+    /** How long an approval request waits for an operator (default 120 000 ms). */
+    approvalTimeoutMs?: number;
   };
   fs?: {
     /** Let file and exec tools touch the gateway's own secrets (config, credentials, devices, keys). */

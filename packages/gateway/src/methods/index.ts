@@ -2,6 +2,8 @@ import { channelsMethods } from "./channels.js";
 import { configMethods } from "./config.js";
 import type { GatewayMethods } from "./context.js";
 import { devicesMethods } from "./devices.js";
+import { execApprovalsMethods } from "./exec-approvals.js";
+import { nodesMethods } from "./nodes.js";
 import { systemMethods } from "./system.js";
 
 export type {
@@ -21,4 +23,6 @@ export const gatewayMethods: GatewayMethods = {
   ...configMethods,
   ...devicesMethods,
   ...channelsMethods,
+  ...nodesMethods,
+  ...execApprovalsMethods,
 };

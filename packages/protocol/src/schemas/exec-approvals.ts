@@ -45,6 +45,8 @@ export const ExecApprovalsSnapshotSchema = lazy(() =>
     exists: z.boolean(),
     hash: z.string(),
     file: ExecApprovalsFileSchema,
+    /** Why the file on disk cannot be used (every command is denied until it is fixed). */
+    invalid: z.string().optional(),
   }),
 );
 export const ExecApprovalsSetParamsSchema = lazy(() =>
@@ -75,6 +77,8 @@ export const ExecApprovalRequestSchema = lazy(() =>
     agentId: z.string().nullable().optional(),
     resolvedPath: z.string().nullable().optional(),
     sessionKey: z.string().nullable().optional(),
+    reason: z.string().nullable().optional(),
+    bindingHash: z.string().nullable().optional(),
   }),
 );
 export const ExecApprovalRequestParamsSchema = lazy(() =>
@@ -93,6 +97,10 @@ export const ExecApprovalRequestParamsSchema = lazy(() =>
     timeoutMs: z.int().min(1).optional(),
     /** Return at once with the id; the decision comes from `exec.approval.waitDecision`. */
     twoPhase: z.boolean().optional(),
+    /** Why the host asks (`allowlist miss (/usr/bin/curl)`, `ask=always`). */
+    reason: z.string().nullable().optional(),
+    /** sha256 of the exact argv + cwd + env: the approval is good for that command only. */
+    bindingHash: z.string().nullable().optional(),
   }),
 );
 export const ExecApprovalRequestResultSchema = lazy(() =>
@@ -108,12 +116,16 @@ export const ExecApprovalWaitDecisionParamsSchema = lazy(() =>
   z.strictObject({
     id: NonEmptyStringSchema,
     timeoutMs: z.int().min(1).optional(),
+    /** The command the host is about to run: a grant for another one is not handed out (nor used up). */
+    bindingHash: z.string().optional(),
   }),
 );
 export const ExecApprovalWaitDecisionResultSchema = lazy(() =>
   z.looseObject({
     id: z.string(),
     decision: z.enum(EXEC_APPROVAL_DECISIONS).nullable(),
+    /** For the node that asked: what the decision is bound to (see the request's `bindingHash`). */
+    bindingHash: z.string().nullable().optional(),
   }),
 );
 export const ExecApprovalResolveParamsSchema = lazy(() =>

@@ -47,11 +47,13 @@ export const PairedNodeSchema = lazy(() =>
     approvedAtMs: TimestampMsSchema,
   }),
 );
+/** `pending` with the request an operator approves, or `paired` (a known node re-pairs silently). */
 export const NodePairRequestResultSchema = lazy(() =>
   z.looseObject({
-    status: z.literal("pending"),
-    request: NodePairPendingSchema,
-    created: z.boolean(),
+    status: z.enum(["pending", "paired"]),
+    request: NodePairPendingSchema.optional(),
+    node: PairedNodeSchema.optional(),
+    created: z.boolean().optional(),
   }),
 );
 export const NodePairListParamsSchema = EmptyParamsSchema;
@@ -93,6 +95,10 @@ export const NodeSummarySchema = lazy(() =>
     paired: z.boolean().optional(),
     connected: z.boolean().optional(),
     connectedAtMs: TimestampMsSchema.optional(),
+    /** Declared commands the gateway refuses (`gateway.nodes.denyCommands`, or not allowed). */
+    deniedCommands: z.array(z.string()).optional(),
+    /** The pending pairing request, when the node is not paired yet. */
+    pairingRequestId: z.string().optional(),
   }),
 );
 export type NodeSummary = z.infer<typeof NodeSummarySchema>;

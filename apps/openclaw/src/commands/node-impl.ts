@@ -1,0 +1,254 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fail, get, localPaths, print, readLocalConfig } from "./gateway-local.js";
+
+export interface NodeRunFlags {
+  host?: string;
+  port?: string;
+  tls?: boolean;
+  tlsFingerprint?: string;
+  displayName?: string;
+  token?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** ws(s)://host:port from the flags, else node.json's last gateway, else gateway.remote.url, else loopback. */
+export function nodeTarget(
+  flags: NodeRunFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): { url: string; token?: string } {
+  const paths = localPaths(env);
+  const { config } = readLocalConfig(paths);
+  let saved: { host?: string; port?: number; tls?: boolean } = {};
+  try {
+    saved =
+      (JSON.parse(readFileSync(join(paths.stateDir, "node.json"), "utf8")) as { gateway?: typeof saved })
+        .gateway ?? {};
+  } catch {
+    saved = {};
+  }
+  const remote = get(config, "gateway.remote.url");
+  const remoteUrl = typeof remote === "string" ? new URL(remote) : undefined;
+  const host = flags.host ?? saved.host ?? remoteUrl?.hostname ?? "127.0.0.1";
+  const port = flags.port ?? (saved.port ? String(saved.port) : undefined) ?? remoteUrl?.port ?? "18789";
+  const tls = flags.tls || Boolean(flags.tlsFingerprint) || saved.tls || remoteUrl?.protocol === "wss:";
+  const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  const token =
+    flags.token ??
+    env.OPENCLAW_GATEWAY_TOKEN ??
+    (typeof get(config, "gateway.remote.token") === "string"
+      ? (get(config, "gateway.remote.token") as string)
+      : undefined) ??
+    (typeof get(config, "gateway.auth.token") === "string"
+      ? (get(config, "gateway.auth.token") as string)
+      : undefined);
+  return { url: `${tls ? "wss" : "ws"}://${bracketed}:${port}`, ...(token ? { token } : {}) };
+}
+
+/** `openclaw node run`: a NodeHost in the foreground until SIGINT/SIGTERM. */
+export async function nodeRun(flags: NodeRunFlags): Promise<void> {
+  const { NodeHost, readNodeFile, writeNodeFile, pinnedWebSocket } = await import("@openclaw/node-host");
+  const { stateDir } = localPaths();
+  const target = nodeTarget(flags);
+  const url = new URL(target.url);
+  const nodeFile = join(stateDir, "node.json");
+  const file = readNodeFile(nodeFile);
+  file.gateway = {
+    host: url.hostname.replace(/^\[|\]$/g, ""),
+    port: Number(url.port || 18789),
+    tls: url.protocol === "wss:",
+    ...(flags.tlsFingerprint ? { tlsFingerprint: flags.tlsFingerprint } : {}),
+  };
+  writeNodeFile(nodeFile, file);
+  const fingerprint = flags.tlsFingerprint ?? file.gateway.tlsFingerprint;
+  const host = new NodeHost({
+    url: target.url,
+    ...(target.token ? { auth: { token: target.token } } : {}),
+    stateDir,
+    ...(flags.displayName ? { displayName: flags.displayName } : {}),
+    ...(fingerprint ? { WebSocket: await pinnedWebSocket(fingerprint) } : {}),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const stop = () => {
+    void host.stop().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  process.stderr.write(`node: connecting to ${target.url} (state in ${stateDir})\n`);
+  await host.start();
+}
+
+function unit(): { manager: "systemd" | "launchd" | "none"; path?: string; name: string } {
+  const home = process.env.HOME || homedir();
+  const profile = process.env.OPENCLAW_PROFILE?.trim();
+  const suffix = profile && profile !== "default" ? `-${profile}` : "";
+  if (process.platform === "darwin") {
+    const name = `ai.openclaw.node${suffix}`;
+    return { manager: "launchd", path: join(home, "Library/LaunchAgents", `${name}.plist`), name };
+  }
+  if (process.platform === "linux") {
+    const name = `openclaw-node${suffix}.service`;
+    return {
+      manager: "systemd",
+      path: join(process.env.XDG_CONFIG_HOME || join(home, ".config"), "systemd/user", name),
+      name,
+    };
+  }
+  return { manager: "none", name: "openclaw-node" };
+}
+
+function runArgs(flags: NodeRunFlags): string[] {
+  const cli = process.argv[1] ?? fileURLToPath(new URL("../cli.js", import.meta.url));
+  const args = [process.execPath, cli, "node", "run"];
+  if (flags.host) args.push("--host", flags.host);
+  if (flags.port) args.push("--port", flags.port);
+  if (flags.tls) args.push("--tls");
+  if (flags.tlsFingerprint) args.push("--tls-fingerprint", flags.tlsFingerprint);
+  if (flags.displayName) args.push("--display-name", flags.displayName);
+  return args;
+}
+
+function serviceEnv(): [string, string][] {
+  const keys = [
+    "OPENCLAW_STATE_DIR",
+    "OPENCLAW_CONFIG_PATH",
+    "OPENCLAW_PROFILE",
+    "OPENCLAW_HOME",
+    "OPENCLAW_GATEWAY_TOKEN",
+  ];
+  const env = keys.flatMap((key) => (process.env[key] ? [[key, process.env[key]!] as [string, string]] : []));
+  env.push(["PATH", process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"]);
+  return env;
+}
+
+export function nodeSystemdUnit(flags: NodeRunFlags): string {
+  const exec = runArgs(flags)
+    .map((part) => (part.includes(" ") ? `"${part}"` : part))
+    .join(" ");
+  return [
+    "[Unit]",
+    "Description=OpenClaw Node",
+    "After=network-online.target",
+    "Wants=network-online.target",
+    "",
+    "[Service]",
+    "Type=simple",
+    `ExecStart=${exec}`,
+    ...serviceEnv().map(([key, value]) => `Environment=${key}=${value}`),
+    "Restart=always",
+    "RestartSec=5",
+    "",
+    "[Install]",
+    "WantedBy=default.target",
+    "",
+  ].join("\n");
+}
+
+function nodeLaunchdPlist(name: string, flags: NodeRunFlags): string {
+  const xml = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+  <dict>
+    <key>Label</key><string>${name}</string>
+    <key>ProgramArguments</key>
+    <array>
+${runArgs(flags)
+  .map((arg) => `      <string>${xml(arg)}</string>`)
+  .join("\n")}
+    </array>
+    <key>EnvironmentVariables</key>
+    <dict>
+${serviceEnv()
+  .map(([key, value]) => `      <key>${xml(key)}</key><string>${xml(value)}</string>`)
+  .join("\n")}
+    </dict>
+    <key>RunAtLoad</key><true/>
+    <key>KeepAlive</key><true/>
+    <key>StandardErrorPath</key><string>/tmp/openclaw/node.err.log</string>
+  </dict>
+</plist>
+`;
+}
+
+function run(command: string, args: string[]): boolean {
+  const result = spawnSync(command, args, { stdio: "inherit", timeout: 15_000 });
+  return !result.error && result.status === 0;
+}
+
+/** `openclaw node install|uninstall|start|stop|restart|status`: the node as a user service. */
+export async function nodeService(action: string, flags: NodeRunFlags): Promise<void> {
+  const service = unit();
+  const installed = Boolean(service.path && existsSync(service.path));
+  if (action === "status") {
+    let active: boolean | undefined;
+    if (installed && service.manager === "systemd") {
+      const result = spawnSync("systemctl", ["--user", "is-active", service.name], {
+        encoding: "utf8",
+        timeout: 2000,
+      });
+      if (!result.error) active = result.stdout.trim() === "active";
+    }
+    const nodeFile = join(localPaths().stateDir, "node.json");
+    let nodeId: string | undefined;
+    try {
+      nodeId = (JSON.parse(readFileSync(nodeFile, "utf8")) as { nodeId?: string }).nodeId;
+    } catch {
+      nodeId = undefined;
+    }
+    const state = {
+      manager: service.manager,
+      installed,
+      ...(active !== undefined ? { active } : {}),
+      unitPath: service.path,
+      nodeId: nodeId ?? null,
+    };
+    if (flags.json) return print(JSON.stringify(state, null, 2));
+    return print(
+      `Node service: ${installed ? `installed (${service.manager}${active === undefined ? "" : active ? ", active" : ", inactive"})` : "not installed"}${service.path ? `\nUnit: ${service.path}` : ""}\nNode id: ${nodeId ?? "(none yet: run `openclaw node run` once)"}`,
+    );
+  }
+  if (service.manager === "none" || !service.path)
+    return fail(
+      `openclaw node ${action}: no supported service manager on ${process.platform}; run \`openclaw node run\` under your own supervisor`,
+    );
+  if (action === "install") {
+    const content =
+      service.manager === "systemd" ? nodeSystemdUnit(flags) : nodeLaunchdPlist(service.name, flags);
+    if (flags.dryRun) return print(`# ${service.path}\n${content}`);
+    mkdirSync(dirname(service.path), { recursive: true });
+    writeFileSync(service.path, content);
+    print(`Wrote ${service.path}`);
+    const ok =
+      service.manager === "systemd"
+        ? run("systemctl", ["--user", "daemon-reload"]) &&
+          run("systemctl", ["--user", "enable", "--now", service.name])
+        : run("launchctl", ["load", "-w", service.path]);
+    if (!ok) fail(`openclaw node install: the unit was written but the service manager refused it`);
+    return;
+  }
+  if (!installed)
+    return fail(
+      `openclaw node ${action}: no node service installed (run \`openclaw node install --host <gateway>\` first)`,
+    );
+  if (flags.dryRun) return print(`would ${action} the ${service.manager} service ${service.name}`);
+  if (action === "uninstall") {
+    if (service.manager === "systemd") run("systemctl", ["--user", "disable", "--now", service.name]);
+    else run("launchctl", ["unload", "-w", service.path]);
+    rmSync(service.path, { force: true });
+    return print(`Removed ${service.path}`);
+  }
+  const ok =
+    service.manager === "systemd"
+      ? run("systemctl", ["--user", action, service.name])
+      : action === "stop"
+        ? run("launchctl", ["unload", service.path])
+        : action === "start"
+          ? run("launchctl", ["load", service.path])
+          : run("launchctl", ["unload", service.path]) && run("launchctl", ["load", service.path]);
+  if (!ok) process.exitCode = 1;
+}
