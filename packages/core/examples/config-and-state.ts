@@ -7,7 +7,7 @@ import { loadConfig, redactConfig, setConfigValue, watchConfig } from "@openclaw
 import { createFileStateStore, SessionStore } from "@openclaw/core/state";
 
 const stateDir = mkdtempSync(join(tmpdir(), "openclaw-example-"));
-const env = { ...process.env, OPENCLAW_STATE_DIR: stateDir };
+const env: Record<string, string | undefined> = { ...process.env, OPENCLAW_STATE_DIR: stateDir };
 writeFileSync(
   join(stateDir, "openclaw.json"),
   `// written by hand
