@@ -146,6 +146,9 @@ async function soak() {
 function soakConfig(telegram: FakeTelegramServer, modelUrl: string) {
   return {
     gateway: { auth: { token: TOKEN } },
+    // each message its own turn and reply (the default `collect` merges messages that arrive
+    // during a running turn into one reply), so replies can be counted against messages
+    messages: { queue: { mode: "followup" } },
     agents: { defaults: { model: { primary: "fake/model-a" } } },
     models: {
       providers: {
