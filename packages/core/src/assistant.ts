@@ -19,6 +19,7 @@ import { createChatIntake } from "./chat/intake.js";
 import { createSessionQueues } from "./chat/session-queues.js";
 import { SystemEventQueue } from "./chat/system-events.js";
 import { resolvePaths } from "./config/paths.js";
+import type { MemoryManager } from "./memory/manager.js";
 import { createPerAgentAuth } from "./models/auth-source.js";
 import { type AuthProfileSource, ProfileCooldowns } from "./models/failover.js";
 import { configuredModelRefs, formatModelRef, modelAliases, modelCatalog } from "./models/model-ref.js";
@@ -27,6 +28,7 @@ import type { RuntimeConfig } from "./models/runtime-config.js";
 import { resolveDefaultAgentId } from "./routing/index.js";
 import { createSessionsService, injectNote, sessionHistory, sessionLastRoute } from "./sessions/service.js";
 import { createSessionToolsHost } from "./sessions/tools-host.js";
+import type { SkillsService } from "./skills/service.js";
 import {
   AuthProfileStore,
   createAgentSessionStore,
@@ -179,6 +181,12 @@ export interface Assistant {
    * turns use it; providers are rebuilt lazily. Lanes keep their concurrency until restart.
    */
   reloadConfig(config: RuntimeConfig): void;
+  /** Memory search: one index per agent (`memory/<agentId>.sqlite`), opened on first use. */
+  memory?(): Promise<MemoryManager>;
+  /** Skills: status, per-session snapshots, slash commands; loaded on first use. */
+  skills?(): Promise<SkillsService>;
+  /** The agent's workspace folder. */
+  workspaceDir?(agentId: string): string;
   close(): Promise<void>;
 }
 
@@ -209,6 +217,45 @@ function listModels(context: AssistantContext, agentId: string): ModelListing[] 
       current: ref === current,
     };
   });
+}
+
+/** Memory and skills, loaded on first use (an assistant that never searches never opens SQLite). */
+function lazyMemoryAndSkills(
+  options: CreateAssistantOptions,
+  config: RuntimeConfig,
+  stateDir: string,
+  env: NodeJS.ProcessEnv,
+  workspaceDir: (agentId: string) => string,
+) {
+  let memoryManager: Promise<MemoryManager> | undefined;
+  let skillsService: Promise<SkillsService> | undefined;
+  const memory = () =>
+    (memoryManager ??= import("./memory/manager.js").then(
+      (module) =>
+        new module.MemoryManager({
+          config: () => config as Record<string, unknown>,
+          stateDir,
+          env,
+          factories: options.providerFactories,
+          fetch: options.fetch,
+          workspaceDir,
+        }),
+    ));
+  const skills = () =>
+    (skillsService ??= import("./skills/service.js").then(
+      (module) =>
+        new module.SkillsService({
+          config: () => config as Record<string, unknown>,
+          stateDir,
+          env,
+          workspaceDir,
+        }),
+    ));
+  const closeMemoryAndSkills = async () => {
+    await (await memoryManager?.catch(() => undefined))?.close();
+    (await skillsService?.catch(() => undefined))?.close();
+  };
+  return { memory, skills, closeMemoryAndSkills };
 }
 
 /** Where sessions and auth profiles live: the given store, else files under the state dir. */
@@ -263,6 +310,13 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     fetch: options.fetch,
   });
   const processes = new ProcessRegistry();
+  const { memory, skills, closeMemoryAndSkills } = lazyMemoryAndSkills(
+    options,
+    config,
+    stateDir,
+    env,
+    workspaceDir,
+  );
   const subagentLimit = config.agents?.defaults?.subagents?.maxConcurrent;
   const lanes = new LaneScheduler({
     maxConcurrent: config.agents?.defaults?.maxConcurrent,
@@ -326,6 +380,8 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
     toolOutputCap: options.toolOutputCap,
     stateDir,
     configPath: paths.configPath,
+    memory,
+    skills,
     ...(options.gateway ? { gateway: options.gateway } : {}),
   } satisfies RuntimeDeps;
 
@@ -350,11 +406,15 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
       Object.assign(config, next);
       registry.clear();
     },
+    memory,
+    skills,
+    workspaceDir,
     async close() {
       closed = true;
       queues.stopAll("The assistant is shutting down.");
       await lanes.idle().catch(() => {});
       await processes.killAll();
+      await closeMemoryAndSkills();
       await store.flush();
       await ownStore?.close();
       await auth?.settled();

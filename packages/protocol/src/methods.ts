@@ -7,8 +7,10 @@ import * as config from "./schemas/config.js";
 import * as cron from "./schemas/cron.js";
 import * as devices from "./schemas/devices.js";
 import * as exec from "./schemas/exec-approvals.js";
+import * as memory from "./schemas/memory.js";
 import * as nodes from "./schemas/nodes.js";
 import * as sessions from "./schemas/sessions.js";
+import * as skills from "./schemas/skills.js";
 import * as system from "./schemas/system.js";
 import { type RequiredScope, scopeAllows } from "./scopes.js";
 
@@ -487,6 +489,28 @@ export const METHODS = {
     params: cron.CronRunsParamsSchema,
     result: cron.CronRunsResultSchema,
     description: "Run history of a job.",
+  }),
+  // memory and skills
+  "doctor.memory.status": method({
+    ...read,
+    params: memory.DoctorMemoryStatusParamsSchema,
+    result: memory.DoctorMemoryStatusResultSchema,
+    description:
+      "The agent's memory index (files, chunks, vectors) and whether embeddings work (`probe` embeds a test text).",
+  }),
+  "skills.status": method({
+    ...read,
+    params: skills.SkillsStatusParamsSchema,
+    result: skills.SkillsStatusResultSchema,
+    description:
+      "Every skill the agent can see: source, gates, missing requirements, prompt and command visibility.",
+  }),
+  "skills.bins": method({
+    ...node,
+    sideEffect: false,
+    params: skills.SkillsBinsParamsSchema,
+    result: skills.SkillsBinsResultSchema,
+    description: "Bins the agents' skills require (nodes treat them as allowlisted for skill runs).",
   }),
 } as const satisfies Record<string, MethodSpec>;
 

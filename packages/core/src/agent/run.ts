@@ -127,7 +127,7 @@ async function prepareTurn(
 ): Promise<Turn> {
   const { config } = deps;
   const { sessionKey, agentId } = input;
-  const { entry } = await ensureSessionEntry(
+  const { entry, created } = await ensureSessionEntry(
     deps,
     agentId,
     sessionKey,
@@ -164,6 +164,13 @@ async function prepareTurn(
     provider: refs[0]?.provider,
     channelTools: input.channelTools,
   });
+  const skills = subagent ? {} : await turnSkills(deps, sessionKey, agentId);
+  // a new session syncs the memory index in the background (searches sync too)
+  if (created && allowedTools.some((tool) => tool.name === "memory_search"))
+    void deps
+      .memory?.()
+      .then((memory) => memory.syncForSession(agentId))
+      .catch(() => {});
   const bootstrapFiles = await loadBootstrapFilesCached(workspaceDir, {
     includeMemory: isMainSessionKey(sessionKey, config.session?.mainKey),
     maxChars: defaults.bootstrapMaxChars,
@@ -180,6 +187,7 @@ async function prepareTurn(
       runtime: { host: HOST.host, os: HOST.os, node: process.version, model: formatModelRef(ref), thinking },
       timezone: defaults.userTimezone ?? HOST.timezone,
       extra: input.extraSystemPrompt ? [input.extraSystemPrompt] : undefined,
+      skills: skills.prompt,
     });
   return {
     deps,
@@ -194,8 +202,25 @@ async function prepareTurn(
     knownTools: new Set(deps.tools.map((tool) => tool.name)),
     toolSpecs: allowedTools.map(cachedToolSpec),
     systemFor,
+    skillEnv: skills.env,
     ...limits,
   };
+}
+
+/** The session's skills snapshot: its prompt section and this run's env overlay (none when skills cannot load). */
+async function turnSkills(
+  deps: RuntimeDeps,
+  sessionKey: string,
+  agentId: string,
+): Promise<{ prompt?: string; env?: Record<string, string> }> {
+  try {
+    const service = await deps.skills?.();
+    if (!service) return {};
+    const snapshot = await service.snapshot(sessionKey, agentId);
+    return { prompt: snapshot.prompt || undefined, env: service.envFor(snapshot) };
+  } catch {
+    return {};
+  }
 }
 
 /** After the tool loop: session totals and last route, the final events, the outcome. */

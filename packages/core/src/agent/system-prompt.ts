@@ -25,6 +25,8 @@ export interface SystemPromptOptions {
   timezone?: string;
   /** Channel/group specific extra prompt and caller-provided extra prompt. */
   extra?: string[];
+  /** The session's skills section (`formatSkillsForPrompt` of its snapshot); full mode only. */
+  skills?: string;
 }
 
 /**
@@ -47,6 +49,7 @@ export function buildSystemPrompt(options: SystemPromptOptions): string {
   } else {
     sections.push("## Tools\nNo tools are available in this session.");
   }
+  if (options.skills && options.mode !== "minimal") sections.push(options.skills);
   sections.push(
     `## Workspace\nYour working directory is ${options.workspaceDir}. Relative paths resolve there.`,
   );

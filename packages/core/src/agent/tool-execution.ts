@@ -79,6 +79,8 @@ export interface ToolRunOptions {
   workspaceDir: string;
   toolsConfig: ToolsRuntimeConfig;
   signal: AbortSignal;
+  /** The run's skill env overlay. */
+  skillEnv?: Record<string, string>;
 }
 
 export interface ToolCall {
@@ -134,6 +136,8 @@ export async function runTool(
     now: options.deps.now,
     stateDir: options.deps.stateDir,
     configPath: options.deps.configPath,
+    memory: options.deps.memory,
+    skillEnv: options.skillEnv,
     ...(options.deps.gateway ? { gateway: options.deps.gateway } : {}),
   };
   try {

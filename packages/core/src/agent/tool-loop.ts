@@ -45,6 +45,7 @@ async function runToolCalls(turn: Turn, calls: ToolCall[], silentFlush: boolean)
       workspaceDir: turn.workspaceDir,
       toolsConfig: sessionExecConfig(deps.config.tools as ToolsRuntimeConfig | undefined, turn.entry),
       signal: turn.callSignal,
+      skillEnv: turn.skillEnv,
     });
     if (call.name === "write" || call.name === "edit" || call.name === "exec")
       invalidateBootstrapCache(turn.workspaceDir);

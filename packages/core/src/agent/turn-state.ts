@@ -38,6 +38,10 @@ export interface RuntimeDeps {
   gateway?: import("../approvals/exec-routing.js").ExecGateway;
   /** Most model calls in one turn (default 32). */
   maxSteps?: number;
+  /** Memory search (the agents' indexes), created on first use. */
+  memory?: () => Promise<import("../memory/manager.js").MemoryManager>;
+  /** Skills (snapshots, env overlays, slash commands), loaded on first use. */
+  skills?: () => Promise<import("../skills/service.js").SkillsService>;
 }
 
 export interface TurnInput {
@@ -105,6 +109,8 @@ export interface Turn {
   knownTools: Set<string>;
   toolSpecs: LanguageModelV1FunctionTool[];
   systemFor(ref: ModelRef): string;
+  /** Env the session's skills add to this run's tools (`skills.entries.<key>.env` / `apiKey`). */
+  skillEnv?: Record<string, string>;
   /** The caller's abort and the run's time limit. */
   callSignal: AbortSignal;
   timeoutMs: number;

@@ -234,6 +234,18 @@ export function createChatIntake(context: AssistantContext) {
         const mode = normalizeQueueMode(entry?.queueMode);
         if (mode) context.queueModes.set(sessionKey, mode);
       }
+      // `/<skill> args`: a user-invocable skill, to the model with its instructions or to its tool
+      const skill =
+        !command && mayCommand && input.text.trimStart().startsWith("/")
+          ? await (await import("../skills/dispatch.js"))
+              .dispatchSkillCommand(context, { sessionKey, agentId, text: input.text })
+              .catch(() => undefined)
+          : undefined;
+      if (skill?.kind === "reply") {
+        publishCommandReply(context, sessionKey, pending.id, skill.text);
+        return settle({ status: "command", text: skill.text, payloads: [{ text: skill.text }] });
+      }
+      if (skill) pending.text = skill.text;
       if (!command) return context.queueFor(sessionKey, agentId).submit(pending);
       // /compact waits for the session lane itself (sessions.compact)
       const text = await runCommand(command, commandHost(context, sessionKey, agentId, input.sender));

@@ -82,7 +82,9 @@ export function chunkMarkdown(text: string, options: { tokens: number; overlap: 
     }
     // keep a heading with the text under it
     while (end - 1 > start && end < lines.length && HEADING.test(lines[end - 1]!.text)) end--;
-    const body = lines.slice(start, end);
+    let last = end;
+    while (last - 1 > start && !lines[last - 1]!.text.trim()) last--;
+    const body = lines.slice(start, last);
     const joined = body.map((line) => line.text).join("\n");
     if (joined.trim()) {
       const first = body[0]!;

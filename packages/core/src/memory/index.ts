@@ -15,7 +15,7 @@ export {
   resolveEmbedder,
 } from "./embeddings.js";
 export { MemoryDisabledError, MemoryManager, type MemoryManagerOptions } from "./manager.js";
-export { bm25ToScore, buildKeywordQueries, type MemoryHit, rankHybrid, SNIPPET_CHARS } from "./search.js";
+export { buildKeywordQueries, type MemoryHit, rankHybrid, SNIPPET_CHARS } from "./search.js";
 export {
   MemoryIndex,
   type MemoryIndexOptions,

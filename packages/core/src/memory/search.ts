@@ -43,20 +43,20 @@ export function buildKeywordQueries(query: string): { text: string; cjk?: string
   };
 }
 
-/** BM25 (FTS5's, negative: lower is better) → a score in (0, 1), higher is better. */
-export function bm25ToScore(rank: number): number {
-  const strength = Math.max(0, -rank);
-  return strength / (1 + strength);
-}
-
-/** Keyword candidates with scores in (0, 1]. */
+/**
+ * Keyword candidates with scores in (0, 1]: BM25 strength relative to the best match of this
+ * query (FTS5's BM25 has no fixed scale, and is near zero in a tiny corpus).
+ */
 export function keywordCandidates(store: MemoryStore, query: string, limit: number): Map<number, number> {
   const queries = buildKeywordQueries(query);
-  const scores = new Map<number, number>();
+  const strengths = new Map<number, number>();
   for (const { id, rank } of store.keyword(queries.text, queries.cjk, limit)) {
-    const score = bm25ToScore(rank);
-    scores.set(id, Math.max(scores.get(id) ?? 0, score));
+    const strength = Math.max(-rank, 1e-9);
+    strengths.set(id, Math.max(strengths.get(id) ?? 0, strength));
   }
+  const best = Math.max(0, ...strengths.values());
+  const scores = new Map<number, number>();
+  for (const [id, strength] of strengths) scores.set(id, best > 0 ? strength / best : 1);
   // one- and two-character CJK words are below the trigram tokenizer's reach: substring match
   for (const word of queries.shortCjk) {
     const rows = store.db

@@ -48,7 +48,7 @@ export interface MemorySearchAnswer {
   reason?: string;
 }
 
-export interface MemoryIndexStatus {
+export type MemoryIndexStatus = {
   agentId: string;
   workspaceDir: string;
   dbPath: string;
@@ -67,7 +67,7 @@ export interface MemoryIndexStatus {
   lastSyncAt?: number;
   sources: string[];
   extraPaths: string[];
-}
+};
 
 const INDEX_VERSION = 1;
 

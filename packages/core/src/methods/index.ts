@@ -11,8 +11,10 @@ import { agentsMethods } from "../agents/methods.js";
 import { chatMethods } from "../chat/methods.js";
 import { type AutomationResolver, cronMethods, cronMethodsWith } from "../cron/methods.js";
 import { heartbeatMethods, heartbeatMethodsWith } from "../heartbeat/methods.js";
+import { memoryMethods } from "../memory/methods.js";
 import { modelsMethods } from "../models/methods.js";
 import { sessionsMethods } from "../sessions/methods.js";
+import { skillsMethods } from "../skills/methods.js";
 import { systemMethods } from "../system/methods.js";
 import type { CoreMethods } from "./context.js";
 
@@ -28,6 +30,8 @@ export const coreMethods: CoreMethods = {
   ...systemMethods,
   ...heartbeatMethods,
   ...cronMethods,
+  ...memoryMethods,
+  ...skillsMethods,
 };
 
 /**

@@ -6,13 +6,13 @@ type Loose = Record<string, unknown>;
 const isObject = (value: unknown): value is Loose =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-export interface Requirements {
+export type Requirements = {
   bins: string[];
   anyBins: string[];
   env: string[];
   config: string[];
   os: string[];
-}
+};
 
 export interface GateContext {
   config: Loose;

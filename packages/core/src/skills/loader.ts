@@ -27,10 +27,10 @@ export interface SkillEntry {
 }
 
 /** A SKILL.md that was refused, and why. */
-export interface SkillProblem {
+export type SkillProblem = {
   path: string;
   reason: string;
-}
+};
 
 export interface SkillRoots {
   workspaceDir: string;

@@ -2,7 +2,7 @@ import { agentSkillAllowlist, type GateContext, gateSkill, type Requirements } f
 import type { SkillEntry, SkillProblem, SkillSource } from "./loader.js";
 
 /** One row of `skills.status` (OpenClaw's shape, which the real CLI's `skills list` renders). */
-export interface SkillStatusEntry {
+export type SkillStatusEntry = {
   name: string;
   description: string;
   source: SkillSource;
@@ -26,15 +26,15 @@ export interface SkillStatusEntry {
   missing: Requirements;
   configChecks: Array<{ path: string; satisfied: boolean }>;
   install: Array<{ id: string; kind: string; label: string; bins: string[] }>;
-}
+};
 
-export interface SkillsStatusReport {
+export type SkillsStatusReport = {
   workspaceDir: string;
   managedSkillsDir: string;
   skills: SkillStatusEntry[];
   /** SKILL.md files that were refused, with the reason. */
   problems: SkillProblem[];
-}
+};
 
 function installOptions(skill: SkillEntry): SkillStatusEntry["install"] {
   return (skill.frontmatter.metadata.install ?? []).map((spec, index) => {

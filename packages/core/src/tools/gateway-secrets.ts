@@ -175,9 +175,16 @@ export const GATEWAY_SECRET_ENV = [
 ];
 
 /** `process.env` without the gateway's credentials (unless secrets are allowed). */
-export function execEnvironment(context: Pick<ToolContext, "toolsConfig">): NodeJS.ProcessEnv | undefined {
-  if (secretsAllowed(context)) return undefined;
+export function execEnvironment(
+  context: Pick<ToolContext, "toolsConfig" | "skillEnv">,
+): NodeJS.ProcessEnv | undefined {
+  const skillEnv = context.skillEnv ?? {};
+  const overlay = Object.keys(skillEnv).filter((name) => process.env[name] === undefined);
+  if (secretsAllowed(context) && overlay.length === 0) return undefined;
   const env = { ...process.env };
+  // the run's skill env: only variables the gateway does not set itself
+  for (const name of overlay) env[name] = skillEnv[name];
+  if (secretsAllowed(context)) return env;
   for (const name of GATEWAY_SECRET_ENV) delete env[name];
   return env;
 }

@@ -86,6 +86,15 @@ export interface MemoryHit {
   snippet: string;
 }
 
+/** The memory index as `memory_search` uses it (core's MemoryManager). */
+export interface MemorySearchHost {
+  search(
+    agentId: string,
+    query: string,
+    options?: { maxResults?: number },
+  ): Promise<{ results: MemoryHit[]; mode: string; provider?: string; model?: string; reason?: string }>;
+}
+
 /** Keyword search over memory files: paragraphs scored by matched query terms. */
 export async function searchMemory(
   workspaceDir: string,
@@ -138,19 +147,37 @@ export async function searchMemory(
 export const memorySearchTool = defineTool({
   name: "memory_search",
   description:
-    "Search MEMORY.md and memory/*.md for notes matching the query (keyword search). Returns path + line ranges.",
+    "Search MEMORY.md and memory/**/*.md (and configured extra paths) for notes relevant to the query, by meaning and keywords. Returns path + line ranges + snippets; read more with memory_get.",
   parameters: z.object({ query: z.string().min(1), maxResults: z.number().int().min(1).max(50).optional() }),
   async execute(params, context) {
-    const hits = await searchMemory(context.workspaceDir, params.query, params.maxResults);
-    if (hits.length === 0) return { content: "No matching memory.", details: { results: [] } };
+    // the index (hybrid search; keyword-only with a reason when embeddings are unavailable)
+    const index = await context.memory?.().catch(() => undefined);
+    const answer = index
+      ? await index
+          .search(context.agentId, params.query, { maxResults: params.maxResults })
+          .catch(() => undefined)
+      : undefined;
+    const hits = answer
+      ? answer.results
+      : await searchMemory(context.workspaceDir, params.query, params.maxResults);
+    const note = answer?.reason ? `[memory search: ${answer.reason}]\n` : "";
+    const details = {
+      results: hits,
+      ...(answer
+        ? { mode: answer.mode, provider: answer.provider, model: answer.model, reason: answer.reason }
+        : {}),
+    };
+    if (hits.length === 0) return { content: `${note}No matching memory.`, details };
     return {
-      content: hits
-        .map(
-          (hit) =>
-            `${hit.path}#L${hit.startLine}-${hit.endLine} (score ${hit.score.toFixed(2)})\n${hit.snippet}`,
-        )
-        .join("\n\n"),
-      details: { results: hits },
+      content:
+        note +
+        hits
+          .map(
+            (hit) =>
+              `${hit.path}#L${hit.startLine}-${hit.endLine} (score ${hit.score.toFixed(2)})\n${hit.snippet}`,
+          )
+          .join("\n\n"),
+      details,
     };
   },
 });

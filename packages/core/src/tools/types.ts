@@ -63,6 +63,10 @@ export interface ToolContext {
   stateDir?: string;
   /** The gateway's config file (default: from the environment). */
   configPath?: string;
+  /** The memory index (`memory_search`); without it the tool greps the memory files. */
+  memory?: () => Promise<import("./memory-tools.js").MemorySearchHost>;
+  /** Env this run's skills add (`skills.entries.<key>.env` / `apiKey`); exec sees it, nothing else does. */
+  skillEnv?: Record<string, string>;
   /** The gateway this assistant runs in (node exec, approval requests); absent when embedded alone. */
   gateway?: import("../approvals/exec-routing.js").ExecGateway;
   now(): number;
