@@ -12,6 +12,7 @@ import { registerExecPolicy } from "./exec-policy.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
 import { registerLogs } from "./logs.js";
+import { registerMemory } from "./memory.js";
 import { registerMessage } from "./message.js";
 import { registerMigrate } from "./migrate.js";
 import { registerModels } from "./models.js";
@@ -22,6 +23,7 @@ import { registerPairing } from "./pairing.js";
 import { registerPlugins } from "./plugins.js";
 import { registerReset } from "./reset.js";
 import { registerSessions } from "./sessions.js";
+import { registerSkills } from "./skills.js";
 import { registerStatus } from "./status.js";
 import { registerSystem } from "./system.js";
 import { registerTui } from "./tui.js";
@@ -58,6 +60,8 @@ export function registerCommands(program: Command): void {
   registerNodes(program);
   registerApprovals(program);
   registerExecPolicy(program);
+  registerMemory(program);
+  registerSkills(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }
