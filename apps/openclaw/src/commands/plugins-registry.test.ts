@@ -16,6 +16,7 @@ describe("the bundled plugins", () => {
       "discord",
       "gemini",
       "matrix",
+      "mattermost",
       "ollama",
       "openai",
       "slack",
@@ -40,7 +41,14 @@ describe("the bundled plugins", () => {
       stateDir: join(REPO, "no-such-state-dir"),
       bundled: bundledPlugins(),
     });
-    expect(registry.channelIds()).toEqual(["telegram", "discord", "slack", "whatsapp", "matrix"]);
+    expect(registry.channelIds()).toEqual([
+      "telegram",
+      "discord",
+      "slack",
+      "whatsapp",
+      "matrix",
+      "mattermost",
+    ]);
     expect((await registry.loadChannels(["slack"])).map((plugin) => plugin.id)).toEqual(["slack"]);
     expect(registry.get("telegram")?.state).toBe("enabled");
     const { providerFactories } = await registry.loadProviders();

@@ -5,6 +5,7 @@ export {
   FakeDiscordServer,
 } from "./discord-fake.js";
 export * from "./matrix-fake.js";
+export * from "./mattermost-fake.js";
 export { createMockChannel, type MockChannel, type MockSentMessage } from "./mock-channel.js";
 export { type FakeSlackFault, type FakeSlackSent, FakeSlackServer, slackFixtures } from "./slack-fake.js";
 export {
