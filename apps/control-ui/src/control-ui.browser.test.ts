@@ -4,7 +4,7 @@
 // approval, a form edit that keeps the file's comments, a stale edit refused, live logs.
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { generateDeviceIdentity } from "@openclaw/protocol";
-import { openaiChatReply } from "@openclaw/testkit";
+import { FakeTelegramServer, openaiChatReply, telegramUpdate } from "@openclaw/testkit";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAGES } from "./routes.js";
@@ -22,10 +22,12 @@ let gw: UiGateway;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let context: BrowserContext;
 let page: Page;
+let telegram: FakeTelegramServer;
 
 beforeAll(async () => {
-  uiRoot = await buildUi();
-  [gw, browser] = await Promise.all([startUiGateway(uiRoot), launchBrowser()]);
+  [uiRoot, telegram] = await Promise.all([buildUi(), new FakeTelegramServer().start()]);
+  const channels = `channels: { telegram: { botToken: "${telegram.token}", apiRoot: "${telegram.url}", pollTimeoutSeconds: 1, throttle: false, dmPolicy: "pairing" } },`;
+  [gw, browser] = await Promise.all([startUiGateway(uiRoot, { extra: channels }), launchBrowser()]);
   context = browser.context;
   page = await context.newPage();
 }, 60_000);
@@ -33,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await gw?.stop();
+  await telegram?.close();
   if (uiRoot) await rm(uiRoot, { recursive: true, force: true });
 });
 
@@ -110,6 +113,24 @@ describe("Control UI against a real gateway", () => {
     await page.locator(".notice", { hasText: "Approved" }).waitFor();
     await page.locator(`[data-device="${identity.deviceId}"]`).waitFor();
     expect((await new DevicePairingStore(gw.stateDir).get(identity.deviceId))?.roles).toContain("operator");
+  });
+
+  it("approves a channel sender's pairing request (Telegram DM from a stranger)", async () => {
+    telegram.inject(telegramUpdate("privateText", { fromId: 5550001, username: "grace", text: "hello bot" }));
+    // the stranger gets a pairing code instead of an answer
+    await telegram.waitFor(() => telegram.sent.some((message) => String(message.chatId) === "5550001"));
+    await open("channels");
+    await page.locator('[data-channel="telegram"]').waitFor();
+    const row = page.locator("[data-pairing]", { hasText: "@grace" });
+    await row.waitFor();
+    await screenshots(page, "channels-pairing");
+    await row.getByRole("button", { name: "Approve" }).click();
+    await page.locator(".notice", { hasText: "Approved telegram sender @grace" }).waitFor();
+    const { createFilePairingStore } = await import("@openclaw/core");
+    expect(
+      await createFilePairingStore({ stateDir: gw.stateDir }).allowFrom("telegram", { fresh: true }),
+    ).toContain("5550001");
+    expect(await page.locator("[data-pairing]").count()).toBe(0);
   });
 
   it("edits a key in the form: the file gets it and keeps its comments; a stale edit is refused", async () => {

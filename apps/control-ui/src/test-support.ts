@@ -72,7 +72,13 @@ export interface UiGateway {
 /** The real assembled gateway with the fake model, serving the UI build at `/`. */
 export async function startUiGateway(
   uiRoot: string,
-  options: { configText?: (fakeUrl: string) => string; port?: number; fake?: FakeOpenAIServer } = {},
+  options: {
+    configText?: (fakeUrl: string) => string;
+    port?: number;
+    fake?: FakeOpenAIServer;
+    /** More top-level JSON5 keys for the default config (e.g. `channels: {…},`). */
+    extra?: string;
+  } = {},
 ): Promise<UiGateway> {
   const home = await mkdtemp(join(tmpdir(), "openclaw-ui-e2e-"));
   const stateDir = join(home, "state");
@@ -90,6 +96,7 @@ export async function startUiGateway(
     controlUi: { root: ${JSON.stringify(uiRoot)} },
   },
   logging: { file: ${JSON.stringify(join(stateDir, "gateway.log"))} },
+  ${options.extra ?? ""}
   agents: { defaults: { workspace: ${JSON.stringify(join(home, "workspace"))}, model: "fake/gpt-test" } },
   models: {
     providers: {
