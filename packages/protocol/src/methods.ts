@@ -9,6 +9,7 @@ import * as devices from "./schemas/devices.js";
 import * as exec from "./schemas/exec-approvals.js";
 import * as memory from "./schemas/memory.js";
 import * as nodes from "./schemas/nodes.js";
+import * as dmPairing from "./schemas/pairing.js";
 import * as sessions from "./schemas/sessions.js";
 import * as skills from "./schemas/skills.js";
 import * as system from "./schemas/system.js";
@@ -116,6 +117,27 @@ export const METHODS = {
     params: system.ChannelsLogoutParamsSchema,
     result: system.ChannelsLogoutResultSchema,
     description: "Log a channel account out and clear its credentials.",
+  }),
+  "channels.pairing.list": method({
+    scope: "operator.pairing",
+    sideEffect: false,
+    params: dmPairing.ChannelsPairingListParamsSchema,
+    result: dmPairing.ChannelsPairingListResultSchema,
+    description: "Pending DM pairing requests of channel senders (codes to approve).",
+  }),
+  "channels.pairing.approve": method({
+    scope: "operator.pairing",
+    sideEffect: true,
+    params: dmPairing.ChannelsPairingApproveParamsSchema,
+    result: dmPairing.ChannelsPairingApproveResultSchema,
+    description: "Approve a channel sender's pairing code: the sender joins the channel's allowFrom.",
+  }),
+  "channels.pairing.dismiss": method({
+    scope: "operator.pairing",
+    sideEffect: true,
+    params: dmPairing.ChannelsPairingDismissParamsSchema,
+    result: dmPairing.ChannelsPairingDismissResultSchema,
+    description: "Drop a channel sender's pairing request without approving it.",
   }),
 
   // config

@@ -10,6 +10,7 @@
 import { agentsMethods } from "../agents/methods.js";
 import { chatMethods } from "../chat/methods.js";
 import { type AutomationResolver, cronMethods, cronMethodsWith } from "../cron/methods.js";
+import { dmPairingMethods } from "../dm-pairing/methods.js";
 import { heartbeatMethods, heartbeatMethodsWith } from "../heartbeat/methods.js";
 import { memoryMethods } from "../memory/methods.js";
 import { modelsMethods } from "../models/methods.js";
@@ -30,6 +31,7 @@ export const coreMethods: CoreMethods = {
   ...systemMethods,
   ...heartbeatMethods,
   ...cronMethods,
+  ...dmPairingMethods,
   ...memoryMethods,
   ...skillsMethods,
 };

@@ -79,6 +79,19 @@ export const METHOD_EXAMPLES: MethodExamples = {
     },
   },
   "channels.logout": { params: { channel: "telegram" }, result: { channel: "telegram", cleared: true } },
+  "channels.pairing.list": {
+    params: { channel: "telegram" },
+    result: {
+      requests: [
+        { channel: "telegram", id: "123456789", code: "K7QX2M9P", createdAt: "2026-01-01T10:00:00.000Z", meta: { username: "ada" } },
+      ],
+    },
+  },
+  "channels.pairing.approve": {
+    params: { channel: "telegram", code: "K7QX2M9P" },
+    result: { ok: true, request: { channel: "telegram", id: "123456789", code: "K7QX2M9P", createdAt: "2026-01-01T10:00:00.000Z" } },
+  },
+  "channels.pairing.dismiss": { params: { channel: "telegram", code: "K7QX2M9P" }, result: { ok: true, removed: true } },
   "config.get": {
     params: {},
     result: { path: "/home/u/.openclaw/openclaw.json", exists: true, raw: "{}", config: {}, valid: true, hash: "h1" },
