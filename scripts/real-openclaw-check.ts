@@ -55,7 +55,7 @@ const CALL_PARAMS: Record<string, Record<string, unknown>> = {
 };
 /** Methods `gateway call` cannot meaningfully run without side effects or another role. */
 const SKIP_CALL =
-  /^(node\.|exec\.approval\.|chat\.send|chat\.inject|chat\.abort|agent$|agent\.wait|send$|sessions\.(patch|reset|delete|compact)|config\.(set|patch|apply)|channels\.logout|device\.|cron\.(add|update|remove|run)|system-event|set-heartbeats|wake)/;
+  /^(node\.|exec\.approval\.|chat\.send|chat\.inject|chat\.abort|agent$|agent\.wait|send$|sessions\.(patch|reset|delete|compact)|config\.(set|patch|apply)|channels\.logout|device\.|cron\.(add|update|remove|run)|system-event|set-heartbeats|wake|skills\.bins)/;
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -220,6 +220,11 @@ async function main(): Promise<void> {
     await check(["sessions", "--json"], () => true);
     await check(["channels", "status"], () => true);
     await check(["logs", "--limit", "5"], () => true);
+    // skills.status through the real CLI's renderer (bundled skills of this checkout)
+    await check(["skills", "list"], (out) => /weather/.test(out) && /ready/i.test(out));
+    await check(["skills", "list", "--json"], (out) => /"source":\s*"openclaw-bundled"/.test(out));
+    await check(["skills", "info", "git-summary"], (out) => /git-summary/.test(out) && /Binaries/.test(out));
+    await check(["skills", "check"], (out) => /Eligible/i.test(out));
     // every method hello-ok advertises
     const client = new GatewayClient({ url: address.url, auth: { token: TOKEN }, reconnect: false });
     const hello = await client.connect();
