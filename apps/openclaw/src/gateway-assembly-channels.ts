@@ -1,3 +1,4 @@
+import type { InboundAssistant } from "@openclaw/core/channels";
 import type { PluginRegistry } from "@openclaw/core/plugins";
 import type { GatewayChannels, JsonObject, Logger } from "@openclaw/gateway";
 import { GatewayMethodError, MISSING_PROVIDER_REPLY } from "@openclaw/gateway";
@@ -32,8 +33,13 @@ export interface ChannelRuntime {
 export interface ChannelRuntimeOptions {
   config: () => Record<string, unknown>;
   stateDir: string;
-  /** The assistant, or how to get it (created on demand: only when a channel is configured). */
+  /**
+   * The assistant, or how to get it: then it is created with the first channel message (or a
+   * message recovered from the inbox), not by connecting the channels.
+   */
   assistant: Enqueuing | undefined | (() => Promise<Enqueuing | undefined>);
+  /** Tells when the assistant was created by something else (a chat): its unsolicited replies then reach the channels. */
+  assistantCreated?: (listener: () => void) => void;
   logger: Logger;
   /** The plugin registry (default: bundled + installed + `plugins.load.paths`, opened on first need). */
   registry?: () => Promise<PluginRegistry>;
@@ -65,6 +71,45 @@ function unservedChannel(id: string, registry: PluginRegistry | undefined): Json
   };
 }
 
+const missingProvider: Enqueuing = {
+  enqueue: async () => ({ payloads: [{ text: MISSING_PROVIDER_REPLY }] }),
+};
+
+/**
+ * The pipeline's assistant, created on the first turn instead of at start: connected channels do
+ * not hold core's agent runtime, the providers and their schemas while no message came. Reply
+ * subscriptions made before it exists are attached when it is created (by a message, or by
+ * `created`: anything else that created it, such as a chat).
+ */
+function lazyInboundAssistant(
+  get: () => Promise<Enqueuing | undefined>,
+  adapt: (assistant: Enqueuing) => InboundAssistant,
+  created?: (listener: () => void) => void,
+): InboundAssistant {
+  let building: Promise<InboundAssistant> | undefined;
+  let adapted: InboundAssistant | undefined;
+  const listeners = new Map<Parameters<NonNullable<InboundAssistant["onUnsolicitedReply"]>>[0], () => void>();
+  const ready = (): Promise<InboundAssistant> =>
+    (building ??= get().then((given) => {
+      // without a model provider every inbound message gets the explanation, never silence
+      adapted = adapt(given ?? missingProvider);
+      for (const listener of listeners.keys())
+        listeners.set(listener, adapted.onUnsolicitedReply?.(listener) ?? (() => undefined));
+      return adapted;
+    }));
+  created?.(() => void ready());
+  return {
+    enqueue: async (turn) => (await ready()).enqueue(turn),
+    onUnsolicitedReply(listener) {
+      listeners.set(listener, adapted?.onUnsolicitedReply?.(listener) ?? (() => undefined));
+      return () => {
+        listeners.get(listener)?.();
+        listeners.delete(listener);
+      };
+    },
+  };
+}
+
 /**
  * Channels for the configured `channels.<id>` entries only (each plugin's module is imported only
  * when one of its channels is configured), behind core's channel manager and its gateway methods.
@@ -77,12 +122,14 @@ export async function createChannels(options: ChannelRuntimeOptions): Promise<Ch
   const plugins: unknown[] = options.plugins
     ? [...options.plugins]
     : ((await registry?.loadChannels(configured)) ?? []);
-  const given = typeof options.assistant === "function" ? await options.assistant() : options.assistant;
-  const core = await import("@openclaw/core");
-  // without a model provider every inbound message gets the explanation, never silence
-  const assistant: Enqueuing = given ?? {
-    enqueue: async () => ({ payloads: [{ text: MISSING_PROVIDER_REPLY }] }),
-  };
+  // the channel side of core only (manager, pipeline, journal): not its agent runtime
+  const core = await import("@openclaw/core/channels");
+  const adapt = (assistant: Enqueuing) => core.assistantForChannels(assistant as never);
+  const given = options.assistant;
+  const assistant =
+    typeof given === "function"
+      ? lazyInboundAssistant(given, adapt, options.assistantCreated)
+      : adapt(given ?? missingProvider);
   const log =
     (level: "debug" | "info" | "warn" | "error") => (message: string, data?: Record<string, unknown>) =>
       options.logger[level]({ ...data, component: "channels" }, message);
@@ -90,7 +137,7 @@ export async function createChannels(options: ChannelRuntimeOptions): Promise<Ch
     plugins,
     getConfig: () => options.config() as never,
     stateDir: options.stateDir,
-    assistant: core.assistantForChannels(assistant as never),
+    assistant,
     logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
   });
   const methods = core.channelGatewayMethods(manager);

@@ -24,6 +24,8 @@ export function lazyCoreAssistant(
   enqueuing(): Promise<Assistant | undefined>;
   /** The assistant if it was already created (never creates it). */
   running(): Assistant | undefined;
+  /** Call `listener` once the assistant is created, whoever created it (at once if it already is). */
+  onCreated(listener: () => void): void;
   reloadConfig(config: Record<string, unknown>): void;
   close(): Promise<void>;
 } {
@@ -32,6 +34,7 @@ export function lazyCoreAssistant(
   let pendingConfig: Record<string, unknown> | undefined;
   /** Each subscription with the bus listener that feeds it (the payload as a plain object). */
   const listeners = new Set<{ event: Event; listener: Listener; forward: BusListener }>();
+  const created: (() => void)[] = [];
   const get = (): Promise<Assistant> => {
     building ??= create().then(
       (built) => {
@@ -39,6 +42,7 @@ export function lazyCoreAssistant(
         for (const { event, forward } of listeners) built.bus.on(event, forward);
         if (pendingConfig) built.reloadConfig(pendingConfig);
         pendingConfig = undefined;
+        for (const listener of created.splice(0)) listener();
         return built;
       },
       (error: unknown) => {
@@ -83,6 +87,10 @@ export function lazyCoreAssistant(
     assistant,
     enqueuing: () => get().catch(() => undefined),
     running: () => ready,
+    onCreated(listener) {
+      if (ready) listener();
+      else created.push(listener);
+    },
     reloadConfig(config) {
       if (ready) ready.reloadConfig(config as never);
       else if (building) pendingConfig = config;

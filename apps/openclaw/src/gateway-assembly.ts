@@ -73,7 +73,9 @@ export function detectProvider(config: Record<string, unknown>, env: NodeJS.Proc
 /** The Control UI's build (the @openclaw/control-ui package's dist), when it is installed. */
 function controlUiBuild(): string | undefined {
   try {
-    return decodeURIComponent(new URL("./dist", import.meta.resolve("@openclaw/control-ui/package.json")).pathname);
+    return decodeURIComponent(
+      new URL("./dist", import.meta.resolve("@openclaw/control-ui/package.json")).pathname,
+    );
   } catch {
     return undefined;
   }
@@ -114,6 +116,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
   let closeAssistant: () => Promise<void> = async () => undefined;
   let reloadAssistant: (config: Record<string, unknown>) => void = () => undefined;
   let enqueuing: (() => Promise<Enqueuing | undefined>) | undefined;
+  let assistantCreated: ((listener: () => void) => void) | undefined;
   let running: () => Assistant | undefined = () => undefined;
   if (provider) {
     // created on the first chat (or channel message), with the config current then
@@ -131,6 +134,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     }, logger as Logger);
     assistant = lazy.assistant;
     enqueuing = lazy.enqueuing;
+    assistantCreated = lazy.onCreated;
     closeAssistant = lazy.close;
     reloadAssistant = lazy.reloadConfig;
     running = lazy.running;
@@ -153,6 +157,7 @@ export async function assembleGateway(options: AssembleOptions = {}): Promise<As
     configPath: paths.configPath,
     env,
     assistant: enqueuing,
+    ...(assistantCreated ? { assistantCreated } : {}),
     logger: logger as Logger,
   });
   const channelListeners = new Set<(outcome: ChannelsApplied) => void>();

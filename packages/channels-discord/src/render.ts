@@ -1,4 +1,4 @@
-import { type FormattedText, type RenderedChunk, renderFormattedText } from "@openclaw/protocol";
+import { type FormattedText, type RenderedChunk, renderFormattedText } from "@openclaw/protocol/channel";
 
 const escapeDiscord = (text: string) => text.replace(/([\\*_~`|>[\]])/g, "\\$1");
 

@@ -1,4 +1,4 @@
-import { type FormattedText, type RenderedChunk, renderFormattedText } from "@openclaw/protocol";
+import { type FormattedText, type RenderedChunk, renderFormattedText } from "@openclaw/protocol/channel";
 
 const escapeSlack = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 

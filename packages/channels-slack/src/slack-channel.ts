@@ -3,7 +3,7 @@ import {
   ChannelError,
   type ChannelPluginV1,
   type InboundMessageInput,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/channel";
 import { App, type Logger, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { z } from "zod";
 import { renderSlackMrkdwn } from "./render.js";

@@ -1,4 +1,4 @@
-import type { InboundMessageInput } from "@openclaw/protocol";
+import type { InboundMessageInput } from "@openclaw/protocol/channel";
 
 // biome-ignore lint/suspicious/noExplicitAny: raw vendor JSON, checked field by field
 type Json = Record<string, any>;

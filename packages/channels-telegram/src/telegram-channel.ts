@@ -6,7 +6,7 @@ import {
   ChannelError,
   type ChannelPluginV1,
   type InboundMessageInput,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/channel";
 import { Bot, type Context, GrammyError, HttpError, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
 import {

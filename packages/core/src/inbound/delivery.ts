@@ -1,4 +1,4 @@
-import { type AnyChannelPlugin, ChannelError } from "@openclaw/protocol";
+import { type AnyChannelPlugin, ChannelError } from "@openclaw/protocol/channel";
 import { chunkForChannel } from "../format/chunk.js";
 import { markdownToIR, type TableMode } from "../format/markdown-to-ir.js";
 import { accountConfigOf } from "./inbound-routing.js";

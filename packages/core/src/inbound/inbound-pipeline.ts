@@ -1,4 +1,4 @@
-import { type InboundAck, InboundMessageSchema } from "@openclaw/protocol";
+import type { InboundAck } from "@openclaw/protocol/channel";
 import type { PairingStore } from "../state/dm-pairing-store.js";
 import { createAccessGate } from "./access-gate.js";
 import { createDelivery, type SendTextRequest } from "./delivery.js";
@@ -123,9 +123,13 @@ function createPipelineContext(options: InboundPipelineOptions, stopSignal: Abor
   return { context, inFlight };
 }
 
+/** The inbound message schema (zod, the protocol's main entry): loaded with the first message, not by connecting. */
+let inboundSchema: Promise<(typeof import("@openclaw/protocol"))["InboundMessageSchema"]> | undefined;
+
 /** Validate a message from a channel; the reason when it is malformed (logged, counted as a drop). */
-function parseInbound(raw: unknown, context: PipelineContext) {
-  const parsed = InboundMessageSchema.safeParse(raw);
+async function parseInbound(raw: unknown, context: PipelineContext) {
+  inboundSchema ??= import("@openclaw/protocol").then((protocol) => protocol.InboundMessageSchema);
+  const parsed = (await inboundSchema).safeParse(raw);
   if (parsed.success) return { message: parsed.data };
   const reason = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
   const partial = raw as { channel?: string; accountId?: string } | undefined;
@@ -232,7 +236,7 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
 
   return {
     async receive(raw) {
-      const parsed = parseInbound(raw, context);
+      const parsed = await parseInbound(raw, context);
       if (!parsed.message) return { status: "rejected", reason: parsed.reason };
       const message = parsed.message;
       const { key, duplicate } = await journal.receive(message, now());

@@ -4,7 +4,7 @@
  * object that has the OpenClaw key names.
  */
 
-import { DEFAULT_AGENT_ID, DEFAULT_MAIN_KEY, normalizeAgentId } from "@openclaw/protocol";
+import { DEFAULT_AGENT_ID, DEFAULT_MAIN_KEY, normalizeAgentId } from "@openclaw/protocol/base";
 
 export type PeerKind = "direct" | "group" | "channel";
 
@@ -62,7 +62,7 @@ export interface ResolvedRoute {
 }
 
 // one definition of agent ids and main keys for every package (protocol's, shared with the gateway)
-export { DEFAULT_AGENT_ID, DEFAULT_MAIN_KEY, normalizeAgentId } from "@openclaw/protocol";
+export { DEFAULT_AGENT_ID, DEFAULT_MAIN_KEY, normalizeAgentId } from "@openclaw/protocol/base";
 export const DEFAULT_ACCOUNT_ID = "default";
 
 export function resolveDefaultAgentId(config: RoutingConfig): string {

@@ -64,3 +64,43 @@ describe("what `import('@openclaw/gateway')` loads", () => {
       expect(readFileSync(file, "utf8"), file).not.toMatch(/\._(receiver|sender|socket)\b|_maxPayload/);
   });
 });
+
+describe("what connecting channels loads (before the first message)", () => {
+  const channelSide = staticGraph(join(REPO, "packages/core/src/inbound/index.ts"));
+  const assembly = join(REPO, "apps/openclaw/src/gateway-assembly-channels.ts");
+
+  it("core's channel side (@openclaw/core/channels) reaches neither zod, the protocol's main entry nor the agent runtime", () => {
+    expect([...channelSide.packages].map(packageName)).not.toContain("zod");
+    const files = relative(channelSide.files);
+    expect(files).toContain("packages/core/src/inbound/channel-manager.ts");
+    expect(files).toContain("packages/protocol/src/channel-entry.ts");
+    expect(files).not.toContain("packages/protocol/src/index.ts");
+    expect(files).not.toContain("packages/core/src/index.ts");
+    expect(files).not.toContain("packages/core/src/assistant.ts");
+    expect(files.filter((file) => file.startsWith("packages/core/src/agent/"))).toEqual([]);
+  });
+
+  it("the inbound message schema loads with the first message (a dynamic import of the protocol)", () => {
+    expect(channelSide.dynamic.get(join(REPO, "packages/core/src/inbound/inbound-pipeline.ts"))).toEqual([
+      "@openclaw/protocol",
+    ]);
+  });
+
+  it("the gateway's channel host imports core's channel side, not core's main entry", () => {
+    const graph = staticGraph(assembly);
+    expect(relative(graph.files)).not.toContain("packages/core/src/index.ts");
+    expect(relative(graph.files)).not.toContain("packages/core/src/inbound/index.ts");
+    const dynamic = graph.dynamic.get(assembly) ?? [];
+    expect(dynamic).toContain("@openclaw/core/channels");
+    expect(dynamic).not.toContain("@openclaw/core");
+  });
+
+  it.each(["channels-telegram", "channels-discord", "channels-slack"])(
+    "@openclaw/%s reaches neither the protocol's main entry nor core",
+    (name) => {
+      const files = relative(staticGraph(join(REPO, "packages", name, "src/index.ts")).files);
+      expect(files).not.toContain("packages/protocol/src/index.ts");
+      expect(files.filter((file) => file.startsWith("packages/core/"))).toEqual([]);
+    },
+  );
+});
