@@ -21,6 +21,7 @@ import {
   readServerSentEvents,
   sendRequest,
   streamResponse,
+  TextAndReasoningBlocks,
   toBase64,
   toolCallPart,
 } from "@openclaw/providers-utils";
@@ -152,8 +153,7 @@ async function* parseGeminiStream(
 ): AsyncGenerator<LanguageModelV1StreamPart> {
   yield { type: "stream-start", warnings: [] };
   let metadataSent = false;
-  let textOpen = false;
-  let reasoningOpen = false;
+  const blocks = new TextAndReasoningBlocks();
   let toolCount = 0;
   let finishReason: string | undefined;
   let usage: LanguageModelV1Usage = { inputTokens: 0, outputTokens: 0 };
@@ -191,10 +191,7 @@ async function* parseGeminiStream(
     const candidate = chunk.candidates?.[0];
     for (const part of candidate?.content?.parts ?? []) {
       if (part.functionCall) {
-        if (reasoningOpen) {
-          reasoningOpen = false;
-          yield { type: "reasoning-end", id: "reasoning-0" };
-        }
+        yield* blocks.endReasoning();
         const id = part.functionCall.id ?? `call_${toolCount}`;
         toolCount++;
         const name = part.functionCall.name ?? "";
@@ -210,31 +207,15 @@ async function* parseGeminiStream(
           part.thoughtSignature ? { google: { thoughtSignature: part.thoughtSignature } } : undefined,
         );
       } else if (part.text !== undefined && part.text !== "") {
-        if (part.thought) {
-          if (!reasoningOpen) {
-            reasoningOpen = true;
-            yield { type: "reasoning-start", id: "reasoning-0" };
-          }
-          yield { type: "reasoning-delta", id: "reasoning-0", delta: part.text };
-        } else {
-          if (reasoningOpen) {
-            reasoningOpen = false;
-            yield { type: "reasoning-end", id: "reasoning-0" };
-          }
-          if (!textOpen) {
-            textOpen = true;
-            yield { type: "text-start", id: "text-0" };
-          }
-          yield { type: "text-delta", id: "text-0", delta: part.text };
-        }
+        if (part.thought) yield* blocks.reasoningDelta(part.text);
+        else yield* blocks.textDelta(part.text);
       }
     }
     if (candidate?.finishReason) finishReason = candidate.finishReason;
   }
 
   if (finishReason === undefined) throw incompleteStreamError(provider);
-  if (reasoningOpen) yield { type: "reasoning-end", id: "reasoning-0" };
-  if (textOpen) yield { type: "text-end", id: "text-0" };
+  yield* blocks.end();
   // No call to attach an inputError to: the turn failed; a retry usually succeeds.
   if (finishReason === "MALFORMED_FUNCTION_CALL" || finishReason === "UNEXPECTED_TOOL_CALL") {
     throw new ProviderError(

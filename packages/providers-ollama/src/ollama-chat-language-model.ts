@@ -16,6 +16,7 @@ import {
   readJsonLines,
   sendRequest,
   streamResponse,
+  TextAndReasoningBlocks,
   toBase64,
   toolCallPart,
   tryParseJson,
@@ -152,8 +153,7 @@ async function* parseOllamaStream(
 ): AsyncGenerator<LanguageModelV1StreamPart> {
   yield { type: "stream-start", warnings: [] };
   let metadataSent = false;
-  let textOpen = false;
-  let reasoningOpen = false;
+  const blocks = new TextAndReasoningBlocks();
   let toolCount = 0;
   for await (const value of readJsonLines(body, provider)) {
     const line = value as OllamaLine;
@@ -172,24 +172,8 @@ async function* parseOllamaStream(
       yield { type: "response-metadata", modelId: line.model };
     }
     const message = line.message;
-    if (message?.thinking) {
-      if (!reasoningOpen) {
-        reasoningOpen = true;
-        yield { type: "reasoning-start", id: "reasoning-0" };
-      }
-      yield { type: "reasoning-delta", id: "reasoning-0", delta: message.thinking };
-    }
-    if (message?.content) {
-      if (reasoningOpen) {
-        reasoningOpen = false;
-        yield { type: "reasoning-end", id: "reasoning-0" };
-      }
-      if (!textOpen) {
-        textOpen = true;
-        yield { type: "text-start", id: "text-0" };
-      }
-      yield { type: "text-delta", id: "text-0", delta: message.content };
-    }
+    if (message?.thinking) yield* blocks.reasoningDelta(message.thinking);
+    if (message?.content) yield* blocks.textDelta(message.content);
     for (const call of message?.tool_calls ?? []) {
       const id = call.id ?? `call_${toolCount}`;
       toolCount++;
@@ -203,8 +187,7 @@ async function* parseOllamaStream(
       yield toolCallPart(id, name, checked);
     }
     if (line.done) {
-      if (reasoningOpen) yield { type: "reasoning-end", id: "reasoning-0" };
-      if (textOpen) yield { type: "text-end", id: "text-0" };
+      yield* blocks.end();
       yield {
         type: "finish",
         finishReason: mapDoneReason(line.done_reason, toolCount > 0),

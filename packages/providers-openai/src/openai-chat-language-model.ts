@@ -16,6 +16,7 @@ import {
   readServerSentEvents,
   sendRequest,
   streamResponse,
+  TextAndReasoningBlocks,
   toolCallPart,
 } from "@openclaw/providers-utils";
 import { parseOpenAIError } from "./openai-error.js";
@@ -115,8 +116,7 @@ async function* parseChatStream(
 ): AsyncGenerator<LanguageModelV1StreamPart> {
   yield { type: "stream-start", warnings: [] };
   let metadataSent = false;
-  let textOpen = false;
-  let reasoningOpen = false;
+  const blocks = new TextAndReasoningBlocks();
   let refusal = false;
   let finishReason: string | undefined;
   let sawDone = false;
@@ -149,26 +149,10 @@ async function* parseChatStream(
     if (!choice) continue;
     const delta = choice.delta ?? {};
     const reasoning = delta.reasoning_content ?? delta.reasoning;
-    if (reasoning) {
-      if (!reasoningOpen) {
-        reasoningOpen = true;
-        yield { type: "reasoning-start", id: "reasoning-0" };
-      }
-      yield { type: "reasoning-delta", id: "reasoning-0", delta: reasoning };
-    }
+    if (reasoning) yield* blocks.reasoningDelta(reasoning);
     const text = delta.content ?? delta.refusal;
     if (delta.refusal) refusal = true;
-    if (text) {
-      if (reasoningOpen) {
-        reasoningOpen = false;
-        yield { type: "reasoning-end", id: "reasoning-0" };
-      }
-      if (!textOpen) {
-        textOpen = true;
-        yield { type: "text-start", id: "text-0" };
-      }
-      yield { type: "text-delta", id: "text-0", delta: text };
-    }
+    if (text) yield* blocks.textDelta(text);
     for (const call of delta.tool_calls ?? []) {
       const index = call.index ?? toolCalls.size;
       let state = toolCalls.get(index);
@@ -189,8 +173,7 @@ async function* parseChatStream(
   }
 
   if (!sawDone && finishReason === undefined) throw incompleteStreamError(provider);
-  if (reasoningOpen) yield { type: "reasoning-end", id: "reasoning-0" };
-  if (textOpen) yield { type: "text-end", id: "text-0" };
+  yield* blocks.end();
   for (const call of toolCalls.values()) {
     yield { type: "tool-input-end", id: call.id };
     const checked = checkToolInput(call.arguments, { toolName: call.name, toolCallId: call.id, provider });

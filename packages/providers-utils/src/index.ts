@@ -19,6 +19,7 @@ export {
   createPartStream,
   incompleteStreamError,
   streamResponse,
+  TextAndReasoningBlocks,
   toolCallPart,
 } from "./part-stream.js";
 export { type ResolvedProviderConfig, resolveProviderConfig } from "./provider-config.js";

@@ -141,3 +141,43 @@ export function streamResponse(
     response: { headers: Object.fromEntries(response.headers) },
   };
 }
+
+/**
+ * The one text block and one reasoning block of a vendor stream that has no block ids of its own
+ * (Chat Completions, Gemini, Ollama): a block opens on its first delta, text (or a tool call)
+ * closes the reasoning, and {@link end} closes whatever is still open.
+ */
+export class TextAndReasoningBlocks {
+  private textOpen = false;
+  private reasoningOpen = false;
+
+  *reasoningDelta(delta: string): Generator<LanguageModelV1StreamPart> {
+    if (!this.reasoningOpen) {
+      this.reasoningOpen = true;
+      yield { type: "reasoning-start", id: "reasoning-0" };
+    }
+    yield { type: "reasoning-delta", id: "reasoning-0", delta };
+  }
+
+  *textDelta(delta: string): Generator<LanguageModelV1StreamPart> {
+    yield* this.endReasoning();
+    if (!this.textOpen) {
+      this.textOpen = true;
+      yield { type: "text-start", id: "text-0" };
+    }
+    yield { type: "text-delta", id: "text-0", delta };
+  }
+
+  *endReasoning(): Generator<LanguageModelV1StreamPart> {
+    if (!this.reasoningOpen) return;
+    this.reasoningOpen = false;
+    yield { type: "reasoning-end", id: "reasoning-0" };
+  }
+
+  *end(): Generator<LanguageModelV1StreamPart> {
+    yield* this.endReasoning();
+    if (!this.textOpen) return;
+    this.textOpen = false;
+    yield { type: "text-end", id: "text-0" };
+  }
+}
