@@ -19,6 +19,7 @@ describe("the bundled plugins", () => {
       "mattermost",
       "ollama",
       "openai",
+      "signal",
       "slack",
       "telegram",
       "whatsapp",
@@ -48,6 +49,7 @@ describe("the bundled plugins", () => {
       "whatsapp",
       "matrix",
       "mattermost",
+      "signal",
     ]);
     expect((await registry.loadChannels(["slack"])).map((plugin) => plugin.id)).toEqual(["slack"]);
     expect(registry.get("telegram")?.state).toBe("enabled");
