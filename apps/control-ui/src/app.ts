@@ -46,7 +46,10 @@ export class App extends LitElement {
     super.connectedCallback();
     window.addEventListener("hashchange", this.onHash);
     this.conn.onChange(() => {
-      if (this.conn.state.kind === "connected") this.generation += 1;
+      if (this.conn.state.kind === "connected") {
+        if (this.generation === 0) performance.mark("openclaw:connected");
+        this.generation += 1;
+      }
       this.requestUpdate();
     });
     this.ticker = setInterval(() => {
@@ -54,6 +57,11 @@ export class App extends LitElement {
     }, 1000);
     void this.show(this.route);
     void this.conn.start();
+  }
+
+  protected override firstUpdated(): void {
+    // the shell is on screen (the bench reads this mark: first render ≤ 500 ms)
+    performance.mark("openclaw:first-render");
   }
 
   override disconnectedCallback(): void {

@@ -29,7 +29,11 @@ afterAll(async () => {
   if (uiRoot) await rm(uiRoot, { recursive: true, force: true });
 });
 
-async function gatewayOn(stateDir: string, port = 0): Promise<{ gateway: Gateway; port: number }> {
+async function gatewayOn(
+  stateDir: string,
+  port = 0,
+  autoApproveLoopback = true,
+): Promise<{ gateway: Gateway; port: number }> {
   const configPath = join(stateDir, "openclaw.json");
   const store = testConfigStore(configPath);
   const gateway = createGateway({
@@ -39,6 +43,7 @@ async function gatewayOn(stateDir: string, port = 0): Promise<{ gateway: Gateway
     assistant: createMemoryAssistant({ reply: (message) => `echo: ${message}` }),
     logFile: join(stateDir, "gateway.log"),
     controlUiRoot: uiRoot,
+    autoApproveLoopback,
     version: "ui-errors",
   });
   const address = await gateway.listen();
@@ -142,6 +147,23 @@ describe("Control UI bad input", () => {
     expect(text).toContain("port: 18789");
     expect(text).toContain("// hand-written");
     await page.locator('form[data-mode="form"]').waitFor();
+  });
+
+  it("a browser the gateway has not approved: 'pairing required' with the command; approved, it connects", async () => {
+    // what a browser on another machine meets (here: loopback auto-approval switched off)
+    const { gateway, port } = await gatewayOn(await stateDirWithConfig(), 0, false);
+    const page = await newPage();
+    await page.goto(`http://127.0.0.1:${port}/#token=${UI_TOKEN}`);
+    const box = page.locator('[data-state="pairing"]');
+    await box.waitFor();
+    const text = (await box.textContent()) ?? "";
+    expect(text).toContain("pairing required");
+    const requestId = /openclaw devices approve ([0-9a-f-]{36})/.exec(text)?.[1];
+    expect(requestId).toBeTruthy();
+    await screenshots(page, "error-pairing-required");
+    await gateway.call("device.pair.approve", { requestId: requestId! });
+    await box.getByRole("button", { name: "I approved it: retry" }).click();
+    await page.locator('[data-link="connected"]').waitFor();
   });
 
   it("plain HTTP from another host (no WebCrypto): explains why and what to do instead", async () => {
