@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { OpenClawError } from "@openclaw/protocol";
 import type { CoreMethods, MethodContext } from "../methods/context.js";
 import type { Automation } from "./automation.js";
+import { page } from "./page.js";
 import type { CronAddInput, CronPatch } from "./service.js";
 import type { CronJob } from "./types.js";
 
@@ -99,17 +100,10 @@ export const cronMethodsWith = (automationOf: AutomationResolver) =>
         ...(params.query ? { query: params.query } : {}),
       });
       const filtered = params.enabled === "disabled" ? all.filter((job) => !job.enabled) : all;
-      const offset = params.offset ?? 0;
-      const limit = params.limit ?? 200;
-      const jobs = filtered.slice(offset, offset + limit).map(publicJob);
-      const hasMore = offset + jobs.length < filtered.length;
+      const { items, ...paging } = page(filtered, params.offset ?? 0, params.limit ?? 200);
       return {
-        jobs,
-        total: filtered.length,
-        offset,
-        limit,
-        hasMore,
-        nextOffset: hasMore ? offset + jobs.length : null,
+        jobs: items.map(publicJob),
+        ...paging,
         snapshotRevision: automation.cron.store.snapshotRevision,
       };
     },

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "./clock.js";
+import { page } from "./page.js";
 import { CronInputError, nextRunAfter, validateSchedule } from "./schedule.js";
 import { CronStore } from "./store.js";
 import type {
@@ -579,17 +580,8 @@ export class CronService {
   }
 
   async runs(id: string, limit = 50, offset = 0) {
-    const all = await this.store.readRuns(id);
-    const entries = all.slice(offset, offset + limit);
-    const hasMore = offset + entries.length < all.length;
-    return {
-      entries,
-      total: all.length,
-      offset,
-      limit,
-      hasMore,
-      nextOffset: hasMore ? offset + entries.length : null,
-    };
+    const { items, ...paging } = page(await this.store.readRuns(id), offset, limit);
+    return { entries: items, ...paging };
   }
 
   /** Resolves when no run, delivery or write is in flight. */
