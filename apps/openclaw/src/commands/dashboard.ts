@@ -9,7 +9,7 @@ export function registerDashboard(program: Command): void {
   program
     .command("dashboard")
     .description("open the Control UI in a browser, signed in")
-    .option("--no-open", "only print the URL (with the token in its fragment)")
+    .option("--no-open", "only print the URL")
     .option("--url <url>", "gateway URL")
     .action(async (options: { open?: boolean; url?: string }) => {
       const { resolveTarget, print } = await import("./gateway-local.js");
@@ -18,14 +18,15 @@ export function registerDashboard(program: Command): void {
         ? `${target.httpUrl}#token=${encodeURIComponent(target.token)}`
         : target.httpUrl;
       const open = options.open !== false && Boolean(process.stdout.isTTY);
-      print(`Dashboard: ${open ? target.httpUrl : signedIn}`);
-      if (!target.token)
+      // the printed URL never carries the token (terminal scrollback, logs); the browser gets it
+      // in the fragment, which it never sends to a server
+      print(`Dashboard: ${target.httpUrl}`);
+      if (!target.token || !open)
         print(
           target.password
             ? "Sign in with the gateway password in the page."
-            : "No gateway token found: sign in with `openclaw config get gateway.auth.token` in the page.",
+            : "Sign in with the gateway token in the page: `openclaw config get gateway.auth.token` prints it.",
         );
-      else if (!open) print("The token is in the fragment (#…): browsers never send it to a server.");
       if (!open) return;
       const { spawn } = await import("node:child_process");
       const opener =

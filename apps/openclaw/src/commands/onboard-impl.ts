@@ -82,7 +82,6 @@ export async function applyOnboarding(
   await storeCredential(answers);
   const { patchConfig } = await import("@openclaw/core/config");
   await patchConfig(patch, { path: paths.configPath });
-  const token = ((patch.gateway as { auth?: { token?: string } }).auth ?? {}).token;
   let daemonInstalled = false;
   if (answers.installDaemon && answers.mode === "local") {
     const { serviceCommand } = await import("./gateway-service.js");
@@ -110,7 +109,7 @@ export async function applyOnboarding(
     ...(answers.mode === "local"
       ? {
           gateway: { port: answers.port, bind: answers.bind, auth: answers.auth },
-          dashboardUrl: `http://127.0.0.1:${answers.port}/${token ? `#token=${token}` : ""}`,
+          dashboardUrl: `http://127.0.0.1:${answers.port}/`,
         }
       : {}),
     daemonInstalled,
