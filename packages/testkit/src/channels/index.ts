@@ -4,6 +4,7 @@ export {
   type FakeDiscordSent,
   FakeDiscordServer,
 } from "./discord-fake.js";
+export * from "./gateway-child.js";
 export * from "./matrix-fake.js";
 export * from "./mattermost-fake.js";
 export { createMockChannel, type MockChannel, type MockSentMessage } from "./mock-channel.js";

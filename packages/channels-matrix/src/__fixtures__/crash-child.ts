@@ -1,0 +1,28 @@
+// A gateway-like process for the kill -9 test: the Matrix channel against the fake homeserver at
+// HS_URL + the inbound pipeline + a model that answers at once, or never with HANG=1.
+import { createChannelManager, type InboundTurn } from "@openclaw/core";
+import { createMatrixChannel } from "../matrix-channel.js";
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const stateDir = process.env.STATE_DIR ?? "";
+const manager = createChannelManager({
+  plugins: [createMatrixChannel({ stateDir, env: {} })],
+  getConfig: () => ({
+    channels: {
+      matrix: { homeserver: process.env.HS_URL, accessToken: process.env.HS_TOKEN, syncTimeoutMs: 500, allowFrom: ["*"], dmPolicy: "open" },
+    },
+  }),
+  stateDir,
+  logger: quiet,
+  assistant: {
+    async enqueue(turn: InboundTurn) {
+      process.stdout.write(`turn:${turn.text}\n`);
+      if (process.env.HANG === "1") await new Promise(() => undefined);
+      return { payloads: [{ text: `echo: ${turn.text}` }] };
+    },
+  },
+});
+await manager.start();
+while (!(await manager.status()).channels.matrix?.accounts[0]?.connected) await new Promise((r) => setTimeout(r, 10));
+process.stdout.write("ready\n");
+process.on("SIGTERM", () => void manager.stop().then(() => process.exit(0)));

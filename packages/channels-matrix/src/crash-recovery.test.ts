@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { FakeMatrixServer, type GatewayChild, spawnGatewayChild } from "@openclaw/testkit";
+import { afterEach, beforeEach, expect, it } from "vitest";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+let fake: FakeMatrixServer;
+let stateDir: string;
+const children: GatewayChild[] = [];
+beforeEach(async () => {
+  fake = await new FakeMatrixServer().start();
+  stateDir = await mkdtemp(path.join(tmpdir(), "openclaw-matrix-crash-"));
+});
+afterEach(async () => {
+  for (const { child } of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  await fake.close();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+const gateway = (hang: boolean) => {
+  const child = spawnGatewayChild(
+    path.join(here, "__fixtures__/crash-child.ts"),
+    { HS_URL: fake.url, HS_TOKEN: fake.accessToken, STATE_DIR: stateDir, HANG: hang ? "1" : "0" },
+    path.join(here, "../../.."),
+  );
+  children.push(child);
+  return child;
+};
+
+it("after kill -9 between receipt and reply, every message gets exactly one reply (counted)", async () => {
+  const first = gateway(true);
+  await first.line((l) => l === "ready");
+  fake.inject(fake.event("dmText", { text: "avant le crash" }));
+  fake.inject(fake.event("dmText", { text: "deuxième" }));
+  await first.line((l) => l === "turn:avant le crash");
+  await first.line((l) => l === "turn:deuxième");
+  first.child.kill("SIGKILL");
+  await first.exited;
+  expect(fake.messages()).toHaveLength(0);
+
+  const second = gateway(false);
+  await second.line((l) => l === "ready");
+  await fake.waitForSent(2);
+  fake.inject(fake.event("dmText", { text: "après" }));
+  await fake.waitForSent(3);
+  second.child.kill("SIGTERM");
+  await second.exited;
+
+  expect(
+    fake
+      .messages()
+      .map((s) => s.text)
+      .sort(),
+  ).toEqual(["echo: après", "echo: avant le crash", "echo: deuxième"]);
+}, 30_000);
