@@ -1,13 +1,12 @@
 import { createServer, type Server } from "node:http";
 import { createConcurrentSink, createRunner, createSource, type UpdateSupplier } from "@grammyjs/runner";
-import { apiThrottler } from "@grammyjs/transformer-throttler";
 import {
   type ChannelAccountContext,
   ChannelError,
   type ChannelPluginV1,
   type InboundMessageInput,
 } from "@openclaw/protocol/channel";
-import { Bot, type Context, GrammyError, HttpError, webhookCallback } from "grammy";
+import { Bot, GrammyError, HttpError, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
 import {
   listTelegramAccountIds,
@@ -98,6 +97,24 @@ function replyFirstThrottler(throttle: ApiTransformer): ApiTransformer {
     BEST_EFFORT_METHODS.has(method) ? prev(method, payload, signal) : throttle(prev, method, payload, signal);
 }
 
+type ThrottlerOptions = Exclude<TelegramAccount["throttle"], false>;
+
+/**
+ * grammY's throttler (Bottleneck) for calls that target a chat — it passes every other call
+ * through — loaded with the first such call: a connected bot that has not sent anything yet does
+ * not hold it.
+ */
+function lazyThrottler(options: ThrottlerOptions): ApiTransformer {
+  let throttle: Promise<ApiTransformer> | undefined;
+  return async (prev, method, payload, signal) => {
+    if (!payload || !("chat_id" in payload)) return prev(method, payload, signal);
+    throttle ??= import("@grammyjs/transformer-throttler").then(({ apiThrottler }) =>
+      apiThrottler(options as Parameters<typeof apiThrottler>[0]),
+    );
+    return (await throttle)(prev, method, payload, signal);
+  };
+}
+
 /** One grammY Bot per account (outbound uses it even before the monitor is up). */
 function createBot(account: TelegramAccount): Bot {
   if (!account.botToken)
@@ -113,11 +130,35 @@ function createBot(account: TelegramAccount): Bot {
   });
   // installed first = innermost: runs after the throttler released the request
   bot.api.config.use(dispatchTransformer);
-  if (account.throttle !== false)
-    bot.api.config.use(
-      replyFirstThrottler(apiThrottler(account.throttle as Parameters<typeof apiThrottler>[0])),
-    );
+  if (account.throttle !== false) bot.api.config.use(replyFirstThrottler(lazyThrottler(account.throttle)));
   return bot;
+}
+
+interface UpdateHandler {
+  handleUpdate(update: Update): Promise<void>;
+}
+
+/** Hand a message (or channel post) to the host; edits and other update types are ignored. */
+async function dispatchUpdate(
+  ctx: ChannelAccountContext<TelegramAccount>,
+  me: BotIdentity,
+  update: Update,
+): Promise<void> {
+  let message: InboundMessageInput | undefined;
+  if (update.message) message = normalizeTelegramMessage(update.message as never, ctx.accountId, me);
+  else if (update.edited_message) {
+    ctx.logger.debug("ignoring edited_message", { chatId: update.edited_message.chat.id });
+    return;
+  } else if (update.channel_post)
+    message = normalizeTelegramMessage(update.channel_post as never, ctx.accountId, me, true);
+  else {
+    const types = Object.keys(update).filter((k) => k !== "update_id");
+    ctx.logger.debug(`ignoring update type: ${types.join(",") || "empty"}`);
+    return;
+  }
+  if (!message) return;
+  const ack = await ctx.inbound(message);
+  if (ack.status === "rejected") ctx.logger.warn(`telegram message rejected: ${ack.reason}`);
 }
 
 /**
@@ -156,38 +197,8 @@ export function createTelegramChannel(
       details: { mode: account.webhookUrl ? "webhook" : "polling" },
     });
 
-    const handler = new Bot(account.botToken ?? "", {
-      botInfo: bot.botInfo,
-      client: { ...(account.apiRoot ? { apiRoot: account.apiRoot } : {}) },
-    });
-    const forward = async (message: InboundMessageInput | undefined) => {
-      if (!message) return;
-      const ack = await ctx.inbound(message);
-      if (ack.status === "rejected") ctx.logger.warn(`telegram message rejected: ${ack.reason}`);
-    };
-    handler.on(["message", "edited_message"], async (c: Context) => {
-      if (c.editedMessage) {
-        ctx.logger.debug("ignoring edited_message", { chatId: c.editedMessage.chat.id });
-        return;
-      }
-      await forward(normalizeTelegramMessage(c.message as never, ctx.accountId, me));
-    });
-    handler.on("channel_post", async (c: Context) =>
-      forward(normalizeTelegramMessage(c.channelPost as never, ctx.accountId, me, true)),
-    );
-    handler.use(async (c: Context) => {
-      ctx.logger.debug(
-        `ignoring update type: ${
-          Object.keys(c.update)
-            .filter((k) => k !== "update_id")
-            .join(",") || "empty"
-        }`,
-      );
-    });
-    handler.catch((error) => {
-      throw error.error;
-    });
-
+    // the account's one Bot polls and sends; updates are dispatched here (no second Bot)
+    const handler: UpdateHandler = { handleUpdate: (update) => dispatchUpdate(ctx, me, update) };
     if (account.webhookUrl) return runWebhook(ctx, bot, handler);
     return runPolling(ctx, bot, handler);
   }
@@ -195,7 +206,7 @@ export function createTelegramChannel(
   async function runPolling(
     ctx: ChannelAccountContext<TelegramAccount>,
     bot: Bot,
-    handler: Bot,
+    handler: UpdateHandler,
   ): Promise<void> {
     await bot.api.deleteWebhook(undefined, sig(ctx.abortSignal)).catch((error) => {
       throw toChannelError(error);
@@ -286,10 +297,16 @@ export function createTelegramChannel(
   async function runWebhook(
     ctx: ChannelAccountContext<TelegramAccount>,
     bot: Bot,
-    handler: Bot,
+    handler: UpdateHandler,
   ): Promise<void> {
     const account = ctx.account;
-    const callback = webhookCallback(handler, "http", {
+    // grammY's webhook adapter (secret check, timeout) only needs these three of a Bot
+    const receiver = {
+      isRunning: () => false,
+      init: async () => undefined,
+      handleUpdate: handler.handleUpdate,
+    };
+    const callback = webhookCallback(receiver as unknown as Bot, "http", {
       ...(account.webhookSecret ? { secretToken: account.webhookSecret } : {}),
       timeoutMilliseconds: 9_000,
       onTimeout: "throw",

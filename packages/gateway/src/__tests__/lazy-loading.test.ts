@@ -103,4 +103,13 @@ describe("what connecting channels loads (before the first message)", () => {
       expect(files.filter((file) => file.startsWith("packages/core/"))).toEqual([]);
     },
   );
+
+  it("Telegram loads grammY's throttler (Bottleneck) with the first send, not by connecting", () => {
+    const entry = join(REPO, "packages/channels-telegram/src/index.ts");
+    const graph = staticGraph(entry);
+    expect([...graph.packages].map(packageName)).not.toContain("@grammyjs/transformer-throttler");
+    expect(graph.dynamic.get(join(REPO, "packages/channels-telegram/src/telegram-channel.ts"))).toContain(
+      "@grammyjs/transformer-throttler",
+    );
+  });
 });
