@@ -3,8 +3,9 @@
 // every page at desktop and phone widths (screenshots in apps/control-ui/screenshots/), device
 // approval, a form edit that keeps the file's comments, a stale edit refused, live logs.
 import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { generateDeviceIdentity } from "@openclaw/protocol";
-import { FakeTelegramServer, openaiChatReply, telegramUpdate } from "@openclaw/testkit";
+import { FakeTelegramServer, openaiChatReply, sseReply, telegramUpdate } from "@openclaw/testkit";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAGES } from "./routes.js";
@@ -66,6 +67,57 @@ describe("Control UI against a real gateway", () => {
     expect(gw.fake.requests.at(-1)?.body.messages.at(-1)).toMatchObject({ role: "user" });
     expect(JSON.stringify(gw.fake.requests.at(-1)?.body.messages.at(-1))).toContain("hi there");
     await screenshots(page, "chat");
+  });
+
+  it("chat: tool calls fold under the reply, slash commands show their answer, Stop aborts a reply", async () => {
+    await writeFile(join(gw.workspace, "groceries.md"), "- oat milk\n- lemons\n");
+    gw.fake.enqueue(
+      openaiChatReply({
+        toolCalls: [
+          {
+            id: "call_1",
+            name: "read",
+            arguments: [JSON.stringify({ path: join(gw.workspace, "groceries.md") })],
+          },
+        ],
+      }),
+      openaiChatReply({ text: ["You need oat milk and lemons."] }),
+    );
+    await open("chat");
+    const send = async (text: string) => {
+      await page.locator("textarea[name=message]").fill(text);
+      await page.getByRole("button", { name: "Send" }).click();
+    };
+    await send("what is on my list?");
+    const answer = page.locator('.msg[data-role="assistant"]', { hasText: "You need oat milk and lemons." });
+    await answer.waitFor();
+    const tool = answer.locator('details[data-tool="read"]');
+    expect(await tool.getAttribute("open")).toBeNull(); // folded
+    expect(await tool.locator("summary").textContent()).toContain("done");
+
+    // a chat command is answered by the gateway itself, visibly, without a model call
+    const calls = gw.fake.requests.length;
+    const before = await page.locator('.msg[data-role="assistant"]').count();
+    await send("/status");
+    await expect.poll(() => page.locator('.msg[data-role="assistant"]').count()).toBe(before + 1);
+    expect((await page.locator('.msg[data-role="assistant"]').last().textContent())?.trim()).not.toBe("");
+    expect(gw.fake.requests.length).toBe(calls);
+
+    // a reply that never ends: Stop aborts it
+    const chunk = (content: string) => ({
+      data: {
+        id: "c",
+        object: "chat.completion.chunk",
+        model: "gpt-test",
+        choices: [{ index: 0, delta: { content }, finish_reason: null }],
+      },
+    });
+    gw.fake.enqueue(sseReply([chunk("Counting: one, "), chunk("two, ")], { end: "hang" }));
+    await send("count forever");
+    await page.locator(".msg[data-streaming]", { hasText: "Counting: one, two," }).waitFor();
+    await page.getByRole("button", { name: "Stop" }).click();
+    await page.locator('.msg[data-role="assistant"]', { hasText: "[aborted]" }).waitFor();
+    await screenshots(page, "chat-tools-abort");
   });
 
   it("shows every page at desktop and phone width, with a 'not available yet' panel for what the gateway lacks", async () => {

@@ -65,6 +65,7 @@ export interface UiGateway {
   port: number;
   stateDir: string;
   configPath: string;
+  workspace: string;
   fake: FakeOpenAIServer;
   stop(): Promise<void>;
 }
@@ -125,6 +126,7 @@ export async function startUiGateway(
     port: address.port,
     stateDir,
     configPath,
+    workspace: join(home, "workspace"),
     fake,
     async stop() {
       await assembled.gateway.close();

@@ -249,7 +249,7 @@ export class ChatPage extends Page {
               (e.target as HTMLTextAreaElement).form?.requestSubmit();
             }
           }}></textarea>
-        <label class="secondary" title="Attach files">📎<input type="file" multiple hidden
+        <label class="secondary" title="Attach files">Attach<input type="file" multiple hidden
           @change=${(e: Event) => (this.files = [...((e.target as HTMLInputElement).files ?? [])])} /></label>
         ${this.live ? html`<button type="button" class="danger" @click=${() => void this.abort()}>Stop</button>` : nothing}
         <button type="submit">Send</button>
@@ -263,7 +263,7 @@ function renderLine(line: Line, streaming = false) {
   return html`<div class="msg ${line.role}" data-role=${line.role} ?data-streaming=${streaming}>
     ${line.tools?.map(
       (tool) => html`<details data-tool=${tool.name}>
-        <summary>🔧 ${tool.name} ${tool.done ? (tool.isError ? "failed" : "done") : "running…"}</summary>
+        <summary>tool ${tool.name} · ${tool.done ? (tool.isError ? "failed" : "done") : "running…"}</summary>
         ${tool.result ? html`<pre>${tool.result}</pre>` : nothing}
       </details>`,
     )}<span class="text">${line.text}</span>${streaming ? html`<span class="muted"> ▍</span>` : nothing}
