@@ -103,8 +103,19 @@ function pick(schema: JsonSchema, value: unknown): Kind | "object" | "unsupporte
   return "unsupported";
 }
 
+/** The hint for a path: exact, or with one segment as `*` (a channel id, a provider id). */
+export function hintAt(hints: UiHints, path: string): UiHint | undefined {
+  if (hints[path]) return hints[path];
+  const segments = path.split(".");
+  for (let index = segments.length - 1; index >= 0; index--) {
+    const wild = [...segments.slice(0, index), "*", ...segments.slice(index + 1)].join(".");
+    if (hints[wild]) return hints[wild];
+  }
+  return undefined;
+}
+
 function label(path: string, hints: UiHints): string {
-  return hints[path]?.label ?? path.split(".").at(-1) ?? path;
+  return hintAt(hints, path)?.label ?? path.split(".").at(-1) ?? path;
 }
 
 /** Render the fields of `schema` for `value` (the config's current value at `path`). */
@@ -127,7 +138,7 @@ export function renderFields(
     const childSchema = (key: string) => object.properties?.[key] ?? recordSchema(object)!;
     return html`<fieldset data-path=${path}>
       <legend>${label(path, hints)}</legend>
-      ${hints[path]?.help ? html`<p class="muted">${hints[path]?.help}</p>` : nothing}
+      ${hintAt(hints, path)?.help ? html`<p class="muted">${hintAt(hints, path)?.help}</p>` : nothing}
       ${keys.map((key) => renderFields(childSchema(key), current[key], `${path}.${key}`, hints, errors))}
     </fieldset>`;
   }
@@ -148,7 +159,7 @@ function scalarField(
   hints: UiHints,
   error: string | undefined,
 ): TemplateResult {
-  const hint = hints[path];
+  const hint = hintAt(hints, path);
   const enumValues = (schema.anyOf ?? schema.oneOf)?.find((branch) => branch.enum)?.enum ?? schema.enum ?? [];
   const shown = value === undefined ? "" : kind === "list" ? (value as unknown[]).join(", ") : String(value);
   const fallback =

@@ -78,13 +78,17 @@ async function configWrite<T>(write: () => Promise<T>): Promise<T> {
 export const configMethods = {
   "config.get": async (_params, ctx) => configPayload(ctx, scopeAllows(ctx.caller.scopes, "operator.admin")),
 
-  "config.schema": async (_params, ctx) => ({
-    schema: await ctx.gateway.options.config.schema(),
-    // OpenClaw's Control UI reads field hints from here; this gateway has none beyond the schema
-    uiHints: {},
-    version: ctx.gateway.version,
-    generatedAt: new Date(ctx.gateway.startedAt).toISOString(),
-  }),
+  "config.schema": async (_params, ctx) => {
+    const schema = await ctx.gateway.options.config.schema();
+    const { configUiHints } = await import("./config-ui-hints.js");
+    // labels, help, order and secret flags the Control UI's form reads
+    return {
+      schema,
+      uiHints: configUiHints(schema),
+      version: ctx.gateway.version,
+      generatedAt: new Date(ctx.gateway.startedAt).toISOString(),
+    };
+  },
 
   "config.set": (params, ctx) =>
     configWrite(async () => {
