@@ -32,7 +32,7 @@ const SECRETS: Record<string, string> = {
   "devices/pending.json": "{}",
   "identity/device.json": '{"privateKeyPem":"secret"}',
   "agents/main/agent/auth-profiles.json": '{"profiles":{"openai:default":{"key":"sk-secret"}}}',
-  "exec-approvals.json": "{}",
+  "exec-approvals.json": '{"version":1}',
 };
 
 beforeEach(async () => {

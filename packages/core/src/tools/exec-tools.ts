@@ -90,6 +90,8 @@ export const execTool = defineTool({
     const cwd = params.workdir
       ? (await import("./fs-tools.js")).resolveToolPath(context.workspaceDir, params.workdir)
       : context.workspaceDir;
+    // the gateway's own secrets are refused before any approval is asked for
+    assertExecAvoidsGatewaySecrets(params.command, cwd, context);
     // the gateway host's exec-approvals.json: its allowlist and an operator's approval may allow a
     // miss; an invalid file or security=deny there denies everything
     const routing = await import("../approvals/exec-routing.js");
@@ -97,7 +99,6 @@ export const execTool = defineTool({
       ? await routing.gatewayHostFileDenies(context)
       : await routing.approveOnGatewayHost(params.command, cwd, context, verdict.reason);
     if (refused) throw new ToolError("exec_denied", refused);
-    assertExecAvoidsGatewaySecrets(params.command, cwd, context);
     // background sessions keep stdin open for `process action=write`; foreground ones read EOF
     const session = context.processes.start(params.command, {
       cwd,
