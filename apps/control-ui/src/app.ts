@@ -178,8 +178,10 @@ export class App extends LitElement {
   private tokenForm(message: string | undefined): TemplateResult {
     const submit = (event: Event) => {
       event.preventDefault();
-      const input = (event.target as HTMLFormElement).elements.namedItem("token") as HTMLInputElement;
-      this.conn.setToken(input.value);
+      const form = event.target as HTMLFormElement;
+      const input = form.elements.namedItem("token") as HTMLInputElement;
+      const kind = (form.elements.namedItem("kind") as HTMLSelectElement).value as "token" | "password";
+      this.conn.setToken(input.value, kind);
     };
     return html`<section class="card" data-state="need-token">
       <h2>Sign in to the gateway</h2>
@@ -188,7 +190,11 @@ export class App extends LitElement {
         On the gateway's machine: <code>openclaw dashboard</code> opens this page signed in, or
         <code>openclaw config get gateway.auth.token</code> prints the token.</p>
       <form @submit=${submit} class="row">
-        <input name="token" type="password" autocomplete="current-password" placeholder="gateway token" required />
+        <select name="kind" aria-label="Secret kind">
+          <option value="token">Token</option>
+          <option value="password">Password</option>
+        </select>
+        <input name="token" type="password" autocomplete="current-password" placeholder="gateway token or password" required />
         <button type="submit">Connect</button>
       </form>
     </section>`;

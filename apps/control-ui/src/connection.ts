@@ -22,6 +22,8 @@ export type LinkState =
 
 const KEY = {
   token: "openclaw.control.token",
+  /** "password" when the stored secret is the gateway password (gateway.auth.mode: password). */
+  secretKind: "openclaw.control.secretKind",
   device: "openclaw.control.device",
   deviceToken: "openclaw.control.deviceToken",
 } as const;
@@ -47,6 +49,7 @@ export function takeFragmentToken(storage: Storage = localStorage): void {
   const token = params.get("token");
   if (!token) return;
   storage.setItem(KEY.token, token.trim());
+  storage.setItem(KEY.secretKind, "token");
   history.replaceState(null, "", `${window.location.pathname}${window.location.search}#/chat`);
 }
 
@@ -112,8 +115,9 @@ export class Connection {
     return (await this.client.request(method, params, timeoutMs ? { timeoutMs } : {})) as T;
   }
 
-  setToken(token: string): void {
+  setToken(token: string, kind: "token" | "password" = "token"): void {
     this.storage.setItem(KEY.token, token.trim());
+    this.storage.setItem(KEY.secretKind, kind);
     this.storage.removeItem(KEY.deviceToken);
     void this.start();
   }
@@ -157,7 +161,11 @@ export class Connection {
     const deviceToken = this.storage.getItem(KEY.deviceToken) ?? undefined;
     const client = new GatewayClient({
       url: gatewayUrl(),
-      auth: this.token ? { token: this.token } : { deviceToken },
+      auth: !this.token
+        ? { deviceToken }
+        : this.storage.getItem(KEY.secretKind) === "password"
+          ? { password: this.token }
+          : { token: this.token },
       client: {
         id: "openclaw-control-ui",
         mode: "webchat",

@@ -116,6 +116,23 @@ describe("Control UI bad input", () => {
     await page.locator('[data-link="connected"]').waitFor();
   });
 
+  it("a gateway on password auth: the sign-in form takes the password", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "openclaw-ui-errors-"));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    await writeFile(
+      join(stateDir, "openclaw.json"),
+      `{ gateway: { auth: { mode: "password", password: "correct horse battery" } } }`,
+    );
+    const { port } = await gatewayOn(stateDir);
+    const page = await newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const form = page.locator('[data-state="need-token"]');
+    await form.locator("select[name=kind]").selectOption("password");
+    await form.locator("input[name=token]").fill("correct horse battery");
+    await form.getByRole("button", { name: "Connect" }).click();
+    await page.locator('[data-link="connected"]').waitFor();
+  });
+
   it("a config the form cannot represent opens the raw editor with the reason; fixing it there saves", async () => {
     const stateDir = await stateDirWithConfig();
     const { gateway, port } = await gatewayOn(stateDir);

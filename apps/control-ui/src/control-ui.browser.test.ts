@@ -185,6 +185,33 @@ describe("Control UI against a real gateway", () => {
     expect(await page.locator("[data-pairing]").count()).toBe(0);
   });
 
+  it("acts from the Sessions, Automation and Models pages", async () => {
+    // Sessions: search narrows the list, a click previews the session's last messages
+    await open("sessions");
+    await page.locator('[data-session="agent:main:main"]').waitFor();
+    await page.locator("input[type=search]").fill("no-such-session");
+    expect(await page.locator("[data-session]").count()).toBe(0);
+    await page.locator("input[type=search]").fill("main");
+    await page.locator('[data-session="agent:main:main"] a').click();
+    await page.locator('[data-preview="agent:main:main"]', { hasText: "hi there" }).waitFor();
+
+    // Automation: add a cron job, it is listed and stored by the gateway
+    await open("automation");
+    await page.locator("input[name=name]").fill("morning brief");
+    await page.locator("input[name=message]").fill("summarise my inbox");
+    await page.getByRole("button", { name: "Add job" }).click();
+    await page.locator('[data-job="morning brief"]').waitFor();
+    const jobs = (await gw.assembled.gateway.call("cron.list", {})) as { jobs: { name: string }[] };
+    expect(jobs.jobs.map((job) => job.name)).toContain("morning brief");
+
+    // Models: the default model and a fallback, written to the file
+    await open("models");
+    await page.locator("input[name=fallbacks]").fill("fake/gpt-test-mini");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator(".notice", { hasText: "Saved the default model" }).waitFor();
+    expect(await readFile(gw.configPath, "utf8")).toContain("gpt-test-mini");
+  });
+
   it("edits a key in the form: the file gets it and keeps its comments; a stale edit is refused", async () => {
     await open("config");
     await page.locator("select[name=section]").selectOption("logging");
