@@ -2,7 +2,7 @@
 // gzipped), Debian's Chromium against the built gateway process (first render, connected), and
 // the gateway's resident memory added by five open dashboards.
 // Needs the built CLI (`pnpm turbo run build --filter=@openclaw/cli...`) and /usr/bin/chromium.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -76,6 +76,57 @@ async function startGateway(
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
+/** `openclaw tui` start → its screen drawn, in a tmux pseudo-terminal (median of 5 runs, ms). */
+async function tuiFirstPaint(port: number): Promise<number | undefined> {
+  const tmux = (...args: string[]) =>
+    execFileSync("tmux", ["-L", `openclaw-bench-${process.pid}`, "-f", "/dev/null", ...args], {
+      encoding: "utf8",
+    });
+  try {
+    tmux("-V");
+  } catch {
+    return undefined;
+  }
+  const home = mkdtempSync(join(tmpdir(), "openclaw-tui-bench-"));
+  const times: number[] = [];
+  try {
+    for (let run = 0; run < 5; run++) {
+      const started = performance.now();
+      tmux(
+        "new-session",
+        "-d",
+        "-s",
+        `t${run}`,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "env",
+        `HOME=${home}`,
+        `OPENCLAW_STATE_DIR=${home}`,
+        "NO_COLOR=1",
+        process.execPath,
+        cli,
+        "tui",
+        "--url",
+        `ws://127.0.0.1:${port}`,
+        "--token",
+        TOKEN,
+      );
+      while (!tmux("capture-pane", "-p", "-t", `t${run}`).includes("OpenClaw"))
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      times.push(performance.now() - started);
+      tmux("kill-session", "-t", `t${run}`);
+    }
+  } finally {
+    try {
+      tmux("kill-server");
+    } catch {}
+    rmSync(home, { recursive: true, force: true });
+  }
+  return median(times);
+}
+
 const benchmark: Benchmark = {
   name: "control-ui",
   async run(): Promise<BenchResult[]> {
@@ -83,6 +134,7 @@ const benchmark: Benchmark = {
     const { bytes, files } = initialJs(uiRoot);
     const gateway = await startGateway(uiRoot);
     const browser = await launchBrowser();
+    let closed = false;
     try {
       await settle();
       const idle = currentRss(gateway.child.pid!) ?? 0;
@@ -115,7 +167,22 @@ const benchmark: Benchmark = {
       await settle();
       const after = currentRss(gateway.child.pid!) ?? 0;
       for (const page of pages) await page.close();
+      // the TUI is timed without the browser competing for the CPU
+      await browser.close();
+      closed = true;
+      const tui = await tuiFirstPaint(gateway.port);
       return [
+        ...(tui === undefined
+          ? []
+          : [
+              {
+                name: "openclaw tui first paint",
+                value: Math.round(tui),
+                unit: "ms",
+                lowerIsBetter: true,
+                note: "target < 300 ms (tmux; CLI start → screen drawn)",
+              },
+            ]),
         {
           name: "control-ui initial JS (gzip)",
           value: Math.round(bytes / 102.4) / 10,
@@ -153,7 +220,7 @@ const benchmark: Benchmark = {
         },
       ];
     } finally {
-      await browser.close();
+      if (!closed) await browser.close();
       await gateway.stop();
       rmSync(uiRoot, { recursive: true, force: true });
     }
