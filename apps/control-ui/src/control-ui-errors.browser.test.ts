@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
-import { createGateway, createMemoryAssistant, type Gateway } from "@openclaw/gateway";
+import { createGateway, createMemoryAssistant, type Gateway, type GatewayOptions } from "@openclaw/gateway";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testConfigStore } from "../../../packages/gateway/src/__tests__/helpers.js";
@@ -33,6 +33,7 @@ async function gatewayOn(
   stateDir: string,
   port = 0,
   autoApproveLoopback = true,
+  capabilities: GatewayOptions["capabilities"] = [],
 ): Promise<{ gateway: Gateway; port: number }> {
   const configPath = join(stateDir, "openclaw.json");
   const store = testConfigStore(configPath);
@@ -44,6 +45,7 @@ async function gatewayOn(
     logFile: join(stateDir, "gateway.log"),
     controlUiRoot: uiRoot,
     autoApproveLoopback,
+    capabilities,
     version: "ui-errors",
   });
   const address = await gateway.listen();
@@ -102,6 +104,28 @@ describe("Control UI bad input", () => {
     await live.locator('[data-link="down"]').waitFor();
     await gatewayOn(stateDir, first.port);
     await live.locator('[data-link="connected"]').waitFor({ timeout: 15_000 });
+  });
+
+  it("a capability the gateway lacks shows 'not available yet', and lights up when a gateway that has it connects", async () => {
+    // the bare gateway library has no cron methods …
+    const stateDir = await stateDirWithConfig();
+    const bare = await gatewayOn(stateDir);
+    const page = await newPage();
+    await page.goto(`http://127.0.0.1:${bare.port}/#token=${UI_TOKEN}`);
+    await page.locator('[data-link="connected"]').waitFor();
+    await page.goto(`http://127.0.0.1:${bare.port}/#/automation`);
+    const panel = page.locator('[data-unavailable="Cron"]');
+    await panel.waitFor();
+    expect(await panel.textContent()).toContain("cron.list");
+    await screenshots(page, "unavailable-cron");
+    // … restarted on the same port with core's methods (cron included): the page reconnects and
+    // the panel lights up
+    await bare.gateway.close();
+    await gatewayOn(stateDir, bare.port, true, [
+      () => import("@openclaw/core/methods").then((m) => m.coreMethods),
+    ]);
+    await page.locator('[data-section="cron"]').waitFor({ timeout: 15_000 });
+    expect(await panel.count()).toBe(0);
   });
 
   it("wrong token: the sign-in form shows the gateway's answer; the right one connects", async () => {
