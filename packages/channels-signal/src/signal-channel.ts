@@ -6,7 +6,7 @@ import {
   type SignalAccount,
   signalConfigSchema,
 } from "./config.js";
-import { readSignalEvents, SignalRpcError, signalRpc, spawnSignalDaemon } from "./daemon.js";
+import { linkSignal, readSignalEvents, SignalRpcError, signalRpc, spawnSignalDaemon } from "./daemon.js";
 import { normalizeSignalEnvelope, type SignalEnvelope } from "./normalize.js";
 import { renderSignal } from "./render.js";
 
@@ -260,6 +260,22 @@ export function createSignalChannel(options: SignalChannelOptions = {}): Channel
             targetTimestamp: Number(targetTimestamp),
           }),
         ).catch(() => undefined);
+      },
+    },
+    auth: {
+      async login({ account, print, signal }) {
+        const QRCode = await import("qrcode");
+        const linked = await linkSignal({
+          cliPath: account.cliPath,
+          ...(signal ? { signal } : {}),
+          onUri: (uri) =>
+            void (QRCode.default ?? QRCode)
+              .toString(uri, { type: "terminal", small: true })
+              .then((text: string) =>
+                print(`${text}\n${uri}\nScan this QR in Signal → Settings → Linked devices`),
+              ),
+        });
+        return { ...(linked.account ? { self: linked.account, config: { account: linked.account } } : {}) };
       },
     },
     pairing: {

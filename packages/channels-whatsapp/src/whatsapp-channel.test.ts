@@ -342,6 +342,29 @@ describe("whatsapp channel through Baileys' socket boundary against the fake", (
     expect(probe).toMatchObject({ ok: false, error: expect.stringContaining("not linked") });
   });
 
+  it("channels login (the plugin's auth.login) prints the QR as terminal text and links the account", async () => {
+    const plugin = createWhatsAppChannel({
+      stateDir,
+      socketFactory: whatsappSocketFactory(fake.url) as never,
+    });
+    const printed: string[] = [];
+    const scanWhenShown = setInterval(() => {
+      if (fake.qrs > 0) {
+        clearInterval(scanWhenShown);
+        fake.scanQr();
+      }
+    }, 5);
+    const result = await plugin.auth?.login({
+      accountId: "default",
+      account: plugin.config.resolveAccount({}, "default"),
+      print: (text) => printed.push(text),
+    });
+    expect(result).toEqual({ self: "+159876543210" });
+    await until(async () => printed.length > 0);
+    expect(printed[0]).toMatch(/[▄▀█]/);
+    expect(printed[0]).toContain("Linked devices");
+  });
+
   it("channels logout unlinks the device and removes the credentials", async () => {
     await link();
     await startWhatsApp();

@@ -446,6 +446,26 @@ export function createWhatsAppChannel(
           .catch(() => undefined);
       },
     },
+    auth: {
+      async login({ accountId, account, print, signal }) {
+        const { loginWhatsApp, renderQrTerminal } = await import("./login.js");
+        const result = await loginWhatsApp({
+          authDir: account.authDir,
+          accountId,
+          socketFactory: factory,
+          ...(signal ? { signal } : {}),
+          onQr: (qr) =>
+            void renderQrTerminal(qr).then((text) =>
+              print(`${text}\nScan this QR in WhatsApp → Settings → Linked devices → Link a device`),
+            ),
+        });
+        if (result.alreadyLinked)
+          print(
+            `WhatsApp already linked (${result.self}); run openclaw channels logout --channel whatsapp to link another phone`,
+          );
+        return { self: result.self };
+      },
+    },
     pairing: {
       idLabel: "WhatsApp number",
       normalizeAllowEntry: (entry) => {

@@ -203,7 +203,7 @@ export async function channelsAdd(
         `--token: ${channel} does not say which key holds its token; use openclaw config set channels.${channel}.<key> <value>`,
         2,
       );
-    if (login && !options.token) throw new CliError(`channels login --channel ${channel} needs --token`, 2);
+    if (login && !options.token) return channelsInteractiveLogin(channel, options.account);
     const base =
       options.account && options.account !== "default"
         ? `channels.${channel}.accounts.${options.account}`
@@ -243,6 +243,31 @@ export async function channelsAdd(
       `Start (or restart) the gateway to connect it. New DM senders get a pairing code: openclaw pairing list ${channel}`,
     );
   });
+}
+
+/**
+ * `channels login --channel <id>` for a channel that links a device (WhatsApp QR, Signal link):
+ * the plugin's `auth.login` prints the QR; the keys it returns are saved in the account's block.
+ */
+async function channelsInteractiveLogin(channel: string, accountId = "default"): Promise<void> {
+  const plugin = (await loadChannelPlugins()).find((p) => p.id === channel);
+  if (!plugin?.auth) throw new CliError(`channels login --channel ${channel} needs --token`, 2);
+  const { config } = readLocalConfig();
+  const block = get(config, `channels.${channel}`) as Record<string, unknown> | undefined;
+  const account = plugin.config.resolveAccount(block, accountId);
+  const result = await plugin.auth.login({ accountId, account, print: (text) => print(text) });
+  const base = accountId !== "default" ? `channels.${channel}.accounts.${accountId}` : `channels.${channel}`;
+  const { setConfigValue } = await import("@openclaw/core/config");
+  await setConfigValue(`channels.${channel}.enabled`, true);
+  if (accountId !== "default") await setConfigValue(`${base}.enabled`, true);
+  for (const [key, value] of Object.entries(result.config ?? {}))
+    await setConfigValue(`${base}.${key}`, value);
+  print(
+    `${channel}${accountId === "default" ? "" : `/${accountId}`}: linked${result.self ? ` as ${result.self}` : ""}`,
+  );
+  print(
+    `Start (or restart) the gateway to connect it. New DM senders get a pairing code: openclaw pairing list ${channel}`,
+  );
 }
 
 export async function channelsRemove(options: {

@@ -174,6 +174,22 @@ export interface ChannelPairingAdapter {
   normalizeAllowEntry?(entry: string): string;
 }
 
+/** Interactive login (`openclaw channels login --channel <id>`): QR linking, device links. */
+export interface ChannelAuthAdapter<Account> {
+  login(ctx: {
+    accountId: string;
+    account: Account;
+    /** Write to the user's terminal (a QR code rendered as text, instructions). */
+    print(text: string): void;
+    signal?: AbortSignal;
+  }): Promise<{
+    /** Who is now logged in (`+15551234567`). */
+    self?: string;
+    /** Keys to save in the account's config block (`{ account: "+1555…" }`). */
+    config?: Record<string, unknown>;
+  }>;
+}
+
 export interface ChannelProbeResult {
   ok: boolean;
   /** Bot identity when the probe reached the vendor. */
@@ -202,6 +218,8 @@ export interface ChannelPluginV1<Account = unknown> {
   readonly outbound: ChannelOutboundAdapter<Account>;
   readonly pairing?: ChannelPairingAdapter;
   readonly status?: ChannelStatusAdapter<Account>;
+  /** Interactive login for channels that link a device instead of taking a token. */
+  readonly auth?: ChannelAuthAdapter<Account>;
 }
 
 /** Any ChannelPluginV1 regardless of its account type. */
