@@ -33,7 +33,7 @@ it("channels login --channel signal links a device: QR in the terminal, number s
     path.join(state, "openclaw.json"),
     JSON.stringify({ channels: { signal: { cliPath: fakeCli } } }),
   );
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: home,
     OPENCLAW_STATE_DIR: state,
