@@ -95,6 +95,20 @@ describe("Control UI against a real gateway", () => {
     expect(await tool.getAttribute("open")).toBeNull(); // folded
     expect(await tool.locator("summary").textContent()).toContain("done");
 
+    // a text file attached goes to the model with the message
+    gw.fake.enqueue(openaiChatReply({ text: ["Noted the plan."] }));
+    await page
+      .locator("input[type=file]")
+      .setInputFiles({
+        name: "plan.md",
+        mimeType: "text/markdown",
+        buffer: Buffer.from("# Plan\n- ship the dashboard\n"),
+      });
+    await page.locator("p", { hasText: "Attached: plan.md" }).waitFor();
+    await send("read my plan");
+    await page.locator('.msg[data-role="assistant"]', { hasText: "Noted the plan." }).waitFor();
+    expect(JSON.stringify(gw.fake.requests.at(-1)?.body.messages.at(-1))).toContain("ship the dashboard");
+
     // a chat command is answered by the gateway itself, visibly, without a model call
     const calls = gw.fake.requests.length;
     const before = await page.locator('.msg[data-role="assistant"]').count();
@@ -194,6 +208,25 @@ describe("Control UI against a real gateway", () => {
     await page.locator("input[type=search]").fill("main");
     await page.locator('[data-session="agent:main:main"] a').click();
     await page.locator('[data-preview="agent:main:main"]', { hasText: "hi there" }).waitFor();
+    // export a bundle, import it into the same gateway (appended with chat.inject)
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export" }).click();
+    const bundle = JSON.parse(await readFile((await (await download).path())!, "utf8")) as {
+      sessions: { key: string; messages: unknown[] }[];
+    };
+    expect(bundle.sessions.map((session) => session.key)).toContain("agent:main:main");
+    await page.locator('input[type=file][accept="application/json"]').setInputFiles({
+      name: "bundle.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(
+        JSON.stringify({
+          sessions: [
+            { key: "agent:main:imported", messages: [{ role: "assistant", content: "from the bundle" }] },
+          ],
+        }),
+      ),
+    });
+    await page.locator(".notice", { hasText: "Imported 1 message(s)" }).waitFor();
 
     // Automation: add a cron job, it is listed and stored by the gateway
     await open("automation");

@@ -177,13 +177,27 @@ export class ChatPage extends Page {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const input = form.elements.namedItem("message") as HTMLTextAreaElement;
-    const message = input.value.trim();
-    if (!message && this.files.length === 0) return;
-    const attachments = await Promise.all(this.files.map(readAttachment));
+    const typed = input.value.trim();
+    if (!typed && this.files.length === 0) return;
+    // text files go inline (every model reads them); other files as attachments
+    const inline = this.files.filter(isTextFile);
+    const binary = this.files.filter((file) => !isTextFile(file));
+    const blocks = await Promise.all(
+      inline.map(
+        async (file) =>
+          `\n\n[attached file ${file.name}]\n\`\`\`\n${(await file.text()).slice(0, MAX_INLINE)}\n\`\`\``,
+      ),
+    );
+    const message = `${typed}${blocks.join("")}`.trim();
+    const attachments = await Promise.all(binary.map(readAttachment));
+    const names = this.files.map((file) => file.name);
     await this.guard(async () => {
       this.lines = [
         ...this.lines,
-        { role: "user", text: message || `(${attachments.length} attachment(s))` },
+        {
+          role: "user",
+          text: `${typed}${names.length ? `${typed ? "\n" : ""}[attached: ${names.join(", ")}]` : ""}`,
+        },
       ];
       input.value = "";
       this.files = [];
@@ -268,6 +282,16 @@ function renderLine(line: Line, streaming = false) {
       </details>`,
     )}<span class="text">${line.text}</span>${streaming ? html`<span class="muted"> ▍</span>` : nothing}
   </div>`;
+}
+
+/** Inline text files up to this many characters each. */
+const MAX_INLINE = 100_000;
+
+function isTextFile(file: File): boolean {
+  return (
+    file.type.startsWith("text/") ||
+    /\.(md|txt|json|json5|ya?ml|csv|log|ts|js|py|sh|toml|ini|xml|html?)$/i.test(file.name)
+  );
 }
 
 async function readAttachment(file: File) {
