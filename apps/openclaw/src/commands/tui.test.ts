@@ -68,8 +68,9 @@ describe("openclaw tui in a terminal", () => {
       await tui.type("what is the answer?");
       await tui.keys("Enter");
       await tui.waitFor("you what is the answer?");
-      const screen = await tui.waitFor("assistant The answer is 42.");
-      expect(screen).toMatch(/gpt-test · \d+ tokens · idle/);
+      await tui.waitFor("assistant The answer is 42.");
+      // the status line then shows the session's model and tokens
+      await tui.waitFor(/agent:main:main · gpt-test · [1-9]\d* tokens · idle/);
 
       // a reply that never finishes: Esc stops it
       const chunk = (content: string) => ({
@@ -87,6 +88,13 @@ describe("openclaw tui in a terminal", () => {
       await tui.keys("Escape");
       await tui.waitFor("[aborted]");
       await tui.waitFor(/· aborted/);
+
+      // the session picker
+      await tui.type("/sessions");
+      await tui.keys("Enter");
+      await tui.waitFor(/→ agent:main:main|agent:main:main\s{2,}/);
+      await tui.keys("Enter");
+      await tui.waitFor("session agent:main:main");
 
       await tui.type("/quit");
       await tui.keys("Enter");
