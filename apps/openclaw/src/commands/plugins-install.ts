@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { cp, lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { cp, lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, posix, resolve } from "node:path";
 import type { PluginPackage } from "@openclaw/core/plugins";
@@ -175,6 +175,13 @@ async function installDependencies(dir: string): Promise<void> {
   };
   if (!pkg.dependencies || !Object.keys(pkg.dependencies).length || existsSync(join(dir, "node_modules")))
     return;
+  // npm resolves devDependencies even with --omit=dev; they are never installed here, and a
+  // plugin's build-time packages (unpublished workspace ones included) must not fail the install
+  const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as Record<string, unknown>;
+  if (manifest.devDependencies) {
+    delete manifest.devDependencies;
+    await writeFile(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
   await run(
     "npm",
     ["install", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--no-package-lock"],
