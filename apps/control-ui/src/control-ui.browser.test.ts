@@ -97,13 +97,11 @@ describe("Control UI against a real gateway", () => {
 
     // a text file attached goes to the model with the message
     gw.fake.enqueue(openaiChatReply({ text: ["Noted the plan."] }));
-    await page
-      .locator("input[type=file]")
-      .setInputFiles({
-        name: "plan.md",
-        mimeType: "text/markdown",
-        buffer: Buffer.from("# Plan\n- ship the dashboard\n"),
-      });
+    await page.locator("input[type=file]").setInputFiles({
+      name: "plan.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from("# Plan\n- ship the dashboard\n"),
+    });
     await page.locator("p", { hasText: "Attached: plan.md" }).waitFor();
     await send("read my plan");
     await page.locator('.msg[data-role="assistant"]', { hasText: "Noted the plan." }).waitFor();
