@@ -87,6 +87,35 @@ describe("openclaw onboard in a terminal", () => {
     expect(fake.requests.some((request) => request.path.endsWith("/models"))).toBe(true);
   });
 
+  it("configure --section gateway re-runs one step: the port changes, the token and comments stay", async () => {
+    const { state, env } = await freshState("configure");
+    await writeFile(
+      join(state, "openclaw.json"),
+      `// hand-written\n{ gateway: { port: 18789, auth: { mode: "token", token: "keep-me-0123456789" } } }\n`,
+    );
+    const session = await TmuxSession.start(cliCommand("configure", "--section", "gateway"), env);
+    try {
+      await session.waitFor("Gateway port");
+      await session.keys("BSpace", "BSpace", "BSpace", "BSpace", "BSpace");
+      await session.type("18800");
+      await session.keys("Enter");
+      await session.waitFor("Listen on");
+      await session.keys("Enter");
+      await session.waitFor("Gateway auth");
+      await session.keys("Enter");
+      await session.waitFor("Saved gateway");
+    } finally {
+      await session.kill();
+    }
+    const text = readFileSync(join(state, "openclaw.json"), "utf8");
+    expect(text).toContain("// hand-written");
+    const config = JSON5.parse(text);
+    expect(config.gateway).toMatchObject({
+      port: 18800,
+      auth: { mode: "token", token: "keep-me-0123456789" },
+    });
+  });
+
   it("Ctrl-C in the middle writes nothing: the existing file stays byte for byte", async () => {
     const { state, env } = await freshState("cancelled");
     const original = `// mine\n{ gateway: { port: 18789 } }\n`;
