@@ -59,11 +59,6 @@ export class LogsPage extends Page {
     this.file = "";
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.generation > 0) this.schedule();
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.timer);
@@ -79,8 +74,11 @@ export class LogsPage extends Page {
     this.timer = setTimeout(() => void this.guard(() => this.poll()), 1000);
   }
 
+  private polling = false;
+
   private async poll(): Promise<void> {
-    if (!this.isConnected) return;
+    if (!this.isConnected || this.polling) return;
+    this.polling = true;
     try {
       if (this.paused) return;
       const result = await this.conn.request<{
@@ -95,6 +93,7 @@ export class LogsPage extends Page {
       if (fresh.length || result.reset) this.lines = [...kept, ...fresh].slice(-MAX_LINES);
       this.cursor = result.cursor;
     } finally {
+      this.polling = false;
       if (this.isConnected) this.schedule();
     }
   }
