@@ -170,6 +170,20 @@ describe("memory index", () => {
     expect(answer.results[0]?.path).toBe("memory/2026-11-21.md");
   });
 
+  it("watches a memory/ folder created after the watcher started", async () => {
+    await rm(path.join(workspace, "memory"), { recursive: true });
+    const memory = manager({ sync: { watchDebounceMs: 100 } }, { watch: true });
+    await memory.sync("main");
+    const index = await memory.index("main");
+    const first = new Promise<SyncReport>((resolve) => index.once("synced", resolve));
+    await mkdir(path.join(workspace, "memory"));
+    await first;
+    const second = new Promise<SyncReport>((resolve) => index.once("synced", resolve));
+    await writeFile(path.join(workspace, "memory", "late.md"), "The spare key is under the blue pot.\n");
+    expect((await second).indexed).toBe(1);
+    expect((await memory.search("main", "spare key")).results[0]?.path).toBe("memory/late.md");
+  });
+
   it("searches Chinese and Japanese text (trigram tokenizer)", async () => {
     await writeFile(
       path.join(workspace, "memory", "cjk.md"),

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { type FSWatcher, watch } from "node:fs";
+import { existsSync, type FSWatcher, watch } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
@@ -70,6 +70,8 @@ export type MemoryIndexStatus = {
 };
 
 const INDEX_VERSION = 1;
+/** Chunks written per transaction (each one holds the event loop for a few milliseconds). */
+const WRITE_SLICE = 8;
 
 function isEmbedder(value: Embedder | NoEmbedder): value is Embedder {
   return "embed" in value;
@@ -218,12 +220,17 @@ export class MemoryIndex extends EventEmitter {
     }
     const chunks = chunkMarkdown(text, this.options.settings.chunking);
     const vectors = report.embeddingError ? new Map() : await this.embedChunks(chunks, report);
-    this.store.transaction(() =>
-      this.store.replaceFile(
-        record,
-        chunks.map((chunk) => ({ ...chunk, embedding: vectors.get(chunk.hash) })),
-      ),
-    );
+    const rows = chunks.map((chunk) => ({ ...chunk, embedding: vectors.get(chunk.hash) }));
+    // small transactions with the event loop free in between; the file's record goes last, so a
+    // crash in the middle leaves a file the next sync indexes again (its chunks are replaced)
+    for (let start = 0; start === 0 || start < rows.length; start += WRITE_SLICE) {
+      this.store.transaction(() => {
+        if (start === 0) this.store.removeFile(record.path);
+        this.store.insertChunks(record, rows.slice(start, start + WRITE_SLICE));
+      });
+      await yieldToLoop();
+    }
+    this.store.transaction(() => this.store.upsertFile(record));
     return chunks.length;
   }
 
@@ -361,17 +368,24 @@ export class MemoryIndex extends EventEmitter {
       }, this.options.settings.sync.watchDebounceMs);
       this.debounce.unref?.();
     };
+    const watched = new Set<string>();
     const add = (target: string, recursive: boolean, filter?: (name: string) => boolean) => {
+      // (a recursive watch of a missing folder does not throw on every platform: check first)
+      if (watched.has(target) || !existsSync(target)) return;
       try {
         const watcher = watch(target, { recursive, persistent: false }, (_event, name) => {
+          // a memory/ folder created after start: watch it too
+          if (target === workspace && name === "memory") add(memoryDir, true);
           if (!filter || (name && filter(String(name)))) onChange();
         });
         watcher.on("error", () => {});
         this.watchers.push(watcher);
+        watched.add(target);
       } catch {}
     };
+    const memoryDir = path.join(workspace, "memory");
     add(workspace, false, (name) => name === "MEMORY.md" || name === "memory.md" || name === "memory");
-    add(path.join(workspace, "memory"), true);
+    add(memoryDir, true);
     for (const extra of this.options.settings.extraPaths) add(path.resolve(workspace, extra), true);
   }
 

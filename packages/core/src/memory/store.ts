@@ -180,14 +180,24 @@ export class MemoryStore {
     ).map((row) => ({ ...row }));
   }
 
-  /** Replace one file's chunks (call inside a transaction). */
+  /** Replace one file's chunks in one go (call inside a transaction). */
   replaceFile(record: FileRecord, chunks: Array<Chunk & { embedding?: Float32Array }>): void {
     this.removeFile(record.path);
+    this.insertChunks(record, chunks);
+    this.upsertFile(record);
+  }
+
+  /** Add chunks of a file (call inside a transaction); the file's record comes last, with {@link upsertFile}. */
+  insertChunks(
+    record: Pick<FileRecord, "path" | "source">,
+    chunks: Array<Chunk & { embedding?: Float32Array }>,
+  ): void {
     const insert = this.stmt(
       "INSERT INTO chunks(path, source, start_line, end_line, hash, text, cjk, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     const fts = this.stmt("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)");
     const cjk = this.stmt("INSERT INTO chunks_cjk(rowid, text) VALUES (?, ?)");
+    this.matrix = undefined;
     const dims = chunks.find((chunk) => chunk.embedding)?.embedding?.length;
     if (dims) this.ensureVecTable(dims);
     for (const chunk of chunks) {
@@ -208,6 +218,10 @@ export class MemoryStore {
       if (blob && this.vecDims === chunk.embedding?.length)
         this.stmt("INSERT INTO chunks_vec(rowid, embedding) VALUES (?, ?)").run(id, blob);
     }
+  }
+
+  /** Record a file as indexed (its mtime, size and content hash). */
+  upsertFile(record: FileRecord): void {
     this.stmt(
       "INSERT INTO files(path, source, hash, mtime_ms, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET source = excluded.source, hash = excluded.hash, mtime_ms = excluded.mtime_ms, size = excluded.size",
     ).run(record.path, record.source, record.hash, record.mtimeMs, record.size);
@@ -216,6 +230,7 @@ export class MemoryStore {
   /** Store a vector for an existing chunk (call inside a transaction). */
   setEmbedding(id: number, vector: Float32Array): void {
     const blob = toBlob(vector);
+    this.matrix = undefined;
     this.stmt("UPDATE chunks SET embedding = ? WHERE id = ?").run(blob, id);
     if (this.vecDims !== vector.length) return;
     this.stmt("DELETE FROM chunks_vec WHERE rowid = ?").run(BigInt(id));
@@ -224,6 +239,7 @@ export class MemoryStore {
 
   /** Drop a file and its chunks (call inside a transaction). */
   removeFile(file: string): void {
+    this.matrix = undefined;
     const ids = this.stmt("SELECT id FROM chunks WHERE path = ?").all(file) as { id: number }[];
     const ftsDelete = this.stmt("DELETE FROM chunks_fts WHERE rowid = ?");
     const cjkDelete = this.stmt("DELETE FROM chunks_cjk WHERE rowid = ?");
@@ -245,6 +261,7 @@ export class MemoryStore {
       this.stmt("DELETE FROM meta WHERE key = 'vec_dims'").run();
     });
     this.vecDims = undefined;
+    this.matrix = undefined;
   }
 
   cachedEmbeddings(model: string, hashes: string[]): Map<string, Float32Array> {
@@ -317,37 +334,52 @@ export class MemoryStore {
     return this.nearestJs(vector, limit);
   }
 
-  /** The in-process fallback: cosine over every chunk's Float32 blob, top `limit` kept. */
+  /**
+   * The in-process fallback: cosine over every chunk's Float32 vector, top `limit` kept. The
+   * vectors are read once into one contiguous, normalized Float32Array (rebuilt after writes).
+   */
   nearestJs(vector: Float32Array, limit: number): Array<{ id: number; similarity: number }> {
+    const dims = vector.length;
+    const matrix = this.vectorMatrix(dims);
     let queryNorm = 0;
-    for (let index = 0; index < vector.length; index++) queryNorm += vector[index]! * vector[index]!;
+    for (let index = 0; index < dims; index++) queryNorm += vector[index]! * vector[index]!;
     queryNorm = Math.sqrt(queryNorm) || 1;
     const top: Array<{ id: number; similarity: number }> = [];
-    const rows = this.stmt(
-      "SELECT id, embedding FROM chunks WHERE embedding IS NOT NULL",
-    ).iterate() as Iterable<{
-      id: number;
-      embedding: Uint8Array;
-    }>;
-    for (const row of rows) {
-      const blob = row.embedding;
-      if (blob.byteLength !== vector.length * 4) continue;
-      const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    const { ids, values } = matrix;
+    for (let row = 0; row < ids.length; row++) {
+      const offset = row * dims;
       let dot = 0;
-      let norm = 0;
-      for (let index = 0; index < vector.length; index++) {
-        const value = view.getFloat32(index * 4, true);
-        dot += value * vector[index]!;
-        norm += value * value;
-      }
-      const similarity = dot / (queryNorm * (Math.sqrt(norm) || 1));
+      for (let index = 0; index < dims; index++) dot += values[offset + index]! * vector[index]!;
+      const similarity = dot / queryNorm;
       if (top.length < limit || similarity > top[top.length - 1]!.similarity) {
-        top.push({ id: Number(row.id), similarity });
+        top.push({ id: ids[row]!, similarity });
         top.sort((a, b) => b.similarity - a.similarity);
         if (top.length > limit) top.pop();
       }
     }
     return top;
+  }
+
+  private matrix?: { dims: number; ids: Int32Array; values: Float32Array };
+
+  private vectorMatrix(dims: number): { ids: Int32Array; values: Float32Array } {
+    if (this.matrix?.dims === dims) return this.matrix;
+    const rows = this.stmt("SELECT id, embedding FROM chunks WHERE length(embedding) = ?").all(dims * 4) as {
+      id: number;
+      embedding: Uint8Array;
+    }[];
+    const ids = new Int32Array(rows.length);
+    const values = new Float32Array(rows.length * dims);
+    rows.forEach((row, index) => {
+      const vector = fromBlob(row.embedding);
+      let norm = 0;
+      for (const value of vector) norm += value * value;
+      norm = Math.sqrt(norm) || 1;
+      for (let offset = 0; offset < dims; offset++) values[index * dims + offset] = vector[offset]! / norm;
+      ids[index] = Number(row.id);
+    });
+    this.matrix = { dims, ids, values };
+    return this.matrix;
   }
 
   /** Fold the WAL into the database and truncate it (after an index run). */
