@@ -79,9 +79,8 @@ describe("Control UI bad input", () => {
       const path = req.url?.split(/[?#]/)[0] ?? "/";
       const file = path === "/" ? "index.html" : path.slice(1);
       const body = await readFile(join(uiRoot, file)).catch(() => undefined);
-      res.writeHead(body ? 200 : 404, {
-        "content-type": extname(file) === ".js" ? "text/javascript" : "text/html",
-      });
+      const types: Record<string, string> = { ".js": "text/javascript", ".css": "text/css" };
+      res.writeHead(body ? 200 : 404, { "content-type": types[extname(file)] ?? "text/html" });
       res.end(body);
     });
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));

@@ -72,7 +72,11 @@ export class ConfigPage extends Page {
     const snapshot = this.snapshot;
     if (!snapshot || !this.schema) return undefined;
     if (!snapshot.valid)
-      return `the file does not pass validation: ${(snapshot.issues ?? []).map((issue) => `${issue.path}: ${issue.message}`).join("; ")}`;
+      return `the file does not pass validation: ${(snapshot.issues ?? [])
+        .map((issue) =>
+          issue.message.startsWith(`${issue.path}:`) ? issue.message : `${issue.path}: ${issue.message}`,
+        )
+        .join("; ")}`;
     if (snapshot.raw === null && snapshot.exists) return "the file's text cannot be shown";
     const schema = this.schema.properties?.[this.section];
     if (!schema) return `${this.section} is not in the schema`;
