@@ -151,6 +151,15 @@ export function normalizeDiscordMessage(
   };
 }
 
+/** Thread → parent channel ids an account remembers (the oldest forgotten first). */
+const MAX_THREADS = 10_000;
+
+function rememberThread(threads: Map<string, string>, id: string, parent: string): void {
+  threads.delete(id);
+  threads.set(id, parent);
+  if (threads.size > MAX_THREADS) threads.delete(threads.keys().next().value as string);
+}
+
 /** The Discord channel: gateway over @discordjs/ws, REST over @discordjs/rest (base URLs configurable). */
 export function createDiscordChannel(
   options: { env?: NodeJS.ProcessEnv } = {},
@@ -232,10 +241,10 @@ export function createDiscordChannel(
       switch (payload.t) {
         case GatewayDispatchEvents.GuildCreate:
           for (const t of (d.threads ?? []) as Json[])
-            if (t.parent_id) threads.set(String(t.id), String(t.parent_id));
+            if (t.parent_id) rememberThread(threads, String(t.id), String(t.parent_id));
           break;
         case GatewayDispatchEvents.ThreadCreate:
-          if (d.parent_id) threads.set(String(d.id), String(d.parent_id));
+          if (d.parent_id) rememberThread(threads, String(d.id), String(d.parent_id));
           break;
         case GatewayDispatchEvents.MessageCreate: {
           const message = normalizeDiscordMessage(d, ctx.accountId, selfId, threads);

@@ -49,9 +49,16 @@ export interface SkillCommand {
  * `skills.bins`, per-session snapshots (refreshed by the watcher), env overlays, slash commands.
  * Events: `changed` (a skill folder changed; snapshots refresh at the next turn).
  */
+const SNAPSHOT_CACHE_SIZE = 32;
+
 export class SkillsService extends EventEmitter {
   private version = 0;
-  private readonly snapshots = new Map<string, { key: string; snapshot: SkillsSnapshot }>();
+  /**
+   * Snapshots by what they are built from (skills version, agent, skills config, allowlist): the
+   * sessions of an agent share one instead of holding a copy each (~10 KB with a few skills).
+   * Bounded: at most SNAPSHOT_CACHE_SIZE keys, the oldest dropped first.
+   */
+  private readonly snapshots = new Map<string, SkillsSnapshot>();
   private watchers = new Map<string, FSWatcher>();
   private debounce?: NodeJS.Timeout;
 
@@ -118,12 +125,12 @@ export class SkillsService extends EventEmitter {
   }
 
   /** The session's snapshot: rebuilt only when a skill folder or the skills config changed. */
-  async snapshot(sessionKey: string, agentId: string): Promise<SkillsSnapshot> {
+  async snapshot(_sessionKey: string, agentId: string): Promise<SkillsSnapshot> {
     const config = this.options.config();
     const allowed = agentSkillAllowlist(config, agentId);
     const key = JSON.stringify([this.version, agentId, config.skills ?? null, allowed ? [...allowed] : null]);
-    const cached = this.snapshots.get(sessionKey);
-    if (cached?.key === key) return cached.snapshot;
+    const cached = this.snapshots.get(key);
+    if (cached) return cached;
     const { skills } = await this.load(agentId);
     const context = this.gateContext();
     const available = skills.filter(
@@ -142,7 +149,8 @@ export class SkillsService extends EventEmitter {
       prompt: formatSkillsForPrompt(available.filter((skill) => !skill.frontmatter.disableModelInvocation)),
       commands,
     };
-    this.snapshots.set(sessionKey, { key, snapshot });
+    this.snapshots.set(key, snapshot);
+    if (this.snapshots.size > SNAPSHOT_CACHE_SIZE) this.snapshots.delete(this.snapshots.keys().next().value!);
     if (this.options.watch ?? this.watchEnabled()) this.watchAgent(agentId);
     return snapshot;
   }
