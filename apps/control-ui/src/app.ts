@@ -44,7 +44,7 @@ export class App extends LitElement {
 
   override connectedCallback(): void {
     // the "Loading…" line index.html shows until the app runs
-    for (const node of [...this.childNodes]) node.remove();
+    this.querySelector(":scope > .boot")?.remove();
     super.connectedCallback();
     window.addEventListener("hashchange", this.onHash);
     this.conn.onChange(() => {
