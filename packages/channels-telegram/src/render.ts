@@ -1,4 +1,9 @@
-import { escapeHtml, type FormattedText, type RenderedChunk, renderFormattedText } from "@openclaw/protocol/channel";
+import {
+  escapeHtml,
+  type FormattedText,
+  type RenderedChunk,
+  renderFormattedText,
+} from "@openclaw/protocol/channel";
 
 /** Telegram HTML (`parse_mode: "HTML"`): <b> <i> <s> <code> <pre><code class="language-x"> <a href>. */
 export function renderTelegramHtml(ir: FormattedText): RenderedChunk {

@@ -97,7 +97,9 @@ describe("openclaw channels / pairing / message", () => {
   it("explains bad input: unknown channel, unknown pairing code, no gateway for message send", async () => {
     const unknown = await openclaw("channels", "add", "--channel", "fax");
     expect(unknown).toMatchObject({ code: 2 });
-    expect(unknown.stderr.trim()).toBe('unknown channel "fax" (known: telegram, discord, slack, whatsapp, matrix, mattermost, signal)');
+    expect(unknown.stderr.trim()).toBe(
+      'unknown channel "fax" (known: telegram, discord, slack, whatsapp, matrix, mattermost, signal)',
+    );
     const code = await openclaw("pairing", "approve", "telegram", "ZZZZZZZZ");
     expect(code.code).toBe(1);
     expect(code.stderr).toMatch(/no pending pairing request with code ZZZZZZZZ for telegram/);

@@ -124,7 +124,7 @@ function createPipelineContext(options: InboundPipelineOptions, stopSignal: Abor
 }
 
 /** The inbound message schema (zod, the protocol's main entry): loaded with the first message, not by connecting. */
-let inboundSchema: Promise<(typeof import("@openclaw/protocol"))["InboundMessageSchema"]> | undefined;
+let inboundSchema: Promise<typeof import("@openclaw/protocol")["InboundMessageSchema"]> | undefined;
 
 /** Validate a message from a channel; the reason when it is malformed (logged, counted as a drop). */
 async function parseInbound(raw: unknown, context: PipelineContext) {
