@@ -72,6 +72,21 @@ export class CachedSessionStore implements SessionStoreLike {
       // wait a little so a burst of updates is written together (fewer fsynced index rewrites)
       if (!this.flushing) await new Promise((resolve) => setTimeout(resolve, this.writeDelayMs));
       const keys = this.dirty.get(agentId);
+      if (keys && keys.size > 0 && this.inner.updateMany) {
+        // every session changed since the last write, in one index rewrite
+        const batch = [...keys].map((key): [string, () => SessionEntry | undefined] => {
+          const value = this.agentMap(agentId).get(key);
+          return [key, () => value ?? undefined];
+        });
+        keys.clear();
+        try {
+          await this.inner.updateMany(agentId, batch);
+        } catch (error) {
+          this.failures += 1;
+          this.onError(error);
+        }
+        return;
+      }
       while (keys && keys.size > 0) {
         const [key] = keys;
         keys.delete(key!);

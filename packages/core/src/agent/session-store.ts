@@ -107,6 +107,16 @@ export interface SessionStoreLike {
     sessionKey: string,
     update: (entry: SessionEntry | undefined) => SessionEntry | undefined,
   ): Promise<SessionEntry | undefined>;
+  /**
+   * Optional: several read-modify-writes of one agent's index in one locked rewrite (the
+   * write-behind cache uses it for a burst of turns instead of one whole-index rewrite per session).
+   */
+  updateMany?(
+    agentId: string,
+    updates: ReadonlyArray<
+      [sessionKey: string, update: (entry: SessionEntry | undefined) => SessionEntry | undefined]
+    >,
+  ): Promise<void>;
   list(agentId: string): Promise<Record<string, SessionEntry>>;
   transcript(agentId: string, entry: SessionEntry): TranscriptStoreLike;
   /**

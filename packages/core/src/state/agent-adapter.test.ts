@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -54,5 +54,41 @@ describe("createAgentSessionStore (the agent runtime's SessionStoreLike on top o
     await runtime.update("main", "agent:main:main", () => undefined);
     expect(await runtime.get("main", "agent:main:main")).toBeUndefined();
     await store.close();
+  });
+});
+
+describe("CachedSessionStore over the state layer: a burst of sessions", () => {
+  it("writes every updated session, in one index rewrite instead of one per session", async () => {
+    const { CachedSessionStore } = await import("../agent/cached-session-store.js");
+    const dir = mkdtempSync(join(tmpdir(), "openclaw-adapter-burst-"));
+    const runtime = createAgentSessionStore(new SessionStore({ state: createFileStateStore(dir) }));
+    await runtime.update("main", "agent:main:existing", () => ({ sessionId: "s-old", updatedAt: 1 }));
+    let rewrites = 0;
+    const counted = {
+      ...runtime,
+      updateMany: (agentId: string, updates: Parameters<NonNullable<typeof runtime.updateMany>>[1]) => {
+        rewrites++;
+        return runtime.updateMany!(agentId, updates);
+      },
+    };
+    const cached = new CachedSessionStore(counted);
+    const keys = Array.from({ length: 200 }, (_, i) => `agent:main:telegram:direct:${i}`);
+    // read first (from disk), so the updates themselves follow each other without I/O
+    await Promise.all([...keys, "agent:main:existing"].map((key) => cached.get("main", key)));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        cached.update("main", `agent:main:telegram:direct:${i}`, () => ({
+          sessionId: `s-${i}`,
+          updatedAt: i,
+        })),
+      ),
+    );
+    await cached.update("main", "agent:main:existing", (entry) => entry && { ...entry, updatedAt: 2 });
+    await cached.flush();
+    expect(rewrites).toBe(1);
+    const index = JSON.parse(readFileSync(join(dir, "agents/main/sessions/sessions.json"), "utf8"));
+    expect(Object.keys(index)).toHaveLength(201);
+    expect(index["agent:main:telegram:direct:199"]).toEqual({ sessionId: "s-199", updatedAt: 199 });
+    expect(index["agent:main:existing"]).toEqual({ sessionId: "s-old", updatedAt: 2 });
   });
 });

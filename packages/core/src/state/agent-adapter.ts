@@ -10,6 +10,7 @@ export function createAgentSessionStore(store: SessionStore): SessionStoreLike {
   return {
     get: (agentId, sessionKey) => store.getEntry(agentId, sessionKey),
     update: (agentId, sessionKey, update) => store.updateEntry(agentId, sessionKey, update),
+    updateMany: (agentId, updates) => store.updateEntries(agentId, updates),
     list: (agentId) => store.listEntries(agentId),
     transcript(agentId, entry): TranscriptStoreLike {
       return {

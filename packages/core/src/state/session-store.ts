@@ -451,6 +451,24 @@ export class SessionStore {
     });
   }
 
+  /** Several {@link updateEntry} calls of one agent in one locked read-modify-write of the index. */
+  async updateEntries(
+    agentId: string,
+    updates: ReadonlyArray<
+      [key: string, update: (entry: SessionEntry | undefined) => SessionEntry | undefined]
+    >,
+  ): Promise<void> {
+    if (updates.length === 0) return;
+    await this.withIndex<void>(agentId, async (index) => {
+      for (const [key, update] of updates) {
+        const next = update(index[key] ? { ...index[key] } : undefined);
+        if (next) index[key] = next;
+        else delete index[key];
+      }
+      return { result: undefined, changed: true };
+    });
+  }
+
   /**
    * Append already-stamped entries (ids/parentIds set by the caller) to an entry's transcript,
    * writing `header` first when the file does not exist yet. One writer per transcript.
