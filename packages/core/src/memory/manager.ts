@@ -104,6 +104,11 @@ export class MemoryManager {
     } catch {}
   }
 
+  /** An indexed file's text by its shown path (see MemoryIndex.readIndexed). */
+  async read(agentId: string, shown: string): Promise<string | undefined> {
+    return (await this.index(agentId)).readIndexed(shown);
+  }
+
   async status(agentId: string): Promise<MemoryIndexStatus> {
     return (await this.index(agentId)).status();
   }

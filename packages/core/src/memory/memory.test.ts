@@ -9,6 +9,7 @@ import { fromConfig } from "@openclaw/providers-openai";
 import { type FakeOpenAIServer, jsonReply, startFakeOpenAI } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { factoryFromConfig } from "../plugins/load.js";
+import { memoryGetTool } from "../tools/memory-tools.js";
 import { chunkMarkdown, estimateTokens } from "./chunker.js";
 import { LOCAL_NOT_INSTALLED } from "./embeddings.js";
 import { MemoryManager } from "./manager.js";
@@ -224,6 +225,20 @@ describe("memory index", () => {
       path: "sessions/abc.jsonl",
       source: "sessions",
     });
+    // memory_get reads what search returned, and nothing else outside MEMORY.md / memory/
+    const tool = (toolPath: string) =>
+      memoryGetTool.execute({ path: toolPath }, {
+        agentId: "main",
+        workspaceDir: workspace,
+        memory: async () => memory,
+      } as never);
+    expect((await tool(path.join(extra, "garden.md"))).content).toContain("tulip bulbs");
+    expect((await tool("sessions/abc.jsonl")).content).toContain(
+      "User: remind me about the saxophone lesson",
+    );
+    await expect(tool("/etc/hostname")).rejects.toThrow(
+      /only reads MEMORY.md, memory\/\*.md and files memory_search returned/,
+    );
   });
 
   it("says clearly when the local provider's node-llama-cpp is not installed", async () => {

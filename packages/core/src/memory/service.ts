@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { existsSync, type FSWatcher, watch } from "node:fs";
-import { stat } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import path from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { type Chunk, chunkMarkdown, sha256 } from "./chunker.js";
@@ -321,6 +321,30 @@ export class MemoryIndex extends EventEmitter {
       ...(embedder ? { provider: embedder.provider, model: embedder.model } : {}),
       ...(reason ? { reason } : {}),
     };
+  }
+
+  /**
+   * The text of an indexed file, by the path search results show (extra paths and session
+   * transcripts included); undefined for a file the index does not hold, or one that became a
+   * symlink since.
+   */
+  async readIndexed(shown: string): Promise<string | undefined> {
+    const record = this.store.files().find((file) => file.path === shown);
+    if (!record) return undefined;
+    const absolute = path.isAbsolute(shown)
+      ? shown
+      : record.source === "sessions" && this.options.sessionsDir
+        ? path.join(this.options.sessionsDir, shown.replace(/^sessions\//, ""))
+        : path.join(this.options.workspaceDir, shown);
+    const info = await lstat(absolute).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    return readSource({
+      path: shown,
+      absolute,
+      source: record.source as SourceFile["source"],
+      mtimeMs: 0,
+      size: 0,
+    });
   }
 
   async status(): Promise<MemoryIndexStatus> {

@@ -59,17 +59,24 @@ export const memoryGetTool = defineTool({
     lines: z.number().int().min(1).optional(),
   }),
   async execute(params, context) {
-    if (!isMemoryPath(params.path))
-      throw new ToolError(
-        "invalid_path",
-        `memory_get only reads MEMORY.md and memory/*.md, not ${params.path}`,
-      );
-    const file = await resolveMemoryFile(context.workspaceDir, params.path);
     let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch {
-      throw new ToolError("not_found", `Memory file not found: ${params.path}`);
+    if (!isMemoryPath(params.path)) {
+      // an extra path or a transcript memory_search returned: only files the index holds
+      const index = await context.memory?.().catch(() => undefined);
+      const indexed = await index?.read?.(context.agentId, params.path).catch(() => undefined);
+      if (indexed === undefined)
+        throw new ToolError(
+          "invalid_path",
+          `memory_get only reads MEMORY.md, memory/*.md and files memory_search returned, not ${params.path}`,
+        );
+      text = indexed;
+    } else {
+      const file = await resolveMemoryFile(context.workspaceDir, params.path);
+      try {
+        text = await readFile(file, "utf8");
+      } catch {
+        throw new ToolError("not_found", `Memory file not found: ${params.path}`);
+      }
     }
     if (params.from === undefined && params.lines === undefined) return { content: text };
     const all = text.split("\n");
@@ -93,6 +100,8 @@ export interface MemorySearchHost {
     query: string,
     options?: { maxResults?: number },
   ): Promise<{ results: MemoryHit[]; mode: string; provider?: string; model?: string; reason?: string }>;
+  /** The text of a file the index holds (extra paths, transcripts), by the path results show. */
+  read?(agentId: string, path: string): Promise<string | undefined>;
 }
 
 /** Keyword search over memory files: paragraphs scored by matched query terms. */
