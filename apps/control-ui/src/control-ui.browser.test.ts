@@ -4,6 +4,7 @@
 // approval, a form edit that keeps the file's comments, a stale edit refused, live logs.
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { GatewayClient } from "@openclaw/client";
 import { generateDeviceIdentity } from "@openclaw/protocol";
 import { FakeTelegramServer, openaiChatReply, sseReply, telegramUpdate } from "@openclaw/testkit";
 import type { BrowserContext, Page } from "playwright-core";
@@ -177,6 +178,37 @@ describe("Control UI against a real gateway", () => {
     await page.locator(".notice", { hasText: "Approved" }).waitFor();
     await page.locator(`[data-device="${identity.deviceId}"]`).waitFor();
     expect((await new DevicePairingStore(gw.stateDir).get(identity.deviceId))?.roles).toContain("operator");
+  });
+
+  it("allows a node's command once from the Approvals page; the node gets the decision", async () => {
+    // a node host on this machine asks before running a command (two-phase request)
+    const node = new GatewayClient({
+      url: gw.url.replace(/^http/, "ws"),
+      auth: { token: UI_TOKEN },
+      role: "node",
+      client: { id: "node-host", mode: "node", displayName: "build box" },
+      device: await generateDeviceIdentity(),
+      reconnect: false,
+    });
+    await node.connect();
+    try {
+      await open("approvals");
+      const asked = (await node.request("exec.approval.request", {
+        command: "make deploy",
+        cwd: "/srv/app",
+        twoPhase: true,
+      })) as { id: string };
+      const card = page.locator(`[data-approval="${asked.id}"]`);
+      await card.waitFor(); // the page follows exec.approval.requested live
+      expect(await card.locator("pre").textContent()).toBe("make deploy");
+      await screenshots(page, "approvals-pending");
+      const decision = node.request("exec.approval.waitDecision", { id: asked.id });
+      await card.getByRole("button", { name: "Allow once" }).click();
+      expect(await decision).toMatchObject({ decision: "allow-once" });
+      await expect.poll(() => card.count()).toBe(0);
+    } finally {
+      await node.close();
+    }
   });
 
   it("approves a channel sender's pairing request (Telegram DM from a stranger)", async () => {
