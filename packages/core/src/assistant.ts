@@ -249,6 +249,8 @@ function lazyMemoryAndSkills(
           stateDir,
           env,
           workspaceDir,
+          // paired nodes (system.which) can satisfy requires.bins / os
+          ...(options.gateway ? { nodes: options.gateway } : {}),
         }),
     ));
   const closeMemoryAndSkills = async () => {

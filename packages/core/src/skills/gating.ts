@@ -22,6 +22,8 @@ export interface GateContext {
   hasBin(bin: string): boolean;
   /** Bins a paired node reported (`system.which`): they satisfy `requires.bins` too. */
   remoteBins?: ReadonlySet<string>;
+  /** Platforms of connected nodes that can run skills (`darwin` for a paired Mac). */
+  remotePlatforms?: ReadonlySet<string>;
 }
 
 export interface SkillGate {
@@ -104,7 +106,12 @@ export function gateSkill(skill: SkillEntry, context: GateContext): SkillGate {
       requirements.anyBins.length && !requirements.anyBins.some(hasBin) ? [...requirements.anyBins] : [],
     env: requirements.env.filter((name) => !envSet(name)),
     config: requirements.config.filter((dotted) => !configPathTruthy(context.config, dotted)),
-    os: requirements.os.length && !requirements.os.includes(context.platform) ? [...requirements.os] : [],
+    os:
+      requirements.os.length &&
+      !requirements.os.includes(context.platform) &&
+      !requirements.os.some((os) => context.remotePlatforms?.has(os))
+        ? [...requirements.os]
+        : [],
   };
   const always = meta.always === true;
   const disabled = entry?.enabled === false;

@@ -37,6 +37,7 @@ export {
   type SkillSource,
   skillDirs,
 } from "./loader.js";
+export { type NodeBins, type NodeCaller, probeNodeBins } from "./node-bins.js";
 export { formatSkillsForPrompt, resolveBaseDir, skillCommandName } from "./prompt.js";
 export {
   type SkillCommand,

@@ -5,8 +5,12 @@ import path from "node:path";
 import { skillEnvOverlay } from "./env.js";
 import { agentSkillAllowlist, type GateContext, gateSkill, pathBinChecker } from "./gating.js";
 import { loadSkills, type SkillEntry, type SkillProblem, skillDirs } from "./loader.js";
+import { type NodeBins, type NodeCaller, probeNodeBins } from "./node-bins.js";
 import { formatSkillsForPrompt, resolveBaseDir, skillCommandName } from "./prompt.js";
 import { buildStatusReport, type SkillsStatusReport } from "./status.js";
+
+/** How long the nodes' `system.which` answer is reused. */
+const NODE_BINS_TTL_MS = 60_000;
 
 type Loose = Record<string, unknown>;
 
@@ -22,6 +26,8 @@ export interface SkillsServiceOptions {
   platform?: NodeJS.Platform;
   /** Bins paired nodes reported; they satisfy `requires.bins` (a node that can run them). */
   remoteBins?: () => ReadonlySet<string> | undefined;
+  /** The gateway's nodes: connected nodes serving `system.which` can satisfy `requires.bins` and `os`. */
+  nodes?: NodeCaller;
   /** Watch skill folders and refresh snapshots (default: `skills.load.watch`, true). */
   watch?: boolean;
 }
@@ -86,13 +92,41 @@ export class SkillsService extends EventEmitter {
   }
 
   private gateContext(): GateContext {
+    const given = this.options.remoteBins?.();
+    const nodes = this.remote?.value;
     return {
       config: this.options.config(),
       env: this.env,
       platform: this.options.platform ?? process.platform,
       hasBin: pathBinChecker(this.env),
-      remoteBins: this.options.remoteBins?.(),
+      remoteBins: nodes ? new Set([...(given ?? []), ...nodes.bins]) : given,
+      ...(nodes?.platforms.size ? { remotePlatforms: nodes.platforms } : {}),
     };
+  }
+
+  private remote?: { at: number; value: NodeBins; pending?: Promise<void> };
+
+  /** Ask the connected nodes (at most once a minute) for the bins missing on this host. */
+  private refreshNodes(skills: SkillEntry[]): Promise<void> {
+    const nodes = this.options.nodes;
+    if (!nodes) return Promise.resolve();
+    if (this.remote?.pending) return this.remote.pending;
+    if (this.remote && Date.now() - this.remote.at < NODE_BINS_TTL_MS) return Promise.resolve();
+    const hasBin = pathBinChecker(this.env);
+    const wanted = new Set<string>();
+    for (const skill of skills) {
+      const requires = skill.frontmatter.metadata.requires;
+      for (const bin of [...(requires?.bins ?? []), ...(requires?.anyBins ?? [])])
+        if (!hasBin(bin)) wanted.add(bin);
+    }
+    const previous = this.remote?.value ?? { bins: new Set<string>(), platforms: new Set<string>() };
+    const pending = probeNodeBins(nodes, [...wanted].sort()).then((value) => {
+      this.remote = { at: Date.now(), value };
+    });
+    this.remote = { at: this.remote?.at ?? 0, value: previous, pending };
+    return pending.catch(() => {
+      this.remote = { at: Date.now(), value: previous };
+    });
   }
 
   /** Every skill visible to the agent (precedence applied) and the refused SKILL.md files. */
@@ -103,6 +137,7 @@ export class SkillsService extends EventEmitter {
   /** `skills.status` for one agent. */
   async status(agentId: string): Promise<SkillsStatusReport> {
     const { skills, problems } = await this.load(agentId);
+    await this.refreshNodes(skills);
     return buildStatusReport(skills, problems, {
       ...this.gateContext(),
       agentId,
@@ -128,10 +163,22 @@ export class SkillsService extends EventEmitter {
   async snapshot(_sessionKey: string, agentId: string): Promise<SkillsSnapshot> {
     const config = this.options.config();
     const allowed = agentSkillAllowlist(config, agentId);
-    const key = JSON.stringify([this.version, agentId, config.skills ?? null, allowed ? [...allowed] : null]);
+    const nodeBins = this.remote?.value
+      ? [...this.remote.value.bins, ...this.remote.value.platforms].sort()
+      : null;
+    const key = JSON.stringify([
+      this.version,
+      agentId,
+      config.skills ?? null,
+      allowed ? [...allowed] : null,
+      nodeBins,
+    ]);
     const cached = this.snapshots.get(key);
     if (cached) return cached;
     const { skills } = await this.load(agentId);
+    // node bins: the first snapshot waits for the nodes' answer, later ones refresh in the background
+    if (this.remote) void this.refreshNodes(skills);
+    else await this.refreshNodes(skills);
     const context = this.gateContext();
     const available = skills.filter(
       (skill) => gateSkill(skill, context).eligible && (allowed === undefined || allowed.has(skill.name)),

@@ -237,6 +237,70 @@ describe("gating", () => {
   });
 });
 
+describe("skills a paired node can run", () => {
+  it("counts bins a connected node reports (system.which) and that node's platform", async () => {
+    const root = path.join(workspace, "skills");
+    await skill(
+      root,
+      "apple-notes",
+      'name: apple-notes\ndescription: notes via memo\nmetadata: {"openclaw": {"os": ["darwin"], "requires": {"bins": ["memo"]}}}',
+    );
+    await skill(
+      root,
+      "nowhere",
+      'name: nowhere\ndescription: needs a bin no one has\nmetadata: {"openclaw": {"requires": {"bins": ["nowhere-bin"]}}}',
+    );
+    const calls: Array<{ method: string; params: Record<string, unknown> }> = [];
+    const nodes = {
+      async call(method: string, params: Record<string, unknown>) {
+        calls.push({ method, params });
+        if (method === "node.list")
+          return {
+            ts: 1,
+            nodes: [
+              {
+                nodeId: "mac-1",
+                platform: "macos",
+                connected: true,
+                commands: ["system.run", "system.which"],
+              },
+              { nodeId: "old", platform: "linux", connected: false, commands: ["system.which"] },
+            ],
+          };
+        return {
+          ok: true,
+          nodeId: params.nodeId,
+          command: "system.which",
+          payload: { bins: { memo: "/opt/homebrew/bin/memo" } },
+        };
+      },
+    };
+    const svc = new SkillsService({
+      config: () => ({}),
+      stateDir,
+      workspaceDir: () => workspace,
+      homeDir: home,
+      bundledDir: bundled,
+      env: { PATH: bin },
+      platform: "linux",
+      nodes,
+      watch: false,
+    });
+    services.push(svc);
+    const report = await svc.status("main");
+    expect(report.skills.find((entry) => entry.name === "apple-notes")).toMatchObject({ eligible: true });
+    expect(report.skills.find((entry) => entry.name === "nowhere")?.missing.bins).toEqual(["nowhere-bin"]);
+    const which = calls.filter((entry) => entry.method === "node.invoke");
+    expect(which).toHaveLength(1);
+    expect(which[0]?.params).toMatchObject({
+      nodeId: "mac-1",
+      command: "system.which",
+      params: { bins: ["memo", "nowhere-bin"] },
+    });
+    expect((await svc.snapshot("s", "main")).prompt).toContain("<name>apple-notes</name>");
+  });
+});
+
 describe("snapshots, prompt, env, commands", () => {
   it("puts eligible skills in the prompt compactly with {baseDir} resolved, and snapshots per session", async () => {
     const root = path.join(workspace, "skills");
