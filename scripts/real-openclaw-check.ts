@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assembleGateway } from "../apps/openclaw/src/gateway-assembly.js";
 import { GatewayClient } from "../packages/client/src/index.js";
+import { NodeHost } from "../packages/node-host/src/index.js";
 import { openaiChatReply, startFakeOpenAI } from "../packages/testkit/src/index.js";
 
 const TOKEN = "real-cli-check-token-0123456789";
@@ -55,7 +56,7 @@ const CALL_PARAMS: Record<string, Record<string, unknown>> = {
 };
 /** Methods `gateway call` cannot meaningfully run without side effects or another role. */
 const SKIP_CALL =
-  /^(node\.|exec\.approval\.|chat\.send|chat\.inject|chat\.abort|agent$|agent\.wait|send$|sessions\.(patch|reset|delete|compact)|config\.(set|patch|apply)|channels\.logout|device\.|cron\.(add|update|remove|run)|system-event|set-heartbeats|wake|skills\.bins)/;
+  /^(node\.|exec\.approval\.|exec\.approvals\.(set|node\.)|chat\.send|chat\.inject|chat\.abort|agent$|agent\.wait|send$|sessions\.(patch|reset|delete|compact)|config\.(set|patch|apply)|channels\.logout|device\.|cron\.(add|update|remove|run)|system-event|set-heartbeats|wake|skills\.bins)/;
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -225,6 +226,31 @@ async function main(): Promise<void> {
     await check(["skills", "list", "--json"], (out) => /"source":\s*"openclaw-bundled"/.test(out));
     await check(["skills", "info", "git-summary"], (out) => /git-summary/.test(out) && /Binaries/.test(out));
     await check(["skills", "check"], (out) => /Eligible/i.test(out));
+    // nodes and exec approvals (docs/nodes.md): a node-host paired on loopback, then the real CLI
+    const nodeHost = new NodeHost({
+      url: address.url,
+      auth: { token: TOKEN },
+      stateDir: join(home, "node-state"),
+      displayName: "check-node",
+      log: () => undefined,
+    });
+    await nodeHost.start();
+    const operator = new GatewayClient({ url: address.url, auth: { token: TOKEN }, reconnect: false });
+    await operator.connect();
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      const { pending } = await operator.request("node.pair.list", {});
+      if (pending[0]) {
+        await operator.request("node.pair.approve", { requestId: pending[0].requestId });
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await operator.close();
+    await check(["nodes", "status"], (out) => /Paired: 1 · Connected: 1/.test(out));
+    await check(["nodes", "status", "--json"], (out) => out.includes(nodeHost.nodeId ?? "?"));
+    await check(["nodes", "describe", "--node", "check-node"], (out) => /system\.run/.test(out));
+    await check(["approvals", "get", "--gateway"], (out) => /exec-approvals|version/i.test(out));
+    await nodeHost.stop();
     // every method hello-ok advertises
     const client = new GatewayClient({ url: address.url, auth: { token: TOKEN }, reconnect: false });
     const hello = await client.connect();

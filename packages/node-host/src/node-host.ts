@@ -43,6 +43,12 @@ export interface NodeHostOptions {
   maxOutputBytes?: number;
 }
 
+let wsConstructor: Promise<WebSocketConstructor> | undefined;
+function defaultWebSocket(): Promise<WebSocketConstructor> {
+  wsConstructor ??= import("ws").then((module) => module.default as unknown as WebSocketConstructor);
+  return wsConstructor;
+}
+
 /**
  * A headless OpenClaw node: connects with `role: "node"` and a device identity, asks to be paired,
  * answers `node.invoke.request` events with `node.invoke.result`, reconnects with backoff.
@@ -129,11 +135,11 @@ export class NodeHost {
         if (error) reject(error);
         else resolve();
       };
-      this.connectLoop(settle);
+      void this.connectLoop(settle);
     });
   }
 
-  private connectLoop(settle: (error?: Error) => void): void {
+  private async connectLoop(settle: (error?: Error) => void): Promise<void> {
     if (this.stopped) return;
     const file = readNodeFile(this.nodeFilePath);
     const client = new GatewayClient({
@@ -151,7 +157,8 @@ export class NodeHost {
       caps: this.options.caps ?? ["system"],
       commands: this.commandNames,
       device: this.identity!,
-      ...(this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {}),
+      // the `ws` package by default: Node's global WebSocket pulls in undici (~5 MB more resident)
+      WebSocket: this.options.WebSocket ?? (await defaultWebSocket()),
       reconnect: this.options.reconnect ?? { minDelayMs: 1000, maxDelayMs: 30_000 },
       requestTimeoutMs: 30_000,
       onDeviceToken: (token) => {
@@ -208,7 +215,7 @@ export class NodeHost {
     const settings = this.options.reconnect ?? {};
     const delay = Math.min((settings.minDelayMs ?? 1000) * 2 ** this.attempts, settings.maxDelayMs ?? 30_000);
     this.attempts += 1;
-    this.retryTimer = setTimeout(() => this.connectLoop(settle), delay);
+    this.retryTimer = setTimeout(() => void this.connectLoop(settle), delay);
   }
 
   private async requestPairing(client: GatewayClient): Promise<void> {

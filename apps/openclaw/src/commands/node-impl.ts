@@ -49,8 +49,36 @@ export function nodeTarget(
   return { url: `${tls ? "wss" : "ws"}://${bracketed}:${port}`, ...(token ? { token } : {}) };
 }
 
+/**
+ * V8 flags of the long-running node (as the gateway's, docs/gateway.md "Memory"): a 1 MB
+ * semi-space and higher tier-up thresholds keep start-up code from costing resident memory.
+ * `OPENCLAW_NODE_NODE_FLAGS` overrides them ("" = none).
+ */
+const NODE_RUN_FLAGS =
+  "--max-semi-space-size=1 --invocation-count-for-maglev=10000 --invocation-count-for-turbofan=12000";
+
+/** Re-execute in place (same pid) with the node's V8 flags when this image runs without them. */
+function reexecWithFlags(): void {
+  const flags = (process.env.OPENCLAW_NODE_NODE_FLAGS ?? NODE_RUN_FLAGS).split(/\s+/).filter(Boolean);
+  if (!flags.length || flags.every((flag) => process.execArgv.includes(flag))) return;
+  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never })
+    .execve;
+  if (typeof execve !== "function" || !process.argv[1]) return;
+  try {
+    execve.call(
+      process,
+      process.execPath,
+      [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)],
+      process.env,
+    );
+  } catch {
+    // cannot exec: run as we are
+  }
+}
+
 /** `openclaw node run`: a NodeHost in the foreground until SIGINT/SIGTERM. */
 export async function nodeRun(flags: NodeRunFlags): Promise<void> {
+  reexecWithFlags();
   const { NodeHost, readNodeFile, writeNodeFile, pinnedWebSocket } = await import("@openclaw/node-host");
   const { stateDir } = localPaths();
   const target = nodeTarget(flags);
