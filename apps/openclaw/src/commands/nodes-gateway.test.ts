@@ -2,8 +2,15 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayClient } from "@openclaw/client";
+import { createAssistant } from "@openclaw/core";
 import { NodeCommandError, NodeHost, runBindingHash, whichSync } from "@openclaw/node-host";
 import { generateDeviceIdentity, OpenClawError } from "@openclaw/protocol";
+import {
+  createMockProvider,
+  MockLanguageModelV1,
+  mockTextResponse,
+  mockToolCallResponse,
+} from "@openclaw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Started, startGateway, TOKEN } from "../../../../packages/gateway/src/__tests__/helpers.js";
 
@@ -402,5 +409,56 @@ describe("exec approvals on a node", () => {
     });
     const snapshot = await client.request("exec.approvals.node.get", { nodeId });
     expect(snapshot.invalid).toMatch(/version must be 1/);
+  });
+});
+
+describe("pairing ranges and per-session routing", () => {
+  it("gateway.nodes.pairing.autoApproveCidrs approves a node from that range without an operator", async () => {
+    const started = await gateway({ pairing: { autoApproveCidrs: ["127.0.0.0/8"] } });
+    const client = await operator(started);
+    const { host } = await startNode(started);
+    await until(async () => host.pairing === "paired", "auto-approval");
+    expect((await client.request("node.pair.list", {})).pending).toEqual([]);
+    expect((await invoke(client, host.nodeId!, "system.which", { bins: ["sh"] })).ok).toBe(true);
+  });
+
+  it("/exec host=node node=<id> sends this session's exec to that node (and says so when it is unknown)", async () => {
+    const started = await gateway();
+    const client = await operator(started);
+    const dir = await mkdtemp(join(tmpdir(), "openclaw-node-"));
+    await writeFile(
+      join(dir, "exec-approvals.json"),
+      JSON.stringify({ version: 1, defaults: { security: "full", ask: "off" } }),
+    );
+    const { host } = await pairedNode(started, client, { stateDir: dir, displayName: "desk" });
+    const model = new MockLanguageModelV1({
+      provider: "mock",
+      modelId: "a",
+      scripts: [
+        mockToolCallResponse([{ toolName: "exec", input: { command: "echo from-the-node" } }]),
+        mockTextResponse("ran it"),
+        mockToolCallResponse([{ toolName: "exec", input: { command: "echo again" } }]),
+        mockTextResponse("tried"),
+      ],
+    });
+    const assistant = createAssistant({
+      providers: [createMockProvider({ id: "mock", models: { a: model } })],
+      stateDir: join(dir, "gateway-side"),
+      env: {},
+      config: { agents: { defaults: { workspace: join(dir, "ws"), model: "mock/a" } } } as never,
+      gateway: { call: (method, params) => started.gateway.call(method as never, params as never) },
+    });
+    cleanup.push(() => assistant.close());
+    expect((await assistant.enqueue({ text: "/exec host=node node=desk" })).text).toMatch(
+      /execHost=node execNode=desk/,
+    );
+    expect((await assistant.enqueue({ text: "/exec" })).text).toBe("Exec: host node · node desk.");
+    await assistant.enqueue({ text: "run it" });
+    expect(JSON.stringify(model.calls[1]?.messages.at(-1))).toMatch(
+      /from-the-node\\n\[exit code 0 · node desk\]/,
+    );
+    await host.stop();
+    await assistant.enqueue({ text: "again" });
+    expect(JSON.stringify(model.calls[3]?.messages.at(-1))).toMatch(/NODE_OFFLINE.*node desk is offline/);
   });
 });
