@@ -1,12 +1,14 @@
-// A gateway-like process for the kill -9 test: the Mattermost channel against the fake server at
+// A gateway-like process for the kill -9 test and the bench (BASELINE=1: no channel): the Mattermost channel against the fake server at
 // MM_URL + the inbound pipeline + a model that answers at once, or never with HANG=1.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { createChannelManager, type InboundTurn } from "@openclaw/core";
 import { createMattermostChannel } from "../mattermost-channel.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const stateDir = process.env.STATE_DIR ?? "";
 const manager = createChannelManager({
-  plugins: [createMattermostChannel({ env: {}, websocket: { minRetryMs: 10, maxRetryMs: 50 } })],
+  plugins: process.env.BASELINE === "1" ? [] : [createMattermostChannel({ env: {}, websocket: { minRetryMs: 10, maxRetryMs: 50 } })],
   getConfig: () => ({
     channels: { mattermost: { baseUrl: process.env.MM_URL, botToken: process.env.MM_TOKEN, allowFrom: ["*"], dmPolicy: "open" } },
   }),
@@ -21,6 +23,10 @@ const manager = createChannelManager({
   },
 });
 await manager.start();
-while (!(await manager.status()).channels.mattermost?.accounts[0]?.connected) await new Promise((r) => setTimeout(r, 10));
+while (process.env.BASELINE !== "1" && !(await manager.status()).channels.mattermost?.accounts[0]?.connected) await new Promise((r) => setTimeout(r, 10));
+// a full collection before saying ready, so the bench's RSS reading is not a GC-timing accident
+setFlagsFromString("--expose-gc");
+(runInNewContext("gc") as () => void)();
 process.stdout.write("ready\n");
 process.on("SIGTERM", () => void manager.stop().then(() => process.exit(0)));
+if (process.env.BASELINE === "1") setInterval(() => undefined, 60_000); // nothing else keeps it alive

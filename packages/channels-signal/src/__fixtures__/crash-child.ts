@@ -1,12 +1,14 @@
-// A gateway-like process for the kill -9 test: the Signal channel against the fake signal-cli
+// A gateway-like process for the kill -9 test and the bench (BASELINE=1: no channel): the Signal channel against the fake signal-cli
 // daemon at SIGNAL_URL + the inbound pipeline + a model that answers at once, or never with HANG=1.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { createChannelManager, type InboundTurn } from "@openclaw/core";
 import { createSignalChannel } from "../signal-channel.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const stateDir = process.env.STATE_DIR ?? "";
 const manager = createChannelManager({
-  plugins: [createSignalChannel()],
+  plugins: process.env.BASELINE === "1" ? [] : [createSignalChannel()],
   getConfig: () => ({
     channels: { signal: { account: process.env.SIGNAL_ACCOUNT, httpUrl: process.env.SIGNAL_URL, allowFrom: ["*"], dmPolicy: "open" } },
   }),
@@ -21,6 +23,10 @@ const manager = createChannelManager({
   },
 });
 await manager.start();
-while (!(await manager.status()).channels.signal?.accounts[0]?.connected) await new Promise((r) => setTimeout(r, 10));
+while (process.env.BASELINE !== "1" && !(await manager.status()).channels.signal?.accounts[0]?.connected) await new Promise((r) => setTimeout(r, 10));
+// a full collection before saying ready, so the bench's RSS reading is not a GC-timing accident
+setFlagsFromString("--expose-gc");
+(runInNewContext("gc") as () => void)();
 process.stdout.write("ready\n");
 process.on("SIGTERM", () => void manager.stop().then(() => process.exit(0)));
+if (process.env.BASELINE === "1") setInterval(() => undefined, 60_000); // nothing else keeps it alive

@@ -320,10 +320,34 @@ export const channelSharedShape = {
     })
     .optional(),
 };
-const channelAccountSchema = z.looseObject(channelSharedShape);
+/**
+ * Keys of the bundled WhatsApp, Signal, Matrix and Mattermost channels (each package validates its
+ * own block again; typed here so a wrong type is caught by `config set` and at load).
+ */
+export const deviceChannelShape = {
+  // WhatsApp
+  authDir: z.string().optional(),
+  sendReadReceipts: z.boolean().optional(),
+  typing: z.boolean().optional(),
+  sendPacingMs: z.number().int().nonnegative().optional(),
+  // Signal
+  account: z.string().optional(),
+  httpUrl: z.string().optional(),
+  cliPath: z.string().optional(),
+  httpPort: z.number().int().min(0).max(65535).optional(),
+  // Matrix
+  homeserver: z.string().optional(),
+  accessToken: z.string().optional(),
+  userId: z.string().optional(),
+  autoJoin: z.boolean().optional(),
+  encryption: z.boolean().optional(),
+  syncTimeoutMs: z.number().int().nonnegative().optional(),
+};
+const channelAccountSchema = z.looseObject({ ...channelSharedShape, ...deviceChannelShape });
 /** One `channels.<id>` block: shared keys validated, channel-specific keys kept as-is. */
 export const channelConfigSchema = z.looseObject({
   ...channelSharedShape,
+  ...deviceChannelShape,
   accounts: z.record(z.string(), channelAccountSchema).optional(),
 });
 

@@ -1,3 +1,4 @@
+export * from "./channel-bench.js";
 export {
   discordFixtures,
   type FakeDiscordFault,
