@@ -201,6 +201,15 @@ describe("matrix channel through matrix-js-sdk against the fake homeserver", () 
     expect(probe).toMatchObject({ ok: false, error: expect.stringContaining("invalid access token") });
   });
 
+  it("encryption: true is refused with a clear status (not available in this build), no reconnect", async () => {
+    await startMatrix({ encryption: true });
+    await until(async () => (await status())?.running === false);
+    expect((await status())?.lastError).toMatch(
+      /^channels\.matrix\.encryption: end-to-end encryption is not available/,
+    );
+    expect(fake.syncRequests).toBe(0);
+  });
+
   it("a session logged out on the homeserver stops the account with the logout signature", async () => {
     const logs: string[] = [];
     await startMatrix({}, { logs });

@@ -117,6 +117,11 @@ export function createMatrixChannel(options: MatrixChannelOptions = {}): Channel
 
   async function monitor(ctx: ChannelAccountContext<MatrixAccount>): Promise<void> {
     const { account, logger } = ctx;
+    if (account.encryption)
+      throw new ChannelError(
+        "UNAUTHORIZED",
+        "channels.matrix.encryption: end-to-end encryption is not available in this build (remove the key; encrypted rooms are refused)",
+      );
     const sdk = await import("matrix-js-sdk");
     const dir = matrixStateDir(stateDir, ctx.accountId);
     const saved = await readSyncToken(dir);
