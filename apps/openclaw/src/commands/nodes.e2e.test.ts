@@ -198,6 +198,24 @@ describe("a real node-host process paired with the gateway, the agent's exec on 
       expect.arrayContaining(["system.run", "system.which", "system.execApprovals.get"]),
     );
 
+    // the CLI runs on the node too: nodes run (system.run under its approvals), nodes invoke
+    const ran = await openclawProcess(
+      { HOME: home, OPENCLAW_STATE_DIR: stateDir },
+      ...["nodes", "run", "laptop", "--url", url, "--token", TOKEN, "--", "echo", "from-cli"],
+    );
+    expect([ran.code, ran.stdout]).toEqual([0, "from-cli\n"]);
+    const which = await cli(
+      "nodes",
+      "invoke",
+      "--node",
+      "laptop",
+      "--command",
+      "system.which",
+      "--params",
+      '{"bins":["sh"]}',
+    );
+    expect(JSON.parse(which.stdout)).toEqual({ bins: { sh: whichSync("sh") } });
+
     // the agent runs `echo hi` on the node under its allowlist entry
     const hi = await execThroughAgent("echo hi", "call_hi");
     expect(hi.isError).toBe(false);
