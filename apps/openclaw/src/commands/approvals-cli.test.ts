@@ -66,3 +66,28 @@ describe("openclaw exec-policy", () => {
     expect(unknown.stderr).toMatch(/use yolo, cautious, deny-all/);
   });
 });
+
+describe("openclaw node install", () => {
+  it("--dry-run prints the user service that runs `openclaw node run` with the given gateway", async () => {
+    useTempState();
+    const result = await openclaw(
+      "node",
+      "install",
+      "--dry-run",
+      "--host",
+      "gw.example",
+      "--port",
+      "18789",
+      "--display-name",
+      "build box",
+    );
+    expect(result.code).toBe(0);
+    if (process.platform === "linux") {
+      expect(result.stdout).toMatch(/openclaw-node\.service/);
+      expect(result.stdout).toMatch(
+        /ExecStart=.* node run --host gw\.example --port 18789 --display-name "build box"/,
+      );
+      expect(result.stdout).toContain("Restart=always");
+    }
+  });
+});

@@ -75,13 +75,26 @@ function serviceEnv(): Record<string, string> {
  * which keeps the validation code out of the long-running process.
  */
 export function systemdUnit(port?: string): string {
-  const exec = [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])]
-    .map((part) => (part.includes(" ") ? `"${part}"` : part))
-    .join(" ");
-  const env = Object.entries(serviceEnv()).map(([key, value]) => `Environment=${key}=${value}`);
+  return systemdUnitFor({
+    description: "OpenClaw Gateway",
+    args: [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])],
+    env: serviceEnv(),
+    extra: ["Restart=on-failure", "RestartSec=5", "KillSignal=SIGTERM", "TimeoutStopSec=15"],
+  });
+}
+
+/** A systemd user unit running `args` (the gateway's, the node's). */
+export function systemdUnitFor(unit: {
+  description: string;
+  args: string[];
+  env: Record<string, string>;
+  extra: string[];
+}): string {
+  const exec = unit.args.map((part) => (part.includes(" ") ? `"${part}"` : part)).join(" ");
+  const env = Object.entries(unit.env).map(([key, value]) => `Environment=${key}=${value}`);
   return [
     "[Unit]",
-    "Description=OpenClaw Gateway",
+    `Description=${unit.description}`,
     "After=network-online.target",
     "Wants=network-online.target",
     "",
@@ -89,10 +102,7 @@ export function systemdUnit(port?: string): string {
     "Type=simple",
     `ExecStart=${exec}`,
     ...env,
-    "Restart=on-failure",
-    "RestartSec=5",
-    "KillSignal=SIGTERM",
-    "TimeoutStopSec=15",
+    ...unit.extra,
     "",
     "[Install]",
     "WantedBy=default.target",
@@ -101,19 +111,33 @@ export function systemdUnit(port?: string): string {
 }
 
 export function launchdPlist(name: string, port?: string): string {
-  const args = [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])];
+  return launchdPlistFor({
+    name,
+    args: [process.execPath, cliPath(), "gateway", "run", ...(port ? ["--port", port] : [])],
+    env: serviceEnv(),
+    log: "gateway",
+  });
+}
+
+/** A launchd agent running `args`; output in /tmp/openclaw/<log>.out.log and .err.log. */
+export function launchdPlistFor(agent: {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+  log: string;
+}): string {
   const xml = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-  const env = Object.entries(serviceEnv())
+  const env = Object.entries(agent.env)
     .map(([key, value]) => `      <key>${xml(key)}</key><string>${xml(value)}</string>`)
     .join("\n");
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
   <dict>
-    <key>Label</key><string>${name}</string>
+    <key>Label</key><string>${agent.name}</string>
     <key>ProgramArguments</key>
     <array>
-${args.map((arg) => `      <string>${xml(arg)}</string>`).join("\n")}
+${agent.args.map((arg) => `      <string>${xml(arg)}</string>`).join("\n")}
     </array>
     <key>EnvironmentVariables</key>
     <dict>
@@ -121,8 +145,8 @@ ${env}
     </dict>
     <key>RunAtLoad</key><true/>
     <key>KeepAlive</key><true/>
-    <key>StandardOutPath</key><string>/tmp/openclaw/gateway.out.log</string>
-    <key>StandardErrorPath</key><string>/tmp/openclaw/gateway.err.log</string>
+    <key>StandardOutPath</key><string>/tmp/openclaw/${agent.log}.out.log</string>
+    <key>StandardErrorPath</key><string>/tmp/openclaw/${agent.log}.err.log</string>
   </dict>
 </plist>
 `;

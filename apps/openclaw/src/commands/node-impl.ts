@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fail, get, localPaths, print, readLocalConfig } from "./gateway-local.js";
+import { launchdPlistFor, systemdUnitFor } from "./gateway-service.js";
 
 export interface NodeRunFlags {
   host?: string;
@@ -140,7 +141,7 @@ function runArgs(flags: NodeRunFlags): string[] {
   return args;
 }
 
-function serviceEnv(): [string, string][] {
+function serviceEnv(): Record<string, string> {
   const keys = [
     "OPENCLAW_STATE_DIR",
     "OPENCLAW_CONFIG_PATH",
@@ -148,59 +149,19 @@ function serviceEnv(): [string, string][] {
     "OPENCLAW_HOME",
     "OPENCLAW_GATEWAY_TOKEN",
   ];
-  const env = keys.flatMap((key) => (process.env[key] ? [[key, process.env[key]!] as [string, string]] : []));
-  env.push(["PATH", process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"]);
+  const env: Record<string, string> = {};
+  for (const key of keys) if (process.env[key]) env[key] = process.env[key];
+  env.PATH = process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
   return env;
 }
 
 export function nodeSystemdUnit(flags: NodeRunFlags): string {
-  const exec = runArgs(flags)
-    .map((part) => (part.includes(" ") ? `"${part}"` : part))
-    .join(" ");
-  return [
-    "[Unit]",
-    "Description=OpenClaw Node",
-    "After=network-online.target",
-    "Wants=network-online.target",
-    "",
-    "[Service]",
-    "Type=simple",
-    `ExecStart=${exec}`,
-    ...serviceEnv().map(([key, value]) => `Environment=${key}=${value}`),
-    "Restart=always",
-    "RestartSec=5",
-    "",
-    "[Install]",
-    "WantedBy=default.target",
-    "",
-  ].join("\n");
-}
-
-function nodeLaunchdPlist(name: string, flags: NodeRunFlags): string {
-  const xml = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-  <dict>
-    <key>Label</key><string>${name}</string>
-    <key>ProgramArguments</key>
-    <array>
-${runArgs(flags)
-  .map((arg) => `      <string>${xml(arg)}</string>`)
-  .join("\n")}
-    </array>
-    <key>EnvironmentVariables</key>
-    <dict>
-${serviceEnv()
-  .map(([key, value]) => `      <key>${xml(key)}</key><string>${xml(value)}</string>`)
-  .join("\n")}
-    </dict>
-    <key>RunAtLoad</key><true/>
-    <key>KeepAlive</key><true/>
-    <key>StandardErrorPath</key><string>/tmp/openclaw/node.err.log</string>
-  </dict>
-</plist>
-`;
+  return systemdUnitFor({
+    description: "OpenClaw Node",
+    args: runArgs(flags),
+    env: serviceEnv(),
+    extra: ["Restart=always", "RestartSec=5"],
+  });
 }
 
 function run(command: string, args: string[]): boolean {
@@ -246,7 +207,9 @@ export async function nodeService(action: string, flags: NodeRunFlags): Promise<
     );
   if (action === "install") {
     const content =
-      service.manager === "systemd" ? nodeSystemdUnit(flags) : nodeLaunchdPlist(service.name, flags);
+      service.manager === "systemd"
+        ? nodeSystemdUnit(flags)
+        : launchdPlistFor({ name: service.name, args: runArgs(flags), env: serviceEnv(), log: "node" });
     if (flags.dryRun) return print(`# ${service.path}\n${content}`);
     mkdirSync(dirname(service.path), { recursive: true });
     writeFileSync(service.path, content);
