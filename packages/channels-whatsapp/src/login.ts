@@ -85,3 +85,9 @@ export async function renderQrTerminal(qr: string): Promise<string> {
   const QRCode = await import("qrcode");
   return (QRCode.default ?? QRCode).toString(qr, { type: "terminal", small: true });
 }
+
+/** A QR payload as a PNG data URL (for a web client). */
+export async function renderQrDataUrl(qr: string): Promise<string> {
+  const QRCode = await import("qrcode");
+  return (QRCode.default ?? QRCode).toDataURL(qr);
+}

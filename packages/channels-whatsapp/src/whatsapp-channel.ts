@@ -447,17 +447,19 @@ export function createWhatsAppChannel(
       },
     },
     auth: {
-      async login({ accountId, account, print, signal }) {
-        const { loginWhatsApp, renderQrTerminal } = await import("./login.js");
+      async login({ accountId, account, print, onQr, signal }) {
+        const { loginWhatsApp, renderQrDataUrl, renderQrTerminal } = await import("./login.js");
         const result = await loginWhatsApp({
           authDir: account.authDir,
           accountId,
           socketFactory: factory,
           ...(signal ? { signal } : {}),
           onQr: (qr) =>
-            void renderQrTerminal(qr).then((text) =>
-              print(`${text}\nScan this QR in WhatsApp → Settings → Linked devices → Link a device`),
-            ),
+            onQr
+              ? void renderQrDataUrl(qr).then((dataUrl) => onQr({ payload: qr, dataUrl }))
+              : void renderQrTerminal(qr).then((text) =>
+                  print(`${text}\nScan this QR in WhatsApp → Settings → Linked devices → Link a device`),
+                ),
         });
         if (result.alreadyLinked)
           print(

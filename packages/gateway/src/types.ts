@@ -81,6 +81,9 @@ export interface GatewayChannels {
   status(params: MethodParsedParams<"channels.status">): Promise<MethodResult<"channels.status">>;
   logout(params: MethodParsedParams<"channels.logout">): Promise<MethodResult<"channels.logout">>;
   send(params: MethodParsedParams<"send">): Promise<MethodResult<"send">>;
+  /** `web.login.start` / `web.login.wait` (QR login of a device-linking channel). */
+  loginStart?(params: MethodParsedParams<"web.login.start">): Promise<MethodResult<"web.login.start">>;
+  loginWait?(params: MethodParsedParams<"web.login.wait">): Promise<MethodResult<"web.login.wait">>;
 }
 
 /** An error a handler throws to answer with a precise `ErrorShape`. */

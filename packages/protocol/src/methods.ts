@@ -13,6 +13,7 @@ import * as dmPairing from "./schemas/pairing.js";
 import * as sessions from "./schemas/sessions.js";
 import * as skills from "./schemas/skills.js";
 import * as system from "./schemas/system.js";
+import * as webLogin from "./schemas/web-login.js";
 import { type RequiredScope, scopeAllows } from "./scopes.js";
 
 /** One row of the method registry: what the server validates, what the client gets back, who may call. */
@@ -117,6 +118,18 @@ export const METHODS = {
     params: system.ChannelsLogoutParamsSchema,
     result: system.ChannelsLogoutResultSchema,
     description: "Log a channel account out and clear its credentials.",
+  }),
+  "web.login.start": method({
+    ...admin,
+    params: webLogin.WebLoginStartParamsSchema,
+    result: webLogin.WebLoginStartResultSchema,
+    description: "Start a QR login of a device-linking channel (WhatsApp): the QR as a data URL.",
+  }),
+  "web.login.wait": method({
+    ...admin,
+    params: webLogin.WebLoginWaitParamsSchema,
+    result: webLogin.WebLoginWaitResultSchema,
+    description: "Wait until the QR of `web.login.start` was scanned and the account is linked.",
   }),
   "channels.pairing.list": method({
     scope: "operator.pairing",
@@ -512,6 +525,7 @@ export const METHODS = {
     result: cron.CronRunsResultSchema,
     description: "Run history of a job.",
   }),
+
   // memory and skills
   "doctor.memory.status": method({
     ...read,

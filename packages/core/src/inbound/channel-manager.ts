@@ -91,6 +91,16 @@ export interface ChannelManager {
     channel: string;
     accountId?: string;
   }): Promise<{ channel: string; accountIds: string[]; loggedOut: boolean }>;
+  /**
+   * Interactive login of a device-linking channel (`web.login.*`): the account stops, the
+   * plugin's `auth.login` runs (QRs go to `onQr`), then the account starts again, linked.
+   */
+  login(request: {
+    channel: string;
+    accountId?: string;
+    onQr(qr: { payload: string; dataUrl: string }): void;
+    signal?: AbortSignal;
+  }): Promise<{ channel: string; accountId: string; self?: string }>;
   /** `send` RPC: Markdown → chunks → the channel, with idempotency keys. */
   send(request: {
     channel: string;
@@ -515,6 +525,25 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
       if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
       const { accountIds, loggedOut } = await logoutAccounts(plugin, runtimes.values(), request.accountId);
       return { channel: plugin.id, accountIds, loggedOut };
+    },
+    async login(request) {
+      const plugin = plugins.get(request.channel);
+      if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
+      if (!plugin.auth) throw new ChannelError("REJECTED", `${plugin.id} has no QR login (it takes a token)`);
+      const accountId = request.accountId ?? "default";
+      const runtime = runtimes.get(keyOf(plugin.id, accountId));
+      if (runtime) await stopAccount(runtime);
+      const account = plugin.config.resolveAccount(channelBlock(plugin.id), accountId);
+      const result = await plugin.auth.login({
+        accountId,
+        account,
+        print: (text) => logger.info(text, { channel: plugin.id, accountId }),
+        onQr: request.onQr,
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+      if (started && desiredAccounts().some((d) => d.plugin === plugin && d.accountId === accountId))
+        startAccount({ plugin, accountId });
+      return { channel: plugin.id, accountId, ...(result.self ? { self: result.self } : {}) };
     },
     async send(request) {
       if (!pipeline) throw new ChannelError("REJECTED", "channels are not running");

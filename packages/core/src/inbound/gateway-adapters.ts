@@ -134,8 +134,12 @@ export function channelGatewayMethods(manager: ChannelManager): {
   status(params: MethodParsedParams<"channels.status">): Promise<MethodResult<"channels.status">>;
   logout(params: MethodParsedParams<"channels.logout">): Promise<MethodResult<"channels.logout">>;
   send(params: MethodParsedParams<"send">): Promise<MethodResult<"send">>;
+  loginStart(params: MethodParsedParams<"web.login.start">): Promise<MethodResult<"web.login.start">>;
+  loginWait(params: MethodParsedParams<"web.login.wait">): Promise<MethodResult<"web.login.wait">>;
 } {
+  const logins = new Map<string, WebLogin>();
   return {
+    ...webLoginMethods(manager, logins),
     status: async (params) => {
       const status = await manager.status({
         ...(params.probe !== undefined ? { probe: params.probe } : {}),
@@ -170,6 +174,111 @@ export function channelGatewayMethods(manager: ChannelManager): {
         idempotencyKey: params.idempotencyKey,
       });
       return { ...result, messageId: result.messageIds[0] ?? "", to: params.to };
+    },
+  };
+}
+
+interface WebLogin {
+  qr?: string;
+  done: Promise<{ self?: string }>;
+  settled?: { self?: string } | { error: string };
+  controller: AbortController;
+  qrShown: Promise<void>;
+}
+
+const within = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+
+/**
+ * `web.login.start` / `web.login.wait` (WhatsApp QR login from the Control UI): one login per
+ * channel account runs in the background; `start` answers with its current QR as a data URL,
+ * `wait` with whether the phone scanned it.
+ */
+function webLoginMethods(manager: ChannelManager, logins: Map<string, WebLogin>) {
+  const keyOf = (params: { channel?: string | undefined; accountId?: string | undefined }) =>
+    `${params.channel ?? "whatsapp"}:${params.accountId ?? "default"}`;
+  return {
+    loginStart: async (
+      params: MethodParsedParams<"web.login.start">,
+    ): Promise<MethodResult<"web.login.start">> => {
+      const key = keyOf(params);
+      let login = logins.get(key);
+      if (login && (params.force || login.settled)) {
+        login.controller.abort();
+        logins.delete(key);
+        login = undefined;
+      }
+      if (!login) {
+        const controller = new AbortController();
+        let shown: () => void = () => undefined;
+        const qrShown = new Promise<void>((resolve) => {
+          shown = resolve;
+        });
+        const created: WebLogin = { controller, qrShown, done: Promise.resolve({}) };
+        created.done = manager
+          .login({
+            channel: params.channel ?? "whatsapp",
+            ...(params.accountId ? { accountId: params.accountId } : {}),
+            signal: controller.signal,
+            onQr: (qr) => {
+              created.qr = qr.dataUrl;
+              shown();
+            },
+          })
+          .then(
+            (result) => {
+              created.settled = result.self ? { self: result.self } : {};
+              shown();
+              return created.settled;
+            },
+            (error: unknown) => {
+              created.settled = { error: error instanceof Error ? error.message : String(error) };
+              shown();
+              throw error;
+            },
+          );
+        created.done.catch(() => undefined);
+        logins.set(key, created);
+        login = created;
+      }
+      await within(login.qrShown, params.timeoutMs ?? 30_000);
+      if (login.settled && "error" in login.settled)
+        return { message: `login failed: ${login.settled.error}` };
+      if (login.settled)
+        return { message: `already linked${login.settled.self ? ` as ${login.settled.self}` : ""}` };
+      if (!login.qr) return { message: "no QR yet; call web.login.start again" };
+      return {
+        qrDataUrl: login.qr,
+        message: "Scan this QR in WhatsApp → Settings → Linked devices → Link a device.",
+      };
+    },
+    loginWait: async (
+      params: MethodParsedParams<"web.login.wait">,
+    ): Promise<MethodResult<"web.login.wait">> => {
+      const login = logins.get(keyOf(params));
+      if (!login) return { connected: false, message: "no login in progress; call web.login.start" };
+      try {
+        const result = await within(login.done, params.timeoutMs ?? 120_000);
+        if (!result) return { connected: false, message: "still waiting for the QR to be scanned" };
+        return { connected: true, message: `linked${result.self ? ` as ${result.self}` : ""}` };
+      } catch (error) {
+        return {
+          connected: false,
+          message: `login failed: ${error instanceof Error ? error.message : String(error)}`,
+        };
+      }
     },
   };
 }

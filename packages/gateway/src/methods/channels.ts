@@ -53,7 +53,7 @@ function withAccounts(status: ChannelsStatus): ChannelsStatus {
   return { ...status, channelAccounts, channelDefaultAccountId };
 }
 
-/** channels.status / channels.logout / send, on the channel manager the gateway was given. */
+/** channels.status / channels.logout / send / web.login.*, on the channel manager the gateway was given. */
 export const channelsMethods = {
   "channels.status": async (params, ctx) =>
     withAccounts(
@@ -66,4 +66,16 @@ export const channelsMethods = {
     (ctx.gateway.options.channels ?? unavailable("channels")).logout(params),
 
   send: async (params, ctx) => (ctx.gateway.options.channels ?? unavailable("channel delivery")).send(params),
+
+  "web.login.start": async (params, ctx) => {
+    const channels = ctx.gateway.options.channels;
+    if (!channels?.loginStart) return unavailable("QR login");
+    return channels.loginStart(params);
+  },
+
+  "web.login.wait": async (params, ctx) => {
+    const channels = ctx.gateway.options.channels;
+    if (!channels?.loginWait) return unavailable("QR login");
+    return channels.loginWait(params);
+  },
 } satisfies GatewayMethods;

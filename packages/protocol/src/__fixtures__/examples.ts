@@ -79,6 +79,11 @@ export const METHOD_EXAMPLES: MethodExamples = {
     },
   },
   "channels.logout": { params: { channel: "telegram" }, result: { channel: "telegram", cleared: true } },
+  "web.login.start": {
+    params: { timeoutMs: 30000 },
+    result: { qrDataUrl: "data:image/png;base64,iVBORw0KGgo=", message: "Scan this QR in WhatsApp → Settings → Linked devices → Link a device." },
+  },
+  "web.login.wait": { params: { timeoutMs: 120000 }, result: { connected: true, message: "linked as +15550001111" } },
   "channels.pairing.list": {
     params: { channel: "telegram" },
     result: {

@@ -181,6 +181,8 @@ export interface ChannelAuthAdapter<Account> {
     account: Account;
     /** Write to the user's terminal (a QR code rendered as text, instructions). */
     print(text: string): void;
+    /** Given by a web client's login (`web.login.start`): each QR as a PNG data URL, not printed. */
+    onQr?(qr: { payload: string; dataUrl: string }): void;
     signal?: AbortSignal;
   }): Promise<{
     /** Who is now logged in (`+15551234567`). */

@@ -10,3 +10,4 @@ export * from "./primitives.js";
 export * from "./sessions.js";
 export * from "./skills.js";
 export * from "./system.js";
+export * from "./web-login.js";
