@@ -73,7 +73,7 @@ describe("what the idle gateway loads", () => {
     expect(loaded.filter((file) => pluginCode.test(file))).toEqual([]);
     expect([...graph.packages]).not.toContain("zod");
     expect(graph.dynamic.get(join(REPO, "apps/openclaw/src/gateway-assembly-channels.ts"))).toEqual(
-      expect.arrayContaining(["./commands/plugins-registry.js", "@openclaw/core"]),
+      expect.arrayContaining(["./commands/plugins-registry.js", "@openclaw/core/channels"]),
     );
   });
 });
