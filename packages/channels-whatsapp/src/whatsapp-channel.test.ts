@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ChannelManager, createChannelManager, type InboundTurn } from "@openclaw/core";
@@ -124,6 +126,43 @@ describe("whatsapp channel through Baileys' socket boundary against the fake", (
     await fake.waitFor(() => fake.reads.includes("3EB0C431D5E2F4A7B9E1A2"));
     expect(fake.presences.some((p) => p.type === "composing" && p.jid === ALICE)).toBe(true);
     expect(await status()).toMatchObject({ connected: true, self: { id: "+159876543210" }, received: 1 });
+  });
+
+  it("touches the credentials only through asynchronous calls (no synchronous fs call on the session path)", async () => {
+    const names = [
+      "openSync",
+      "readFileSync",
+      "writeFileSync",
+      "renameSync",
+      "mkdirSync",
+      "existsSync",
+      "statSync",
+      "readdirSync",
+      "unlinkSync",
+      "fsyncSync",
+    ] as const;
+    const originals = new Map(names.map((name) => [name, fs[name]]));
+    const syncCalls: string[] = [];
+    const credentials = path.join(stateDir, "credentials");
+    for (const name of names)
+      (fs as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        if (String(args[0]).startsWith(credentials)) syncCalls.push(`${name} ${String(args[0])}`);
+        return (originals.get(name) as (...a: unknown[]) => unknown)(...args);
+      };
+    syncBuiltinESMExports();
+    try {
+      await link();
+      await startWhatsApp();
+      fake.inject(whatsappFixtures.dmText);
+      await fake.waitForSent(1);
+      await manager?.stop();
+      manager = undefined;
+    } finally {
+      for (const [name, original] of originals) (fs as unknown as Record<string, unknown>)[name] = original;
+      syncBuiltinESMExports();
+    }
+    expect(syncCalls).toEqual([]);
+    expect((await readdir(path.join(credentials, "whatsapp", "default"))).sort()).toContain("creds.json");
   });
 
   it("ignores a group message without a mention (counted), answers a mention by JID and by name pattern", async () => {
