@@ -102,12 +102,12 @@ async function withWorkspaceDependencies(names: string[]): Promise<Map<string, s
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "openclaw-consumer-"));
   const packages = await withWorkspaceDependencies(PACKAGES);
-  const filters = [...packages.keys()].flatMap((name) => ["--filter", name]);
-  // a no-op when the build is current (turbo's cache), as after `pnpm build`
-  await run("pnpm", ["turbo", "run", "build", ...filters, "--output-logs=errors-only"], {
-    cwd: repo,
-    timeout: 240_000,
-  });
+  // the built packages, as CI builds them before the tests (`pnpm build`); building here would
+  // clean dist/ under the other test files that run the built CLI and gateway meanwhile
+  for (const [name, folder] of packages) {
+    const { main } = JSON.parse(await readFile(join(folder, "package.json"), "utf8"));
+    if (!existsSync(join(folder, main))) throw new Error(`build first (pnpm build): ${name} has no ${main}`);
+  }
   const tarballs = join(dir, "tarballs");
   for (const folder of packages.values())
     await run("pnpm", ["pack", "--pack-destination", tarballs], { cwd: folder });
