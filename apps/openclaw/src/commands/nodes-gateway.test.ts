@@ -12,7 +12,13 @@ import {
   mockToolCallResponse,
 } from "@openclaw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Started, startGateway, TOKEN } from "../../../../packages/gateway/src/__tests__/helpers.js";
+import {
+  createDevice,
+  handshake,
+  type Started,
+  startGateway,
+  TOKEN,
+} from "../../../../packages/gateway/src/__tests__/helpers.js";
 
 // node.* and exec.approval.* through a real gateway on 127.0.0.1 with NodeHost nodes (the package
 // a third party embeds) and an operator client.
@@ -22,8 +28,11 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
 });
 
-async function gateway(nodes: Record<string, unknown> = {}): Promise<Started> {
-  const started = await startGateway({ gateway: { auth: { mode: "token", token: TOKEN }, nodes } });
+async function gateway(nodes: Record<string, unknown> = {}, tickIntervalMs?: number): Promise<Started> {
+  const started = await startGateway(
+    { gateway: { auth: { mode: "token", token: TOKEN }, nodes } },
+    tickIntervalMs ? { tickIntervalMs } : {},
+  );
   cleanup.push(() => started.stop());
   return started;
 }
@@ -460,5 +469,32 @@ describe("pairing ranges and per-session routing", () => {
     await host.stop();
     await assistant.enqueue({ text: "again" });
     expect(JSON.stringify(model.calls[3]?.messages.at(-1))).toMatch(/NODE_OFFLINE.*node desk is offline/);
+  });
+});
+
+describe("a node that stops answering", () => {
+  it("shows offline within the tick interval (heartbeat), not only when TCP notices", async () => {
+    const started = await gateway({}, 200);
+    const client = await operator(started);
+    const device = createDevice();
+    const { peer, res } = await handshake(
+      started.address.url,
+      { role: "node", scopes: [], client: { id: "test", version: "1.0.0", platform: "linux", mode: "test" } },
+      (nonce) => device.proof(nonce, { role: "node", token: TOKEN }),
+    );
+    cleanup.push(async () => peer.close());
+    expect(res.ok).toBe(true);
+    const asked = await peer.request("node.pair.request", { nodeId: device.id });
+    expect(asked.ok).toBe(true);
+    expect((await client.request("node.list", {})).nodes).toEqual([
+      expect.objectContaining({ nodeId: device.id, connected: true }),
+    ]);
+    // the node's process hangs: it stops reading its socket (no pong to the gateway's pings)
+    peer.ws.pause();
+    // (not paired yet: once its connection is gone it is no longer listed at all)
+    await until(
+      async () => !(await client.request("node.list", {})).nodes.some((node) => node.nodeId === device.id),
+      "offline",
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { NodeMetadata } from "@openclaw/core/nodes";
 import type { ErrorShape } from "@openclaw/protocol";
+import { DEFAULT_TICK_INTERVAL_MS } from "@openclaw/protocol/base";
 import { getPath } from "../config-path.js";
 import type { Connection, GatewayRuntime } from "../gateway.js";
 import { GatewayMethodError } from "../types.js";
@@ -98,6 +99,8 @@ export interface NodeRegistry {
     caller: { connId: string; deviceId?: string },
     result: { id: string; nodeId: string } & Omit<InvokeOutcome, "nodeId" | "command">,
   ): boolean;
+  /** Follow a node connection (heartbeat; failing its invokes when it closes). */
+  watch(conn: Connection): void;
   /** Take one node.event token for this connection; false when it is flooding. */
   takeEventToken(connId: string): boolean;
 }
@@ -119,11 +122,40 @@ function createRegistry(runtime: GatewayRuntime): NodeRegistry {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const watched = new WeakSet<Connection>();
 
-  /** A node's socket closed: every invoke waiting on it fails now, not at its timeout. */
+  /**
+   * Follow a node's socket: a ping every half tick interval, and a node that did not answer the
+   * previous one is cut off (a half-open connection shows offline within the tick interval);
+   * when the socket closes every invoke waiting on it fails now, not at its timeout.
+   */
   function watch(conn: Connection): void {
     if (watched.has(conn)) return;
     watched.add(conn);
+    let answered = true;
+    conn.ws.on("pong", () => {
+      answered = true;
+    });
+    const heartbeat = setInterval(
+      () => {
+        if (!answered) {
+          runtime.logger.info(
+            { connId: conn.id, nodeId: conn.deviceId },
+            "node missed a heartbeat: closing its connection",
+          );
+          conn.ws.terminate();
+          return;
+        }
+        answered = false;
+        try {
+          conn.ws.ping();
+        } catch {
+          // closing already
+        }
+      },
+      Math.max(50, (runtime.options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS) / 2),
+    );
+    heartbeat.unref();
     conn.ws.once("close", () => {
+      clearInterval(heartbeat);
       buckets.delete(conn.id);
       for (const invoke of pending.values()) {
         if (invoke.connId !== conn.id) continue;
@@ -198,6 +230,7 @@ function createRegistry(runtime: GatewayRuntime): NodeRegistry {
   }
 
   return {
+    watch,
     metadata: new Map(),
     connected() {
       const nodes = new Map<string, Connection>();

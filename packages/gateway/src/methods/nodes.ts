@@ -184,6 +184,7 @@ export const nodesMethods = {
       ...metadata,
       ...(remoteIp ? { remoteIp } : {}),
     });
+    if (conn) nodeRegistry(ctx.gateway).watch(conn);
     const store = await pairingStore(ctx);
     const outcome = await store.request(nodeId, {
       ...metadata,
