@@ -199,6 +199,12 @@ describe("methods", () => {
     });
     await denied("send", { to: "1", message: "x", idempotencyKey: "x2" }, "operator.write");
     await denied("channels.logout", { channel: "telegram" }, "operator.admin");
+    const login = await admin.request("web.login.start", {});
+    expect(login.error).toMatchObject({
+      code: "UNAVAILABLE",
+      message: "QR login is not available on this gateway",
+    });
+    await denied("web.login.wait", {}, "operator.admin");
   });
 
   it("device.* need operator.pairing", async () => {
