@@ -90,13 +90,16 @@ function lazyInboundAssistant(
   let adapted: InboundAssistant | undefined;
   const listeners = new Map<Parameters<NonNullable<InboundAssistant["onUnsolicitedReply"]>>[0], () => void>();
   const ready = (): Promise<InboundAssistant> =>
-    (building ??= get().then((given) => {
-      // without a model provider every inbound message gets the explanation, never silence
-      adapted = adapt(given ?? missingProvider);
-      for (const listener of listeners.keys())
-        listeners.set(listener, adapted.onUnsolicitedReply?.(listener) ?? (() => undefined));
-      return adapted;
-    }));
+    // get() runs after `building` is set: a creation hook that calls back in finds it
+    (building ??= Promise.resolve()
+      .then(get)
+      .then((given) => {
+        // without a model provider every inbound message gets the explanation, never silence
+        adapted = adapt(given ?? missingProvider);
+        for (const listener of listeners.keys())
+          listeners.set(listener, adapted.onUnsolicitedReply?.(listener) ?? (() => undefined));
+        return adapted;
+      }));
   created?.(() => void ready());
   return {
     enqueue: async (turn) => (await ready()).enqueue(turn),
