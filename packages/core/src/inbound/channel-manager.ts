@@ -367,6 +367,31 @@ function notifyStatus(options: ChannelManagerOptions, logger: ChannelLogger, run
   }
 }
 
+/** The plugin of a request's channel; REJECTED when no plugin has that id. */
+function knownPlugin(plugins: Map<string, AnyChannelPlugin>, channel: string): AnyChannelPlugin {
+  const plugin = plugins.get(channel);
+  if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${channel}`);
+  return plugin;
+}
+
+/** A device-linking plugin's `auth.login` for one account (QRs to `request.onQr`, text to the log). */
+function pluginLogin(
+  plugin: AnyChannelPlugin,
+  block: Record<string, unknown> | undefined,
+  accountId: string,
+  request: { onQr(qr: { payload: string; dataUrl: string }): void; signal?: AbortSignal },
+  logger: ChannelLogger,
+) {
+  if (!plugin.auth) throw new ChannelError("REJECTED", `${plugin.id} has no QR login (it takes a token)`);
+  return plugin.auth.login({
+    accountId,
+    account: plugin.config.resolveAccount(block, accountId),
+    print: (text) => logger.info(text, { channel: plugin.id, accountId }),
+    onQr: request.onQr,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+}
+
 /** `channels status`: every plugin's listed and running accounts, probed when asked. */
 async function channelsStatus(
   plugins: Map<string, AnyChannelPlugin>,
@@ -443,10 +468,8 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
     if (error) {
       runtime.status.lastError = error;
       log.error(`${error}; the channel does not run (the other channels do)`);
-      statusChanged(runtime);
-      return;
     }
-    if (!resolveRuntimeAccount(runtime, channelBlock(plugin.id), log)) {
+    if (error || !resolveRuntimeAccount(runtime, channelBlock(plugin.id), log)) {
       statusChanged(runtime);
       return;
     }
@@ -521,34 +544,24 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
         runtimes: () => runtimes.values(),
       }),
     async logout(request) {
-      const plugin = plugins.get(request.channel);
-      if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
+      const plugin = knownPlugin(plugins, request.channel);
       const { accountIds, loggedOut } = await logoutAccounts(plugin, runtimes.values(), request.accountId);
       return { channel: plugin.id, accountIds, loggedOut };
     },
     async login(request) {
-      const plugin = plugins.get(request.channel);
-      if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
+      const plugin = knownPlugin(plugins, request.channel);
       if (!plugin.auth) throw new ChannelError("REJECTED", `${plugin.id} has no QR login (it takes a token)`);
       const accountId = request.accountId ?? "default";
       const runtime = runtimes.get(keyOf(plugin.id, accountId));
       if (runtime) await stopAccount(runtime);
-      const account = plugin.config.resolveAccount(channelBlock(plugin.id), accountId);
-      const result = await plugin.auth.login({
-        accountId,
-        account,
-        print: (text) => logger.info(text, { channel: plugin.id, accountId }),
-        onQr: request.onQr,
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
+      const result = await pluginLogin(plugin, channelBlock(plugin.id), accountId, request, logger);
       if (started && desiredAccounts().some((d) => d.plugin === plugin && d.accountId === accountId))
         startAccount({ plugin, accountId });
       return { channel: plugin.id, accountId, ...(result.self ? { self: result.self } : {}) };
     },
     async send(request) {
       if (!pipeline) throw new ChannelError("REJECTED", "channels are not running");
-      const plugin = plugins.get(request.channel);
-      if (!plugin) throw new ChannelError("REJECTED", `unknown channel: ${request.channel}`);
+      const plugin = knownPlugin(plugins, request.channel);
       const accountId = request.accountId ?? sendingAccount(plugin, runtimes);
       const result = await pipeline.sendText({
         channel: plugin.id,
