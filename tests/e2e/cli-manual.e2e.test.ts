@@ -71,7 +71,7 @@ describe("the user's manual against a live gateway", () => {
       ["configure --section models", 2, /needs a terminal/],
       ["onboard", 2, /--non-interactive --accept-risk/],
       ["onboard --install-daemon", 2, /--non-interactive --accept-risk/],
-      ["login", 2, NOT_YET],
+      ["login", 2, /give either --provider <id> .* or --channel <id>/],
       ["agents status", 0, /main \(default\): 0 session/],
       ["agents reset", 1, /no session agent:main:main yet: nothing to reset/],
       ["nodes status", 0, /Nodes: 0 known, 0 online/],

@@ -11,6 +11,7 @@ import { registerDoctor } from "./doctor.js";
 import { registerExecPolicy } from "./exec-policy.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
+import { registerLogin } from "./login.js";
 import { registerLogs } from "./logs.js";
 import { registerMemory } from "./memory.js";
 import { registerMessage } from "./message.js";
@@ -62,6 +63,7 @@ export function registerCommands(program: Command): void {
   registerExecPolicy(program);
   registerMemory(program);
   registerSkills(program);
+  registerLogin(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }

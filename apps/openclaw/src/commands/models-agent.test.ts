@@ -85,6 +85,20 @@ describe("openclaw models", () => {
     expect(after.stdout).not.toContain("sk-ant-api-test");
   });
 
+  it("login --provider stores the key like paste-token; bare login names both forms", async () => {
+    const bare = await openclaw("login");
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("give either --provider <id>");
+    const stored = await openclaw("login", "--provider", "openai", "--token", "sk-test-login");
+    expect(stored.code).toBe(0);
+    const file = path.join(dir, "state", "agents", "main", "agent", "auth-profiles.json");
+    expect(JSON.parse(await readFile(file, "utf8")).profiles["openai:default"]).toEqual({
+      type: "api_key",
+      provider: "openai",
+      key: "sk-test-login",
+    });
+  });
+
   it("set, fallbacks and aliases edit only their keys", async () => {
     await writeFile(configFile(), "// mine\n{ gateway: { port: 19999 } }\n").catch(async () => {
       await import("node:fs/promises").then((fs) =>
