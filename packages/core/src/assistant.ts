@@ -81,6 +81,11 @@ export interface SendInput {
   sessionKey?: string;
   agentId?: string;
   text: string;
+  /**
+   * Images sent with the message (`chat.send` / `agent` attachments, validated by the chat
+   * methods): they join the user message as image parts for models that accept images.
+   */
+  images?: import("./chat/attachments.js").ImageInput[];
   sender?: SenderInfo;
   /** Same key ⇒ same result, the message is not processed twice. */
   idempotencyKey?: string;

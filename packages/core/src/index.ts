@@ -4,6 +4,15 @@ export const VERSION: string =
 export * from "./agent/index.js";
 export * from "./assistant.js";
 export * from "./bus/index.js";
+export {
+  type AttachmentParam,
+  DEFAULT_MEDIA_MAX_MB,
+  IMAGE_MIME_TYPES,
+  type ImageInput,
+  imageAttachments,
+  mediaMaxBytes,
+} from "./chat/attachments.js";
+export { COMMAND_ENTRY_TYPE, type CommandEntryData } from "./chat/command-reply.js";
 export * from "./config/index.js";
 export * from "./format/index.js";
 export * from "./fs/index.js";

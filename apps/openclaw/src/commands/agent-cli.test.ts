@@ -111,18 +111,18 @@ describe("openclaw agent through the gateway", () => {
     }
   });
 
-  it("--attach puts a text file into the message; an image is refused with a clear error", async () => {
+  it("--attach puts a text file into the message; a binary that is not an image is refused", async () => {
     const notes = join(home, "notes.txt");
     await writeFile(notes, "buy oat milk\n");
     fake.enqueue(openaiChatReply({ text: ["Noted."] }));
     const result = await agent("--message", "read this", "--attach", notes);
     expect(result.stdout).toBe("Noted.\n");
     expect(JSON.stringify(fake.requests.at(-1)?.body.messages)).toContain("buy oat milk");
-    const image = join(home, "photo.png");
-    await writeFile(image, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0]));
-    const refused = await agent("--message", "look", "--attach", image);
+    const archive = join(home, "notes.zip");
+    await writeFile(archive, Buffer.from([0x50, 0x4b, 3, 4, 0, 0]));
+    const refused = await agent("--message", "look", "--attach", archive);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/not a text file; images and binaries are not supported yet/);
+    expect(refused.stderr).toMatch(/neither a text file nor an image \(png, jpeg, gif, webp\)/);
   });
 
   it("--deliver without a chat to deliver to says which flags to give", async () => {

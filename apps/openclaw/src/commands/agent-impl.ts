@@ -1,3 +1,4 @@
+import type { ImageInput } from "@openclaw/core";
 import type { AgentCommandOptions } from "./agent.js";
 
 function fail(message: string, code = 1): void {
@@ -10,22 +11,67 @@ function timeoutMs(options: AgentCommandOptions): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 600_000;
 }
 
-/** `--attach`: text files go into the message; images and other binaries are refused (not supported yet). */
-async function withAttachments(message: string, files: string[] | undefined): Promise<string> {
-  if (!files?.length) return message;
+/** An image sent with `--attach`, as the `attachments[]` entry of `agent`. */
+interface ImageAttachment {
+  type: "image";
+  mimeType: string;
+  fileName: string;
+  content: string;
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+};
+/** Base64 grows by a third: larger images would not fit the gateway's 25 MB frame. */
+const MAX_IMAGE_BYTES = 18 * 1024 * 1024;
+
+/** The image type of a file, from its first bytes, else its extension. */
+function imageTypeOf(file: string, data: Buffer): string | undefined {
+  if (data.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))) return "image/png";
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return "image/jpeg";
+  if (data.subarray(0, 4).toString("latin1") === "GIF8") return "image/gif";
+  if (data.subarray(0, 4).toString("latin1") === "RIFF" && data.subarray(8, 12).toString("latin1") === "WEBP")
+    return "image/webp";
+  return IMAGE_TYPES[file.split(".").pop()?.toLowerCase() ?? ""];
+}
+
+/**
+ * `--attach`: text files go into the message; images (PNG, JPEG, GIF, WebP) are sent as
+ * attachments (the gateway checks the size against `agents.defaults.mediaMaxMb` and the model's
+ * image input); other binaries are refused.
+ */
+async function withAttachments(
+  message: string,
+  files: string[] | undefined,
+): Promise<{ message: string; images: ImageAttachment[] }> {
+  if (!files?.length) return { message, images: [] };
   const { readFile, stat } = await import("node:fs/promises");
   const { basename } = await import("node:path");
   const parts = [message];
+  const images: ImageAttachment[] = [];
   for (const file of files) {
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new Error(`--attach: ${file} is not a readable file`);
-    if (info.size > 256 * 1024) throw new Error(`--attach: ${file} is over 256 KiB`);
+    if (info.size > MAX_IMAGE_BYTES) throw new Error(`--attach: ${file} is over 18 MB`);
     const data = await readFile(file);
-    if (data.includes(0) || /\.(png|jpe?g|gif|webp|heic|pdf)$/i.test(file))
-      throw new Error(`--attach: ${file} is not a text file; images and binaries are not supported yet`);
+    const mimeType = imageTypeOf(file, data);
+    if (mimeType) {
+      images.push({ type: "image", mimeType, fileName: basename(file), content: data.toString("base64") });
+      continue;
+    }
+    if (data.includes(0) || /\.(heic|pdf|zip|gz)$/i.test(file))
+      throw new Error(
+        `--attach: ${file} is neither a text file nor an image (png, jpeg, gif, webp); other binaries are not supported`,
+      );
+    if (info.size > 256 * 1024)
+      throw new Error(`--attach: ${file} is over 256 KiB (text files go into the message)`);
     parts.push(`Attached file ${basename(file)}:\n\`\`\`\n${data.toString("utf8")}\n\`\`\``);
   }
-  return parts.join("\n\n");
+  return { message: parts.join("\n\n"), images };
 }
 
 export async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
@@ -39,13 +85,14 @@ export async function runAgentCommand(options: AgentCommandOptions): Promise<voi
         2,
       );
   }
+  let images: ImageAttachment[];
   try {
-    message = await withAttachments(message, options.attach);
+    ({ message, images } = await withAttachments(message, options.attach));
   } catch (error) {
     return fail(`openclaw agent: ${(error as Error).message}`, 2);
   }
-  if (options.local) return runLocal(message, options);
-  return runThroughGateway(message, options);
+  if (options.local) return runLocal(message, options, images);
+  return runThroughGateway(message, options, images);
 }
 
 /** Resolve `--session-id` (an id from sessions.json, or a key) to a session key. */
@@ -61,9 +108,13 @@ async function sessionKeyFor(
   return match.key;
 }
 
-async function runLocal(message: string, options: AgentCommandOptions): Promise<void> {
+async function runLocal(
+  message: string,
+  options: AgentCommandOptions,
+  attachments: ImageAttachment[],
+): Promise<void> {
   const { loadConfig, ConfigError } = await import("@openclaw/core/config");
-  const { createAssistant } = await import("@openclaw/core");
+  const { createAssistant, imageAttachments, mediaMaxBytes } = await import("@openclaw/core");
   const { loadProviders } = await import("./models-providers.js");
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
@@ -71,6 +122,12 @@ async function runLocal(message: string, options: AgentCommandOptions): Promise<
   } catch (error) {
     if (ConfigError.isInstance(error)) return fail(`openclaw agent: ${error.message}`);
     throw error;
+  }
+  let images: ImageInput[];
+  try {
+    images = imageAttachments(attachments, mediaMaxBytes(loaded.config as Record<string, unknown>));
+  } catch (error) {
+    return fail(`openclaw agent: ${(error as Error).message}`, 2);
   }
   const assistant = createAssistant({
     config: loaded.config as never,
@@ -91,6 +148,7 @@ async function runLocal(message: string, options: AgentCommandOptions): Promise<
     }
     const handle = assistant.submit({
       text: message,
+      ...(images.length ? { images } : {}),
       ...(sessionKey ? { sessionKey } : {}),
       ...(options.agent ? { agentId: options.agent } : {}),
       ...(options.model ? { model: options.model } : {}),
@@ -178,7 +236,11 @@ async function deliver(
   return `${channel}:${to}`;
 }
 
-async function runThroughGateway(message: string, options: AgentCommandOptions): Promise<void> {
+async function runThroughGateway(
+  message: string,
+  options: AgentCommandOptions,
+  attachments: ImageAttachment[],
+): Promise<void> {
   const { resolveTarget } = await import("./gateway-local.js");
   const { openRpc, CliError } = await import("./gateway-rpc.js");
   const { randomUUID } = await import("node:crypto");
@@ -204,6 +266,7 @@ async function runThroughGateway(message: string, options: AgentCommandOptions):
       {
         message,
         idempotencyKey: randomUUID(),
+        ...(attachments.length ? { attachments } : {}),
         ...(sessionKey ? { sessionKey } : {}),
         ...(options.sessionId && !sessionKey ? { sessionId: options.sessionId } : {}),
         ...(options.agent ? { agentId: options.agent } : {}),

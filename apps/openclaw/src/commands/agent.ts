@@ -45,7 +45,10 @@ export function registerAgent(program: Command): void {
     .option("--reply-channel <id>", "same as --channel for the delivery only")
     .option("--reply-account <id>", "channel account to deliver from")
     .option("-t, --to <target>", "same as --reply-to")
-    .option("--attach <file...>", "include a text file in the message (images are not supported yet)")
+    .option(
+      "--attach <file...>",
+      "attach a file: text goes into the message, images (png, jpeg, gif, webp) go to the model",
+    )
     .action(async (options: AgentCommandOptions) => {
       const { runAgentCommand } = await import("./agent-impl.js");
       await runAgentCommand(options);

@@ -5,6 +5,7 @@ import type {
 } from "@openclaw/protocol";
 import { type FailoverCandidate, runWithFailover } from "../models/failover.js";
 import { formatModelRef } from "../models/model-ref.js";
+import { acceptsImages, withoutImages } from "./model-messages.js";
 import { type StreamedReply, streamModelReply } from "./model-stream.js";
 import type { Turn } from "./turn-state.js";
 
@@ -38,14 +39,15 @@ export async function callModel(
     onFailover: (attempt) =>
       events.report({ type: "failover", model: attempt.model, kind: attempt.kind, message: attempt.message }),
     attempt: (candidate: FailoverCandidate) => {
+      const info = deps.registry.modelInfo(candidate.ref.provider, candidate.ref.model);
       const callOptions: LanguageModelV1CallOptions = {
         system: options.system ?? turn.systemFor(candidate.ref),
-        messages,
+        messages: acceptsImages(info) ? messages : withoutImages(messages),
         tools: options.tools?.length ? options.tools : undefined,
         thinking: turn.thinking === "off" ? undefined : turn.thinking,
         abortSignal: turn.callSignal,
         apiKey: candidate.apiKey,
-        maxOutputTokens: deps.registry.modelInfo(candidate.ref.provider, candidate.ref.model)?.maxTokens,
+        maxOutputTokens: info?.maxTokens,
       };
       return streamModelReply(
         candidate.model,
@@ -58,7 +60,7 @@ export async function callModel(
             },
         {
           api: deps.registry.resolve(candidate.ref.provider).api,
-          info: deps.registry.modelInfo(candidate.ref.provider, candidate.ref.model),
+          info,
           now: deps.now,
         },
       );

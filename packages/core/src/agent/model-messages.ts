@@ -1,4 +1,9 @@
-import type { LanguageModelV1Message, LanguageModelV1ToolResultPart } from "@openclaw/protocol";
+import type {
+  LanguageModelV1ImagePart,
+  LanguageModelV1Message,
+  LanguageModelV1TextPart,
+  LanguageModelV1ToolResultPart,
+} from "@openclaw/protocol";
 import type { MessageEntry, TranscriptMessage } from "./transcript.js";
 
 export const SUMMARY_PREFIX = "[Summary of the earlier conversation, written when it was compacted]\n";
@@ -6,6 +11,49 @@ export const SUMMARY_PREFIX = "[Summary of the earlier conversation, written whe
 function userText(message: TranscriptMessage): string {
   if (typeof message.content === "string") return message.content;
   return message.content.map((block) => (block.type === "text" ? block.text : "")).join("");
+}
+
+type UserPart = LanguageModelV1TextPart | LanguageModelV1ImagePart;
+
+/** A user message's prompt parts: its text, then its images. */
+function userParts(message: Extract<TranscriptMessage, { role: "user" }>): UserPart[] {
+  const text = userText(message);
+  const parts: UserPart[] = text ? [{ type: "text", text }] : [];
+  if (typeof message.content !== "string")
+    for (const block of message.content)
+      if (block.type === "image" && block.data)
+        parts.push({ type: "image", data: block.data, mediaType: block.mimeType });
+  return parts;
+}
+
+/**
+ * Whether a model takes image input: its `models.providers.<id>.models[].input` when the config
+ * lists one, else yes (every bundled provider sends image parts; the vendor decides).
+ */
+export function acceptsImages(info: { input?: readonly string[] } | undefined): boolean {
+  return info?.input === undefined || info.input.includes("image");
+}
+
+/** The prompt for a model without image input: each image becomes a short text note. */
+export function withoutImages(messages: LanguageModelV1Message[]): LanguageModelV1Message[] {
+  if (
+    !messages.some(
+      (message) => message.role === "user" && message.content.some((part) => part.type === "image"),
+    )
+  )
+    return messages;
+  return messages.map((message) =>
+    message.role === "user"
+      ? {
+          ...message,
+          content: message.content.map((part) =>
+            part.type === "image"
+              ? { type: "text" as const, text: "[image omitted: this model does not accept images]" }
+              : part,
+          ),
+        }
+      : message,
+  );
 }
 
 /**
@@ -38,8 +86,8 @@ export function toModelMessages(context: {
   for (const { message } of context.entries) {
     if (message.role === "user") {
       closeOpenCalls();
-      const text = userText(message);
-      if (text) messages.push({ role: "user", content: [{ type: "text", text }] });
+      const content = userParts(message);
+      if (content.length) messages.push({ role: "user", content });
     } else if (message.role === "assistant") {
       closeOpenCalls();
       const content: Extract<LanguageModelV1Message, { role: "assistant" }>["content"] = [];

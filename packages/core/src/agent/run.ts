@@ -1,9 +1,10 @@
 import { hostname, platform, release } from "node:os";
-import { isThinkingLevel, type ThinkingLevel } from "@openclaw/protocol";
+import { isThinkingLevel, OpenClawError, type ThinkingLevel } from "@openclaw/protocol";
 import type { UsageSummary } from "../bus/event-bus.js";
 import { formatModelRef, type ModelRef } from "../models/model-ref.js";
 import type { RuntimeConfig } from "../models/runtime-config.js";
 import { ensureWorkspace, loadBootstrapFilesCached } from "../workspace/workspace.js";
+import { acceptsImages } from "./model-messages.js";
 import { resolveRunModels } from "./run-models.js";
 import { isSessionExpired, type SessionResetConfig } from "./session-expiry.js";
 import { freshSessionEntry, type LoadedTranscript } from "./session-handle.js";
@@ -95,9 +96,10 @@ async function appendUserTurn(
   transcript: LoadedTranscript,
   selected: ModelRef | undefined,
   thinking: ThinkingLevel,
-  text: string,
+  user: { text: string; images: readonly { data: string; mimeType: string }[] },
   now: number,
 ) {
+  const { text, images } = user;
   const changes: NewTranscriptEntry[] = [];
   const branch = [...transcript.branch].reverse();
   const lastModel = branch.find((item) => item.type === "model_change") as ModelChangeEntry | undefined;
@@ -110,8 +112,37 @@ async function appendUserTurn(
     changes.push({ type: "thinking_level_change", thinkingLevel: thinking });
   await transcript.append(...changes, {
     type: "message",
-    message: { role: "user", content: [{ type: "text", text }], timestamp: now },
+    message: {
+      role: "user",
+      content: [
+        ...(text || images.length === 0 ? [{ type: "text" as const, text }] : []),
+        ...images.map((image) => ({ type: "image" as const, data: image.data, mimeType: image.mimeType })),
+      ],
+      timestamp: now,
+    },
   });
+}
+
+/**
+ * A turn with images goes to the candidates that take image input (in order). When none does,
+ * the turn fails with a clear error and its images are not kept (the text is).
+ */
+function imageCandidates(
+  deps: RuntimeDeps,
+  refs: ModelRef[],
+  images: readonly unknown[],
+): { refs: ModelRef[]; error?: OpenClawError } {
+  if (images.length === 0) return { refs };
+  const able = refs.filter((ref) => acceptsImages(deps.registry.modelInfo(ref.provider, ref.model)));
+  if (able.length) return { refs: able };
+  const first = refs[0]!;
+  return {
+    refs,
+    error: new OpenClawError(
+      "INVALID_REQUEST",
+      `${formatModelRef(first)} does not accept images (models.providers.${first.provider}.models[].input has no "image"). Switch to a model that does (/model <provider/model>) or send the message without the image.`,
+    ),
+  };
 }
 
 /**
@@ -154,8 +185,12 @@ async function prepareTurn(
   }
   const thinkingRaw = input.thinking ?? entry.thinkingLevel ?? defaults.thinkingDefault ?? "off";
   const thinking: ThinkingLevel = isThinkingLevel(thinkingRaw) ? thinkingRaw : "off";
-  await appendUserTurn(transcript, refs?.[0], thinking, input.userText, deps.now());
+  const withImages = refs ? imageCandidates(deps, refs, input.images ?? []) : undefined;
+  if (withImages) refs = withImages.refs;
+  const images = withImages?.error ? [] : (input.images ?? []);
+  await appendUserTurn(transcript, refs?.[0], thinking, { text: input.userText, images }, deps.now());
   if (refError || !refs) throw refError;
+  if (withImages?.error) throw withImages.error;
   const subagent = isSubagentSessionKey(sessionKey);
   const agent = agentEntry(config, agentId);
   const allowedTools = allowedToolsFor(deps.tools, config, {

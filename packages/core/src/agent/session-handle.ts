@@ -28,8 +28,19 @@ export class LoadedTranscript {
     return this.branch[this.branch.length - 1]?.id ?? null;
   }
 
-  /** Append entries (chained after the current leaf) and write them to the JSONL file. */
-  async append(...entries: NewTranscriptEntry[]): Promise<TranscriptEntry[]> {
+  /**
+   * Append entries (chained after the current leaf) and write them to the JSONL file. Appends
+   * run one after another, so two writers (a turn and a chat command's reply) never chain to
+   * the same leaf and fork the branch.
+   */
+  append(...entries: NewTranscriptEntry[]): Promise<TranscriptEntry[]> {
+    const appended = this.appending.then(() => this.appendNow(entries));
+    this.appending = appended.catch(() => undefined);
+    return appended;
+  }
+  private appending: Promise<unknown> = Promise.resolve();
+
+  private async appendNow(entries: NewTranscriptEntry[]): Promise<TranscriptEntry[]> {
     const stamped: TranscriptEntry[] = [];
     let parent = this.leafId;
     for (const entry of entries) {

@@ -218,7 +218,17 @@ describe("queue control", () => {
     const before = (await a.sessions.get("main"))!.sessionId;
     expect((await a.enqueue({ text: "/new fast" })).text).toBe("New session started. Model: mock/a.");
     expect((await a.sessions.get("main"))!.sessionId).not.toBe(before);
-    expect(await a.history("main")).toEqual([]);
+    // the fresh session's history holds only the command and its reply, marked as such
+    expect(
+      (await a.history("main")).map((message) => [
+        message.role,
+        (message as { command?: boolean }).command,
+        (message.content as { text: string }[])[0]?.text,
+      ]),
+    ).toEqual([
+      ["user", true, "/new fast"],
+      ["assistant", true, "New session started. Model: mock/a."],
+    ]);
     expect((await a.enqueue({ text: "/help" })).text).toContain("/compact");
   });
 

@@ -117,7 +117,9 @@ export class SessionQueue {
   submit(message: PendingMessage): void {
     const mode = this.options.mode(message);
     const active = this.active;
-    if (active && mode === "steer" && !active.controller.signal.aborted) {
+    // a message with images waits for its own turn (steered text joins the running turn as text)
+    const images = (message.options as { images?: unknown[] }).images?.length;
+    if (active && mode === "steer" && !images && !active.controller.signal.aborted) {
       active.steered.push(message);
       this.notify(message, {
         type: "merged",

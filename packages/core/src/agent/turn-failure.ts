@@ -1,4 +1,4 @@
-import { ProviderError } from "@openclaw/protocol";
+import { OpenClawError, ProviderError } from "@openclaw/protocol";
 import type { ChatErrorKind } from "../bus/event-bus.js";
 import { AllModelsFailedError } from "../models/failover.js";
 import { ModelRefError } from "../models/model-ref.js";
@@ -54,6 +54,8 @@ function userMessageOf(error: unknown): string {
     return `Model error (${error.kind}): ${error.providerMessage ?? error.message}`;
   }
   if (error instanceof StreamInterruptedError) return `${error.message}. The partial answer was kept.`;
+  // the runtime's own refusals (e.g. images for a model without image input) say what to do
+  if (OpenClawError.isInstance(error)) return error.message;
   return `Something went wrong while answering: ${(error as Error)?.message ?? String(error)}`;
 }
 

@@ -50,6 +50,8 @@ export interface TurnInput {
   agentId: string;
   /** The user text of this turn (already merged when several messages were coalesced). */
   userText: string;
+  /** Images sent with the turn's messages (base64), added to the user message as image blocks. */
+  images?: { data: string; mimeType: string }[];
   modelOverride?: string;
   thinking?: string;
   extraSystemPrompt?: string;

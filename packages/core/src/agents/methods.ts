@@ -1,5 +1,6 @@
 import { withFinalResult } from "@openclaw/protocol";
 import type { ReplyResult } from "../agent/events.js";
+import { imageAttachments, mediaMaxBytes } from "../chat/attachments.js";
 import { trackRun } from "../chat/runs.js";
 import type { CoreMethods, MethodContext } from "../methods/context.js";
 
@@ -71,6 +72,7 @@ export const agentsMethods = {
    * request's `idempotencyKey`.
    */
   agent: async (params, ctx) => {
+    const images = imageAttachments(params.attachments, mediaMaxBytes(ctx.config()));
     const assistant = await ctx.assistant();
     const model = params.model
       ? params.provider && !params.model.includes("/")
@@ -86,6 +88,7 @@ export const agentsMethods = {
       ...(params.thinking ? { thinking: params.thinking } : {}),
       ...(model ? { model } : {}),
       ...(params.extraSystemPrompt ? { extraSystemPrompt: params.extraSystemPrompt } : {}),
+      ...(images.length ? { images } : {}),
     });
     trackRun(assistant, handle.result);
     const final = handle.result.then((reply) =>

@@ -192,7 +192,7 @@ export function createChatIntake(context: AssistantContext) {
         payloads: [],
         error: { code: "UNAVAILABLE", kind: "unknown", message: "closed" },
       };
-    if (typeof input.text !== "string" || !input.text.trim())
+    if (typeof input.text !== "string" || (!input.text.trim() && !input.images?.length))
       return {
         status: "error",
         text: "Empty message: nothing to answer.",
@@ -221,8 +221,8 @@ export function createChatIntake(context: AssistantContext) {
     const command = trigger ? { name: "reset", args: "" } : mayCommand ? parseCommand(input.text) : undefined;
     if (command?.name === "stop") {
       // /stop acts at once, ahead of anything queued
-      void runCommand(command, commandHost(context, sessionKey, agentId, input.sender)).then((text) => {
-        publishCommandReply(context, sessionKey, pending.id, text);
+      void runCommand(command, commandHost(context, sessionKey, agentId, input.sender)).then(async (text) => {
+        await publishCommandReply(context, target, pending.id, { command: input.text, text });
         settle({ status: "command", text, payloads: [{ text }] });
       });
       return;
@@ -242,7 +242,7 @@ export function createChatIntake(context: AssistantContext) {
               .catch(() => undefined)
           : undefined;
       if (skill?.kind === "reply") {
-        publishCommandReply(context, sessionKey, pending.id, skill.text);
+        await publishCommandReply(context, target, pending.id, { command: input.text, text: skill.text });
         return settle({ status: "command", text: skill.text, payloads: [{ text: skill.text }] });
       }
       if (skill) pending.text = skill.text;
@@ -259,7 +259,7 @@ export function createChatIntake(context: AssistantContext) {
             ? trigger.rest
             : undefined;
       if (followUp === undefined) {
-        publishCommandReply(context, sessionKey, pending.id, text);
+        await publishCommandReply(context, target, pending.id, { command: input.text, text });
         return settle({ status: "command", text, payloads: [{ text }] });
       }
       pending.text = followUp;

@@ -1,15 +1,19 @@
 import type { CoreMethods } from "../methods/context.js";
+import { imageAttachments, mediaMaxBytes } from "./attachments.js";
 import { trackRun } from "./runs.js";
 
 /** `chat.*`: the operator's chat with a session (WebChat, the Control UI, `openclaw tui`). */
 export const chatMethods = {
   "chat.send": async (params, ctx) => {
+    // bad attachments are refused before the message is taken
+    const images = imageAttachments(params.attachments, mediaMaxBytes(ctx.config()));
     const assistant = await ctx.assistant();
     const handle = assistant.submit({
       sessionKey: params.sessionKey,
       text: params.message,
       idempotencyKey: params.idempotencyKey,
       ...(params.thinking ? { thinking: params.thinking } : {}),
+      ...(images.length ? { images } : {}),
     });
     trackRun(assistant, handle.result);
     return { runId: handle.messageId, status: handle.duplicate ? "in_flight" : "started" };

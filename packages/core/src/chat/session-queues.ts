@@ -30,6 +30,10 @@ function turnInputOf(
   ].filter(Boolean);
   // queued system events (wake next-heartbeat) reach the model with this turn
   const events = systemEvents.take(target.sessionKey);
+  // the images of every message the turn answers
+  const images = [...batch.overflow, ...batch.messages].flatMap(
+    (message) => (message.options as unknown as SendInput).images ?? [],
+  );
   return {
     runId: batch.runId,
     sessionKey: target.sessionKey,
@@ -37,6 +41,7 @@ function turnInputOf(
     userText: events.length
       ? `${events.map((event) => `System: ${event}`).join("\n")}\n\n${batch.text}`
       : batch.text,
+    ...(images.length ? { images } : {}),
     modelOverride: first.model,
     thinking: first.thinking,
     extraSystemPrompt: extraPrompts.length ? extraPrompts.join("\n\n") : undefined,

@@ -263,6 +263,13 @@ export class ProviderRegistry {
           contextWindow: model.contextWindow,
           maxTokens: model.maxTokens,
           reasoning: model.reasoning,
+          ...(Array.isArray(model.input)
+            ? {
+                input: model.input.filter(
+                  (kind): kind is "text" | "image" => kind === "text" || kind === "image",
+                ),
+              }
+            : {}),
           cost: model.cost,
         }
       : undefined;

@@ -8,6 +8,8 @@ import { activeBranch, type TranscriptMessage } from "../agent/transcript.js";
 import { compactSessionNow } from "../agent/turn-compaction.js";
 import type { AssistantSessions } from "../assistant.js";
 import type { AssistantContext } from "../assistant-context.js";
+import { decodedBytes } from "../chat/attachments.js";
+import { type CommandHistoryMessage, commandHistoryMessages } from "../chat/command-reply.js";
 import { resolveModelInput } from "../models/model-ref.js";
 
 /** Archive a replaced/deleted session's transcript (`.reset.<ts>` / `.deleted.<ts>`); never fails the caller. */
@@ -159,10 +161,33 @@ export async function sessionHistory(
   const entry = await context.store.get(agentId, key);
   if (!entry) return [];
   const transcript = await context.transcripts.get(agentId, entry, context.workspaceDir(agentId));
-  const messages = activeBranch(transcript.branch)
-    .filter((item) => item.type === "message")
-    .map((item) => (item as { message: TranscriptMessage }).message);
+  // chat commands and their replies (custom entries the model never sees) show as messages
+  // marked `command: true`; images come without their data (`omitted: true`, the size kept)
+  const messages = activeBranch(transcript.branch).flatMap((item): HistoryMessage[] =>
+    item.type === "message" ? [historyMessage(item.message)] : commandHistoryMessages(item),
+  );
   return messages.slice(-Math.min(options.limit ?? 200, 1000));
+}
+
+/** A message of `chat.history`: a transcript message, or a chat command / its reply. */
+export type HistoryMessage = TranscriptMessage | CommandHistoryMessage;
+
+/** A transcript message for history: image data left out (a reload must not resend megabytes). */
+function historyMessage(message: TranscriptMessage): TranscriptMessage {
+  if (typeof message.content === "string" || !message.content.some((block) => block.type === "image"))
+    return message;
+  const content = message.content.map((block) =>
+    block.type === "image"
+      ? {
+          type: "image" as const,
+          mimeType: block.mimeType,
+          data: "",
+          omitted: true,
+          bytes: decodedBytes(block.data),
+        }
+      : block,
+  );
+  return { ...message, content } as TranscriptMessage;
 }
 
 /** The chat a session was last routed from (its entry's last-route fields), if any. */
