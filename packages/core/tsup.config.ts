@@ -20,6 +20,8 @@ export default defineConfig(
       "cron/index": "src/cron/index.ts",
       "hooks/index": "src/hooks/index.ts",
       "memory/index": "src/memory/index.ts",
+      // the memory index's writer thread, started from a file URL (memory/writer.ts)
+      "memory/index-worker": "src/memory/index-worker.ts",
       "skills/index": "src/skills/index.ts",
       "nodes/index": "src/nodes/index.ts",
       "approvals/index": "src/approvals/index.ts",

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -49,6 +49,10 @@ afterEach(async () => {
   await fake.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+function transcriptLine(role: "user" | "assistant", text: string): string {
+  return `${JSON.stringify({ type: "message", message: { role, content: [{ type: "text", text }] } })}\n`;
+}
 
 function manager(memorySearch: Record<string, unknown> = {}, options: { watch?: boolean } = {}) {
   let config: Record<string, unknown> = { agents: { defaults: { memorySearch } } };
@@ -278,6 +282,7 @@ describe("memory index", () => {
       child.on("exit", () => resolve(seen));
     });
     const output = await killed;
+    expect(output).toMatch(/indexer worker [1-9]/);
     expect(output).not.toContain("finished");
     const db = new DatabaseSync(path.join(stateDir, "memory", "main.sqlite"));
     expect(db.prepare("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
@@ -291,4 +296,100 @@ describe("memory index", () => {
       10,
     );
   }, 20_000);
+
+  it("writes on a worker thread created for the sync and gone once it is idle", async () => {
+    const memory = manager(openai());
+    const index = await memory.index("main");
+    const events: Array<{ state: string; threadId: number }> = [];
+    index.on("indexer", (event) => events.push(event));
+    expect((await memory.status("main")).indexer).toEqual({ thread: "worker", active: false });
+    const progressed: boolean[] = [];
+    await memory.sync("main", {
+      progress: (progress) => {
+        if (progress.phase === "index") progressed.push(true);
+      },
+    });
+    expect(progressed.length).toBeGreaterThan(0);
+    expect(events.map((event) => event.state)).toEqual(["started", "stopped"]);
+    expect(events[0]!.threadId).toBeGreaterThan(0);
+    expect(events[1]!.threadId).toBe(events[0]!.threadId);
+    expect((await memory.status("main")).indexer).toEqual({ thread: "worker", active: false });
+    // what the worker wrote is what this thread searches (keyword and sqlite-vec vectors)
+    const answer = await memory.search("main", "canine companion");
+    expect(answer.mode).toBe("hybrid");
+    expect(answer.results[0]?.snippet).toContain("Biscuit");
+    expect((await memory.status("main")).embedded).toBe((await memory.status("main")).chunks);
+    // nothing changed: a sync spawns no worker at all
+    await memory.sync("main");
+    expect(events).toHaveLength(2);
+    // an edit: a new worker for that sync, ended after it
+    await writeFile(path.join(workspace, "memory", "2026-11-22.md"), "The plumber comes on Tuesday.\n");
+    expect((await memory.sync("main")).indexed).toBe(1);
+    expect(events.map((event) => event.state)).toEqual(["started", "stopped", "started", "stopped"]);
+    expect((await memory.search("main", "plumber")).results[0]?.path).toBe("memory/2026-11-22.md");
+  });
+
+  it("re-indexes a growing transcript only past sync.sessions.deltaBytes or deltaMessages", async () => {
+    const sessions = path.join(stateDir, "agents", "main", "sessions");
+    await mkdir(sessions, { recursive: true });
+    const transcript = path.join(sessions, "s1.jsonl");
+    await writeFile(transcript, transcriptLine("user", "the boiler code is 4471"));
+    const memory = manager({
+      sources: ["memory", "sessions"],
+      sync: { sessions: { deltaBytes: 2000, deltaMessages: 3 } },
+    });
+    // a new transcript is indexed at once
+    expect((await memory.search("main", "boiler")).results[0]?.path).toBe("sessions/s1.jsonl");
+    // two new messages (under 3, under 2000 bytes): not yet
+    await appendFile(transcript, transcriptLine("user", "my cousin Odile arrives Thursday"));
+    await appendFile(transcript, transcriptLine("assistant", "noted"));
+    const waiting = await memory.sync("main");
+    expect(waiting).toMatchObject({ indexed: 0, pending: 1 });
+    expect((await memory.search("main", "Odile")).results).toHaveLength(0);
+    // the third message crosses deltaMessages: the whole transcript is indexed again
+    await appendFile(transcript, transcriptLine("user", "thanks"));
+    expect(await memory.sync("main")).toMatchObject({ indexed: 1, pending: 0 });
+    expect((await memory.search("main", "Odile")).results[0]?.path).toBe("sessions/s1.jsonl");
+    // one long message crosses deltaBytes on its own
+    await appendFile(
+      transcript,
+      transcriptLine("assistant", `the tram to Belém leaves at noon ${"x ".repeat(1200)}`),
+    );
+    expect(await memory.sync("main")).toMatchObject({ indexed: 1, pending: 0 });
+    expect((await memory.search("main", "Belém")).results[0]?.path).toBe("sessions/s1.jsonl");
+    // a rewritten (shorter) transcript is indexed again whatever its size
+    await writeFile(transcript, transcriptLine("user", "compacted: lighthouse tour booked"));
+    expect(await memory.sync("main")).toMatchObject({ indexed: 1 });
+    expect((await memory.search("main", "lighthouse")).results[0]?.path).toBe("sessions/s1.jsonl");
+    expect((await memory.search("main", "Odile")).results).toHaveLength(0);
+    // memory files are never held back by the thresholds
+    await writeFile(path.join(workspace, "memory", "x.md"), "The parrot is named Kiwi.\n");
+    expect((await memory.search("main", "parrot")).results[0]?.path).toBe("memory/x.md");
+  });
+
+  it("defaults the transcript thresholds to OpenClaw's (100000 bytes, 50 messages)", () => {
+    expect(manager().settings("main").sync.sessions).toEqual({ deltaBytes: 100_000, deltaMessages: 50 });
+  });
+
+  it("indexes the same on the calling thread (indexer: main) as on the worker", async () => {
+    const settings = manager().settings("main");
+    const { MemoryIndex } = await import("./service.js");
+    const here = new MemoryIndex({
+      agentId: "main",
+      workspaceDir: workspace,
+      settings,
+      embedder: { reason: "keyword only" },
+      indexer: "main",
+    });
+    const events: unknown[] = [];
+    here.on("indexer", (event) => events.push(event));
+    try {
+      expect(await here.sync()).toMatchObject({ indexed: 2 });
+      expect(events).toHaveLength(0);
+      expect((await here.status()).indexer).toMatchObject({ thread: "main", active: false });
+      expect((await here.search("peanuts")).results[0]?.path).toBe("memory/2026-11-20.md");
+    } finally {
+      await here.close();
+    }
+  });
 });

@@ -2,13 +2,13 @@ import { EventEmitter } from "node:events";
 import { existsSync, type FSWatcher, watch } from "node:fs";
 import { lstat, stat } from "node:fs/promises";
 import path from "node:path";
-import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { type Chunk, chunkMarkdown, sha256 } from "./chunker.js";
 import type { Embedder, NoEmbedder } from "./embeddings.js";
 import { type MemoryHit, rankHybrid } from "./search.js";
 import type { MemorySettings } from "./settings.js";
-import { listSources, readSource, type SourceFile } from "./sources.js";
+import { listSources, readSource, type SourceFile, transcriptDeltaReached } from "./sources.js";
 import { type FileRecord, MemoryStore } from "./store.js";
+import { IndexWriter, type WriteOp, type WriterThread } from "./writer.js";
 
 export interface MemoryIndexOptions {
   agentId: string;
@@ -18,6 +18,11 @@ export interface MemoryIndexOptions {
   /** The agent's transcripts (for `sources: ["sessions"]`). */
   sessionsDir?: string;
   now?: () => number;
+  /**
+   * Where the index writes run: `worker` (default; a worker thread created when a sync has
+   * something to write and ended when it is done) or `main` (this thread, in small steps).
+   */
+  indexer?: WriterThread;
 }
 
 export interface SyncProgress {
@@ -32,6 +37,8 @@ export interface SyncReport {
   indexed: number;
   removed: number;
   unchanged: number;
+  /** Transcripts that changed but stay below `sync.sessions.deltaBytes` / `deltaMessages`. */
+  pending: number;
   chunks: number;
   /** Set when embeddings failed during the sync (chunks are still keyword-searchable). */
   embeddingError?: string;
@@ -67,11 +74,13 @@ export type MemoryIndexStatus = {
   lastSyncAt?: number;
   sources: string[];
   extraPaths: string[];
+  /** Where index writes run, whether that worker is alive now, and why not a worker. */
+  indexer: { thread: WriterThread; active: boolean; reason?: string };
 };
 
 const INDEX_VERSION = 1;
-/** Chunks written per transaction (each one holds the event loop for a few milliseconds). */
-const WRITE_SLICE = 8;
+/** File writes in flight to the writer while the next files are read, chunked and embedded. */
+const WRITES_IN_FLIGHT = 2;
 
 function isEmbedder(value: Embedder | NoEmbedder): value is Embedder {
   return "embed" in value;
@@ -84,10 +93,14 @@ function errorText(error: unknown): string {
 /**
  * One agent's memory index: syncs the sources into SQLite (changed files only, embeddings
  * cached by content hash), answers hybrid searches, watches the files (1.5 s debounce).
- * Events: `dirty`, `synced` (SyncReport), `error`.
+ * Events: `dirty`, `synced` (SyncReport), `error`, `indexer` ({ state: "started" | "stopped",
+ * threadId }: the writer thread's life).
  */
 export class MemoryIndex extends EventEmitter {
   readonly store: MemoryStore;
+  private readonly writer: IndexWriter;
+  /** Whether the running sync has written anything (so it ends with a checkpoint). */
+  private wrote = false;
   private dirty = true;
   private lastSyncAt?: number;
   private running?: Promise<SyncReport>;
@@ -101,6 +114,12 @@ export class MemoryIndex extends EventEmitter {
     super();
     this.now = options.now ?? Date.now;
     this.store = new MemoryStore(options.settings.store.path, options.settings.store);
+    this.writer = new IndexWriter(
+      this.store,
+      { file: this.store.file, vector: options.settings.store.vector },
+      options.indexer ?? "worker",
+      (state) => this.emit("indexer", state),
+    );
   }
 
   get embedder(): Embedder | undefined {
@@ -131,12 +150,19 @@ export class MemoryIndex extends EventEmitter {
       if (this.running) await this.running.catch(() => {});
       try {
         let report = await this.syncOnce(options);
-        while (this.again) {
+        for (;;) {
+          if (!this.again) {
+            // idle: the worker goes (a request while it exits runs one more sync, with a new one)
+            this.store.refresh();
+            await this.writer.release().catch(() => {});
+            if (!this.again) return report;
+          }
           this.again = false;
           report = await this.syncOnce({});
         }
-        return report;
       } finally {
+        this.store.refresh();
+        await this.writer.release().catch(() => {});
         this.running = undefined;
       }
     };
@@ -145,16 +171,19 @@ export class MemoryIndex extends EventEmitter {
     return promise;
   }
 
+  private write(op: WriteOp): Promise<void> {
+    this.wrote = true;
+    return this.writer.write(op);
+  }
+
   private async syncOnce(options: { force?: boolean; progress?: (progress: SyncProgress) => void }) {
     const started = this.now();
     this.dirty = false;
+    this.wrote = false;
     const { settings } = this.options;
     const fingerprint = this.fingerprint();
     const rebuilt = options.force === true || this.store.getMeta("fingerprint") !== fingerprint;
-    if (rebuilt) {
-      this.store.clearIndex();
-      this.store.setMeta("fingerprint", fingerprint);
-    }
+    if (rebuilt) await this.write({ type: "reset", fingerprint });
     options.progress?.({ phase: "scan", total: 0, done: 0 });
     const sources = await listSources({
       workspaceDir: this.options.workspaceDir,
@@ -163,29 +192,58 @@ export class MemoryIndex extends EventEmitter {
       sessionsDir: this.options.sessionsDir,
     });
     const known = new Map(this.store.files().map((file) => [file.path, file]));
-    const report: SyncReport = { rebuilt, indexed: 0, removed: 0, unchanged: 0, chunks: 0, durationMs: 0 };
-    const changed = sources.filter((file) => {
+    const report: SyncReport = {
+      rebuilt,
+      indexed: 0,
+      removed: 0,
+      unchanged: 0,
+      pending: 0,
+      chunks: 0,
+      durationMs: 0,
+    };
+    const changed: SourceFile[] = [];
+    for (const file of sources) {
       const record = known.get(file.path);
-      return !record || record.mtimeMs !== file.mtimeMs || record.size !== file.size;
-    });
-    report.unchanged = sources.length - changed.length;
+      if (record && record.mtimeMs === file.mtimeMs && record.size === file.size) continue;
+      // a transcript grows with every message: re-indexed only past the delta thresholds
+      if (
+        record &&
+        file.source === "sessions" &&
+        !(await transcriptDeltaReached(file, record, settings.sync.sessions))
+      )
+        report.pending++;
+      else changed.push(file);
+    }
+    report.unchanged = sources.length - changed.length - report.pending;
+    const inflight: Promise<void>[] = [];
     let done = 0;
     for (const file of changed) {
       options.progress?.({ phase: "index", total: changed.length, done, file: file.path });
-      report.chunks += await this.indexFile(file, known.get(file.path), report);
+      const prepared = await this.prepareFile(file, known.get(file.path), report);
+      if (prepared.op) {
+        const written = this.write(prepared.op);
+        written.catch(() => {});
+        inflight.push(written);
+        if (inflight.length >= WRITES_IN_FLIGHT) await inflight.shift();
+      }
+      report.chunks += prepared.chunks;
       report.indexed++;
       done++;
-      await yieldToLoop();
     }
+    await Promise.all(inflight);
     const present = new Set(sources.map((file) => file.path));
     for (const file of known.keys())
       if (!present.has(file)) {
-        this.store.transaction(() => this.store.removeFile(file));
+        await this.write({ type: "remove", path: file });
         report.removed++;
       }
     await this.backfillEmbeddings(report, options.progress);
-    if (settings.cache.enabled) this.store.pruneCache(settings.cache.maxEntries);
-    this.store.checkpoint();
+    if (this.wrote)
+      await this.write({
+        type: "finish",
+        ...(settings.cache.enabled ? { pruneCacheTo: settings.cache.maxEntries } : {}),
+      });
+    this.store.refresh();
     options.progress?.({ phase: "done", total: changed.length, done: changed.length });
     this.lastSyncAt = this.now();
     report.durationMs = this.lastSyncAt - started;
@@ -194,15 +252,21 @@ export class MemoryIndex extends EventEmitter {
     return report;
   }
 
-  /** Chunks + embeddings (cache first) of one file, written in one transaction. */
-  private async indexFile(file: SourceFile, previous: FileRecord | undefined, report: SyncReport) {
+  /** One file's write: its chunks with their embeddings (cache first), or a new mtime when the content is the same. */
+  private async prepareFile(
+    file: SourceFile,
+    previous: FileRecord | undefined,
+    report: SyncReport,
+  ): Promise<{ op?: WriteOp; chunks: number }> {
     let text: string;
     try {
       text = await readSource(file);
     } catch {
-      return 0;
+      return { chunks: 0 };
     }
     const hash = sha256(text);
+    if (previous?.hash === hash)
+      return { op: { type: "touch", path: file.path, mtimeMs: file.mtimeMs, size: file.size }, chunks: 0 };
     const record: FileRecord = {
       path: file.path,
       source: file.source,
@@ -210,28 +274,10 @@ export class MemoryIndex extends EventEmitter {
       mtimeMs: file.mtimeMs,
       size: file.size,
     };
-    if (previous?.hash === hash) {
-      this.store.transaction(() =>
-        this.store.db
-          .prepare("UPDATE files SET mtime_ms = ?, size = ? WHERE path = ?")
-          .run(file.mtimeMs, file.size, file.path),
-      );
-      return 0;
-    }
     const chunks = chunkMarkdown(text, this.options.settings.chunking);
     const vectors = report.embeddingError ? new Map() : await this.embedChunks(chunks, report);
     const rows = chunks.map((chunk) => ({ ...chunk, embedding: vectors.get(chunk.hash) }));
-    // small transactions with the event loop free in between; the file's record goes last, so a
-    // crash in the middle leaves a file the next sync indexes again (its chunks are replaced)
-    for (let start = 0; start === 0 || start < rows.length; start += WRITE_SLICE) {
-      this.store.transaction(() => {
-        if (start === 0) this.store.removeFile(record.path);
-        this.store.insertChunks(record, rows.slice(start, start + WRITE_SLICE));
-      });
-      await yieldToLoop();
-    }
-    this.store.transaction(() => this.store.upsertFile(record));
-    return chunks.length;
+    return { op: { type: "file", record, rows }, chunks: chunks.length };
   }
 
   /** Vectors by chunk hash: cached ones, then the provider for the rest. Failures are reported, not thrown. */
@@ -247,15 +293,17 @@ export class MemoryIndex extends EventEmitter {
     const missing = hashes.filter((hash) => !out.has(hash));
     if (missing.length === 0) return out;
     const textByHash = new Map(chunks.map((chunk) => [chunk.hash, chunk.text]));
+    let fresh: Array<[string, Float32Array]>;
     try {
       const vectors = await embedder.embed(missing.map((hash) => textByHash.get(hash)!));
-      const fresh: Array<[string, Float32Array]> = missing.map((hash, index) => [hash, vectors[index]!]);
-      for (const [hash, vector] of fresh) out.set(hash, vector);
-      if (cacheOn)
-        this.store.transaction(() => this.store.cacheEmbeddings(embedder.fingerprint, fresh, this.now()));
+      fresh = missing.map((hash, index) => [hash, vectors[index]!]);
     } catch (error) {
       report.embeddingError = `${embedder.provider} embeddings failed: ${errorText(error)}`;
+      return out;
     }
+    for (const [hash, vector] of fresh) out.set(hash, vector);
+    if (cacheOn)
+      await this.write({ type: "cache", model: embedder.fingerprint, entries: fresh, now: this.now() });
     return out;
   }
 
@@ -278,15 +326,12 @@ export class MemoryIndex extends EventEmitter {
         report,
       );
       if (report.embeddingError) return;
-      const dims = vectors.values().next().value?.length;
-      if (dims) this.store.ensureVecTable(dims);
-      this.store.transaction(() => {
-        for (const row of slice) {
-          const vector = vectors.get(row.hash);
-          if (vector) this.store.setEmbedding(row.id, vector);
-        }
-      });
-      await yieldToLoop();
+      const entries: Array<[number, Float32Array]> = [];
+      for (const row of slice) {
+        const vector = vectors.get(row.hash);
+        if (vector) entries.push([Number(row.id), vector]);
+      }
+      if (entries.length) await this.write({ type: "vectors", entries });
     }
     this.embeddingError = undefined;
   }
@@ -376,6 +421,11 @@ export class MemoryIndex extends EventEmitter {
       ...(this.lastSyncAt ? { lastSyncAt: this.lastSyncAt } : {}),
       sources: this.options.settings.sources,
       extraPaths: this.options.settings.extraPaths,
+      indexer: {
+        thread: this.writer.mode,
+        active: this.writer.active,
+        ...(this.writer.reason ? { reason: this.writer.reason } : {}),
+      },
     };
   }
 
@@ -418,6 +468,7 @@ export class MemoryIndex extends EventEmitter {
     for (const watcher of this.watchers) watcher.close();
     this.watchers = [];
     await this.running?.catch(() => {});
+    await this.writer.release().catch(() => {});
     this.store.close();
   }
 }

@@ -19,7 +19,14 @@ export interface MemorySettings {
   };
   store: { path: string; vector: { enabled: boolean; extensionPath?: string } };
   cache: { enabled: boolean; maxEntries: number };
-  sync: { watch: boolean; watchDebounceMs: number; onSearch: boolean; onSessionStart: boolean };
+  sync: {
+    watch: boolean;
+    watchDebounceMs: number;
+    onSearch: boolean;
+    onSessionStart: boolean;
+    /** A changed transcript is indexed again once it grew by `deltaBytes` or `deltaMessages` messages. */
+    sessions: { deltaBytes: number; deltaMessages: number };
+  };
   local: { modelPath?: string };
   batchSize: number;
 }
@@ -80,6 +87,7 @@ export function resolveMemorySettings(
   const vector = isObject(store.vector) ? store.vector : {};
   const cache = isObject(raw.cache) ? raw.cache : {};
   const sync = isObject(raw.sync) ? raw.sync : {};
+  const sessionsSync = isObject(sync.sessions) ? sync.sessions : {};
   const local = isObject(raw.local) ? raw.local : {};
   const batch = isObject(remote.batch) ? remote.batch : {};
   const storePath = str(store.path)?.replaceAll("{agentId}", agentId);
@@ -129,6 +137,10 @@ export function resolveMemorySettings(
       watchDebounceMs: num(sync.watchDebounceMs, 1500),
       onSearch: sync.onSearch !== false,
       onSessionStart: sync.onSessionStart !== false,
+      sessions: {
+        deltaBytes: Math.round(num(sessionsSync.deltaBytes, 100_000)),
+        deltaMessages: Math.round(num(sessionsSync.deltaMessages, 50)),
+      },
     },
     local: { modelPath: str(local.modelPath) },
     batchSize: Math.round(num(batch.size, 64, 1)),

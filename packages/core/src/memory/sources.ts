@@ -1,5 +1,5 @@
 import type { Dirent } from "node:fs";
-import { lstat, readdir, readFile, realpath } from "node:fs/promises";
+import { lstat, open, readdir, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 
 /** A file the index reads: `path` as results show it (workspace-relative when inside). */
@@ -143,4 +143,39 @@ export function transcriptText(jsonl: string): string {
 export async function readSource(file: SourceFile): Promise<string> {
   const raw = await readFile(file.absolute, "utf8");
   return file.source === "sessions" ? transcriptText(raw) : raw;
+}
+
+/**
+ * Whether a transcript changed enough since it was indexed to be indexed again: it grew by
+ * `deltaBytes` or by `deltaMessages` message entries (either), or it was rewritten (smaller
+ * than before). Only the bytes appended since are read.
+ */
+export async function transcriptDeltaReached(
+  file: SourceFile,
+  indexed: { size: number },
+  thresholds: { deltaBytes: number; deltaMessages: number },
+): Promise<boolean> {
+  const grown = file.size - indexed.size;
+  if (grown <= 0 || grown >= thresholds.deltaBytes) return true;
+  let appended: string;
+  try {
+    const handle = await open(file.absolute, "r");
+    try {
+      const buffer = Buffer.alloc(grown);
+      const { bytesRead } = await handle.read(buffer, 0, grown, indexed.size);
+      appended = buffer.subarray(0, bytesRead).toString("utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return true;
+  }
+  let messages = 0;
+  for (const line of appended.split("\n")) {
+    if (!line.includes('"message"')) continue;
+    try {
+      if ((JSON.parse(line) as { type?: unknown }).type === "message") messages++;
+    } catch {}
+  }
+  return messages >= thresholds.deltaMessages;
 }

@@ -227,6 +227,22 @@ export class MemoryStore {
     ).run(record.path, record.source, record.hash, record.mtimeMs, record.size);
   }
 
+  /** A file whose content is unchanged: only its mtime and size are new (call inside a transaction). */
+  touchFile(file: string, mtimeMs: number, size: number): void {
+    this.stmt("UPDATE files SET mtime_ms = ?, size = ? WHERE path = ?").run(mtimeMs, size, file);
+  }
+
+  /**
+   * Forget what this connection derived from the data (the JS vector array, the vec table's
+   * width) after another connection — the index worker — wrote to the database.
+   */
+  refresh(): void {
+    this.matrix = undefined;
+    if (this.vectorMode !== "sqlite-vec") return;
+    const dims = Number(this.getMeta("vec_dims"));
+    this.vecDims = dims > 0 ? dims : undefined;
+  }
+
   /** Store a vector for an existing chunk (call inside a transaction). */
   setEmbedding(id: number, vector: Float32Array): void {
     const blob = toBlob(vector);

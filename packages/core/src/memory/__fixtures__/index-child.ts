@@ -10,6 +10,9 @@ const index = new MemoryIndex({
   settings: resolveMemorySettings({}, "main", stateDir, {}),
   embedder: { reason: "keyword only" },
 });
+index.on("indexer", (event: { state: string; threadId: number }) => {
+  if (event.state === "started") process.stdout.write(`indexer worker ${event.threadId}\n`);
+});
 await index.sync({
   progress: (progress) => {
     if (progress.phase === "index") process.stdout.write(`indexed ${progress.done}\n`);
