@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { DiscordAPIError, HTTPError, REST } from "@discordjs/rest";
 import { WebSocketManager, WebSocketShardEvents } from "@discordjs/ws";
 import {
   type ChannelAccountContext,
   ChannelError,
   type ChannelPluginV1,
+  type ConfigShape,
   type InboundMessageInput,
+  parseChannelBlock,
+  zodFromConfigShape,
 } from "@openclaw/protocol/channel";
 import {
   GatewayDispatchEvents,
@@ -13,27 +17,30 @@ import {
   GatewayIntentBits,
   Routes,
 } from "discord-api-types/v10";
-import { z } from "zod";
+import type * as z from "zod";
 import { renderDiscordMarkdown } from "./render.js";
 
 export const DISCORD_TEXT_LIMIT = 2000;
 
-const accountShape = {
-  enabled: z.boolean().optional(),
+const accountShape: ConfigShape = {
+  enabled: { type: "boolean" },
   /** Bot token. The default account also reads `DISCORD_BOT_TOKEN`. */
-  token: z.string().optional(),
+  token: { type: "string" },
   /** REST API root (default `https://discord.com/api`); tests point it at a fake. */
-  apiBaseUrl: z.string().min(1).optional(),
+  apiBaseUrl: { type: "string", minLength: 1 },
   /** Gateway WebSocket URL; default: what `GET /gateway/bot` answers. */
-  gatewayUrl: z.string().min(1).optional(),
+  gatewayUrl: { type: "string", minLength: 1 },
   /** Reaction added to a message the bot is going to answer ("" disables). */
-  ackReaction: z.string().optional(),
-  textChunkLimit: z.number().int().positive().optional(),
+  ackReaction: { type: "string" },
+  textChunkLimit: { type: "int", positive: true },
 };
-export const discordConfigSchema = z.looseObject({
-  ...accountShape,
-  accounts: z.record(z.string(), z.looseObject(accountShape)).optional(),
-});
+
+let schema: z.ZodType | undefined;
+/** The zod schema of `channels.discord` (the plugin's `configSchema`), built on first use: connecting never loads zod. */
+export function discordConfigSchema(): z.ZodType {
+  schema ??= zodFromConfigShape(createRequire(import.meta.url)("zod") as typeof z, accountShape);
+  return schema;
+}
 
 export interface DiscordAccount {
   accountId: string;
@@ -48,13 +55,13 @@ export function resolveDiscordAccount(
   accountId: string,
   env: NodeJS.ProcessEnv = process.env,
 ): DiscordAccount {
-  const parsed = discordConfigSchema.safeParse(block ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`channels.discord.${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  const { accounts, ...top } = parsed.data;
-  const merged = { ...top, ...(accounts?.[accountId] ?? {}) };
+  const { accounts, ...top } = parseChannelBlock("discord", block, accountShape);
+  const merged = { ...top, ...(accounts?.[accountId] ?? {}) } as {
+    enabled?: boolean;
+    token?: string;
+    apiBaseUrl?: string;
+    gatewayUrl?: string;
+  };
   const token = merged.token ?? (accountId === "default" ? env.DISCORD_BOT_TOKEN : undefined);
   return {
     accountId,
@@ -290,7 +297,10 @@ export function createDiscordChannel(
       maxTextLength: DISCORD_TEXT_LIMIT,
       idempotentSend: true,
     },
-    configSchema: discordConfigSchema,
+    /** Built (and zod loaded) on first read: connecting checks the block without zod. */
+    get configSchema() {
+      return discordConfigSchema();
+    },
     config: {
       listAccountIds: (block) => {
         const ids = Object.keys((block?.accounts as Record<string, unknown> | undefined) ?? {});

@@ -1,36 +1,43 @@
+import { createRequire } from "node:module";
 import {
   type ChannelAccountContext,
   ChannelError,
   type ChannelPluginV1,
+  type ConfigShape,
   type InboundMessageInput,
+  parseChannelBlock,
+  zodFromConfigShape,
 } from "@openclaw/protocol/channel";
 import { App, type Logger, LogLevel, SocketModeReceiver } from "@slack/bolt";
-import { z } from "zod";
+import type * as z from "zod";
 import { renderSlackMrkdwn } from "./render.js";
 
 /** Slack accepts ~40k characters but renders long messages poorly; chunk at 4000 like OpenClaw. */
 export const SLACK_TEXT_LIMIT = 4000;
 
-const accountShape = {
-  enabled: z.boolean().optional(),
+const accountShape: ConfigShape = {
+  enabled: { type: "boolean" },
   /** Bot token `xoxb-…` (default account also reads SLACK_BOT_TOKEN). */
-  botToken: z.string().optional(),
+  botToken: { type: "string" },
   /** App-level token `xapp-…` for Socket Mode (default account also reads SLACK_APP_TOKEN). */
-  appToken: z.string().optional(),
+  appToken: { type: "string" },
   /** `socket` (default) or `http` (Events API over HTTP; needs signingSecret). */
-  mode: z.enum(["socket", "http"]).optional(),
-  signingSecret: z.string().optional(),
+  mode: { type: "enum", values: ["socket", "http"] },
+  signingSecret: { type: "string" },
   /** HTTP events mode: port and path Bolt listens on. */
-  webhookPort: z.number().int().min(0).max(65535).optional(),
-  webhookPath: z.string().optional(),
+  webhookPort: { type: "int", min: 0, max: 65535 },
+  webhookPath: { type: "string" },
   /** Web API root (default `https://slack.com/api/`); tests point it at a fake. */
-  apiUrl: z.string().min(1).optional(),
-  textChunkLimit: z.number().int().positive().optional(),
+  apiUrl: { type: "string", minLength: 1 },
+  textChunkLimit: { type: "int", positive: true },
 };
-export const slackConfigSchema = z.looseObject({
-  ...accountShape,
-  accounts: z.record(z.string(), z.looseObject(accountShape)).optional(),
-});
+
+let schema: z.ZodType | undefined;
+/** The zod schema of `channels.slack` (the plugin's `configSchema`), built on first use: connecting never loads zod. */
+export function slackConfigSchema(): z.ZodType {
+  schema ??= zodFromConfigShape(createRequire(import.meta.url)("zod") as typeof z, accountShape);
+  return schema;
+}
 
 export interface SlackAccount {
   accountId: string;
@@ -49,13 +56,10 @@ export function resolveSlackAccount(
   accountId: string,
   env: NodeJS.ProcessEnv = process.env,
 ): SlackAccount {
-  const parsed = slackConfigSchema.safeParse(block ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`channels.slack.${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  const { accounts, ...top } = parsed.data;
-  const merged = { ...top, ...(accounts?.[accountId] ?? {}) };
+  const { accounts, ...top } = parseChannelBlock("slack", block, accountShape);
+  const merged = { ...top, ...(accounts?.[accountId] ?? {}) } as Partial<
+    Omit<SlackAccount, "accountId" | "enabled"> & { enabled: boolean }
+  >;
   const isDefault = accountId === "default";
   const botToken = merged.botToken ?? (isDefault ? env.SLACK_BOT_TOKEN : undefined);
   const appToken = merged.appToken ?? (isDefault ? env.SLACK_APP_TOKEN : undefined);
@@ -321,7 +325,10 @@ export function createSlackChannel(options: { env?: NodeJS.ProcessEnv } = {}): C
       maxTextLength: SLACK_TEXT_LIMIT,
       idempotentSend: false,
     },
-    configSchema: slackConfigSchema,
+    /** Built (and zod loaded) on first read: connecting checks the block without zod. */
+    get configSchema() {
+      return slackConfigSchema();
+    },
     config: {
       listAccountIds: (block) => {
         const ids = Object.keys((block?.accounts as Record<string, unknown> | undefined) ?? {});

@@ -1,43 +1,74 @@
-import { z } from "zod";
+import { createRequire } from "node:module";
+import { type ConfigShape, parseChannelBlock, zodFromConfigShape } from "@openclaw/protocol/channel";
+import type * as z from "zod";
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Keys of one Telegram account (`channels.telegram` top level or `channels.telegram.accounts.<id>`). */
-export const telegramAccountShape = {
-  enabled: z.boolean().optional(),
+export const telegramAccountShape: ConfigShape = {
+  enabled: { type: "boolean" },
   /** Bot token from @BotFather. The default account also reads `TELEGRAM_BOT_TOKEN`. */
-  botToken: z.string().optional(),
+  botToken: { type: "string" },
   /** Bot API server root (self-hosted `telegram-bot-api` for large files; tests point it at a fake). */
-  apiRoot: z.string().url().optional(),
+  apiRoot: { type: "string", url: true },
   /** Public HTTPS URL Telegram posts updates to; set it to use webhook mode instead of long polling. */
   /** `{port}` is replaced by the listening port (useful with webhookPort 0). */
-  webhookUrl: z.string().min(1).optional(),
-  webhookSecret: z.string().optional(),
-  webhookPath: z.string().optional(),
-  webhookHost: z.string().optional(),
-  webhookPort: z.number().int().min(0).max(65535).optional(),
+  webhookUrl: { type: "string", minLength: 1 },
+  webhookSecret: { type: "string" },
+  webhookPath: { type: "string" },
+  webhookHost: { type: "string" },
+  webhookPort: { type: "int", min: 0, max: 65535 },
   /** `partial`: post a draft and edit it in place while the model writes (default `off`). */
-  streamMode: z.enum(["off", "partial", "block"]).optional(),
+  streamMode: { type: "enum", values: ["off", "partial", "block"] },
   /** Minimum time between draft edits, ms (default 1000; Telegram rate-limits edits). */
-  streamEditIntervalMs: z.number().int().min(0).optional(),
+  streamEditIntervalMs: { type: "int", min: 0 },
   /** Long-poll timeout of getUpdates, seconds (default 30). */
-  pollTimeoutSeconds: z.number().int().min(0).max(50).optional(),
+  pollTimeoutSeconds: { type: "int", min: 0, max: 50 },
   /** Outbound throttling (grammY transformer-throttler options), or false to disable. */
-  throttle: z
-    .union([
-      z.literal(false),
-      z.looseObject({
-        global: z.looseObject({}).optional(),
-        group: z.looseObject({}).optional(),
-        out: z.looseObject({}).optional(),
-      }),
-    ])
-    .optional(),
-  textChunkLimit: z.number().int().positive().optional(),
+  throttle: {
+    type: "custom",
+    check: (value) =>
+      value === false ||
+      (isObject(value) &&
+        ["global", "group", "out"].every((key) => value[key] === undefined || isObject(value[key]))),
+    zod: (zod) =>
+      zod.union([
+        zod.literal(false),
+        zod.looseObject({
+          global: zod.looseObject({}).optional(),
+          group: zod.looseObject({}).optional(),
+          out: zod.looseObject({}).optional(),
+        }),
+      ]),
+  },
+  textChunkLimit: { type: "int", positive: true },
 };
 
-export const telegramConfigSchema = z.looseObject({
-  ...telegramAccountShape,
-  accounts: z.record(z.string(), z.looseObject(telegramAccountShape)).optional(),
-});
+let schema: z.ZodType | undefined;
+/**
+ * The zod schema of `channels.telegram` (the plugin's `configSchema`), built on first use: connecting
+ * checks the block with `parseChannelBlock` and never loads zod.
+ */
+export function telegramConfigSchema(): z.ZodType {
+  schema ??= zodFromConfigShape(createRequire(import.meta.url)("zod") as typeof z, telegramAccountShape);
+  return schema;
+}
+
+/** The keys `resolveTelegramAccount` reads, as `parseChannelBlock` checked them. */
+interface TelegramBlock {
+  enabled?: boolean;
+  botToken?: string;
+  apiRoot?: string;
+  webhookUrl?: string;
+  webhookSecret?: string;
+  webhookPath?: string;
+  webhookHost?: string;
+  webhookPort?: number;
+  streamMode?: "off" | "partial" | "block";
+  pollTimeoutSeconds?: number;
+  throttle?: TelegramAccount["throttle"];
+}
 
 export interface TelegramAccount {
   accountId: string;
@@ -69,13 +100,8 @@ export function resolveTelegramAccount(
   accountId: string,
   env: NodeJS.ProcessEnv = process.env,
 ): TelegramAccount {
-  const parsed = telegramConfigSchema.safeParse(block ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`channels.telegram.${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  const { accounts, ...top } = parsed.data;
-  const merged = { ...top, ...(accounts?.[accountId] ?? {}) };
+  const { accounts, ...top } = parseChannelBlock("telegram", block, telegramAccountShape);
+  const merged = { ...top, ...(accounts?.[accountId] ?? {}) } as TelegramBlock;
   const botToken = merged.botToken ?? (accountId === "default" ? env.TELEGRAM_BOT_TOKEN : undefined);
   return {
     accountId,

@@ -371,7 +371,10 @@ export function createTelegramChannel(
       idempotentSend: false,
       reportsDispatch: true,
     },
-    configSchema: telegramConfigSchema,
+    /** Built (and zod loaded) on first read: connecting checks the block without zod. */
+    get configSchema() {
+      return telegramConfigSchema();
+    },
     config: {
       listAccountIds: (block) => listTelegramAccountIds(block),
       resolveAccount: (block, accountId) => resolveTelegramAccount(block, accountId, env),

@@ -15,6 +15,7 @@ describe("@openclaw/protocol/channel", () => {
       "channel-entry.ts",
       "channel/channel-error.ts",
       "channel/chat-types.ts",
+      "channel/config-shape.ts",
       "channel/formatted-text-render.ts",
       "channel/plugin-v1.ts",
     ]);

@@ -9,6 +9,7 @@
  */
 export * from "./channel/channel-error.js";
 export { CHAT_TYPES, type ChatType } from "./channel/chat-types.js";
+export * from "./channel/config-shape.js";
 export type { FormattedText, RenderedChunk, StyleSpan } from "./channel/formatted-text.js";
 export {
   escapeHtml,
