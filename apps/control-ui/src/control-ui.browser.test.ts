@@ -275,6 +275,48 @@ describe("Control UI against a real gateway", () => {
     expect(await readFile(gw.configPath, "utf8")).toContain("gpt-test-mini");
   });
 
+  it("chat: an image attachment reaches the model; after a reload the history shows it, the command and its reply", async () => {
+    await open("chat");
+    const send = async (text: string) => {
+      await page.locator("textarea[name=message]").fill(text);
+      await page.getByRole("button", { name: "Send" }).click();
+    };
+    // a 1×1 PNG
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    gw.fake.enqueue(openaiChatReply({ text: ["A tiny picture."] }));
+    await page
+      .locator("input[type=file]")
+      .setInputFiles({ name: "pixel.png", mimeType: "image/png", buffer: png });
+    await page.locator("p", { hasText: "Attached: pixel.png" }).waitFor();
+    await send("what is in this picture?");
+    await page.locator('.msg[data-role="assistant"]', { hasText: "A tiny picture." }).waitFor();
+    expect(gw.fake.requests.at(-1)?.body.messages.at(-1)).toEqual({
+      role: "user",
+      content: [
+        { type: "text", text: "what is in this picture?" },
+        { type: "image_url", image_url: { url: `data:image/png;base64,${png.toString("base64")}` } },
+      ],
+    });
+
+    const before = await page.locator('.msg[data-role="assistant"]').count();
+    await send("/status");
+    await expect.poll(() => page.locator('.msg[data-role="assistant"]').count()).toBe(before + 1);
+    const reply = (await page.locator('.msg[data-role="assistant"]').last().textContent())?.trim() ?? "";
+    expect(reply).toMatch(/model/i);
+
+    await page.reload();
+    await page.locator('[data-link="connected"]').waitFor({ timeout: 15_000 });
+    await page
+      .locator('.msg[data-role="user"]', { hasText: /what is in this picture\?\s*\[image\]/ })
+      .waitFor();
+    await page.locator('.msg[data-role="user"][data-command]', { hasText: "/status" }).last().waitFor();
+    const replyAfterReload = page.locator('.msg[data-role="assistant"][data-command]').last();
+    expect((await replyAfterReload.textContent())?.trim()).toBe(reply);
+  });
+
   it("edits a key in the form: the file gets it and keeps its comments; a stale edit is refused", async () => {
     await open("config");
     await page.locator("select[name=section]").selectOption("logging");

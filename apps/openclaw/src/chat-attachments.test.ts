@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import vm from "node:vm";
 import { GatewayClient } from "@openclaw/client";
 import { type FakeOpenAIServer, openaiChatReply, startFakeOpenAI } from "@openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -143,6 +144,59 @@ describe("chat command replies in history", () => {
       ["user", true, "/reset"],
       ["assistant", true, expect.stringMatching(/^New session started/)],
     ]);
+  });
+});
+
+describe("WebChat (/chat) after a reload", () => {
+  it("shows a chat command and its reply from history", async () => {
+    const script = await (await fetch(`${url.replace(/^ws/, "http")}/chat/webchat.js`)).text();
+    const storage = new Map<string, string>();
+    interface WebChat {
+      sessionKey: string;
+      onEvent(listener: (event: { type: string; text?: string }) => void): void;
+      send(text: string): Promise<unknown>;
+      history(): Promise<{ role: string; text: string }[]>;
+      close(): void;
+    }
+    /** A page load: the page script in a fresh context sharing the browser's storage. */
+    const load = async (): Promise<WebChat> => {
+      const context = vm.createContext({
+        WebSocket,
+        crypto,
+        URLSearchParams,
+        console,
+        localStorage: {
+          getItem: (key: string) => storage.get(key) ?? null,
+          setItem: (key: string, value: string) => storage.set(key, value),
+        },
+      });
+      vm.runInContext(script, context);
+      return (
+        context.OpenClawWebChat as { connect(options: { url: string; token: string }): Promise<WebChat> }
+      ).connect({
+        url,
+        token: TOKEN,
+      });
+    };
+    const first = await load();
+    const final = new Promise<string>((resolve) =>
+      first.onEvent((event) => event.type === "final" && resolve(event.text ?? "")),
+    );
+    await first.send("/status");
+    const reply = await final;
+    expect(reply).toMatch(/model/i);
+    first.close();
+
+    const reloaded = await load();
+    try {
+      expect(reloaded.sessionKey).toBe(first.sessionKey);
+      expect(await reloaded.history()).toEqual([
+        { role: "user", text: "/status" },
+        { role: "assistant", text: reply },
+      ]);
+    } finally {
+      reloaded.close();
+    }
   });
 });
 

@@ -42,7 +42,8 @@ export interface AssistantContext {
   queueFor(sessionKey: string, agentId: string): SessionQueue;
   queueModeFor(sessionKey: string, channel?: string): QueueMode;
   readonly sessions: AssistantSessions;
-  history(sessionKey: string, options?: { limit?: number }): Promise<TranscriptMessage[]>;
+  /** `commands: false` leaves chat commands and their replies out (they are in by default). */
+  history(sessionKey: string, options?: { limit?: number; commands?: boolean }): Promise<TranscriptMessage[]>;
   /** `provider/model` a session would use now. */
   currentModel(sessionKey: string, entry?: SessionEntry): string;
   /** The chat a session was last routed from (its entry's last-route fields), if any. */

@@ -168,7 +168,8 @@ export interface Assistant {
   /** Abort the session's run and clear its queue (`/stop`); with `runId`, only that run/message. */
   abort(sessionKey: string, runId?: string): { aborted: boolean; cleared: number };
   /** Messages on the active branch (newest last). */
-  history(sessionKey: string, options?: { limit?: number }): Promise<TranscriptMessage[]>;
+  /** `commands: false` leaves chat commands and their replies out (they are in by default). */
+  history(sessionKey: string, options?: { limit?: number; commands?: boolean }): Promise<TranscriptMessage[]>;
   /** Append an assistant note to the transcript without running the model (`chat.inject`). */
   inject(sessionKey: string, text: string, options?: { label?: string }): Promise<{ messageId: string }>;
   /**
@@ -357,7 +358,7 @@ export function createAssistant(options: CreateAssistantOptions): Assistant {
         return DEFAULT_MODEL;
       }
     },
-    history: (sessionKey: string, historyOptions?: { limit?: number }) =>
+    history: (sessionKey: string, historyOptions?: { limit?: number; commands?: boolean }) =>
       sessionHistory(context, sessionKey, historyOptions),
     lastRoute: (sessionKey: string) => sessionLastRoute(context, sessionKey),
   } as { -readonly [K in keyof AssistantContext]: AssistantContext[K] };

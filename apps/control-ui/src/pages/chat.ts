@@ -12,6 +12,8 @@ interface Line {
   role: "user" | "assistant" | "system" | "error";
   text: string;
   tools?: Tool[];
+  /** A chat command or its reply (answered by the gateway, not the model). */
+  command?: boolean;
 }
 interface ChatEvent {
   runId: string;
@@ -32,6 +34,16 @@ interface HistoryMessage {
   role: string;
   content?: unknown;
   toolName?: string;
+  command?: boolean;
+}
+
+/** A user message's text, with one `[image]` per image it carried (history leaves the data out). */
+function userLineText(message: HistoryMessage): string {
+  const images = Array.isArray(message.content)
+    ? (message.content as { type?: string }[]).filter((part) => part?.type === "image").length
+    : 0;
+  const text = textOf(message);
+  return images ? `${text}${text ? "\n" : ""}${Array(images).fill("[image]").join(" ")}` : text;
 }
 
 /** Chat: pick agent and session, stream the reply, abort, slash commands, attachments, folded tool calls. */
@@ -101,7 +113,8 @@ export class ChatPage extends Page {
     });
     const lines: Line[] = [];
     for (const message of history.messages) {
-      if (message.role === "user") lines.push({ role: "user", text: textOf(message) });
+      const command = message.command === true ? { command: true } : {};
+      if (message.role === "user") lines.push({ role: "user", text: userLineText(message), ...command });
       else if (message.role === "assistant") {
         const text = textOf(message);
         const calls = Array.isArray(message.content)
@@ -112,6 +125,7 @@ export class ChatPage extends Page {
         lines.push({
           role: "assistant",
           text,
+          ...command,
           tools: calls.map((call) => ({ id: call.id ?? "", name: call.name ?? "tool", done: true })),
         });
       } else if (message.role === "toolResult") {
@@ -145,6 +159,9 @@ export class ChatPage extends Page {
             role: "assistant",
             text: event.state === "aborted" ? `${text} [aborted]` : text,
             tools: live.tools ?? [],
+            ...((event.message as { command?: unknown } | undefined)?.command === true
+              ? { command: true }
+              : {}),
           };
     if (line.text || line.tools?.length) this.lines = [...this.lines, line];
     this.live = undefined;
@@ -274,7 +291,7 @@ export class ChatPage extends Page {
 }
 
 function renderLine(line: Line, streaming = false) {
-  return html`<div class="msg ${line.role}" data-role=${line.role} ?data-streaming=${streaming}>
+  return html`<div class="msg ${line.role}" data-role=${line.role} ?data-streaming=${streaming} ?data-command=${line.command === true}>
     ${line.tools?.map(
       (tool) => html`<details data-tool=${tool.name}>
         <summary>tool ${tool.name} · ${tool.done ? (tool.isError ? "failed" : "done") : "running…"}</summary>

@@ -42,7 +42,7 @@ export const sessionsMethods = {
     const previews = await Promise.all(
       params.keys.map(async (key) => {
         if (!(await assistant.sessions.get(key))) return { key, status: "missing" as const, items: [] };
-        const items = (await assistant.history(key, { limit }))
+        const items = (await assistant.history(key, { limit, commands: false }))
           .filter((message) => message.role === "user" || message.role === "assistant")
           .map((message) => {
             const text = textOf(message.content);

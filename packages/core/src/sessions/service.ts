@@ -154,8 +154,8 @@ export function createSessionsService(context: AssistantContext): AssistantSessi
 export async function sessionHistory(
   context: AssistantContext,
   sessionKey: string,
-  options: { limit?: number } = {},
-): Promise<TranscriptMessage[]> {
+  options: { limit?: number; commands?: boolean } = {},
+): Promise<HistoryMessage[]> {
   const key = context.resolveKey(sessionKey);
   const agentId = agentIdFromSessionKey(key, context.defaultAgentId);
   const entry = await context.store.get(agentId, key);
@@ -164,7 +164,11 @@ export async function sessionHistory(
   // chat commands and their replies (custom entries the model never sees) show as messages
   // marked `command: true`; images come without their data (`omitted: true`, the size kept)
   const messages = activeBranch(transcript.branch).flatMap((item): HistoryMessage[] =>
-    item.type === "message" ? [historyMessage(item.message)] : commandHistoryMessages(item),
+    item.type === "message"
+      ? [historyMessage(item.message)]
+      : options.commands === false
+        ? []
+        : commandHistoryMessages(item),
   );
   return messages.slice(-Math.min(options.limit ?? 200, 1000));
 }

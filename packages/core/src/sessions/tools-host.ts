@@ -27,7 +27,7 @@ export function createSessionToolsHost(
       );
     },
     history: async (sessionKey, limit) =>
-      (await context.history(sessionKey, { limit })).map((message) => ({
+      (await context.history(sessionKey, { limit, commands: false })).map((message) => ({
         role: message.role,
         text:
           message.role === "toolResult"
