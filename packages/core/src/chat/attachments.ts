@@ -43,7 +43,11 @@ export function decodedBytes(base64: string): number {
 }
 
 const sizeOf = (bytes: number) =>
-  bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+  bytes >= 1024 * 1024
+    ? `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+    : bytes >= 1024
+      ? `${Math.round(bytes / 1024)} KB`
+      : `${bytes} bytes`;
 
 /** `agents.defaults.mediaMaxMb` of a config tree, in bytes. */
 export function mediaMaxBytes(config: Record<string, unknown>): number {
