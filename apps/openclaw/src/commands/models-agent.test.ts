@@ -164,6 +164,25 @@ describe("openclaw agent", () => {
       model: "fake/gpt-test",
       sessionKey: "agent:main:main",
     });
+    // --attach with an image: it reaches the model as an image part
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    await writeFile(path.join(dir, "pixel.png"), png);
+    server.enqueue(openaiChatReply({ text: ["a pixel"] }));
+    const attached = await openclaw(
+      "agent",
+      "--local",
+      "--message",
+      "what is it?",
+      "--attach",
+      path.join(dir, "pixel.png"),
+    );
+    expect(attached.stdout).toBe("a pixel\n");
+    expect(JSON.stringify(server.requests.at(-1)?.body.messages.at(-1))).toContain(
+      `data:image/png;base64,${png.toString("base64")}`,
+    );
   });
 
   it("--local with no provider set up says what is missing and how to fix it", async () => {
