@@ -105,8 +105,6 @@ export const LATER: { name: string; description: string; issue: string }[] = [
 
 /** Subcommands the manual shows under commands an area owns, until that area registers them. */
 export const LATER_SUBCOMMANDS: { path: string[]; issue: string }[] = [
-  { path: ["models", "auth", "setup-token"], issue: "provider OAuth setup" },
-  { path: ["models", "auth", "login"], issue: "provider OAuth setup" },
   { path: ["config", "init"], issue: "config" },
   { path: ["config", "validate"], issue: "config" },
 ];

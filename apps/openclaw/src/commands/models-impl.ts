@@ -309,8 +309,9 @@ export async function fallbacksClear(): Promise<void> {
   );
 }
 
-async function readStdinLine(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write("Paste the key and press Enter: ");
+/** One line from stdin, with `prompt` on a terminal. */
+export async function readStdinLine(prompt = "Paste the key and press Enter: "): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write(prompt);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) {
     chunks.push(chunk as Buffer);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 
-/** `openclaw models …`: list, status (--probe), set, aliases, fallbacks, auth paste-token. */
+/** `openclaw models …`: list, status (--probe), set, aliases, fallbacks, auth paste-token|setup-token|login. */
 export function registerModels(program: Command): void {
   const impl = () => import("./models-impl.js");
   const models = program
@@ -58,5 +58,34 @@ export function registerModels(program: Command): void {
     .option("--agent <id>", "agent whose auth-profiles.json to write (default main)")
     .action(async (options: { provider: string; token?: string; profileId?: string; agent?: string }) =>
       (await impl()).authPasteToken(options),
+    );
+  const authImpl = () => import("./models-auth-impl.js");
+  auth
+    .command("setup-token")
+    .description("run `claude setup-token` (Claude Pro/Max) and store the token it prints")
+    .requiredOption("--provider <id>", "anthropic")
+    .option("--profile-id <id>", "profile id (default anthropic:default)")
+    .option("--agent <id>", "agent whose auth-profiles.json to write (default main)")
+    .action(async (options: { provider: string; profileId?: string; agent?: string }) =>
+      (await authImpl()).authSetupToken(options),
+    );
+  auth
+    .command("login")
+    .description(
+      "store a provider's API key (--token or stdin); --set-default makes its default model primary",
+    )
+    .requiredOption("--provider <id>", "provider id (anthropic, openai, google, openrouter, …)")
+    .option("--token <token>", "the key (default: read one line from stdin)")
+    .option("--set-default", "also set agents.defaults.model.primary to the provider's default model")
+    .option("--profile-id <id>", "profile id (default <provider>:default)")
+    .option("--agent <id>", "agent whose auth-profiles.json to write (default main)")
+    .action(
+      async (options: {
+        provider: string;
+        token?: string;
+        setDefault?: boolean;
+        profileId?: string;
+        agent?: string;
+      }) => (await authImpl()).authLogin(options),
     );
 }
