@@ -1,5 +1,9 @@
 import { html, nothing } from "lit";
 import { Page, unavailable, when } from "../page.js";
+import "./qr-login.js";
+
+/** Channels linked by scanning a QR with the phone (`web.login.*`). */
+const QR_CHANNELS = new Set(["whatsapp"]);
 
 interface Account {
   accountId: string;
@@ -31,16 +35,20 @@ export class ChannelsPage extends Page {
     status: { state: true },
     requests: { state: true },
     notice: { state: true },
+    linking: { state: true },
   };
   declare status: Status | undefined;
   declare requests: PairingRequest[];
   declare notice: string;
+  /** The `channel:accountId` whose QR login panel is open. */
+  declare linking: string | undefined;
 
   constructor() {
     super();
     this.status = undefined;
     this.requests = [];
     this.notice = "";
+    this.linking = undefined;
   }
 
   protected override async load(probe = false): Promise<void> {
@@ -71,6 +79,41 @@ export class ChannelsPage extends Page {
     });
   }
 
+  /** "Link WhatsApp" for an account not connected, when the gateway has `web.login.*`. */
+  private linkButton(channel: string, account: Account) {
+    const key = `${channel}:${account.accountId}`;
+    if (!QR_CHANNELS.has(channel) || account.connected || this.linking === key) return nothing;
+    if (!this.conn.has("web.login.start")) return nothing;
+    return html`<button data-qr-link=${key} @click=${() => {
+      this.linking = key;
+    }}>Link ${channel === "whatsapp" ? "WhatsApp" : channel}</button>`;
+  }
+
+  /** After a link the account restarts: reload its status until it shows connected (≤ 10 s). */
+  private async followLinked(channel: string, accountId: string): Promise<void> {
+    for (let tries = 0; tries < 20; tries++) {
+      await this.load();
+      const account = this.status?.channelAccounts?.[channel]?.find((a) => a.accountId === accountId);
+      if (account?.connected) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  private linkPanel(channel: string) {
+    const [linkChannel, accountId] = this.linking?.split(/:(.*)/s) ?? [];
+    if (linkChannel !== channel || accountId === undefined) return nothing;
+    return html`<oc-qr-login
+      .conn=${this.conn}
+      .channel=${channel}
+      .accountId=${accountId}
+      @linked=${() => void this.guard(() => this.followLinked(channel, accountId))}
+      @close=${() => {
+        this.linking = undefined;
+        void this.guard(() => this.load());
+      }}
+    ></oc-qr-login>`;
+  }
+
   protected override render() {
     const status = this.status;
     const order = status?.channelOrder ?? [];
@@ -80,7 +123,8 @@ export class ChannelsPage extends Page {
       <div class="row card">
         <button class="secondary" @click=${() => void this.guard(() => this.load(true))}>Probe all</button>
         <span class="muted">Add a channel: put its token in Config → channels, or run <code>openclaw channels add</code>.
-          QR-login channels: <code>openclaw channels login --channel &lt;id&gt;</code>.</span>
+          WhatsApp: <strong>Link WhatsApp</strong> on its account shows the QR to scan (or
+          <code>openclaw channels login --channel whatsapp</code> in a terminal).</span>
       </div>
       ${order.length === 0 ? html`<section class="card"><p class="muted">No channel is configured.</p></section>` : nothing}
       ${order.map(
@@ -99,11 +143,13 @@ export class ChannelsPage extends Page {
                     ${account.lastError ? html`<div class="error">${account.lastError}</div>` : nothing}
                   </td>
                   <td class="optional">${when(account.lastInboundAt ?? undefined)}</td>
-                  <td><button class="secondary" @click=${() => void this.logout(channel, account.accountId)}>Log out</button></td>
+                  <td><div class="row">${this.linkButton(channel, account)}
+                    <button class="secondary" @click=${() => void this.logout(channel, account.accountId)}>Log out</button></div></td>
                 </tr>`,
               )}
             </tbody>
           </table></div>
+          ${this.linkPanel(channel)}
         </section>`,
       )}
       <h3>Pairing requests</h3>
