@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerAgent } from "./agent.js";
 import { registerAgents } from "./agents.js";
 import { registerApprovals } from "./approvals.js";
+import { registerBenchmark } from "./benchmark.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
 import { registerCron } from "./cron.js";
@@ -64,6 +65,7 @@ export function registerCommands(program: Command): void {
   registerMemory(program);
   registerSkills(program);
   registerLogin(program);
+  registerBenchmark(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }
@@ -100,7 +102,6 @@ export const LATER: { name: string; description: string; issue: string }[] = [
   { name: "sandbox", description: "sandbox containers", issue: "sandbox" },
   { name: "security", description: "security audit", issue: "security audit" },
   { name: "tui", description: "terminal UI", issue: "the terminal UI" },
-  { name: "benchmark", description: "benchmarks", issue: "benchmarks" },
 ];
 
 /** Subcommands the manual shows under commands an area owns, until that area registers them. */

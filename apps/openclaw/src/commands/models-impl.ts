@@ -89,65 +89,25 @@ export async function modelsList(options: { json?: boolean }): Promise<void> {
 }
 
 export async function modelsStatus(options: { probe?: boolean; json?: boolean }): Promise<void> {
-  const result = await loaded();
-  const config = result.config as never;
+  const { openModelCaller } = await import("./model-call.js");
+  const caller = await openModelCaller();
   const core = await import("@openclaw/core");
-  const { createFileStateStore, AuthProfileStore } = await import("@openclaw/core/state");
-  const { primary, fallbacks } = core.agentModelConfig(config);
-  const refs = [primary ?? core.DEFAULT_MODEL, ...fallbacks];
-  const profiles = new AuthProfileStore(createFileStateStore(result.paths.stateDir), "main");
-  const { loadProviders } = await import("./models-providers.js");
-  const plugins = await loadProviders();
-  const registry = new core.ProviderRegistry({
-    config,
-    factories: plugins.providerFactories,
-    providers: plugins.providers,
-  });
+  const config = caller.config as never;
+  const { refs, fallbacks } = caller;
   const providers = [...new Set(refs.map((ref) => core.parseModelRef(ref).provider))];
   const auth = await Promise.all(
-    providers.map(async (provider) => {
-      const stored = (await profiles.list(provider)).map((entry) => entry.id);
-      let sources: string[] = [];
-      let problem: string | undefined;
-      try {
-        const resolved = registry.resolve(provider);
-        sources = [...stored, ...resolved.staticKeys.map((key) => key.id)];
-        if (sources.length === 0 && resolved.keyRequired)
-          problem = `no API key. ${core.missingProviderFix(provider)}`;
-      } catch (error) {
-        problem = (error as Error).message;
-      }
-      return { provider, credentials: sources, ...(problem ? { problem } : {}) };
-    }),
+    providers.map(async (provider) => ({ provider, ...(await caller.auth(provider)) })),
   );
   const probes: { ref: string; ok: boolean; ms: number; detail: string }[] = [];
   if (options.probe) {
-    const cooldowns = new core.ProfileCooldowns();
     for (const ref of refs) {
       const started = performance.now();
       try {
-        const { result: reply } = await core.runWithFailover({
-          refs: [core.parseModelRef(ref)],
-          registry,
-          cooldowns,
-          auth: core.authSourceFromStore(profiles),
-          attempt: (candidate) =>
-            core.streamModelReply(
-              candidate.model,
-              {
-                messages: [{ role: "user", content: [{ type: "text", text: "Reply with the word OK." }] }],
-                maxOutputTokens: 16,
-                apiKey: candidate.apiKey,
-                abortSignal: AbortSignal.timeout(30_000),
-              },
-              {},
-              { now: Date.now },
-            ),
+        const reply = await caller.call(ref, "Reply with the word OK.", {
+          maxOutputTokens: 16,
+          timeoutMs: 30_000,
         });
-        const text = reply.message.content
-          .map((block) => (block.type === "text" ? block.text : ""))
-          .join("")
-          .trim();
+        const text = reply.text.trim();
         probes.push({
           ref,
           ok: true,
