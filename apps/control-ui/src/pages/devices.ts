@@ -34,7 +34,9 @@ interface NodeRequest {
   requestId: string;
   nodeId: string;
   displayName?: string;
+  platform?: string;
   caps?: string[];
+  commands?: string[];
 }
 
 /** Devices and nodes: device pairing approvals, paired devices, nodes and their capabilities. */
@@ -135,7 +137,8 @@ export class DevicesPage extends Page {
         ${this.nodeRequests.map(
           (request) => html`<div class="row" data-node-request=${request.requestId}>
             <span class="grow">Node <strong>${request.displayName ?? request.nodeId}</strong> asks to pair
-              <span class="muted">${(request.caps ?? []).join(", ")}</span></span>
+              <span class="muted">${request.platform ?? ""} · caps: ${(request.caps ?? []).join(", ") || "none"}
+              · commands: ${(request.commands ?? []).join(", ") || "none"}</span></span>
             <button @click=${() => void this.act("node.pair.approve", { requestId: request.requestId }, "Node approved.")}>Approve</button>
             <button class="secondary" @click=${() => void this.act("node.pair.reject", { requestId: request.requestId }, "Node rejected.")}>Reject</button>
           </div>`,
@@ -144,7 +147,8 @@ export class DevicesPage extends Page {
         <div class="table-wrap"><table><tbody>${this.nodes.map(
           (node) => html`<tr data-node=${node.nodeId}>
             <td>${node.displayName ?? node.nodeId}<br /><span class="muted">${node.platform ?? ""}</span></td>
-            <td><span class="pill ${node.connected ? "ok" : "bad"}">${node.connected ? "connected" : "offline"}</span></td>
+            <td><span class="pill ${node.connected ? "ok" : "bad"}">${node.connected ? "connected" : "offline"}</span>
+              ${node.paired === false ? html`<span class="pill bad">not paired</span>` : nothing}</td>
             <td class="optional">${[...(node.caps ?? []), ...(node.commands ?? [])].join(", ")}</td>
           </tr>`,
         )}</tbody></table></div>
