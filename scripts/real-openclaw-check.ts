@@ -54,9 +54,13 @@ const CALL_PARAMS: Record<string, Record<string, unknown>> = {
   "agent.identity.get": { agentId: "main" },
   "logs.tail": { limit: 5 },
 };
-/** Methods `gateway call` cannot meaningfully run without side effects or another role. */
+/**
+ * Methods `gateway call` cannot meaningfully run without side effects, another role, or state this
+ * run does not have (a pending channel pairing code, a WhatsApp account to link: with `{}` they
+ * answer INVALID_REQUEST / UNAVAILABLE, which the real CLI prints as an error and exit 1).
+ */
 const SKIP_CALL =
-  /^(node\.|exec\.approval\.|exec\.approvals\.(set|node\.)|chat\.send|chat\.inject|chat\.abort|agent$|agent\.wait|send$|sessions\.(patch|reset|delete|compact)|config\.(set|patch|apply)|channels\.logout|device\.|cron\.(add|update|remove|run)|system-event|set-heartbeats|wake|skills\.bins)/;
+  /^(node\.|channels\.pairing\.(approve|dismiss)|web\.login\.|exec\.approval\.|exec\.approvals\.(set|node\.)|chat\.send|chat\.inject|chat\.abort|agent$|agent\.wait|send$|sessions\.(patch|reset|delete|compact)|config\.(set|patch|apply)|channels\.logout|device\.|cron\.(add|update|remove|run)|system-event|set-heartbeats|wake|skills\.bins)/;
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
