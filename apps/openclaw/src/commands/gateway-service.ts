@@ -17,7 +17,8 @@ function profileSuffix(): string {
   return profile && profile !== "default" ? `-${profile}` : "";
 }
 
-function unitPath(): { manager: ServiceState["manager"]; path?: string; name: string } {
+/** Where this platform's service unit lives (systemd user unit, launchd agent), if it has one. */
+export function unitPath(): { manager: ServiceState["manager"]; path?: string; name: string } {
   const home = process.env.HOME || homedir();
   if (process.platform === "darwin") {
     const name = `ai.openclaw.gateway${profileSuffix()}`;
@@ -228,7 +229,7 @@ async function startProcess(port?: string, args?: string[]): Promise<boolean> {
 /** install | uninstall | start | stop | restart */
 export async function serviceCommand(
   action: string,
-  options: { dryRun?: boolean; port?: string; json?: boolean },
+  options: { dryRun?: boolean; port?: string; json?: boolean; quiet?: boolean },
 ): Promise<void> {
   const unit = unitPath();
   const state = serviceState();
@@ -248,7 +249,7 @@ export async function serviceCommand(
     }
     mkdirSync(dirname(unit.path), { recursive: true });
     writeFileSync(unit.path, content);
-    print(`Wrote ${unit.path}`);
+    if (!options.quiet) print(`Wrote ${unit.path}`); // quiet: a caller printing JSON reports the path
     const ok =
       unit.manager === "systemd"
         ? run("systemctl", ["--user", "daemon-reload"]) &&

@@ -25,6 +25,8 @@ export interface Applied {
   gateway?: { port: number; bind: string; auth: string };
   dashboardUrl?: string;
   daemonInstalled: boolean;
+  /** With --install-daemon: the unit written and whether the service manager started it. */
+  service?: { manager: string; unitPath?: string; started: boolean };
   health: "ok" | "not-running" | "skipped" | "remote";
 }
 
@@ -83,10 +85,20 @@ export async function applyOnboarding(
   const { patchConfig } = await import("@openclaw/core/config");
   await patchConfig(patch, { path: paths.configPath });
   let daemonInstalled = false;
+  let service: Applied["service"];
   if (answers.installDaemon && answers.mode === "local") {
-    const { serviceCommand } = await import("./gateway-service.js");
-    await serviceCommand("install", { port: String(answers.port) });
-    daemonInstalled = !process.exitCode;
+    // `openclaw gateway install`'s own code: the same unit, the same service manager calls
+    const { serviceCommand, unitPath } = await import("./gateway-service.js");
+    const failedBefore = Boolean(process.exitCode);
+    await serviceCommand("install", { port: String(answers.port), quiet: Boolean(options.quiet) });
+    daemonInstalled = !failedBefore && !process.exitCode;
+    const unit = unitPath();
+    const { existsSync } = await import("node:fs");
+    service = {
+      manager: unit.manager,
+      ...(unit.path && existsSync(unit.path) ? { unitPath: unit.path } : {}),
+      started: daemonInstalled,
+    };
   }
   const health =
     answers.mode === "remote"
@@ -113,6 +125,7 @@ export async function applyOnboarding(
         }
       : {}),
     daemonInstalled,
+    ...(service ? { service } : {}),
     health,
   };
 }
@@ -129,6 +142,9 @@ export function summary(applied: Applied): string {
     `Gateway: port ${applied.gateway?.port}, bind ${applied.gateway?.bind}, auth ${applied.gateway?.auth}`,
   );
   if (applied.daemonInstalled) lines.push("Service: installed and started");
+  else if (applied.service?.unitPath)
+    lines.push(`Service: ${applied.service.unitPath} written but not started (see the message above)`);
+  else if (applied.service) lines.push("Service: not installed (see the message above)");
   lines.push(
     applied.health === "ok"
       ? "Health: the gateway answers /health"
@@ -148,7 +164,10 @@ export async function runOnboard(flags: OnboardFlags): Promise<void> {
   try {
     if (flags.nonInteractive) {
       const answers = answersFromFlags(flags, process.env, defaultWorkspace());
-      const applied = await applyOnboarding(answers, { ...(flags.skipHealth ? { skipHealth: true } : {}) });
+      const applied = await applyOnboarding(answers, {
+        ...(flags.skipHealth ? { skipHealth: true } : {}),
+        ...(flags.json ? { quiet: true } : {}),
+      });
       print(flags.json ? JSON.stringify(applied, null, 2) : summary(applied));
       return;
     }
