@@ -141,7 +141,7 @@ export class App extends LitElement {
       case "connecting":
         return html`<section class="card"><p>Connecting to the gateway…</p></section>`;
       case "down":
-        return html`<section class="card warn" data-state="down">
+        return html`<section class="card warn" data-state="down" data-attempt=${state.attempt} data-delay-ms=${state.delayMs}>
           <h2>Gateway unreachable</h2>
           <p>${state.message}</p>
           <p>Retrying in ${Math.max(0, Math.ceil((state.retryAt - this.now) / 1000))} s (attempt ${state.attempt}).

@@ -14,7 +14,7 @@ import {
 export type LinkState =
   | { kind: "connecting"; attempt: number }
   | { kind: "connected" }
-  | { kind: "down"; message: string; retryAt: number; attempt: number }
+  | { kind: "down"; message: string; retryAt: number; delayMs: number; attempt: number }
   | { kind: "need-token"; message?: string }
   | { kind: "pairing"; message: string; requestId?: string }
   | { kind: "insecure"; message: string }
@@ -221,6 +221,7 @@ export class Connection {
         kind: "down",
         message: `cannot reach the gateway at ${window.location.host}: ${error.message}`,
         retryAt: Date.now() + delay,
+        delayMs: Math.round(delay),
         attempt: this.attempt,
       });
       this.retryTimer = setTimeout(() => void this.start(), delay);

@@ -90,8 +90,24 @@ describe("Control UI bad input", () => {
     const down = page.locator('[data-state="down"]');
     await down.waitFor();
     expect(await down.textContent()).toMatch(/Gateway unreachable[\s\S]*Retrying in \d+ s \(attempt 1\)/);
-    await down.filter({ hasText: "attempt 2" }).waitFor({ timeout: 10_000 });
+    // the delay doubles with each attempt (1 s, 2 s, 4 s … plus up to 25 % jitter)
+    const delayOf = async (attempt: number) => {
+      const shown = page.locator(`[data-state="down"][data-attempt="${attempt}"]`);
+      await shown.waitFor({ timeout: 10_000 });
+      return Number(await shown.getAttribute("data-delay-ms"));
+    };
+    const delay1 = await delayOf(1);
+    expect(delay1).toBeGreaterThanOrEqual(1000);
+    expect(delay1).toBeLessThanOrEqual(1250);
+    const delay2 = await delayOf(2);
+    expect(delay2).toBeGreaterThanOrEqual(2000);
+    expect(delay2).toBeLessThanOrEqual(2500);
     await screenshots(page, "error-gateway-down");
+    // "Retry now" does not wait for the countdown; the next delay is longer still
+    await down.getByRole("button", { name: "Retry now" }).click();
+    const delay3 = await delayOf(3);
+    expect(delay3).toBeGreaterThanOrEqual(4000);
+    expect(delay3).toBeLessThanOrEqual(5000);
 
     // a gateway that goes away while the page is open, and comes back on the same port
     const stateDir = await stateDirWithConfig();
