@@ -87,8 +87,9 @@ describe("the user's manual against a live gateway", () => {
       ["cron list", 0, /No enabled cron jobs/],
       ["cron runs --id x --limit 50", 0, /No runs of x yet/],
       ["cron run x --force", 1, /unknown cron job: x/],
-      ["update status", 2, NOT_YET],
-      ["update --channel stable", 2, NOT_YET],
+      ["update status", 0, /Channel: (dev|stable)\nVersion: /],
+      // without a terminal an update needs --yes (nothing is changed here)
+      ["update --channel stable", 2, /pass --yes to update without a terminal/],
       ["browser extension path", 2, NOT_YET],
       ["plugins enable google-gemini-cli-auth", 1, /plugin "google-gemini-cli-auth" not found/],
       ["pairing list telegram", 0, /No pending pairing requests for telegram/],

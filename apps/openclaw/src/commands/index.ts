@@ -29,6 +29,7 @@ import { registerSkills } from "./skills.js";
 import { registerStatus } from "./status.js";
 import { registerSystem } from "./system.js";
 import { registerTui } from "./tui.js";
+import { registerUpdate } from "./update.js";
 
 /**
  * Every top-level command is declared here with its flags only; its implementation module is
@@ -66,6 +67,7 @@ export function registerCommands(program: Command): void {
   registerSkills(program);
   registerLogin(program);
   registerBenchmark(program);
+  registerUpdate(program);
   // keep last: placeholders for commands no area has registered yet
   registerNotYetAvailable(program);
 }
@@ -91,7 +93,6 @@ export const LATER: { name: string; description: string; issue: string }[] = [
   { name: "cron", description: "scheduled jobs", issue: "cron" },
   { name: "system", description: "system events and heartbeat", issue: "cron and heartbeat" },
   { name: "approvals", description: "exec approvals", issue: "nodes" },
-  { name: "update", description: "update OpenClaw", issue: "updates" },
   { name: "uninstall", description: "remove OpenClaw", issue: "updates" },
   { name: "browser", description: "browser control", issue: "browser" },
   { name: "plugins", description: "plugins", issue: "plugins" },
