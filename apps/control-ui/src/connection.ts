@@ -187,6 +187,7 @@ export class Connection {
             kind: "down",
             message: `lost the connection to the gateway (${info.reason || `code ${info.code}`}); reconnecting…`,
             retryAt: Date.now() + 1000,
+            delayMs: 1000,
             attempt: 1,
           });
         else if (info.error) this.failed(info.error as ErrorLike);
