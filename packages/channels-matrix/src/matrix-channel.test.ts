@@ -1,12 +1,25 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { format } from "node:util";
 import { type ChannelManager, createChannelManager, type InboundTurn } from "@openclaw/core";
-import { FakeMatrixServer } from "@openclaw/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeMatrixServer, fakeMediaBytes } from "@openclaw/testkit";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMatrixChannel } from "./matrix-channel.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** What reaches the process console (the gateway's stdout/stderr) during this file. */
+const consoleLines: string[] = [];
+const consoleOriginals = { log: console.log, info: console.info, debug: console.debug, warn: console.warn };
+beforeAll(() => {
+  for (const level of ["log", "info", "debug", "warn"] as const)
+    console[level] = (...args: unknown[]) => {
+      consoleLines.push(format(...args));
+      consoleOriginals[level](...args);
+    };
+});
+afterAll(() => Object.assign(console, consoleOriginals));
 
 let fake: FakeMatrixServer;
 let stateDir: string;
@@ -24,12 +37,17 @@ afterEach(async () => {
 
 async function startMatrix(
   extra: Record<string, unknown> = {},
-  options: { reply?: (turn: InboundTurn) => string; logs?: string[]; config?: Record<string, unknown> } = {},
+  options: {
+    reply?: (turn: InboundTurn) => string;
+    logs?: string[];
+    debugLogs?: string[];
+    config?: Record<string, unknown>;
+  } = {},
 ) {
   const turns: InboundTurn[] = [];
   const logger = options.logs
     ? {
-        debug() {},
+        debug: (m: string) => options.debugLogs?.push(m),
         info: (m: string) => options.logs?.push(m),
         warn: (m: string) => options.logs?.push(m),
         error: (m: string) => options.logs?.push(m),
@@ -161,6 +179,51 @@ describe("matrix channel through matrix-js-sdk against the fake homeserver", () 
     ).toEqual(["echo: deux", "echo: un"]);
     // the retried PUT reused the transaction id: the homeserver answered it from its record
     expect(fake.requests.filter((r) => r.startsWith("PUT /rooms/")).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("inbound media: an m.image is downloaded through authenticated media and reaches the turn as an image; an m.file stays a line; a missing one is a note", async () => {
+    const photo = fakeMediaBytes("image/jpeg", 5000);
+    fake.media.set("mxc://fake.test/PhotoOne", { mimeType: "image/jpeg", data: photo });
+    const { turns } = await startMatrix();
+    const image = (url: string, body: string, info: Record<string, unknown>, msgtype = "m.image") => ({
+      ...fake.event("image"),
+      content: { msgtype, body, url, info },
+    });
+    fake.inject(
+      image("mxc://fake.test/PhotoOne", "photo.jpg", { mimetype: "image/jpeg", size: photo.byteLength }),
+    );
+    await fake.waitFor(() => fake.messages().length >= 1);
+    fake.inject(
+      image("mxc://fake.test/DocOne", "plan.pdf", { mimetype: "application/pdf", size: 3072 }, "m.file"),
+    );
+    await fake.waitFor(() => fake.messages().length >= 2);
+    fake.inject(image("mxc://fake.test/Gone", "gone.png", { mimetype: "image/png" }));
+    await fake.waitFor(() => fake.messages().length >= 3);
+    await manager?.pipeline.idle();
+    expect(turns[0]?.images).toEqual([
+      { data: Buffer.from(photo).toString("base64"), mimeType: "image/jpeg", fileName: "photo.jpg" },
+    ]);
+    expect(turns[0]?.text).toBe("");
+    expect(turns[1]?.images).toBeUndefined();
+    expect(turns[1]?.text).toBe("[document: plan.pdf, application/pdf, 3 KB]");
+    expect(turns[2]?.text).toBe(
+      "[image: gone.png, image/png — could not be downloaded: download failed: HTTP 404 Not Found]",
+    );
+    expect(fake.mediaDownloads).toEqual(["mxc://fake.test/PhotoOne"]);
+    expect(fake.requests).toContain("GET /media/download/fake.test/PhotoOne");
+  });
+
+  it("matrix-js-sdk's console lines (send queue, sync, RTC sessions) go to the channel's debug log, not stdout", async () => {
+    const logs: string[] = [];
+    const debugLogs: string[] = [];
+    consoleLines.length = 0;
+    await startMatrix({}, { logs, debugLogs });
+    fake.inject(fake.event("dmText", { text: "silence ?" }));
+    await fake.waitFor(() => fake.messages().some((s) => s.text === "echo: silence ?"));
+    await manager?.stop();
+    manager = undefined;
+    expect(debugLogs.some((l) => l.startsWith("matrix-js-sdk: "))).toBe(true);
+    expect(consoleLines).toEqual([]);
   });
 
   it("survives malformed events, refuses an encrypted room with a clear status, notes media over mediaMaxMb", async () => {

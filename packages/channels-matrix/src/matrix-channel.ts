@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { type ChannelAccountContext, ChannelError, type ChannelPluginV1 } from "@openclaw/protocol/channel";
+import {
+  type ChannelAccountContext,
+  ChannelError,
+  type ChannelPluginV1,
+  fetchCapped,
+  routeLibraryConsole,
+} from "@openclaw/protocol/channel";
 import type { MatrixClient, MatrixEvent, Room, RoomMember } from "matrix-js-sdk";
 import {
   listMatrixAccountIds,
@@ -22,6 +28,8 @@ export interface MatrixChannelOptions {
 }
 
 type Sdk = typeof import("matrix-js-sdk");
+/** Files of matrix-js-sdk (its global logger writes to console). */
+const MATRIX_SDK_FILES = /[\\/]matrix-js-sdk[\\/]/;
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A matrix-js-sdk failure → ChannelError (sends carry a transaction id, so AMBIGUOUS is retried safely). */
@@ -123,6 +131,17 @@ export function createMatrixChannel(options: MatrixChannelOptions = {}): Channel
         "channels.matrix.encryption: end-to-end encryption is not available in this build (remove the key; encrypted rooms are refused)",
       );
     const sdk = await import("matrix-js-sdk");
+    // matrix-js-sdk's global logger writes to console: its lines go to this account's logger (debug)
+    const unroute = routeLibraryConsole("matrix-js-sdk", MATRIX_SDK_FILES, logger);
+    try {
+      await run(ctx, sdk);
+    } finally {
+      unroute();
+    }
+  }
+
+  async function run(ctx: ChannelAccountContext<MatrixAccount>, sdk: Sdk): Promise<void> {
+    const { account, logger } = ctx;
     const dir = matrixStateDir(stateDir, ctx.accountId);
     const saved = await readSyncToken(dir);
     class SavedPositionStore extends sdk.MemoryStore {
@@ -302,6 +321,25 @@ export function createMatrixChannel(options: MatrixChannelOptions = {}): Channel
       async logoutAccount({ accountId }) {
         const { rm } = await import("node:fs/promises");
         await rm(matrixStateDir(stateDir, accountId), { recursive: true, force: true });
+      },
+    },
+    media: {
+      /**
+       * An `mxc://` URI through authenticated media (`GET /_matrix/client/v1/media/download/…`,
+       * Matrix 1.11) with the account's access token, read up to the cap.
+       */
+      async download({ account, media, maxBytes, signal }) {
+        if (!media.ref.startsWith("mxc://")) throw new Error(`not a Matrix content URI: ${media.ref}`);
+        const client = await clientFor(account);
+        const url = client.mxcUrlToHttp(media.ref, undefined, undefined, undefined, false, true, true);
+        if (!url) throw new Error(`not a valid Matrix content URI: ${media.ref}`);
+        const file = await fetchCapped(
+          url,
+          { headers: { authorization: `Bearer ${client.getAccessToken()}` }, ...(signal ? { signal } : {}) },
+          Math.min(maxBytes, account.mediaMaxBytes),
+        );
+        const mimeType = file.mimeType ?? media.mimeType;
+        return { data: file.data, ...(mimeType ? { mimeType } : {}) };
       },
     },
     outbound: {

@@ -1,12 +1,25 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { format } from "node:util";
 import { type ChannelManager, createChannelManager, type InboundTurn } from "@openclaw/core";
-import { FakeMattermostServer } from "@openclaw/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeMattermostServer, fakeMediaBytes } from "@openclaw/testkit";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMattermostChannel } from "./mattermost-channel.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** What reaches the process console (the gateway's stdout/stderr) during this file. */
+const consoleLines: string[] = [];
+const consoleOriginals = { log: console.log, warn: console.warn, error: console.error };
+beforeAll(() => {
+  for (const level of ["log", "warn", "error"] as const)
+    console[level] = (...args: unknown[]) => {
+      consoleLines.push(format(...args));
+      consoleOriginals[level](...args);
+    };
+});
+afterAll(() => Object.assign(console, consoleOriginals));
 
 let fake: FakeMattermostServer;
 let stateDir: string;
@@ -29,12 +42,17 @@ const until = async (check: () => Promise<boolean>) => {
 
 async function startMattermost(
   extra: Record<string, unknown> = {},
-  options: { reply?: (turn: InboundTurn) => string; logs?: string[] } = {},
+  options: {
+    reply?: (turn: InboundTurn) => string;
+    logs?: string[];
+    debugLogs?: string[];
+    config?: Record<string, unknown>;
+  } = {},
 ) {
   const turns: InboundTurn[] = [];
   const logger = options.logs
     ? {
-        debug() {},
+        debug: (m: string) => options.debugLogs?.push(m),
         info: (m: string) => options.logs?.push(m),
         warn: (m: string) => options.logs?.push(m),
         error: (m: string) => options.logs?.push(m),
@@ -43,6 +61,7 @@ async function startMattermost(
   manager = createChannelManager({
     plugins: [createMattermostChannel({ env: {}, websocket: { minRetryMs: 10, maxRetryMs: 50 } })],
     getConfig: () => ({
+      ...options.config,
       channels: {
         mattermost: {
           baseUrl: fake.url,
@@ -183,6 +202,82 @@ describe("mattermost channel through @mattermost/client against the fake server"
     const hugeReply = fake.sent.filter((s) => /^(echo: )?x+$/.test(s.text));
     expect(hugeReply.map((s) => s.text).join("")).toBe(`echo: ${huge}`);
     expect((await status())?.connected).toBe(true);
+  });
+
+  it("inbound files: an image is downloaded from /api/v4/files/{id} and reaches the turn as an image; a PDF stays a line; a missing file or one over agents.defaults.mediaMaxMb is a note", async () => {
+    const photo = fakeMediaBytes("image/png", 3000);
+    fake.files.set("photo1aaaaaaaaaaaaaaaaaaaaa", { name: "photo.png", mimeType: "image/png", data: photo });
+    fake.files.set("big1aaaaaaaaaaaaaaaaaaaaaaa", {
+      name: "big.jpg",
+      mimeType: "image/jpeg",
+      data: fakeMediaBytes("image/jpeg", 40 * 1024),
+    });
+    const { turns } = await startMattermost({}, { config: { agents: { defaults: { mediaMaxMb: 0.02 } } } });
+    fake.inject(
+      fake.posted("postedDm", {
+        text: "et ça ?",
+        files: [
+          {
+            id: "photo1aaaaaaaaaaaaaaaaaaaaa",
+            name: "photo.png",
+            mime_type: "image/png",
+            size: photo.byteLength,
+          },
+          { id: "doc1aaaaaaaaaaaaaaaaaaaaaaa", name: "notes.pdf", mime_type: "application/pdf", size: 4096 },
+          { id: "gone1aaaaaaaaaaaaaaaaaaaaaa", name: "gone.png", mime_type: "image/png" },
+          { id: "big1aaaaaaaaaaaaaaaaaaaaaaa", name: "big.jpg", mime_type: "image/jpeg" },
+        ],
+      }),
+    );
+    await fake.waitFor(() => fake.sent.length >= 1);
+    await manager?.pipeline.idle();
+    expect(turns[0]?.images).toEqual([
+      { data: Buffer.from(photo).toString("base64"), mimeType: "image/png", fileName: "photo.png" },
+    ]);
+    expect(turns[0]?.text.split("\n")).toEqual([
+      "et ça ?",
+      "[document: notes.pdf, application/pdf, 4 KB]",
+      "[image: gone.png, image/png — could not be downloaded: download failed: HTTP 404 Not Found]",
+      "[image omitted: 40 KB is over the 20 KB limit (mediaMaxMb)]",
+    ]);
+    expect(fake.fileDownloads).toEqual(["photo1aaaaaaaaaaaaaaaaaaaaa", "big1aaaaaaaaaaaaaaaaaaaaaaa"]);
+  });
+
+  it("the client library's console lines (connecting, closed: 1006, error events) go to the channel's debug log, not stdout", async () => {
+    const logs: string[] = [];
+    const debugLogs: string[] = [];
+    consoleLines.length = 0;
+    await startMattermost({}, { logs, debugLogs });
+    fake.dropWebSocket();
+    await fake.waitFor(() => fake.connections >= 2);
+    fake.inject(fake.posted("postedDm", { text: "toujours là ?" }));
+    await fake.waitFor(() => fake.sent.some((s) => s.text === "echo: toujours là ?"));
+    await manager?.stop();
+    manager = undefined;
+    expect(debugLogs.filter((l) => l.startsWith("mattermost client: websocket"))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^mattermost client: websocket connecting to ws:\/\/127\.0\.0\.1:\d+\/api\/v4\/websocket$/,
+        ),
+        "mattermost client: websocket closed: 1006",
+        "mattermost client: websocket closed manually",
+      ]),
+    );
+    expect(consoleLines.filter((l) => /websocket|ErrorEvent|connection id/i.test(l))).toEqual([]);
+    expect(logs).toContain("mattermost websocket disconnected; reconnecting");
+  });
+
+  it("a stopped account does not reconnect, even when stopped while its WebSocket was still connecting", async () => {
+    await startMattermost();
+    fake.dropWebSocket();
+    await until(async () => (await status())?.connected === false);
+    await manager?.stop(); // the client is waiting to reconnect, or connecting again
+    manager = undefined;
+    const connections = fake.connections;
+    fake.inject(fake.posted("postedDm", { text: "personne ?" }));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // longer than the 10–50 ms retry delays
+    expect(fake.connections).toBe(connections);
+    expect(fake.sent).toEqual([]);
   });
 
   it("an invalid bot token: one clear status error, no reconnect storm", async () => {

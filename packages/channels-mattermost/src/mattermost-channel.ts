@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import { type ChannelAccountContext, ChannelError, type ChannelPluginV1 } from "@openclaw/protocol/channel";
+import {
+  type ChannelAccountContext,
+  ChannelError,
+  type ChannelPluginV1,
+  fetchCapped,
+  routeLibraryConsole,
+} from "@openclaw/protocol/channel";
 import {
   listMattermostAccountIds,
   type MattermostAccount,
@@ -20,6 +26,9 @@ export interface MattermostChannelOptions {
 
 type Lib = typeof import("@mattermost/client");
 type Client4 = InstanceType<Lib["Client4"]>;
+/** Files of @mattermost/client (its WebSocketClient writes to console). */
+const MATTERMOST_CLIENT_FILES = /[\\/]@mattermost[\\/]client[\\/]/;
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A @mattermost/client failure → ChannelError. */
@@ -95,10 +104,19 @@ export function createMattermostChannel(
       settle = resolve;
     });
     let chain: Promise<unknown> = Promise.resolve();
+    // the library's console lines go to this account's logger (debug), not the gateway's stdout
+    const unroute = routeLibraryConsole("mattermost client", MATTERMOST_CLIENT_FILES, logger);
+    // the socket the client opened last: its close() leaves a socket still connecting alone, whose
+    // close would then schedule a reconnect of a stopped account
+    let socket: WebSocket | undefined;
     const ws = new lib.WebSocketClient({
       minWebSocketRetryTime: options.websocket?.minRetryMs ?? 3000,
       maxWebSocketRetryTime: options.websocket?.maxRetryMs ?? 300_000,
       reconnectJitterRange: options.websocket?.minRetryMs ?? 2000,
+      newWebSocketFn: (url: string) => {
+        socket = new WebSocket(url);
+        return socket;
+      },
     });
     sockets.set(ctx.accountId, ws);
     ws.addMessageListener((msg) => {
@@ -148,6 +166,13 @@ export function createMattermostChannel(
     } finally {
       ctx.abortSignal.removeEventListener("abort", onAbort);
       ws.close();
+      if (socket && socket.readyState !== WebSocket.CLOSED) {
+        socket.onclose = null;
+        socket.onerror = null;
+        socket.onmessage = null;
+        socket.close();
+      }
+      unroute();
       if (sockets.get(ctx.accountId) === ws) sockets.delete(ctx.accountId);
       await chain;
       ctx.setStatus({ connected: false });
@@ -185,6 +210,24 @@ export function createMattermostChannel(
       isEnabled: (account) => account.enabled,
     },
     gateway: { startAccount: monitor },
+    media: {
+      /** `GET /api/v4/files/{file_id}` with the bot token (`mattermost:file:<id>`), read up to the cap. */
+      async download({ account, media, maxBytes, signal }) {
+        const id = /^mattermost:file:([A-Za-z0-9]+)$/.exec(media.ref)?.[1];
+        if (!id) throw new Error(`not a Mattermost file reference: ${media.ref}`);
+        const { client } = await restFor(account);
+        const options = client.getOptions({ method: "get" }) as RequestInit;
+        const file = await fetchCapped(
+          client.getFileUrl(id, 0),
+          { ...options, ...(signal ? { signal } : {}) },
+          Math.min(maxBytes, account.mediaMaxBytes),
+        );
+        return {
+          data: file.data,
+          ...((file.mimeType ?? media.mimeType) ? { mimeType: file.mimeType ?? media.mimeType } : {}),
+        };
+      },
+    },
     outbound: {
       render: renderMattermostMarkdown,
       async sendText(request) {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { ChannelError } from "@openclaw/protocol/channel";
+import { ChannelError, MediaTooLargeError, readCapped } from "@openclaw/protocol/channel";
 
 /** The signal-cli install hint shown when the executable is missing. */
 export const SIGNAL_CLI_INSTALL_HINT =
@@ -17,12 +17,16 @@ export class SignalRpcError extends Error {
 
 let nextId = 1;
 
-/** One JSON-RPC call to `POST <httpUrl>/api/v1/rpc`. */
+/**
+ * One JSON-RPC call to `POST <httpUrl>/api/v1/rpc`. With `maxResponseBytes`, an answer longer
+ * than that is cut off (`MediaTooLargeError`) instead of being read whole.
+ */
 export async function signalRpc<T>(
   httpUrl: string,
   method: string,
   params: Record<string, unknown>,
   signal?: AbortSignal,
+  maxResponseBytes?: number,
 ): Promise<T> {
   const id = `oc-${nextId++}`;
   const res = await fetch(`${httpUrl}/api/v1/rpc`, {
@@ -31,7 +35,10 @@ export async function signalRpc<T>(
     body: JSON.stringify({ jsonrpc: "2.0", method, params, id }),
     ...(signal ? { signal } : {}),
   });
-  const text = await res.text();
+  const text =
+    maxResponseBytes !== undefined && res.body
+      ? new TextDecoder().decode(await readCapped(res.body, maxResponseBytes))
+      : await res.text();
   let body: { result?: T; error?: { code?: number; message?: string } };
   try {
     body = JSON.parse(text);
@@ -40,6 +47,36 @@ export async function signalRpc<T>(
   }
   if (body.error) throw new SignalRpcError(body.error.code ?? -1, body.error.message ?? "signal-cli error");
   return body.result as T;
+}
+
+/**
+ * An attachment signal-cli has downloaded, by its id (`getAttachment`, answered as base64): at most
+ * `maxBytes` decoded, the JSON answer read no further than that size in base64.
+ */
+export async function signalAttachment(
+  httpUrl: string,
+  params: Record<string, unknown>,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  try {
+    const result = await signalRpc<{ data?: string }>(
+      httpUrl,
+      "getAttachment",
+      params,
+      signal,
+      Math.ceil(maxBytes / 3) * 4 + 4096,
+    );
+    if (typeof result?.data !== "string") throw new Error("signal-cli getAttachment answered no data");
+    const data = Buffer.from(result.data, "base64");
+    if (data.byteLength > maxBytes) throw new MediaTooLargeError(data.byteLength, maxBytes);
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  } catch (error) {
+    // the JSON was cut at the cap: the attachment is over it
+    if (MediaTooLargeError.isInstance(error) && !error.exact)
+      throw new MediaTooLargeError(maxBytes + 1, maxBytes, false);
+    throw error;
+  }
 }
 
 /**

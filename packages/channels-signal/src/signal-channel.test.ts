@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ChannelManager, createChannelManager, type InboundTurn } from "@openclaw/core";
-import { FakeSignalDaemon } from "@openclaw/testkit";
+import { FakeSignalDaemon, fakeMediaBytes } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { linkSignal } from "./daemon.js";
 import { createSignalChannel } from "./signal-channel.js";
@@ -32,7 +32,7 @@ const until = async (check: () => Promise<boolean>) => {
 
 async function startSignal(
   extra: Record<string, unknown> = {},
-  options: { reply?: (turn: InboundTurn) => string; logs?: string[] } = {},
+  options: { reply?: (turn: InboundTurn) => string; logs?: string[]; config?: Record<string, unknown> } = {},
 ) {
   const turns: InboundTurn[] = [];
   const logger = options.logs
@@ -46,6 +46,7 @@ async function startSignal(
   manager = createChannelManager({
     plugins: [createSignalChannel()],
     getConfig: () => ({
+      ...options.config,
       channels: {
         signal: {
           account: fake.account,
@@ -174,6 +175,40 @@ describe("signal channel over the signal-cli JSON-RPC daemon (fake daemon)", () 
     const hugeReply = fake.sent.filter((s) => /^(echo: )?x+$/.test(s.text));
     expect(hugeReply.map((s) => s.text).join("")).toBe(`echo: ${huge}`);
     expect((await status())?.connected).toBe(true);
+  });
+
+  it("inbound media: an image is fetched with getAttachment and reaches the turn as an image; a PDF stays a line; a missing file or one over agents.defaults.mediaMaxMb is a note", async () => {
+    const photo = fakeMediaBytes("image/jpeg", 4000);
+    fake.attachments.set("photo-1.jpg", photo);
+    fake.attachments.set("big-2.png", fakeMediaBytes("image/png", 30 * 1024));
+    const { turns } = await startSignal({}, { config: { agents: { defaults: { mediaMaxMb: 0.02 } } } });
+    const event = fake.receive("receiveAttachment") as {
+      envelope: { dataMessage: { attachments: unknown[] } };
+    };
+    event.envelope.dataMessage.attachments = [
+      { contentType: "image/jpeg", filename: "chat.jpg", id: "photo-1.jpg", size: photo.byteLength },
+      { contentType: "application/pdf", filename: "facture.pdf", id: "doc-1.pdf", size: 2048 },
+      { contentType: "image/png", id: "gone-1.png" },
+      { contentType: "image/png", id: "big-2.png" },
+    ];
+    fake.inject(event as never);
+    await fake.waitForSent(1);
+    await manager?.pipeline.idle();
+    expect(turns[0]?.images).toEqual([
+      { data: Buffer.from(photo).toString("base64"), mimeType: "image/jpeg", fileName: "chat.jpg" },
+    ]);
+    expect(turns[0]?.text.split("\n")).toEqual([
+      "regarde ça",
+      "[document: facture.pdf, application/pdf, 2 KB]",
+      "[image: image/png — could not be downloaded: Attachment file not found: gone-1.png]",
+      "[image omitted: larger than the 20 KB limit (mediaMaxMb)]",
+    ]);
+    expect(fake.calls.filter((c) => c.method === "getAttachment").map((c) => c.params.id)).toEqual([
+      "photo-1.jpg",
+      "gone-1.png",
+      "big-2.png",
+    ]);
+    expect(fake.sent[0]?.text).toMatch(/^echo: regarde ça/);
   });
 
   it("sends attachments and refuses one over mediaMaxMb", async () => {

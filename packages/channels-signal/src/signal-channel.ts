@@ -6,7 +6,14 @@ import {
   type SignalAccount,
   signalConfigSchema,
 } from "./config.js";
-import { linkSignal, readSignalEvents, SignalRpcError, signalRpc, spawnSignalDaemon } from "./daemon.js";
+import {
+  linkSignal,
+  readSignalEvents,
+  SignalRpcError,
+  signalAttachment,
+  signalRpc,
+  spawnSignalDaemon,
+} from "./daemon.js";
 import { normalizeSignalEnvelope, type SignalEnvelope } from "./normalize.js";
 import { renderSignal } from "./render.js";
 
@@ -180,6 +187,20 @@ export function createSignalChannel(options: SignalChannelOptions = {}): Channel
       isEnabled: (account) => account.enabled,
     },
     gateway: { startAccount: monitor },
+    media: {
+      /** `getAttachment`: the file signal-cli downloaded when the message arrived (`signal:attachment:<id>`). */
+      async download({ account, media, maxBytes, signal }) {
+        const id = /^signal:attachment:(.+)$/s.exec(media.ref)?.[1];
+        if (!id) throw new Error(`not a Signal attachment reference: ${media.ref}`);
+        const data = await signalAttachment(
+          urlFor(account),
+          params(account, { id }),
+          Math.min(maxBytes, account.mediaMaxBytes),
+          signal,
+        );
+        return { data, ...(media.mimeType ? { mimeType: media.mimeType } : {}) };
+      },
+    },
     outbound: {
       render: renderSignal,
       async sendText(request) {

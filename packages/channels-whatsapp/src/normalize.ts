@@ -31,6 +31,47 @@ const toNumber = (value: unknown): number | undefined => {
   return undefined;
 };
 
+/**
+ * What a media download needs, carried in `InboundMedia.ref` (the journal keeps it, so a message
+ * recovered after a restart can still be downloaded): `whatsapp:media:` + JSON of the Baileys media
+ * type, the media key (base64), `directPath` and `url`.
+ */
+export interface WhatsAppMediaRef {
+  type: "image" | "video" | "audio" | "document" | "sticker";
+  mediaKey: string;
+  directPath?: string;
+  url?: string;
+}
+
+const MEDIA_REF_PREFIX = "whatsapp:media:";
+
+function mediaRef(type: WhatsAppMediaRef["type"], inner: Record<string, unknown>): string | undefined {
+  const key = inner.mediaKey;
+  const mediaKey =
+    typeof key === "string"
+      ? key
+      : key instanceof Uint8Array
+        ? Buffer.from(key).toString("base64")
+        : undefined;
+  if (!mediaKey || (typeof inner.directPath !== "string" && typeof inner.url !== "string")) return undefined;
+  const ref: WhatsAppMediaRef = {
+    type,
+    mediaKey,
+    ...(typeof inner.directPath === "string" ? { directPath: inner.directPath } : {}),
+    ...(typeof inner.url === "string" ? { url: inner.url } : {}),
+  };
+  return `${MEDIA_REF_PREFIX}${JSON.stringify(ref)}`;
+}
+
+/** The download details of a `whatsapp:media:` reference; throws a readable Error otherwise. */
+export function parseWhatsAppMediaRef(ref: string): WhatsAppMediaRef {
+  if (!ref.startsWith(MEDIA_REF_PREFIX)) throw new Error("not a downloadable WhatsApp media reference");
+  const parsed = JSON.parse(ref.slice(MEDIA_REF_PREFIX.length)) as Partial<WhatsAppMediaRef>;
+  if (typeof parsed.mediaKey !== "string" || typeof parsed.type !== "string")
+    throw new Error("WhatsApp media reference without a media key");
+  return parsed as WhatsAppMediaRef;
+}
+
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export type NormalizeResult = { message: InboundMessageInput } | { skip: string };
@@ -86,7 +127,7 @@ export function normalizeWhatsAppMessage(
     } else
       media.push({
         kind: kind === "audio" && inner.ptt ? "voice" : kind,
-        ref: `whatsapp:${chatJid}/${key.id}`,
+        ref: mediaRef(kind, inner) ?? `whatsapp:${chatJid}/${key.id}`,
         ...(typeof inner.mimetype === "string" ? { mimeType: inner.mimetype } : {}),
         ...(typeof inner.fileName === "string" ? { fileName: inner.fileName } : {}),
         ...(size !== undefined ? { sizeBytes: size } : {}),

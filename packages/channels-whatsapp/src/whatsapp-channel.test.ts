@@ -6,6 +6,7 @@ import path from "node:path";
 import { type ChannelManager, createChannelManager, type InboundTurn } from "@openclaw/core";
 import {
   FakeWhatsAppServer,
+  fakeMediaBytes,
   whatsappFixtures,
   whatsappSocketFactory,
   whatsappUpsert,
@@ -308,13 +309,14 @@ describe("whatsapp channel through Baileys' socket boundary against the fake", (
     expect((await status())?.connected).toBe(true);
   });
 
-  it("carries inbound images as media references and sends reply media; refuses media over mediaMaxMb", async () => {
+  it("inbound images are downloaded and decrypted by Baileys and reach the turn as images; a bad media key or a file over agents.defaults.mediaMaxMb is a note; reply media over mediaMaxMb is refused", async () => {
     await link();
     const turns: InboundTurn[] = [];
     const big = new Uint8Array(2 * 1024 * 1024);
     manager = createChannelManager({
       plugins: [createWhatsAppChannel({ stateDir, socketFactory: whatsappSocketFactory(fake.url) as never })],
       getConfig: () => ({
+        agents: { defaults: { mediaMaxMb: 0.02 } },
         channels: { whatsapp: { allowFrom: ["+15551234567"], sendPacingMs: 0, mediaMaxMb: 1 } },
       }),
       stateDir,
@@ -327,12 +329,31 @@ describe("whatsapp channel through Baileys' socket boundary against the fake", (
       },
     });
     await manager.start();
-    fake.inject(whatsappFixtures.image);
+    const photo = fakeMediaBytes("image/jpeg", 6000);
+    fake.inject(whatsappUpsert("image", { media: fake.uploadMedia(photo) }));
     await fake.waitForSent(1);
+    const wrongKey = { ...fake.uploadMedia(photo), mediaKey: Buffer.alloc(32, 7).toString("base64") };
+    fake.inject(whatsappUpsert("image", { media: wrongKey, text: "et celle-ci" }));
+    await fake.waitForSent(2);
+    // declared small, really 40 KB: the download stops at the 20 KB cap
+    const large = { ...fake.uploadMedia(fakeMediaBytes("image/jpeg", 40 * 1024)), fileLength: "1000" };
+    fake.inject(whatsappUpsert("image", { media: large, text: "la grande" }));
+    await fake.waitForSent(3);
+    await manager.pipeline.idle();
     expect(turns[0]?.message).toMatchObject({
       text: "regarde ça",
-      media: [{ kind: "image", mimeType: "image/jpeg", sizeBytes: 98211 }],
+      media: [{ kind: "image", mimeType: "image/jpeg" }],
     });
+    expect(turns[0]?.images).toEqual([
+      { data: Buffer.from(photo).toString("base64"), mimeType: "image/jpeg" },
+    ]);
+    expect(turns[0]?.text).toBe("regarde ça");
+    expect(turns[1]?.images).toBeUndefined();
+    expect(turns[1]?.text).toMatch(
+      /^et celle-ci\n\[image: image\/jpeg, 6 KB — could not be downloaded: .+\]$/,
+    );
+    expect(turns[2]?.text).toBe("la grande\n[image omitted: larger than the 20 KB limit (mediaMaxMb)]");
+    expect(fake.mediaDownloads).toHaveLength(3);
     const plugin = createWhatsAppChannel({
       stateDir,
       socketFactory: whatsappSocketFactory(fake.url) as never,

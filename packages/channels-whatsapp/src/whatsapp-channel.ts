@@ -19,6 +19,7 @@ import {
   type WhatsAppAccount,
   whatsappConfigSchema,
 } from "./config.js";
+import { downloadWhatsAppMedia } from "./media.js";
 import { jidToE164, normalizeWhatsAppMessage, type WhatsAppSelf } from "./normalize.js";
 import { renderWhatsAppText } from "./render.js";
 import {
@@ -402,6 +403,10 @@ export function createWhatsAppChannel(
         if (entry?.open) await entry.socket.logout("openclaw channels logout").catch(() => undefined);
         await removeWhatsAppCreds(account.authDir);
       },
+    },
+    media: {
+      download: ({ account, media, maxBytes, signal }) =>
+        downloadWhatsAppMedia(media, Math.min(maxBytes, account.mediaMaxBytes), signal),
     },
     outbound: {
       render: renderWhatsAppText,

@@ -1,9 +1,11 @@
 /**
  * `@openclaw/protocol/channel`: what a channel plugin and the host's channel side need at run time
  * without zod — `ChannelError`, the `ChannelPluginV1` contract and its check, the formatted-text
- * IR's renderer, chat types. A gateway with channels connected and no message yet loads this entry;
- * the schemas that validate an inbound message (`InboundMessageSchema`, main entry) load with the
- * first message. Everything here is also exported by the main entry.
+ * IR's renderer, chat types, the capped media download helpers. A gateway with channels connected
+ * and no message yet loads this entry; the schemas that validate an inbound message
+ * (`InboundMessageSchema`, main entry) load with the first message. Everything here is also
+ * exported by the main entry, except `routeLibraryConsole` (Node only: it
+ * wraps the process console; the main entry is also loaded by browsers).
  *
  * Keep it zod-free: `channel-entry.test.ts` walks its import graph.
  */
@@ -23,4 +25,6 @@ export type {
   InboundMessageInput,
   InboundSender,
 } from "./channel/inbound-message.js";
+export * from "./channel/library-console.js";
+export * from "./channel/media-download.js";
 export * from "./channel/plugin-v1.js";

@@ -13,6 +13,8 @@ export interface EnqueueingAssistant {
     sessionKey?: string;
     agentId?: string;
     text: string;
+    /** Images of the message (downloaded by its channel), as core's `SendInput.images`. */
+    images?: { data: string; mimeType: string; fileName?: string }[];
     sender?: { id?: string; name?: string; channel?: string; authorized?: boolean };
     idempotencyKey?: string;
     channel?: string;
@@ -82,6 +84,7 @@ export function assistantForChannels(assistant: EnqueueingAssistant): InboundAss
         sessionKey: turn.sessionKey,
         agentId: turn.agentId,
         text: turn.text,
+        ...(turn.images?.length ? { images: turn.images } : {}),
         channel: message.channel,
         sender: {
           id: message.sender.id,

@@ -2,6 +2,7 @@ import type { InboundAck } from "@openclaw/protocol/channel";
 import type { PairingStore } from "../state/dm-pairing-store.js";
 import { createAccessGate } from "./access-gate.js";
 import { createDelivery, type SendTextRequest } from "./delivery.js";
+import { resolveInboundMedia } from "./inbound-media.js";
 import { debounceMsFor, routeInbound } from "./inbound-routing.js";
 import type { InboxEntry, InboxJournal, InboxOutcome } from "./inbox-journal.js";
 import { ReplyOrder } from "./reply-order.js";
@@ -211,7 +212,11 @@ export function createInboundPipeline(options: InboundPipelineOptions): InboundP
     return intake.run(route.sessionKey, async () => {
       const admitted = await admission;
       if (!admitted) return {};
-      const item = { entry, route, wasMentioned: admitted.wasMentioned };
+      // downloads only for admitted senders, before the hand-over so the session's order holds
+      const resolved = entry.message.media.length
+        ? await resolveInboundMedia(context, entry.message)
+        : undefined;
+      const item = { entry, route, wasMentioned: admitted.wasMentioned, ...(resolved ? { resolved } : {}) };
       const debounceMs = debounceMsFor(options.getConfig(), entry.message.channel);
       if (debounceMs > 0 && entry.message.media.length === 0 && !entry.message.command) {
         buffer(item, debounceMs);

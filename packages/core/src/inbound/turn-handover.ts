@@ -1,6 +1,7 @@
 import type { ResolvedRoute } from "../routing/resolve-route.js";
 import type { Delivery } from "./delivery.js";
 import { createDraftStreamer } from "./draft-streamer.js";
+import type { ResolvedMedia } from "./inbound-media.js";
 import { accountConfigOf } from "./inbound-routing.js";
 import type { InboxEntry, ReplyPayload } from "./inbox-journal.js";
 import type { ReplyOrder, ReplyPlace } from "./reply-order.js";
@@ -11,6 +12,8 @@ export interface AdmittedMessage {
   entry: InboxEntry;
   route: ResolvedRoute;
   wasMentioned: boolean;
+  /** The message's text with its media resolved (images downloaded, other media as lines). */
+  resolved?: ResolvedMedia;
 }
 
 /**
@@ -59,6 +62,7 @@ export function createTurnHandover(
   async function ask(batch: AdmittedMessage[], target: ChannelTarget | undefined): Promise<InboundReply> {
     const { entry, route } = batch[batch.length - 1]!;
     const draft = target ? createDraftStreamer(context, entry, target) : undefined;
+    const images = batch.flatMap((item) => item.resolved?.images ?? []);
     try {
       const result = await assistant.enqueue({
         ...(draft ? { onPartial: draft.update } : {}),
@@ -66,7 +70,8 @@ export function createTurnHandover(
         sessionKey: route.sessionKey,
         mainSessionKey: route.mainSessionKey,
         lastRoutePolicy: route.lastRoutePolicy,
-        text: batch.map((item) => item.entry.message.text).join("\n"),
+        text: batch.map((item) => item.resolved?.text ?? item.entry.message.text).join("\n"),
+        ...(images.length ? { images } : {}),
         message: entry.message,
         messages: batch.map((item) => item.entry.message),
         wasMentioned: batch.some((item) => item.wasMentioned),

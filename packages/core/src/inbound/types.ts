@@ -1,4 +1,5 @@
 import type { AnyChannelPlugin, ChannelLogger, InboundMessage } from "@openclaw/protocol";
+import type { ImageInput } from "../chat/attachments.js";
 import type { RoutingConfig } from "../routing/resolve-route.js";
 import type { DropReason } from "./access-policy.js";
 import type { InboxEntry, InboxJournal, InboxOutcome, ReplyPayload } from "./inbox-journal.js";
@@ -9,8 +10,14 @@ export interface InboundTurn {
   sessionKey: string;
   mainSessionKey: string;
   lastRoutePolicy: "main" | "session";
-  /** The text of the turn (several messages joined when debounced). */
+  /**
+   * The text of the turn (several messages joined when debounced), with a line for each media
+   * item that is not passed as an image (`[audio: voice.ogg, audio/ogg, 12 KB]`, a download
+   * failure, a file over `agents.defaults.mediaMaxMb`).
+   */
   text: string;
+  /** Images of the turn's messages, downloaded through their channel (base64), for the model. */
+  images?: ImageInput[];
   /** The newest normalized message of the turn (channel, chat, sender, media, replyTo, …). */
   message: InboundMessage;
   /** All messages merged into this turn, oldest first. */
@@ -61,6 +68,8 @@ export interface InboundHostConfig extends Omit<RoutingConfig, "agents"> {
     (Record<string, unknown> & { accounts?: Record<string, Record<string, unknown> | undefined> }) | undefined
   >;
   agents?: {
+    /** `mediaMaxMb`: most bytes of one inbound image downloaded for the model (default 5). */
+    defaults?: { mediaMaxMb?: number };
     list?: readonly { id: string; default?: boolean; groupChat?: { mentionPatterns?: readonly string[] } }[];
   };
   messages?: {

@@ -7,7 +7,10 @@ export { CHAT_TYPES, type ChatType } from "./chat-types.js";
 export const InboundMediaSchema = lazy(() =>
   z.object({
     kind: z.enum(["image", "audio", "video", "document", "sticker", "voice"]),
-    /** Vendor file id or URL; the channel resolves it on demand. */
+    /**
+     * Vendor file id or URL (opaque to the host): the channel's `media.download` resolves it when
+     * the turn is handed to the assistant, so the journal keeps references, never file bytes.
+     */
     ref: z.string(),
     mimeType: z.string().optional(),
     fileName: z.string().optional(),

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { FormattedText, RenderedChunk } from "./formatted-text.js";
-import type { ChatType, InboundMessageInput } from "./inbound-message.js";
+import type { ChatType, InboundMedia, InboundMessageInput } from "./inbound-message.js";
 
 /** Minimal logger a channel receives; the host tags lines with channel and account. */
 export interface ChannelLogger {
@@ -168,6 +168,23 @@ export interface ChannelOutboundAdapter<Account> {
   }): Promise<void>;
 }
 
+/** Downloads of inbound media (`InboundMessage.media[].ref`), done by the host when a turn needs them. */
+export interface ChannelMediaAdapter<Account> {
+  /**
+   * Download one inbound media item through the vendor's API, asynchronously, reading at most
+   * `maxBytes`: a larger file throws `MediaTooLargeError` (see `readCapped` / `fetchCapped`)
+   * without buffering past the cap. Any other failure throws an Error whose message says why;
+   * the host then puts a note in the message text (the message itself is never lost).
+   */
+  download(request: {
+    accountId: string;
+    account: Account;
+    media: InboundMedia;
+    maxBytes: number;
+    signal?: AbortSignal;
+  }): Promise<{ data: Uint8Array; mimeType?: string }>;
+}
+
 export interface ChannelPairingAdapter {
   /** How a sender id is labelled in pairing prompts (`Telegram user id`). */
   idLabel: string;
@@ -218,6 +235,8 @@ export interface ChannelPluginV1<Account = unknown> {
   readonly config: ChannelConfigAdapter<Account>;
   readonly gateway: ChannelGatewayAdapter<Account>;
   readonly outbound: ChannelOutboundAdapter<Account>;
+  /** Inbound media downloads: without it, media stays a reference line in the message text. */
+  readonly media?: ChannelMediaAdapter<Account>;
   readonly pairing?: ChannelPairingAdapter;
   readonly status?: ChannelStatusAdapter<Account>;
   /** Interactive login for channels that link a device instead of taking a token. */

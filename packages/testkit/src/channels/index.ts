@@ -8,6 +8,7 @@ export {
 export * from "./gateway-child.js";
 export * from "./matrix-fake.js";
 export * from "./mattermost-fake.js";
+export * from "./media-bytes.js";
 export { createMockChannel, type MockChannel, type MockSentMessage } from "./mock-channel.js";
 export * from "./signal-fake.js";
 export { type FakeSlackFault, type FakeSlackSent, FakeSlackServer, slackFixtures } from "./slack-fake.js";

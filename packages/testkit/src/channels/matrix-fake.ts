@@ -33,8 +33,8 @@ interface FakeRoom {
 /**
  * Fake Matrix homeserver (client-server API r0/v3) on 127.0.0.1: `/versions`, `/account/whoami`,
  * `/sync` (long poll, `since` positions `s<n>`), `/rooms/{id}/send/{type}/{txnId}` (a repeated
- * transaction id answers the first event id, as Synapse does), typing, receipts, join, filters and
- * push rules. Rooms: a DM (bot + Alice) and a group room; more with `addRoom`.
+ * transaction id answers the first event id, as Synapse does), typing, receipts, join, filters,
+ * push rules and authenticated media downloads (`/_matrix/client/v1/media/download/{server}/{id}`). Rooms: a DM (bot + Alice) and a group room; more with `addRoom`.
  */
 export class FakeMatrixServer {
   readonly accessToken = "syt_b3BlbmNsYXc_FakeMatrixTokenForTests_0a1b2c";
@@ -47,6 +47,10 @@ export class FakeMatrixServer {
   readonly typing: string[] = [];
   readonly requests: string[] = [];
   unauthorizedRequests = 0;
+  /** Uploaded content by `mxc://` URI, served by authenticated media (`/_matrix/client/v1/media/download/…`). */
+  readonly media = new Map<string, { mimeType: string; data: Uint8Array }>();
+  /** `mxc://` URIs downloaded, in order. */
+  readonly mediaDownloads: string[] = [];
   syncRequests = 0;
   /** Reject this token from now on (a session logged out elsewhere). */
   revoked = false;
@@ -269,6 +273,19 @@ export class FakeMatrixServer {
         error: "Invalid access token passed.",
         soft_logout: false,
       });
+    }
+    const download = /^\/media\/download\/([^/]+)\/([^/]+)$/.exec(p);
+    if (download && req.method === "GET") {
+      const stored = this.media.get(`mxc://${download[1]}/${download[2]}`);
+      if (!stored) return json(res, 404, { errcode: "M_NOT_FOUND", error: "Not found" });
+      this.mediaDownloads.push(`mxc://${download[1]}/${download[2]}`);
+      res.writeHead(200, {
+        "content-type": stored.mimeType,
+        "content-length": stored.data.byteLength,
+        "content-disposition": "inline",
+        "content-security-policy": "sandbox; default-src 'none';",
+      });
+      return void res.end(stored.data);
     }
     if (p === "/account/whoami")
       return json(res, 200, { user_id: this.userId, device_id: "OPENCLAWDEV", is_guest: false });

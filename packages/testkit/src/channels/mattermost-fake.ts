@@ -49,6 +49,10 @@ export class FakeMattermostServer {
   readonly typing: string[] = [];
   readonly reactions: { postId: string; emoji: string }[] = [];
   unauthorizedRequests = 0;
+  /** Uploaded files by id: `GET /api/v4/files/{file_id}` serves them (bot token required). */
+  readonly files = new Map<string, { name: string; mimeType: string; data: Uint8Array }>();
+  /** File ids requested (and found), in order. */
+  readonly fileDownloads: string[] = [];
   /** WebSocket connections accepted (authenticated). */
   connections = 0;
   revoked = false;
@@ -257,6 +261,24 @@ export class FakeMattermostServer {
         create_at: 1700000000000,
       });
     if (req.method === "POST" && url.pathname === "/api/v4/posts") return this.createPost(body, req, res);
+    const file = /^\/api\/v4\/files\/([a-z0-9]+)$/.exec(url.pathname);
+    if (req.method === "GET" && file) {
+      const stored = this.files.get(file[1] ?? "");
+      if (!stored)
+        return json(res, 404, {
+          id: "app.file_info.get.app_error",
+          message: "Unable to get the file info.",
+          status_code: 404,
+        });
+      this.fileDownloads.push(file[1] ?? "");
+      res.writeHead(200, {
+        "content-type": stored.mimeType,
+        "content-length": stored.data.byteLength,
+        "content-disposition": `attachment;filename="${stored.name}"`,
+        "x-content-type-options": "nosniff",
+      });
+      return void res.end(stored.data);
+    }
     if (req.method === "POST" && url.pathname === "/api/v4/reactions") {
       const reaction = JSON.parse(body) as { post_id: string; emoji_name: string };
       this.reactions.push({ postId: reaction.post_id, emoji: reaction.emoji_name });

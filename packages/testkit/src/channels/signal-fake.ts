@@ -29,7 +29,8 @@ let stamp = 1_764_980_000_000;
 
 /**
  * Fake signal-cli daemon (`signal-cli daemon --http`) on 127.0.0.1: JSON-RPC 2.0 at
- * `POST /api/v1/rpc` (`send`, `sendTyping`, `sendReaction`, `listGroups`, `version`),
+ * `POST /api/v1/rpc` (`send`, `sendTyping`, `sendReaction`, `listGroups`, `version`,
+ * `getAttachment` answering `{ data: <base64> }` from `attachments`),
  * server-sent events at `GET /api/v1/events` (`event: receive` with `{ envelope, account }`),
  * `GET /api/v1/check`. Events injected while no client listens wait for the next one.
  */
@@ -43,6 +44,8 @@ export class FakeSignalDaemon {
   /** Signal refuses the device (it was unlinked from the phone). */
   loggedOut = false;
   eventStreams = 0;
+  /** Attachments signal-cli has downloaded, by id: served base64 by `getAttachment`. */
+  readonly attachments = new Map<string, Uint8Array>();
   private readonly queue: string[] = [];
   private readonly streams = new Set<ServerResponse>();
   private readonly faults: FakeSignalFault[] = [];
@@ -191,6 +194,15 @@ export class FakeSignalDaemon {
         return rpc(res, call.id, { timestamp: stamp++, results: [] });
       case "send":
         return this.send(call.id, params, req, res);
+      case "getAttachment": {
+        const file = this.attachments.get(String(params.id ?? ""));
+        if (!file)
+          return rpc(res, call.id, undefined, {
+            code: -1,
+            message: `Attachment file not found: ${String(params.id)}`,
+          });
+        return rpc(res, call.id, { data: Buffer.from(file).toString("base64") });
+      }
       default:
         return rpc(res, call.id, undefined, { code: -32601, message: "Method not implemented" });
     }

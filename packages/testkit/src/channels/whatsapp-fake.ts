@@ -1,3 +1,4 @@
+import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -42,7 +43,16 @@ let nextId = 1;
 /** A `messages.upsert` payload from a recorded fixture with the text, ids and sender changed. */
 export function whatsappUpsert(
   kind: "dmText" | "groupMention" | "groupText" | "image",
-  overrides: { text?: string; id?: string; from?: string; group?: string; fileLength?: number } = {},
+  overrides: {
+    text?: string;
+    id?: string;
+    from?: string;
+    group?: string;
+    fileLength?: number;
+    /** An upload from `FakeWhatsAppServer.uploadMedia` (image messages): replaces the recorded one. */
+    media?: { url: string; mediaKey: string; fileSha256: string; fileEncSha256: string; fileLength: string };
+    mimetype?: string;
+  } = {},
 ): Json {
   const base = structuredClone(
     kind === "groupText" ? groupMention : (whatsappFixtures as Record<string, unknown>)[kind],
@@ -60,6 +70,12 @@ export function whatsappUpsert(
     else if (m.imageMessage) m.imageMessage.caption = overrides.text;
     else m.conversation = overrides.text;
   }
+  const imageMessage = (message.message as { imageMessage?: Json }).imageMessage;
+  if (overrides.media && imageMessage) {
+    Object.assign(imageMessage, overrides.media);
+    delete imageMessage.directPath;
+  }
+  if (overrides.mimetype && imageMessage) imageMessage.mimetype = overrides.mimetype;
   if (overrides.fileLength !== undefined && (message.message as { imageMessage?: Json }).imageMessage)
     (message.message as { imageMessage: Json }).imageMessage.fileLength = String(overrides.fileLength);
   if (from) {
@@ -109,7 +125,17 @@ export class FakeWhatsAppServer {
   private readonly clients = new Set<Client>();
   private readonly sockets = new Set<Socket>();
   private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
-  private readonly server = createServer((_req, res) => res.writeHead(426).end());
+  /** Encrypted media files by path, as WhatsApp's media servers keep them. */
+  private readonly mediaFiles = new Map<string, Buffer>();
+  /** Media paths downloaded, in order. */
+  readonly mediaDownloads: string[] = [];
+  private readonly server = createServer((req, res) => {
+    const file = req.method === "GET" ? this.mediaFiles.get(req.url ?? "") : undefined;
+    if (!file) return void res.writeHead(req.url?.startsWith("/v/") ? 404 : 426).end();
+    this.mediaDownloads.push(req.url ?? "");
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": file.byteLength });
+    res.end(file);
+  });
   private readonly wss = new WebSocketServer({ server: this.server });
 
   constructor() {
@@ -124,6 +150,43 @@ export class FakeWhatsAppServer {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
     this.url = `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /**
+   * Upload a media file as a WhatsApp client does: encrypted with a fresh media key (HKDF-SHA256
+   * → AES-256-CBC + a 10-byte HMAC, "WhatsApp Image Keys" etc.) and served from this server. The
+   * result goes into a message's `imageMessage` (`whatsappUpsert(…, { media })`). Real messages
+   * also carry `directPath`, which Baileys resolves against https://mmg.whatsapp.net; these carry
+   * only `url` (plain HTTP on loopback), which Baileys downloads as it is.
+   */
+  uploadMedia(
+    data: Uint8Array,
+    type: "image" | "video" | "audio" | "document" | "sticker" = "image",
+  ): { url: string; mediaKey: string; fileSha256: string; fileEncSha256: string; fileLength: string } {
+    const info = { image: "Image", sticker: "Image", video: "Video", audio: "Audio", document: "Document" }[
+      type
+    ];
+    const mediaKey = randomBytes(32);
+    const keys = Buffer.from(hkdfSync("sha256", mediaKey, Buffer.alloc(0), `WhatsApp ${info} Keys`, 112));
+    const iv = keys.subarray(0, 16);
+    const cipher = createCipheriv("aes-256-cbc", keys.subarray(16, 48), iv);
+    const encrypted = Buffer.concat([cipher.update(data), cipher.final()]);
+    const mac = createHmac("sha256", keys.subarray(48, 80))
+      .update(iv)
+      .update(encrypted)
+      .digest()
+      .subarray(0, 10);
+    const file = Buffer.concat([encrypted, mac]);
+    const path = `/v/t62.7118-24/f1/m232/up-oil-${type}-${randomBytes(6).toString("hex")}?ccb=9-4`;
+    this.mediaFiles.set(path, file);
+    const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("base64");
+    return {
+      url: `${this.url.replace(/^ws:/, "http:")}${path}`,
+      mediaKey: mediaKey.toString("base64"),
+      fileSha256: sha(data),
+      fileEncSha256: sha(file),
+      fileLength: String(data.byteLength),
+    };
   }
 
   async close(): Promise<void> {
