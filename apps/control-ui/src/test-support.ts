@@ -1,10 +1,11 @@
 // Shared by the Control UI's browser tests (and tests/security): build the UI once into a temp
 // dir, start the real assembled gateway (core's config store and assistant) on 127.0.0.1:0 with
 // the fake OpenAI server as its model, and drive Debian's Chromium through playwright-core.
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type FakeOpenAIServer, startFakeOpenAI } from "@openclaw/testkit";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
@@ -16,16 +17,62 @@ const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the test run writes its screenshots (git-ignored). */
 export const SCREENSHOTS = join(APP_DIR, "screenshots");
 
-/** Build the Control UI (vite, production mode) into a fresh temp dir. */
-export async function buildUi(): Promise<string> {
-  const outDir = await mkdtemp(join(tmpdir(), "openclaw-control-ui-"));
+const ROOT = join(APP_DIR, "../..");
+/** What the build reads: the UI, the workspace packages it bundles, the lockfile. */
+const BUILD_INPUTS = [
+  "apps/control-ui/index.html",
+  "apps/control-ui/vite.config.ts",
+  "apps/control-ui/package.json",
+  "apps/control-ui/src",
+  "packages/client/package.json",
+  "packages/client/src",
+  "packages/protocol/package.json",
+  "packages/protocol/src",
+  "pnpm-lock.yaml",
+];
+
+/** A hash of the build's inputs (their paths and contents). */
+async function inputsKey(): Promise<string> {
+  const hash = createHash("sha256");
+  const add = async (path: string): Promise<void> => {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) return;
+    if (info.isDirectory()) {
+      for (const name of (await readdir(path)).sort()) await add(join(path, name));
+      return;
+    }
+    hash.update(`${relative(ROOT, path)}\0`);
+    hash.update(await readFile(path));
+  };
+  for (const input of BUILD_INPUTS) await add(join(ROOT, input));
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * The production build for the current sources, built once and shared by the browser test files
+ * of a run (each used to spend most of its time in vite): kept in the temp dir under a hash of
+ * the inputs, so any source change builds again.
+ */
+async function sharedBuild(): Promise<string> {
+  const dir = join(tmpdir(), `openclaw-control-ui-build-${await inputsKey()}`);
+  if (existsSync(join(dir, "index.html"))) return dir;
+  const staging = await mkdtemp(join(tmpdir(), "openclaw-control-ui-staging-"));
   const { build } = await import("vite");
   await build({
     root: APP_DIR,
     configFile: join(APP_DIR, "vite.config.ts"),
     logLevel: "silent",
-    build: { outDir, emptyOutDir: true },
+    build: { outDir: staging, emptyOutDir: true },
   });
+  // a test file building at the same time may have won: keep its build
+  await rename(staging, dir).catch(() => rm(staging, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The Control UI's production build (vite), in a fresh temp dir the caller owns. */
+export async function buildUi(): Promise<string> {
+  const outDir = await mkdtemp(join(tmpdir(), "openclaw-control-ui-"));
+  await cp(await sharedBuild(), outDir, { recursive: true });
   return outDir;
 }
 
