@@ -112,6 +112,8 @@ export class FakeWhatsAppServer {
   };
   readonly sent: FakeWhatsAppSent[] = [];
   readonly reads: string[] = [];
+  /** Called as each read receipt arrives, before it is answered (kill -9 tests hook in here). */
+  onRead?: (messageId: string) => void;
   /** Reactions sent (`{ react }` messages), kept apart from `sent`. */
   readonly reactions: { jid: string; emoji: string; messageId?: string }[] = [];
   readonly presences: { type: string; jid?: string }[] = [];
@@ -371,7 +373,11 @@ export class FakeWhatsAppServer {
         status: 1,
       });
     } else if (call === "readMessages") {
-      for (const key of (args[0] as { id?: string }[]) ?? []) if (key?.id) this.reads.push(key.id);
+      for (const key of (args[0] as { id?: string }[]) ?? [])
+        if (key?.id) {
+          this.reads.push(key.id);
+          this.onRead?.(key.id);
+        }
       reply(null);
     } else if (call === "sendPresenceUpdate") {
       this.presences.push({ type: String(args[0]), ...(args[1] ? { jid: String(args[1]) } : {}) });
