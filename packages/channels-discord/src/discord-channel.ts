@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
-import { DiscordAPIError, HTTPError, REST } from "@discordjs/rest";
+import { dirname, join } from "node:path";
+import type * as DiscordRest from "@discordjs/rest";
 import { WebSocketManager, WebSocketShardEvents } from "@discordjs/ws";
 import {
   type ChannelAccountContext,
@@ -21,6 +22,19 @@ import type * as z from "zod";
 import { renderDiscordMarkdown } from "./render.js";
 
 export const DISCORD_TEXT_LIMIT = 2000;
+
+/**
+ * @discordjs/rest's web build (`dist/web.js`, shipped in the same package): the same `REST` as its
+ * Node entry, requests over Node's own `fetch` instead of npm's undici, which the Node entry
+ * imports at load (~10 MB resident; docs/gateway.md "Memory"). The package exports it only under
+ * the non-Node condition, hence the path next to the resolved Node entry.
+ */
+function loadRest(): typeof DiscordRest {
+  const require = createRequire(import.meta.url);
+  return require(join(dirname(require.resolve("@discordjs/rest")), "web.js")) as typeof DiscordRest;
+}
+const { DiscordAPIError, HTTPError, REST } = loadRest();
+type REST = DiscordRest.REST;
 
 const accountShape: ConfigShape = {
   enabled: { type: "boolean" },

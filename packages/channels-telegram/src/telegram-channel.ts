@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { createConcurrentSink, createRunner, createSource, type UpdateSupplier } from "@grammyjs/runner";
 import {
   type ChannelAccountContext,
@@ -18,6 +18,11 @@ import { type BotIdentity, normalizeTelegramMessage } from "./normalize.js";
 import { renderTelegramHtml } from "./render.js";
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
+
+// Not `import … from "node:http"`: Node's ES-module facade of `node:http` reads every export,
+// including the lazy `WebSocket` getter that loads Node's bundled undici (~3 MB resident for a
+// connected bot that never uses it; docs/gateway.md "Memory").
+const { createServer } = process.getBuiltinModule("node:http");
 
 /** grammY types its signals with the abort-controller polyfill; native signals work at runtime. */
 type GrammySignal = Parameters<Bot["api"]["getMe"]>[0];

@@ -20,7 +20,10 @@ import { type Benchmark, type BenchResult, currentRss, median } from "../../../b
 // sessions leave behind once the load stopped. Each idle figure is the median of RUNS gateways,
 // read SETTLE_MS after every account is connected. docs/gateway.md ("Memory") has the attribution.
 
-const cli = fileURLToPath(new URL("../../../apps/openclaw/dist/cli.js", import.meta.url));
+/** The built CLI; `OPENCLAW_BENCH_CLI` points at another build (to compare two). */
+const cli =
+  process.env.OPENCLAW_BENCH_CLI ??
+  fileURLToPath(new URL("../../../apps/openclaw/dist/cli.js", import.meta.url));
 /** Idle time before reading RSS (the goal is stated after 60 s). */
 const SETTLE_MS = Number(process.env.OPENCLAW_BENCH_CHANNELS_SETTLE_MS ?? 60_000);
 /** Gateways per idle figure (median). */

@@ -41,8 +41,15 @@ function terminalEvent(
   return undefined;
 }
 
+/**
+ * What the idempotency map keeps of a message: its ids and result, not its event channel (a
+ * channel nobody reads holds every event of the run — each streamed delta — for as long as the
+ * key is remembered; a duplicate gets the terminal event, from the result).
+ */
+type RememberedHandle = Pick<SubmitHandle, "messageId" | "sessionKey" | "result">;
+
 /** The events of an earlier handle, replayed for a duplicate submit (same idempotency key). */
-function replayedEvents(handle: SubmitHandle): AsyncIterable<AssistantEvent> {
+function replayedEvents(handle: RememberedHandle): AsyncIterable<AssistantEvent> {
   return {
     async *[Symbol.asyncIterator]() {
       const result = await handle.result;
@@ -172,14 +179,18 @@ function openHandle(context: AssistantContext, runs: RunRecords, input: SendInpu
 /** Chat intake: every message (chat.send, agent, channels, internal steps) enters here. */
 export function createChatIntake(context: AssistantContext) {
   const intake = new Map<string, Promise<void>>();
-  const idempotent = new Map<string, SubmitHandle>();
+  const idempotent = new Map<string, RememberedHandle>();
   const runs = new RunRecords();
 
   /** Remember the run (agent.wait) and the idempotency key (bounded). */
   function remember(handle: SubmitHandle, idempotencyKey: string | undefined) {
     runs.add(handle, context.now());
     if (!idempotencyKey) return;
-    idempotent.set(idempotencyKey, handle);
+    idempotent.set(idempotencyKey, {
+      messageId: handle.messageId,
+      sessionKey: handle.sessionKey,
+      result: handle.result,
+    });
     if (idempotent.size > 10_000) idempotent.delete(idempotent.keys().next().value!);
   }
 
