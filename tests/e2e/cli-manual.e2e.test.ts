@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, freePort, runCli, STACK, waitForOutput } from "./cli-harness.js";
 
@@ -93,7 +93,6 @@ describe("the user's manual against a live gateway", () => {
       ["browser extension path", 2, NOT_YET],
       ["plugins enable google-gemini-cli-auth", 1, /plugin "google-gemini-cli-auth" not found/],
       ["pairing list telegram", 0, /No pending pairing requests for telegram/],
-      ["gateway --tailscale serve", 2, NOT_YET],
       ["gateway discover", 2, NOT_YET],
       // no provider set up on this fresh install: says how to add one
       ["benchmark --quick", 1, /openclaw models auth paste-token --provider anthropic/],
@@ -123,6 +122,12 @@ describe("the user's manual against a live gateway", () => {
     const fixed = await openclaw(["doctor", "--fix"]);
     expect(fixed.code, fixed.stdout).toBe(0);
     expect((await openclaw(["doctor"])).stdout).not.toMatch(/\[FAIL\]/);
+    // without the tailscale CLI (PATH holds only node here): refused before anything starts
+    const tailscale = await openclaw(["gateway", "--tailscale", "serve"], {
+      PATH: dirname(process.execPath),
+    });
+    expect(tailscale.code, tailscale.stderr).toBe(1);
+    expect(tailscale.stderr).toMatch(/tailscale is not installed: install it/);
     // the two lines that rewrite the config, on a config file of their own: rewriting the gateway's
     // would change its token (and listener) under the lines running beside them
     const scratch = join(home, "scratch.json");

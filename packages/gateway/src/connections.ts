@@ -15,7 +15,7 @@ import { checkFrameDepth, frameTooDeepError, MAX_FRAME_DEPTH } from "./frame-lim
 import type { Connection, GatewayRuntime } from "./gateway.js";
 import type { MethodTable } from "./handlers.js";
 import { connectError, type HandshakeContext, handleConnect } from "./handshake.js";
-import { isLoopbackAddress, normalizeAddress } from "./net.js";
+import { clientAddress, isLoopbackAddress } from "./net.js";
 import { cutOff, guardPreconnectBytes } from "./preconnect-limit.js";
 
 export { PRESENCE_COALESCE_MS } from "./fanout.js";
@@ -135,7 +135,7 @@ export function createConnectionLayer(
   }
 
   function onConnection(ws: WebSocket, request: IncomingMessage): void {
-    const remote = normalizeAddress(request.socket.remoteAddress);
+    const remote = clientAddress(request.socket.remoteAddress, request.headers);
     const origin = typeof request.headers.origin === "string" ? request.headers.origin : undefined;
     const conn: Connection = {
       id: randomUUID(),

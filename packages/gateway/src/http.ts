@@ -4,7 +4,7 @@ import { toAgentSessionKey } from "@openclaw/protocol/base";
 import { AuthRateLimiter, safeEqual } from "./auth.js";
 import { getPath } from "./config-path.js";
 import type { GatewayRuntime } from "./gateway.js";
-import { isLoopbackAddress, normalizeAddress } from "./net.js";
+import { clientAddress, isLoopbackAddress } from "./net.js";
 import { GatewayMethodError, type JsonObject } from "./types.js";
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -136,7 +136,7 @@ function gatewayAuthOk(ctx: HttpContext, req: IncomingMessage): boolean {
 }
 
 function requireGatewayAuth(ctx: HttpContext, req: IncomingMessage): void {
-  const remote = normalizeAddress(req.socket.remoteAddress);
+  const remote = clientAddress(req.socket.remoteAddress, req.headers);
   const retry = ctx.runtime.rateLimiter.retryAfter(remote);
   if (retry > 0)
     throw new HttpError(
@@ -308,7 +308,7 @@ async function hooks(
 ): Promise<void> {
   const cfg = ctx.runtime.config();
   const token = getPath(cfg, "hooks.token");
-  const remote = normalizeAddress(req.socket.remoteAddress);
+  const remote = clientAddress(req.socket.remoteAddress, req.headers);
   if (ctx.hookLimiter.retryAfter(remote) > 0)
     throw new HttpError(429, "too many failed hook authentication attempts", "rate_limited");
   const presented =
@@ -442,7 +442,7 @@ async function mappedHook(
 }
 
 function metrics(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
-  const remote = normalizeAddress(req.socket.remoteAddress);
+  const remote = clientAddress(req.socket.remoteAddress, req.headers);
   if (!isLoopbackAddress(remote)) requireGatewayAuth(ctx, req);
   const loop = ctx.runtime.eventLoop();
   const open = [...ctx.runtime.connections.values()];
@@ -482,7 +482,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   const path = url.pathname;
   const method = req.method ?? "GET";
   const head = method === "HEAD";
-  const remote = normalizeAddress(req.socket.remoteAddress);
+  const remote = clientAddress(req.socket.remoteAddress, req.headers);
   if (path === "/health" || path === "/healthz") {
     if (method !== "GET" && !head) throw new HttpError(405, "Method Not Allowed");
     sendJson(res, 200, { ok: true, status: "live" }, head);

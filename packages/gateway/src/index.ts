@@ -42,8 +42,10 @@ export type {
 export {
   BIND_MODES,
   type BindMode,
+  clientAddress,
   isLoopbackAddress,
   normalizeAddress,
+  PROXIED_ADDRESS,
   resolveBindHost,
   wsUrl,
 } from "./net.js";

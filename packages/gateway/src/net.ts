@@ -48,6 +48,34 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return Boolean(words?.slice(0, 7).every((word) => word === 0) && words[7] === 1);
 }
 
+/** Headers a reverse proxy adds (Tailscale Serve, nginx, Caddy, …) when it relays someone else. */
+const PROXY_HEADERS = [
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-real-ip",
+  "forwarded",
+  "tailscale-user-login",
+];
+
+/** What `clientAddress` answers for a loopback peer that relays for someone else. */
+export const PROXIED_ADDRESS = "proxied";
+
+/**
+ * The client address every policy uses (loopback trust, rate-limit buckets, logs). A request from
+ * loopback that carries proxy headers comes from whoever the proxy serves (the tailnet behind
+ * `tailscale serve`, the internet behind nginx), so it is not local: it gets `PROXIED_ADDRESS`,
+ * one non-loopback bucket for everything relayed. The forwarded-for value itself is never trusted.
+ */
+export function clientAddress(
+  socketAddress: string | undefined,
+  headers: Record<string, string | string[] | undefined>,
+): string {
+  const remote = normalizeAddress(socketAddress);
+  if (isLoopbackAddress(remote) && PROXY_HEADERS.some((name) => headers[name] !== undefined))
+    return PROXIED_ADDRESS;
+  return remote;
+}
+
 /** A host name from a URL (`[::1]` brackets allowed): loopback by the same rule as an address. */
 export function isLoopbackHost(host: string): boolean {
   return isLoopbackAddress(host);

@@ -4,7 +4,7 @@ import { MAX_PAYLOAD_BYTES } from "@openclaw/protocol/base";
 import type { WebSocketServer } from "ws";
 import type { ConnectionLayer } from "./connections.js";
 import type { GatewayRuntime } from "./gateway.js";
-import { normalizeAddress } from "./net.js";
+import { clientAddress } from "./net.js";
 import { createPreauthGate, resolvePreauthLimits } from "./preauth.js";
 
 const REFUSED_CLOSING = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
@@ -65,7 +65,7 @@ export function createWebSocketSide(
       socket.end(REFUSED_CLOSING);
       return;
     }
-    const remote = normalizeAddress(request.socket.remoteAddress);
+    const remote = clientAddress(request.socket.remoteAddress, request.headers);
     if (preauth.check(remote, connections.values(), upgrading)) {
       socket.end(REFUSED_PREAUTH);
       return;

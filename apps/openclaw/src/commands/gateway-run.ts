@@ -50,13 +50,6 @@ export async function runGateway(flags: RunFlags): Promise<void> {
     process.stderr.write(`openclaw gateway: ${message}\n`);
     process.exitCode = 1;
   };
-  if (flags.tailscale && flags.tailscale !== "off") {
-    process.stderr.write(
-      "openclaw gateway --tailscale: not available yet in this version (lands with the remote-access issue)\n",
-    );
-    process.exitCode = 2;
-    return;
-  }
   if (flags.bind && !BINDS.includes(flags.bind)) {
     fail(`invalid --bind ${flags.bind} (expected one of ${BINDS.join(", ")})`);
     return;
@@ -74,6 +67,8 @@ export async function runGateway(flags: RunFlags): Promise<void> {
   const local = handoff
     ? { exists: handoff.loaded.exists, config: handoff.loaded.parsed as Record<string, unknown> }
     : readLocalConfig(paths);
+  const tailscale = await planTailscaleFor(flags, local.config);
+  if (typeof tailscale === "string") return fail(tailscale);
   if (local.exists && get(local.config, "gateway.mode") === "remote" && !flags.allowUnconfigured) {
     fail(
       "Gateway start blocked: set gateway.mode=local (this config points at a remote gateway) or pass --allow-unconfigured",
@@ -134,6 +129,12 @@ export async function runGateway(flags: RunFlags): Promise<void> {
       `Logs: ${assembled.logFile}`,
     ];
     generatedBefore = false;
+    if (tailscale) {
+      const { publishTailscale } = await import("./gateway-tailscale.js");
+      const published = publishTailscale(tailscale, Number(new URL(address.httpUrl).port));
+      lines.push(published.line);
+      if (!published.ok) assembled.gateway.logger.warn({ tailscale: tailscale.mode }, published.line);
+    }
     if (!assembled.provider) {
       lines.push(
         "No model provider configured yet: run `openclaw models auth paste-token --provider anthropic` (or set ANTHROPIC_API_KEY / OPENAI_API_KEY) and restart the gateway.",
@@ -143,6 +144,20 @@ export async function runGateway(flags: RunFlags): Promise<void> {
     // what the start compiled goes to the compile cache now (cli.ts), not only at exit
     process.getBuiltinModule("node:module").flushCompileCache?.();
   };
+  // handlers first: a stop signal during the start (the compile-cache flush) still closes cleanly
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      process.exit(1);
+    }
+    stopping = true;
+    if (tailscale) (await import("./gateway-tailscale.js")).resetTailscale(tailscale);
+    await assembled.gateway.close({ reason: `gateway stopping (${signal})` });
+    await assembled.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
   try {
     await start();
     rmSync(join(paths.stateDir, "gateway-last-error.txt"), { force: true });
@@ -155,18 +170,6 @@ export async function runGateway(flags: RunFlags): Promise<void> {
     );
     return;
   }
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
-      process.exit(1);
-    }
-    stopping = true;
-    await assembled.gateway.close({ reason: `gateway stopping (${signal})` });
-    await assembled.close();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
   let restarting = false;
   let unsubscribe: (() => void) | undefined;
   const restart = async (why: string) => {
@@ -227,4 +230,14 @@ function restartKeys(config: Record<string, unknown>): string {
     get(config, "models"),
     // `channels.*` is applied live by the assembly (core's channel manager reload)
   ]);
+}
+
+/** --tailscale / gateway.tailscale.mode, checked before anything starts (its module loads only when asked). */
+async function planTailscaleFor(
+  flags: RunFlags,
+  config: Record<string, unknown>,
+): Promise<import("./gateway-tailscale.js").TailscalePlan | string | undefined> {
+  if ((flags.tailscale ?? get(config, "gateway.tailscale.mode") ?? "off") === "off") return undefined;
+  const { planTailscale } = await import("./gateway-tailscale.js");
+  return planTailscale(flags, config);
 }

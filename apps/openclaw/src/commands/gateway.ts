@@ -25,7 +25,7 @@ function runOptions(command: Command): Command {
     .option("--allow-unconfigured", "start even when gateway.mode is not local")
     .option("--force", "stop a gateway already running on this state dir first")
     .option("--verbose", "debug logging on the console")
-    .option("--tailscale <mode>", "off | serve | funnel (not available yet)");
+    .option("--tailscale <mode>", "off | serve | funnel: publish the loopback gateway with Tailscale");
 }
 
 /** `openclaw gateway …` */
