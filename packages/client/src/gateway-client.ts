@@ -1,40 +1,39 @@
+import type {
+  ClientInfo,
+  ConnectAuth,
+  ConnectParams,
+  DeviceIdentity,
+  EventFrame,
+  EventName,
+  EventPayload,
+  GatewayClientId,
+  GatewayClientMode,
+  HelloAuth,
+  HelloOk,
+  MethodName,
+  MethodParams,
+  MethodResult,
+  ResponseFrame,
+  Role,
+} from "@openclaw/protocol";
 import {
   CLOSE_CODES,
-  type ClientInfo,
   CONNECT_CHALLENGE_EVENT,
   CONNECT_METHOD,
-  type ConnectAuth,
-  ConnectChallengePayloadSchema,
-  type ConnectParams,
   createDeviceProof,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_TICK_INTERVAL_MS,
-  type DeviceIdentity,
   type ErrorShape,
-  EVENTS,
-  type EventFrame,
-  type EventName,
-  type EventPayload,
-  type GatewayClientId,
-  type GatewayClientMode,
-  type HelloAuth,
-  type HelloOk,
-  HelloOkSchema,
   MAX_PAYLOAD_BYTES,
-  METHODS,
-  type MethodName,
-  type MethodParams,
-  type MethodResult,
   MIN_PROTOCOL_VERSION,
   OpenClawError,
   PROTOCOL_VERSION,
-  parseFrame,
   RECONNECT_MAX_DELAY_MS,
   RECONNECT_MIN_DELAY_MS,
-  type ResponseFrame,
-  type Role,
   utf8ByteLength,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/base";
+import type { FrameChecks } from "./checks.js";
+import { fieldChecks } from "./field-checks.js";
 import { GatewayTransportError } from "./transport-error.js";
 import { VERSION } from "./version.js";
 
@@ -113,6 +112,15 @@ export interface GatewayClientOptions {
   device?: DeviceIdentity;
   /** Called when `hello-ok` issues a device token; persist it and pass it back as `auth.deviceToken`. */
   onDeviceToken?: (token: string, auth: HelloAuth) => void | Promise<void>;
+  /**
+   * How frames from the gateway are checked. `"schemas"` (default): the protocol's zod schemas,
+   * loaded on the first connect; malformed events are dropped and reported. `"fields"`: no zod —
+   * the envelope and the fields the client reads (ids, errors, `seq`, the challenge nonce,
+   * hello-ok's policy and device token) are checked by hand and event payloads are passed on as
+   * they came (the gateway built them from its schemas; check the fields you read). A node uses
+   * it to stay small (~9 MB less resident).
+   */
+  validation?: "schemas" | "fields";
   /** WebSocket implementation; default `globalThis.WebSocket`. */
   WebSocket?: WebSocketConstructor;
   /** Default 30 000 ms. */
@@ -207,6 +215,7 @@ export class GatewayClient {
   private tickTimer: ReturnType<typeof setInterval> | undefined;
   private lastTrafficAt = 0;
   private lastSeq: number | undefined;
+  private checks: FrameChecks | undefined;
 
   constructor(options: GatewayClientOptions) {
     this.options = options;
@@ -359,8 +368,7 @@ export class GatewayClient {
   // ------------------------------------------------------------------------------------------
 
   private withIdempotencyKey(method: string, params: unknown): unknown {
-    const spec = (METHODS as Record<string, { params: { shape?: Record<string, unknown> } }>)[method];
-    if (!spec?.params.shape || !("idempotencyKey" in spec.params.shape)) return params;
+    if (!this.checks?.idempotent(method)) return params;
     const object = (params ?? {}) as Record<string, unknown>;
     return object.idempotencyKey === undefined ? { ...object, idempotencyKey: randomId() } : params;
   }
@@ -404,7 +412,23 @@ export class GatewayClient {
     for (const waiter of [...this.waiters]) waiter.reject(error);
   }
 
-  private openSocket(): Promise<HelloOk> {
+  /** The frame checks of `options.validation`; the schemas are imported on the first connect. */
+  private async loadChecks(): Promise<FrameChecks> {
+    if (!this.checks) {
+      this.checks =
+        this.options.validation === "fields"
+          ? fieldChecks
+          : (await import("./schema-checks.js")).schemaChecks;
+    }
+    return this.checks;
+  }
+
+  private async openSocket(): Promise<HelloOk> {
+    try {
+      await this.loadChecks();
+    } catch (error) {
+      throw new GatewayTransportError("connect-failed", `gateway connection failed: ${String(error)}`);
+    }
     return new Promise<HelloOk>((resolve, reject) => {
       let socket: WebSocketLike;
       try {
@@ -536,29 +560,30 @@ export class GatewayClient {
     if (this.socket !== socket) return;
     this.lastTrafficAt = Date.now();
     const maxBytes = this.helloOk?.policy.maxPayload ?? MAX_PAYLOAD_BYTES;
-    const parsed = parseFrame(data, { maxBytes });
+    const checks = this.checks ?? fieldChecks;
+    const parsed = checks.frame(data, maxBytes);
     if (!parsed.ok) {
       this.report(
-        new GatewayTransportError("protocol", `ignored a frame from the gateway: ${parsed.error.message}`),
+        new GatewayTransportError("protocol", `ignored a frame from the gateway: ${parsed.message}`),
       );
       return;
     }
     const frame = parsed.frame;
-    if (frame.type === "event") this.onEvent(socket, frame);
-    else if (frame.type === "res") this.onResponse(frame);
+    if (frame?.type === "event") this.onEvent(socket, frame, checks);
+    else if (frame?.type === "res") this.onResponse(frame, checks);
   }
 
-  private onEvent(socket: WebSocketLike, frame: EventFrame): void {
+  private onEvent(socket: WebSocketLike, frame: EventFrame, checks: FrameChecks): void {
     const attempt = this.attempt;
     if (frame.event === CONNECT_CHALLENGE_EVENT) {
       if (!attempt || attempt.settled || attempt.socket !== socket) return;
-      const challenge = ConnectChallengePayloadSchema.safeParse(frame.payload);
-      if (!challenge.success) {
+      const nonce = checks.challengeNonce(frame.payload);
+      if (nonce === undefined) {
         const error = new GatewayTransportError("protocol", "gateway sent an invalid connect.challenge");
         this.teardownSocket(socket, CLOSE_CODES.normal, "bad challenge", error, false);
         return;
       }
-      this.sendConnect(socket, attempt, challenge.data.nonce).catch((error: unknown) => {
+      this.sendConnect(socket, attempt, nonce).catch((error: unknown) => {
         const failure = new GatewayTransportError(
           "protocol",
           `could not build the connect request: ${String(error)}`,
@@ -578,21 +603,12 @@ export class GatewayClient {
       }
       this.lastSeq = frame.seq;
     }
-    let payload = frame.payload;
-    const spec = (
-      EVENTS as Record<
-        string,
-        { payload: { safeParse(value: unknown): { success: boolean; data?: unknown } } }
-      >
-    )[frame.event];
-    if (spec) {
-      const result = spec.payload.safeParse(frame.payload);
-      if (!result.success) {
-        this.report(new GatewayTransportError("protocol", `ignored a malformed ${frame.event} event`));
-        return;
-      }
-      payload = result.data;
+    const checked = checks.event(frame.event, frame.payload);
+    if (!checked) {
+      this.report(new GatewayTransportError("protocol", `ignored a malformed ${frame.event} event`));
+      return;
     }
+    const payload = checked.payload;
     this.dispatch(frame.event, payload, frame);
     this.dispatch("*", payload, frame);
   }
@@ -609,10 +625,10 @@ export class GatewayClient {
     }
   }
 
-  private onResponse(frame: ResponseFrame): void {
+  private onResponse(frame: ResponseFrame, checks: FrameChecks): void {
     const attempt = this.attempt;
     if (attempt && !attempt.settled && frame.id === attempt.requestId) {
-      this.onConnectResponse(attempt, frame);
+      this.onConnectResponse(attempt, frame, checks);
       return;
     }
     const pending = this.pending.get(frame.id);
@@ -636,7 +652,7 @@ export class GatewayClient {
     );
   }
 
-  private onConnectResponse(attempt: Attempt, frame: ResponseFrame): void {
+  private onConnectResponse(attempt: Attempt, frame: ResponseFrame, checks: FrameChecks): void {
     if (!frame.ok) {
       // Let the gateway close with its own code (1002 / 1008); close ourselves only if it does not.
       const socket = attempt.socket;
@@ -648,31 +664,32 @@ export class GatewayClient {
       (timer as { unref?: () => void }).unref?.();
       return;
     }
-    const hello = HelloOkSchema.safeParse(frame.payload);
-    if (!hello.success) {
+    const checked = checks.hello(frame.payload);
+    if (!checked.ok) {
       const error = new GatewayTransportError(
         "protocol",
-        `gateway sent an invalid hello-ok: ${hello.error.message}`,
+        `gateway sent an invalid hello-ok: ${checked.message}`,
       );
       this.teardownSocket(attempt.socket, CLOSE_CODES.normal, "bad hello", error, false);
       return;
     }
-    this.helloOk = hello.data;
+    const hello = checked.hello;
+    this.helloOk = hello;
     this.stateValue = "connected";
     this.reconnectAttempts = 0;
     this.lastTrafficAt = Date.now();
-    this.startTickWatchdog(attempt.socket, hello.data.policy.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS);
-    const issued = hello.data.auth;
+    this.startTickWatchdog(attempt.socket, hello.policy.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS);
+    const issued = hello.auth;
     if (issued?.deviceToken) {
       this.deviceToken = issued.deviceToken;
       Promise.resolve(this.options.onDeviceToken?.(issued.deviceToken, issued)).catch((error: unknown) =>
         this.report(error instanceof Error ? error : new Error(String(error))),
       );
     }
-    this.settleAttempt(attempt, hello.data);
+    this.settleAttempt(attempt, hello);
     for (const waiter of [...this.waiters]) waiter.resolve();
-    this.options.onConnected?.(hello.data);
-    for (const handler of this.connectedHandlers) this.runConnectedHandler(handler, hello.data);
+    this.options.onConnected?.(hello);
+    for (const handler of this.connectedHandlers) this.runConnectedHandler(handler, hello);
   }
 
   private runConnectedHandler(handler: (hello: HelloOk) => void | Promise<void>, hello: HelloOk): void {

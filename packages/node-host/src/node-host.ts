@@ -6,9 +6,8 @@ import {
   exportDeviceIdentity,
   generateDeviceIdentity,
   importDeviceIdentity,
-  type NodeInvokeRequestEventPayload,
   OpenClawError,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/base";
 import { builtinCommands, type SystemRunHost } from "./commands.js";
 import { NodeCommandError, type NodeCommandHandler } from "./errors.js";
 
@@ -41,6 +40,22 @@ export interface NodeHostOptions {
   approvalTimeoutMs?: number;
   /** Most bytes of stdout/stderr each returned by `system.run` (default 200 000). */
   maxOutputBytes?: number;
+}
+
+/** What a node reads of a `node.invoke.request` (the client passes event payloads on unchecked). */
+interface InvokeRequest {
+  id: string;
+  command: string;
+  paramsJSON?: string | null;
+}
+
+function invokeRequest(payload: unknown): InvokeRequest | undefined {
+  const value = payload as Partial<Record<keyof InvokeRequest, unknown>> | null;
+  if (typeof value !== "object" || value === null) return undefined;
+  if (typeof value.id !== "string" || value.id === "" || typeof value.command !== "string") return undefined;
+  const paramsJSON = value.paramsJSON;
+  if (paramsJSON !== undefined && paramsJSON !== null && typeof paramsJSON !== "string") return undefined;
+  return { id: value.id, command: value.command, paramsJSON };
 }
 
 let wsConstructor: Promise<WebSocketConstructor> | undefined;
@@ -157,6 +172,8 @@ export class NodeHost {
       caps: this.options.caps ?? ["system"],
       commands: this.commandNames,
       device: this.identity!,
+      // no zod: the gateway built every frame from its schemas; invokeRequest checks what we read
+      validation: "fields",
       // the `ws` package by default: Node's global WebSocket pulls in undici (~5 MB more resident)
       WebSocket: this.options.WebSocket ?? (await defaultWebSocket()),
       reconnect: this.options.reconnect ?? { minDelayMs: 1000, maxDelayMs: 30_000 },
@@ -175,7 +192,9 @@ export class NodeHost {
     });
     this.client = client;
     client.on("node.invoke.request", (payload) => {
-      void this.handleInvoke(client, payload as NodeInvokeRequestEventPayload);
+      const request = invokeRequest(payload);
+      if (request) void this.handleInvoke(client, request);
+      else this.log("node: ignored a malformed node.invoke.request (needs id and command)");
     });
     client.onConnected(async () => {
       this.attempts = 0;
@@ -239,7 +258,7 @@ export class NodeHost {
     }
   }
 
-  private async handleInvoke(client: GatewayClient, request: NodeInvokeRequestEventPayload): Promise<void> {
+  private async handleInvoke(client: GatewayClient, request: InvokeRequest): Promise<void> {
     const handler = this.handlers.get(request.command);
     let answer: { ok: boolean; payload?: unknown; error?: { code: string; message: string } };
     if (!handler) {

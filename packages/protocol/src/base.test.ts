@@ -17,6 +17,7 @@ describe("@openclaw/protocol/base", () => {
       "connect-errors.ts",
       "device-auth.ts",
       "encoding.ts",
+      "error-codes.ts",
       "limits.ts",
       "scopes.ts",
       "session-key.ts",

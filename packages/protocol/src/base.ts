@@ -1,7 +1,7 @@
 /**
  * `@openclaw/protocol/base`: the part of the protocol that needs no zod — size and timing
  * constants, protocol versions, scopes, session keys, base64/hex encoding, device identity and
- * proofs, the connect-error helpers and the two-phase answer marker (`withFinalResult`). A server that must stay small while idle (the gateway
+ * proofs, the error codes and `OpenClawError`, the connect-error helpers and the two-phase answer marker (`withFinalResult`). A server that must stay small while idle (the gateway
  * with no client connected) imports this entry and loads the main entry (schemas, registries,
  * frame parsing) only when a client arrives. Everything here is also exported by the main entry.
  *
@@ -11,6 +11,7 @@
 export * from "./connect-errors.js";
 export * from "./device-auth.js";
 export * from "./encoding.js";
+export * from "./error-codes.js";
 export * from "./limits.js";
 export * from "./scopes.js";
 export * from "./session-key.js";

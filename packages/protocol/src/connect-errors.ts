@@ -1,4 +1,4 @@
-import type { ErrorShape, PairingReason, RecommendedNextStep } from "./errors.js";
+import type { ErrorShape, PairingReason, RecommendedNextStep } from "./error-codes.js";
 
 // The error shapes a gateway sends when it refuses a handshake, worded exactly like OpenClaw's
 // (see the probe-*.jsonl captures) so that clients and troubleshooting guides keep matching them.

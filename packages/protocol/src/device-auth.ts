@@ -1,5 +1,5 @@
 import { base64Decode, base64UrlEncode, bytesToHex, utf8Encode } from "./encoding.js";
-import type { ErrorDetailCode, ErrorShape } from "./errors.js";
+import type { ErrorDetailCode, ErrorShape } from "./error-codes.js";
 import type { ConnectAuth, DeviceProof } from "./handshake.js";
 
 // Ed25519 + SHA-256 through WebCrypto (`globalThis.crypto.subtle`): Node 22+ and current browsers.

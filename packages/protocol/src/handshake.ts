@@ -30,11 +30,6 @@ export type GatewayClientId = (typeof GATEWAY_CLIENT_IDS)[number];
 export const GATEWAY_CLIENT_MODES = ["webchat", "cli", "ui", "backend", "node", "probe", "test"] as const;
 export type GatewayClientMode = (typeof GATEWAY_CLIENT_MODES)[number];
 
-/** Event name of the server's first frame. */
-export const CONNECT_CHALLENGE_EVENT = "connect.challenge";
-/** Method name of the client's first frame. */
-export const CONNECT_METHOD = "connect";
-
 /** Payload of the `connect.challenge` event. Open: 2026.9.6 adds `capabilities`. */
 export const ConnectChallengePayloadSchema = lazy(() =>
   z.looseObject({

@@ -23,3 +23,8 @@ export const RECONNECT_MIN_DELAY_MS = 1_000;
 export const RECONNECT_MAX_DELAY_MS = 30_000;
 /** Default port of the gateway (HTTP + WS). */
 export const DEFAULT_GATEWAY_PORT = 18789;
+
+/** Event name of the server's first frame. */
+export const CONNECT_CHALLENGE_EVENT = "connect.challenge";
+/** Method name of the client's first frame. */
+export const CONNECT_METHOD = "connect";

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { utf8ByteLength } from "./encoding.js";
 import type { ErrorDetailCode, ErrorShape } from "./errors.js";
 import { type GatewayFrame, GatewayFrameSchema } from "./frames.js";
 import { MAX_PAYLOAD_BYTES } from "./limits.js";
@@ -30,24 +31,6 @@ export interface ParseFrameOptions {
 }
 
 const encoder = new TextEncoder();
-
-/** UTF-8 byte length without allocating for the common (small) case. */
-export function utf8ByteLength(text: string): number {
-  let bytes = 0;
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length) {
-      const next = text.charCodeAt(index + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        index++;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
 
 /** Render zod issues as `path: message; path: message` (paths dotted, indexes in brackets). */
 export function formatZodIssues(
