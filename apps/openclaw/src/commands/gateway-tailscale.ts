@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { whichSync } from "@openclaw/exec-approvals";
 import { get } from "./gateway-local.js";
 
 // `openclaw gateway --tailscale serve|funnel` (gateway.tailscale.mode): the gateway stays on
@@ -18,19 +17,9 @@ export interface TailscalePlan {
 }
 
 function findTailscale(env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = (env.PATH ?? "")
-    .split(delimiter)
-    .filter(Boolean)
-    .map((dir) => join(dir, "tailscale"));
-  if (process.platform === "darwin") candidates.push(MAC_APP_CLI);
-  return candidates.find((candidate) => {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const found = whichSync("tailscale", { path: env.PATH ?? "" });
+  if (found || process.platform !== "darwin") return found;
+  return whichSync(MAC_APP_CLI);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { access, constants } from "node:fs/promises";
-import { delimiter, join } from "node:path";
+import { whichSync } from "@openclaw/exec-approvals";
 import { authPasteToken, modelsSet, readStdinLine as readLine } from "./models-impl.js";
 import { DEFAULT_MODELS } from "./onboard-plan.js";
 
@@ -25,21 +24,6 @@ const OAUTH_ONLY: Record<string, string> = {
   "minimax-portal": "minimax",
   chutes: "openrouter",
 };
-
-/** The first executable `name` on PATH, or undefined. */
-async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /** Run `claude setup-token` on this terminal; resolves with its exit code (or a spawn error). */
 function runClaudeSetupToken(bin: string): Promise<number | Error> {
@@ -68,7 +52,7 @@ export async function authSetupToken(options: SetupTokenOptions): Promise<void> 
       `openclaw models auth setup-token: setup-tokens are Anthropic's (Claude Pro/Max); for ${provider} use \`openclaw models auth paste-token --provider ${provider}\``,
       2,
     );
-  const claude = await onPath("claude", process.env);
+  const claude = whichSync("claude");
   if (!claude)
     return fail(
       "openclaw models auth setup-token: the Claude Code CLI (`claude`) is not on PATH. Install it " +
