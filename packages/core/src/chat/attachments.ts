@@ -1,4 +1,4 @@
-import { OpenClawError } from "@openclaw/protocol";
+import { OpenClawError } from "@openclaw/protocol/base";
 
 /** One image carried by a message into the user turn (base64, no `data:` prefix). */
 export interface ImageInput {
