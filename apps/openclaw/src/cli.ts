@@ -181,6 +181,15 @@ async function main(argv: string[]): Promise<number> {
     await runGateway(run.flags);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   }
+  if (args[0] === "node" && args[1] === "run") {
+    // the node runs for days: `node run` is parsed without commander (commands/node-impl.ts)
+    const { nodeRun, nodeRunArgs } = await import("./commands/node-impl.js");
+    const flags = nodeRunArgs(args.slice(2));
+    if (flags) {
+      await nodeRun(flags);
+      return typeof process.exitCode === "number" ? process.exitCode : 0;
+    }
+  }
   const { runProgram } = await import("./program.js");
   return runProgram(argv);
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { fail, get, localPaths, print, readLocalConfig } from "./gateway-local.js";
 import { launchdPlistFor, systemdUnitFor } from "./gateway-service.js";
 
@@ -15,6 +16,38 @@ export interface NodeRunFlags {
   token?: string;
   dryRun?: boolean;
   json?: boolean;
+}
+
+/** Options of `node run` (the same as commands/node.ts registers for commander). */
+export const NODE_RUN_OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  tls: { type: "boolean" },
+  "tls-fingerprint": { type: "string" },
+  "display-name": { type: "string" },
+  token: { type: "string" },
+} as const;
+
+/**
+ * `openclaw node run [flags]` parsed without commander, so the long-running node never loads it
+ * (cli.ts). Anything else — help, an unknown flag, a stray argument — returns undefined and goes
+ * through the full program (same messages).
+ */
+export function nodeRunArgs(args: string[]): NodeRunFlags | undefined {
+  if (args.includes("--help") || args.includes("-h")) return undefined;
+  try {
+    const { values } = parseArgs({ args, options: NODE_RUN_OPTIONS, strict: true, allowPositionals: false });
+    const flags: NodeRunFlags = {};
+    if (values.host !== undefined) flags.host = values.host;
+    if (values.port !== undefined) flags.port = values.port;
+    if (values.tls) flags.tls = true;
+    if (values["tls-fingerprint"] !== undefined) flags.tlsFingerprint = values["tls-fingerprint"];
+    if (values["display-name"] !== undefined) flags.displayName = values["display-name"];
+    if (values.token !== undefined) flags.token = values.token;
+    return flags;
+  } catch {
+    return undefined;
+  }
 }
 
 /** ws(s)://host:port from the flags, else node.json's last gateway, else gateway.remote.url, else loopback. */
@@ -51,12 +84,15 @@ export function nodeTarget(
 }
 
 /**
- * V8 flags of the long-running node (as the gateway's, docs/gateway.md "Memory"): a 1 MB
- * semi-space and higher tier-up thresholds keep start-up code from costing resident memory.
- * `OPENCLAW_NODE_NODE_FLAGS` overrides them ("" = none).
+ * V8 flags of the long-running node (docs/nodes.md "Memory"). `--lite-mode` runs everything in
+ * the interpreter (no JIT, lazily allocated feedback, no WebAssembly): an idle node spends its
+ * life waiting for a few invokes, and the optimizing compilers' code and output cost ~11 MB of
+ * resident memory once a few thousand invokes have warmed them up, with no measurable gain in
+ * the invoke round trip (the gateway and the network dominate it). A 1 MB semi-space keeps the
+ * young generation small after a burst of output. `OPENCLAW_NODE_NODE_FLAGS` overrides them
+ * ("" = none).
  */
-const NODE_RUN_FLAGS =
-  "--max-semi-space-size=1 --invocation-count-for-maglev=10000 --invocation-count-for-turbofan=12000";
+const NODE_RUN_FLAGS = "--max-semi-space-size=1 --lite-mode";
 
 /** Re-execute in place (same pid) with the node's V8 flags when this image runs without them. */
 function reexecWithFlags(): void {
