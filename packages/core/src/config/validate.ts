@@ -178,6 +178,15 @@ export function validateWithSchema<T>(
   return { ok: false, errors: [], warnings, ignoredKeys };
 }
 
+/**
+ * Keys OpenClaw once read at another place and now ignores; the warning names the key that works
+ * (the runbook: "gateway.token is ignored; use gateway.auth.token").
+ */
+const MOVED_KEYS: Record<string, string> = {
+  "gateway.token": "gateway.auth.token",
+  "gateway.password": "gateway.auth.password",
+};
+
 function collectUnknown(
   issue: z.core.$ZodIssue,
   schema: unknown,
@@ -191,14 +200,17 @@ function collectUnknown(
     if (ignoredKeys.includes(full)) continue;
     ignoredKeys.push(full);
     const suggestion = suggestKey(key, known);
+    const moved = MOVED_KEYS[full];
     warnings.push({
       severity: "warning",
       code: "unknown_key",
       path: full,
       message: "unknown key, ignored (kept in the file)",
-      ...(suggestion
-        ? { suggestion: formatKeyPath([...prefix, ...(issue.path as KeyPath), suggestion]) }
-        : {}),
+      ...(moved
+        ? { suggestion: moved }
+        : suggestion
+          ? { suggestion: formatKeyPath([...prefix, ...(issue.path as KeyPath), suggestion]) }
+          : {}),
     });
   }
 }
