@@ -9,7 +9,7 @@ import {
   type InboundHostConfig,
   type InboundTurn,
 } from "@openclaw/core";
-import { FakeTelegramServer, htmlVisibleText, telegramUpdate } from "@openclaw/testkit";
+import { FakeTelegramServer, fakeMediaBytes, htmlVisibleText, telegramUpdate } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTelegramChannel } from "./telegram-channel.js";
 
@@ -298,8 +298,10 @@ describe("telegram channel through grammY against the fake Bot API", () => {
     expect(edits.at(-1)?.text).toBe("Il fera <b>beau</b> demain.");
   });
 
-  it("carries inbound photos as media references and sends reply media with sendPhoto", async () => {
+  it("downloads inbound photos (getFile + the file endpoint) for the model and sends reply media with sendPhoto", async () => {
     const turns: InboundTurn[] = [];
+    const photo = fakeMediaBytes("image/jpeg", 3000);
+    fake.files.set("AgACAgQAAxkBAAIBAAFmLarge", { path: "photos/file_7.jpg", data: photo });
     manager = createChannelManager({
       plugins: [createTelegramChannel({ env: {} })],
       getConfig: () => ({
@@ -329,6 +331,12 @@ describe("telegram channel through grammY against the fake Bot API", () => {
       text: "regarde ça",
       media: [{ kind: "image", ref: "AgACAgQAAxkBAAIBAAFmLarge", sizeBytes: 98211 }],
     });
+    // the photo reaches the model as an image (type sniffed from the bytes: Telegram gives none)
+    expect(turns[0]?.images).toEqual([
+      { data: Buffer.from(photo).toString("base64"), mimeType: "image/jpeg" },
+    ]);
+    expect(turns[0]?.text).toBe("regarde ça");
+    expect(fake.fileDownloads).toEqual(["photos/file_7.jpg"]);
     expect(fake.sent.map((s) => [s.method, s.text])).toEqual([
       ["sendPhoto", ""],
       ["sendMessage", "Joli chat !"],

@@ -4,6 +4,7 @@ import {
   type ChannelAccountContext,
   ChannelError,
   type ChannelPluginV1,
+  fetchCapped,
   type InboundMessageInput,
 } from "@openclaw/protocol/channel";
 import { Bot, GrammyError, HttpError, webhookCallback } from "grammy";
@@ -394,6 +395,19 @@ export function createTelegramChannel(
           await botFor(account)
             .api.deleteWebhook()
             .catch(() => undefined);
+      },
+    },
+    media: {
+      /** `getFile`, then `GET <apiRoot>/file/bot<token>/<file_path>` (bots can fetch files up to 20 MB). */
+      async download({ account, media, maxBytes, signal }) {
+        const file = await botFor(account).api.getFile(media.ref, sig(signal));
+        if (!file.file_path) throw new Error("Telegram gave no file path for this file");
+        const root = account.apiRoot ?? "https://api.telegram.org";
+        return fetchCapped(
+          `${root}/file/bot${account.botToken}/${file.file_path}`,
+          signal ? { signal } : {},
+          maxBytes,
+        );
       },
     },
     outbound: {

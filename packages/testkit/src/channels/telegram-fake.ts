@@ -61,6 +61,10 @@ export class FakeTelegramServer {
   readonly bot: { id: number; is_bot: true; first_name: string; username: string };
   url = "";
   readonly calls: FakeTelegramCall[] = [];
+  /** Files by file_id: `getFile` answers their `file_path`, `GET /file/bot<token>/<file_path>` serves them. */
+  readonly files = new Map<string, { path: string; data: Uint8Array }>();
+  /** File paths downloaded, in order. */
+  readonly fileDownloads: string[] = [];
   readonly sent: FakeTelegramSent[] = [];
   readonly chatActions: { chatId: string; action: string }[] = [];
   /** Updates not yet confirmed by a getUpdates offset. */
@@ -174,6 +178,17 @@ export class FakeTelegramServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://x");
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (download && req.method === "GET") {
+      const stored = [...this.files.values()].find((file) => file.path === download[2]);
+      if (download[1] !== this.token || !stored) return void res.writeHead(404).end();
+      this.fileDownloads.push(stored.path);
+      res.writeHead(200, {
+        "content-type": "application/octet-stream",
+        "content-length": stored.data.byteLength,
+      });
+      return void res.end(stored.data);
+    }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     const body = await readBody(req);
     const reply = (status: number, payload: Json) => {
@@ -363,15 +378,18 @@ export class FakeTelegramServer {
       case "answerCallbackQuery":
       case "setMessageReaction":
         return { ok: true };
-      case "getFile":
+      case "getFile": {
+        const stored = this.files.get(String(params.file_id));
+        if (!stored) return { error: { code: 400, description: "Bad Request: invalid file_id" } };
         return {
           ok: {
             file_id: params.file_id,
-            file_unique_id: "u",
-            file_size: 1,
-            file_path: `photos/${params.file_id}.jpg`,
+            file_unique_id: `u${String(params.file_id).slice(-8)}`,
+            file_size: stored.data.byteLength,
+            file_path: stored.path,
           },
         };
+      }
       default:
         return { error: { code: 404, description: "Not Found: method not found" } };
     }
