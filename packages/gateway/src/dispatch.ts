@@ -12,6 +12,7 @@ import {
 import type { Fanout } from "./fanout.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";
 import type { MethodTable } from "./handlers.js";
+import { okResponseText } from "./serialized.js";
 import { GatewayMethodError } from "./types.js";
 
 /**
@@ -37,7 +38,7 @@ export function createDispatcher(
   }
 
   return async function dispatch(conn: Connection, frame: RequestFrame): Promise<void> {
-    const reply = (payload: unknown) => io.send(conn, { type: "res", id: frame.id, ok: true, payload });
+    const reply = (payload: unknown) => io.sendText(conn, okResponseText(frame.id, payload));
     const fail = (error: ErrorShape) => io.send(conn, { type: "res", id: frame.id, ok: false, error });
     if (frame.method === CONNECT_METHOD) {
       fail({

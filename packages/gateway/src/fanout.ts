@@ -89,19 +89,28 @@ export function createFanout(runtime: GatewayRuntime): Fanout {
       if (conn.state === "open" && predicate(conn)) closeConn(conn, 1008, reason);
   }
 
+  /** The shared secret's fingerprint, hashed again only when the secret changes (checked per request). */
+  let lastSecret: { value: string; fingerprint: string } | undefined;
+  function secretFingerprint(value: string): string {
+    if (lastSecret?.value !== value) lastSecret = { value, fingerprint: fingerprint(value) };
+    return lastSecret.fingerprint;
+  }
+
   /** Is the credential this connection authenticated with still valid right now? */
   function credentialValid(conn: Connection): boolean {
     const auth = currentAuth();
     switch (conn.authKind) {
       case "token":
         return (
-          auth.mode === "token" && auth.token !== undefined && fingerprint(auth.token) === conn.credential
+          auth.mode === "token" &&
+          auth.token !== undefined &&
+          secretFingerprint(auth.token) === conn.credential
         );
       case "password":
         return (
           auth.mode === "password" &&
           auth.password !== undefined &&
-          fingerprint(auth.password) === conn.credential
+          secretFingerprint(auth.password) === conn.credential
         );
       case "none":
         return auth.mode === "none";

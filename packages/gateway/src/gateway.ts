@@ -229,6 +229,21 @@ export function createGateway(options: GatewayOptions): Gateway {
         // OPENCLAW_LOG_LEVEL wins over logging.level (the runbook's debugging switch)
         level: logLevel(env.OPENCLAW_LOG_LEVEL) ?? logLevel(getPath(config(), "logging.level")) ?? "info",
       });
+  // checked on every request: resolved again when the config or the env secrets change (always,
+  // when a secret is an env SecretRef: its variable could be any)
+  let auth: { config: JsonObject; token?: string; password?: string; value: ResolvedAuth } | undefined;
+  const currentAuth = (): ResolvedAuth => {
+    const current = config();
+    const token = env.OPENCLAW_GATEWAY_TOKEN;
+    const password = env.OPENCLAW_GATEWAY_PASSWORD;
+    if (auth?.config === current && auth.token === token && auth.password === password) return auth.value;
+    const value = resolveAuth(current, options.auth, env);
+    const refs = ["gateway.auth.token", "gateway.auth.password"].some(
+      (path) => typeof getPath(current, path) === "object",
+    );
+    auth = refs ? undefined : { config: current, token, password, value };
+    return value;
+  };
   const connections = new Map<string, Connection>();
   const instanceId = randomUUID();
   const monitor = new EventLoopMonitor();
@@ -254,7 +269,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logFile: created.file,
     connections,
     devices: new DevicePairingStore(options.stateDir),
-    currentAuth: () => resolveAuth(config(), options.auth, env),
+    currentAuth,
     config,
     address: () => state.address,
     closing: () => state.closing,

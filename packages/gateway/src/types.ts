@@ -21,7 +21,9 @@ export interface ConfigSnapshot {
 /**
  * The config the gateway runs on, behind the smallest interface it needs: core's config store
  * (`openConfigStore` from `@openclaw/core/config/store`) implements it.
- * Every auth check calls `snapshot()`, so an edit takes effect on the next check.
+ * Every auth check calls `snapshot()`, so an edit takes effect on the next check. A changed
+ * config is a new `config` object (core's store never edits one in place): the gateway keeps
+ * what it derives from a config object (the resolved auth) until `snapshot()` returns another.
  */
 export interface GatewayConfigStore {
   readonly path: string;

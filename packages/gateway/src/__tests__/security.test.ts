@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { networkInterfaces } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
+import type { GatewayConfigStore } from "../types.js";
 import {
   createDevice,
   handshake,
@@ -128,6 +129,52 @@ describe("auth", () => {
     const fresh = await handshake(gw.address.url, { auth: { token: "rotated-token-abcdef" } });
     expect(fresh.res.ok).toBe(true);
     fresh.peer.close();
+  });
+
+  // the per-request check resolves auth from a cache keyed on the config snapshot and the env
+  // secrets: a change of either must still refuse the very next request
+  it("a new OPENCLAW_GATEWAY_TOKEN refuses the next request on a socket that used the old one", async () => {
+    const env: NodeJS.ProcessEnv = { OPENCLAW_GATEWAY_TOKEN: "env-token-before-0123" };
+    gw = await startGateway({ gateway: { auth: { mode: "token" } } }, { env });
+    const { peer, res } = await handshake(gw.address.url, { auth: { token: "env-token-before-0123" } });
+    expect(res.ok).toBe(true);
+    expect((await peer.request("health")).ok).toBe(true);
+    env.OPENCLAW_GATEWAY_TOKEN = "env-token-after-456789";
+    const refused = await peer.request("health");
+    expect(refused.error?.details?.code).toBe("AUTH_UNAUTHORIZED");
+    expect((await peer.closed).code).toBe(1008);
+    const fresh = await handshake(gw.address.url, { auth: { token: "env-token-after-456789" } });
+    expect(fresh.res.ok).toBe(true);
+    expect((await fresh.peer.request("health")).ok).toBe(true);
+    fresh.peer.close();
+  });
+
+  it("a token from an env SecretRef is read again on every request", async () => {
+    // core's store resolves SecretRefs when it loads the file; a store that leaves them in the
+    // config (as the GatewayConfigStore interface allows) has the gateway read the variable
+    const env: NodeJS.ProcessEnv = { MY_GATEWAY_SECRET: "ref-token-before-0123" };
+    const config = {
+      gateway: { auth: { mode: "token", token: { source: "env", id: "MY_GATEWAY_SECRET" } } },
+    };
+    const snapshot = { path: "", exists: true, raw: null, config, hash: "sha256:", valid: true };
+    const readOnly = () => Promise.reject(new Error("read-only"));
+    const store: GatewayConfigStore = {
+      path: "",
+      snapshot: () => snapshot,
+      set: readOnly,
+      patch: readOnly,
+      setPath: readOnly,
+      schema: () => ({}),
+      onChange: () => () => undefined,
+    };
+    gw = await startGateway(config, { env, config: store });
+    const { peer, res } = await handshake(gw.address.url, { auth: { token: "ref-token-before-0123" } });
+    expect(res.ok).toBe(true);
+    expect((await peer.request("health")).ok).toBe(true);
+    env.MY_GATEWAY_SECRET = "ref-token-after-456789";
+    const refused = await peer.request("health");
+    expect(refused.error?.details?.code).toBe("AUTH_UNAUTHORIZED");
+    expect((await peer.closed).code).toBe(1008);
   });
 
   it("password mode compares the password", async () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { MethodResult } from "@openclaw/protocol";
 import type { GatewayRuntime } from "../gateway.js";
 import { tailLogFile } from "../logging.js";
+import { withSerialized } from "../serialized.js";
 import type { GatewayMethodContext, GatewayMethods } from "./context.js";
 import { sessionDefaultsOf } from "./session-defaults.js";
 
@@ -11,6 +12,8 @@ type JsonObject = Record<string, unknown>;
 
 /** The last health summary per gateway: answered again for a second (hello-ok, polling UIs). */
 const healthCache = new WeakMap<GatewayRuntime, { at: number; value: Health }>();
+/** The summary being built: calls that arrive meanwhile wait for it instead of building their own. */
+const healthBuilding = new WeakMap<GatewayRuntime, Promise<Health>>();
 
 /** `30m`, `1h`, `90s`, `2d` → ms (null when unparsable). */
 function durationMs(text: string): number | null {
@@ -72,11 +75,22 @@ async function recentSessions(
   return { path, count: entries.length, rows };
 }
 
+/** The cached summary (at most a second old), else one build shared by every call meanwhile. */
 async function health(ctx: GatewayMethodContext): Promise<Health> {
   const runtime = ctx.gateway;
-  const started = Date.now();
   const cached = healthCache.get(runtime);
-  if (cached && started - cached.at < 1000) return cached.value;
+  if (cached && Date.now() - cached.at < 1000) return cached.value;
+  let building = healthBuilding.get(runtime);
+  if (!building) {
+    building = buildHealth(ctx).finally(() => healthBuilding.delete(runtime));
+    healthBuilding.set(runtime, building);
+  }
+  return building;
+}
+
+async function buildHealth(ctx: GatewayMethodContext): Promise<Health> {
+  const runtime = ctx.gateway;
+  const started = Date.now();
   let channelMap: JsonObject = {};
   try {
     if (runtime.options.channels)
@@ -124,7 +138,8 @@ async function health(ctx: GatewayMethodContext): Promise<Health> {
     sessions,
     eventLoop: runtime.eventLoop(),
   };
-  healthCache.set(runtime, { at: started, value });
+  // answered as is to every call for a second: its JSON text is built once (serialized.ts)
+  healthCache.set(runtime, { at: started, value: withSerialized(value) });
   runtime.stateVersion.health += 1;
   return value;
 }
