@@ -6,6 +6,12 @@ import { accountConfigOf, mentionPatternsFor } from "./inbound-routing.js";
 import type { InboxEntry } from "./inbox-journal.js";
 import type { PipelineContext } from "./types.js";
 
+/** What the drop line calls the message: "guild" (Discord servers), "group", or "DM" (the runbook's signatures). */
+function droppedKind(message: InboxEntry["message"]): string {
+  if (message.chat.type === "direct") return "DM";
+  return message.chat.guildId ? "guild" : "group";
+}
+
 /**
  * The access step of the pipeline: dmPolicy / allowFrom + the pairing store, groupPolicy and
  * mention gating (one policy function, `decideAccess`). A denied message is closed as dropped; an
@@ -16,7 +22,8 @@ export function createAccessGate(context: PipelineContext, pairing: PairingStore
 
   function drop(entry: InboxEntry, reason: DropReason): void {
     const { channel, accountId, messageId, chat, sender } = entry.message;
-    logger.info(`inbound dropped: ${reason}`, {
+    // the runbook's signatures: `drop guild message (mention required`, `blocked` / `allowlist`
+    logger.info(`inbound: drop ${droppedKind(entry.message)} message (${reason})`, {
       channel,
       accountId,
       chatId: chat.id,
@@ -52,10 +59,13 @@ export function createAccessGate(context: PipelineContext, pairing: PairingStore
       reason: "pairing pending",
       messageId: message.messageId,
     });
-    logger.info("inbound dropped: pairing pending (code sent)", {
-      channel: message.channel,
-      senderId: message.sender.id,
-    });
+    logger.info(
+      "inbound: pairing request (code sent to the sender; approve with `openclaw pairing approve`)",
+      {
+        channel: message.channel,
+        senderId: message.sender.id,
+      },
+    );
   }
 
   /** Decide whether the message reaches the agent; undefined when it was dropped (and closed). */
