@@ -171,6 +171,11 @@ const expectations: Record<string, Expectation> = {
   "runbook-mention-gating": {
     get: ["messages.groupChat.mentionPatterns", () => ["@openclaw", "openclaw"]],
   },
+  // named by the FAQ, read by neither OpenClaw nor this project: ignored, and the warning says
+  // which key does the job (checked below)
+  "faq-prose-not-read": {
+    ignored: ["agents.routing", "session.ttl", "session.pruning", "tools.requireApproval"],
+  },
   // the runbook: "gateway.token est ignoré ; utilisez gateway.auth.token"
   "runbook-legacy-token": { ignored: ["gateway.token"] },
 };
@@ -213,6 +218,13 @@ describe("the user's manual's config examples", () => {
       expect(spelled, `${name}: ${lines.join("; ")}`).toEqual(expectation.spelled ?? []);
       expect(ignored, `${name}: ${lines.join("; ")}`).toEqual(expectation.ignored ?? []);
       expect(lines, name).toHaveLength(spelled.length + ignored.length);
+      if (name === "faq-prose-not-read")
+        expect(lines).toEqual([
+          'agents.routing: unknown key, ignored (kept in the file) — did you mean "bindings"?',
+          'session.ttl: unknown key, ignored (kept in the file) — did you mean "session.reset"?',
+          'session.pruning: unknown key, ignored (kept in the file) — did you mean "agents.defaults.contextPruning"?',
+          'tools.requireApproval: unknown key, ignored (kept in the file) — did you mean "tools.exec.ask"?',
+        ]);
       if (expectation.get) {
         const [path, value] = expectation.get;
         expect(getAtPath(loaded.config, parseKeyPath(path)), `${name} ${path}`).toEqual(value(dir));

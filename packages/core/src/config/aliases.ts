@@ -1,8 +1,12 @@
 import { isPlainObject } from "./key-path.js";
 import type { LegacyKeyUse } from "./types.js";
 
-/** Keys of `agents` that are part of the canonical shape (anything else is a per-agent map). */
-const AGENTS_RESERVED = new Set(["defaults", "list", "entries"]);
+/**
+ * Keys of `agents` that are part of the canonical shape (anything else is a per-agent map).
+ * `routing` (the FAQ's "agents.routing") is not an agent: it is left for validation to report as
+ * ignored, pointing at `bindings`.
+ */
+const AGENTS_RESERVED = new Set(["defaults", "list", "entries", "routing"]);
 
 type Tree = Record<string, unknown>;
 

@@ -179,12 +179,16 @@ export function validateWithSchema<T>(
 }
 
 /**
- * Keys OpenClaw once read at another place and now ignores; the warning names the key that works
- * (the runbook: "gateway.token is ignored; use gateway.auth.token").
+ * Keys the user's manual names that OpenClaw does not read (moved, or never there); the warning
+ * names the key that does the job (the runbook: "gateway.token is ignored; use gateway.auth.token").
  */
 const MOVED_KEYS: Record<string, string> = {
   "gateway.token": "gateway.auth.token",
   "gateway.password": "gateway.auth.password",
+  "agents.routing": "bindings",
+  "session.ttl": "session.reset",
+  "session.pruning": "agents.defaults.contextPruning",
+  "tools.requireApproval": "tools.exec.ask",
 };
 
 function collectUnknown(
