@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { syncBuiltinESMExports } from "node:module";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { format } from "node:util";
 import { type ChannelManager, createChannelManager, type InboundTurn } from "@openclaw/core";
 import {
   FakeWhatsAppServer,
@@ -11,12 +13,24 @@ import {
   whatsappSocketFactory,
   whatsappUpsert,
 } from "@openclaw/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { whatsappAuthDir } from "./auth-store.js";
 import { loginWhatsApp } from "./login.js";
 import { createWhatsAppChannel } from "./whatsapp-channel.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** What reaches the process console (the gateway's stdout/stderr) during this file. */
+const consoleLines: string[] = [];
+const consoleOriginals = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+beforeAll(() => {
+  for (const level of ["log", "info", "warn", "error"] as const)
+    console[level] = (...args: unknown[]) => {
+      consoleLines.push(format(...args));
+      consoleOriginals[level](...args);
+    };
+});
+afterAll(() => Object.assign(console, consoleOriginals));
 const ALICE = "15551234567@s.whatsapp.net";
 const GROUP = "120363041234567890@g.us";
 
@@ -51,14 +65,19 @@ async function link(accountId = "default") {
 
 async function startWhatsApp(
   extra: Record<string, unknown> = {},
-  options: { reply?: (turn: InboundTurn) => string; sleeps?: number[]; logs?: string[] } = {},
+  options: {
+    reply?: (turn: InboundTurn) => string;
+    sleeps?: number[];
+    logs?: string[];
+    debugLogs?: string[];
+  } = {},
 ) {
   const turns: InboundTurn[] = [];
   const logger = process.env.WA_DEBUG
     ? { ...console, debug() {} }
     : options.logs
       ? {
-          debug() {},
+          debug: (m: string) => options.debugLogs?.push(m),
           info: (m: string) => options.logs?.push(m),
           warn: (m: string) => options.logs?.push(m),
           error: (m: string) => options.logs?.push(m),
@@ -371,6 +390,22 @@ describe("whatsapp channel through Baileys' socket boundary against the fake", (
       code: "REJECTED",
       message: expect.stringContaining("media too large: 2.0 MB"),
     });
+  });
+
+  it("console lines of Baileys' Signal library (whole session records, keys included) go to the channel's debug log without their objects", async () => {
+    await link();
+    const debugLogs: string[] = [];
+    await startWhatsApp({}, { logs: [], debugLogs });
+    await until(async () => (await status())?.connected === true);
+    // libsignal as Baileys loads it: its SessionRecord logs "Closing session:" with the record
+    const libsignal = createRequire(fileURLToPath(import.meta.resolve("baileys")))("libsignal") as {
+      SessionRecord: new () => { closeSession(session: unknown): void };
+    };
+    consoleLines.length = 0;
+    new libsignal.SessionRecord().closeSession({ indexInfo: { closed: -1 }, privKey: "SECRET-KEY" });
+    expect(debugLogs).toContain("whatsapp library: Closing session: […]");
+    expect(debugLogs.join("\n")).not.toContain("SECRET-KEY");
+    expect(consoleLines).toEqual([]);
   });
 
   it("a logged-out session: one clear status error with the logout signature in the log, no reconnect storm", async () => {

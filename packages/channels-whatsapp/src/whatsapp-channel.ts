@@ -4,6 +4,7 @@ import {
   type ChannelAccountContext,
   ChannelError,
   type ChannelPluginV1,
+  routeLibraryConsole,
   type SendMediaRequest,
 } from "@openclaw/protocol/channel";
 import type { WAMessage } from "baileys";
@@ -41,6 +42,9 @@ export interface WhatsAppChannelOptions {
   /** Injected clock for pacing (tests). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+/** Files of Baileys and the libraries it runs (their console lines are routed to the channel's log). */
+const WHATSAPP_LIBRARY_FILES = /[\\/]node_modules[\\/](baileys|libsignal|whatsapp-rust-bridge)[\\/]/;
 
 /** Baileys' DisconnectReason codes (Boom `output.statusCode`). */
 const LOGGED_OUT = 401;
@@ -137,6 +141,19 @@ export function createWhatsAppChannel(
   const lastTyping = new Map<string, number>();
 
   async function monitor(ctx: ChannelAccountContext<WhatsAppAccount>): Promise<void> {
+    // Baileys and its Signal library (libsignal prints whole session records, keys included) write
+    // some lines to console: they go to this account's logger, objects left out
+    const unroute = routeLibraryConsole("whatsapp library", WHATSAPP_LIBRARY_FILES, ctx.logger, {
+      objects: false,
+    });
+    try {
+      await run(ctx);
+    } finally {
+      unroute();
+    }
+  }
+
+  async function run(ctx: ChannelAccountContext<WhatsAppAccount>): Promise<void> {
     const { account, logger } = ctx;
     const B = await import("baileys");
     const store = await openWhatsAppAuthStore(account.authDir);

@@ -2,7 +2,7 @@ import { format } from "node:util";
 import type { ChannelLogger } from "./plugin-v1.js";
 
 /** Libraries whose console lines are routed: label → the file pattern of their code, the loggers. */
-const routes = new Map<string, { match: RegExp; loggers: ChannelLogger[] }>();
+const routes = new Map<string, { match: RegExp; loggers: ChannelLogger[]; objects: boolean }>();
 let installed = false;
 
 const LEVELS = ["log", "info", "debug", "trace", "warn", "error"] as const;
@@ -25,7 +25,11 @@ function install() {
         const caller = callerFrame();
         for (const [label, route] of routes) {
           const logger = route.loggers[route.loggers.length - 1];
-          if (logger && route.match.test(caller)) return logger.debug(`${label}: ${format(...args)}`);
+          if (!logger || !route.match.test(caller)) continue;
+          const shown = route.objects
+            ? args
+            : args.map((arg) => (arg !== null && typeof arg === "object" ? "[…]" : arg));
+          return logger.debug(`${label}: ${format(...shown)}`);
         }
       }
       return original.apply(this, args);
@@ -40,11 +44,17 @@ function install() {
  * `console` calls made directly by code whose file matches `match` go to `logger` at debug level
  * (`<label>: …`) instead of the gateway's stdout; every other `console` call passes through
  * unchanged. With several accounts of one library, the latest opened logger gets the lines.
- * Returns the function that closes the route.
+ * `objects: false` replaces object arguments by `[…]` (libsignal prints whole session records,
+ * key material included). Returns the function that closes the route.
  */
-export function routeLibraryConsole(label: string, match: RegExp, logger: ChannelLogger): () => void {
+export function routeLibraryConsole(
+  label: string,
+  match: RegExp,
+  logger: ChannelLogger,
+  options: { objects?: boolean } = {},
+): () => void {
   if (!installed) install();
-  const route = routes.get(label) ?? { match, loggers: [] };
+  const route = routes.get(label) ?? { match, loggers: [], objects: options.objects !== false };
   routes.set(label, route);
   route.loggers.push(logger);
   return () => {
