@@ -64,12 +64,28 @@ describe("« Gateway ne démarre pas » signatures", () => {
       expect(inUse.code, inUse.stderr).not.toBe(0);
       expect(inUse.stderr).toMatch(/another gateway instance is already listening on .+EADDRINUSE/);
       for (const result of [blocked, refused, inUse]) expect(result.stderr).not.toMatch(STACK);
-      // the runbook: "Si `Last gateway error:` mentionne « refusing to bind … without auth »"
-      const status = await runCli(["gateway", "status"], noAuth);
+      // the runbook: "Si `Last gateway error:` mentionne « refusing to bind … without auth »", and
+      // "`Config (cli): ...` et `Config (service): ...` devraient normalement correspondre" (a
+      // service installed from another state dir: they differ)
+      const units = join(home, "no-auth", ".config", "systemd", "user");
+      await mkdir(units, { recursive: true });
+      await writeFile(
+        join(units, "openclaw-gateway.service"),
+        `[Service]\nExecStart=node openclaw gateway run\nEnvironment=OPENCLAW_STATE_DIR=${join(home, "other")}\n`,
+      );
+      const status = await runCli(["gateway", "status"], {
+        ...noAuth,
+        XDG_CONFIG_HOME: join(home, "no-auth", ".config"),
+      });
       expect(status.code).toBe(1);
       expect(status.stdout).toMatch(/^Runtime: stopped$/m);
       expect(status.stdout).toMatch(/^RPC probe: failed/m);
       expect(status.stdout).toMatch(/^Last gateway error: .*refusing to bind gateway to .+ without auth/m);
+      expect(status.stdout).toContain(`Config (cli): ${join(home, "no-auth", "state", "openclaw.json")}\n`);
+      if (process.platform === "linux")
+        expect(status.stdout).toContain(
+          `Config (service): ${join(home, "other", "openclaw.json")} (not the CLI's`,
+        );
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }

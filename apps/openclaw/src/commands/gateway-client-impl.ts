@@ -42,6 +42,7 @@ export async function gatewayStatus(flags: ClientFlags): Promise<void> {
     const report = {
       service,
       configCli: local.path,
+      configService: service.configPath,
       runtime,
       pid: lock?.pid,
       url: target.url,
@@ -57,6 +58,11 @@ export async function gatewayStatus(flags: ClientFlags): Promise<void> {
       const lines = [
         `Service: ${service.manager} (${service.installed ? "installed" : "not installed"}${service.active === undefined ? "" : service.active ? ", active" : ", inactive"})`,
         `Config (cli): ${local.path}${local.exists ? "" : " (missing)"}`,
+        ...(service.configPath
+          ? [
+              `Config (service): ${service.configPath}${service.configPath === local.path ? "" : " (not the CLI's: reinstall the service with `openclaw gateway install` from the state dir you use)"}`,
+            ]
+          : []),
         `Runtime: ${runtime}${lock ? ` (pid ${lock.pid})` : ""}`,
         `RPC probe: ${probe.ok ? `ok (${probe.ms} ms, ${target.url})` : `failed: ${probe.error}`}`,
         `Dashboard: ${target.httpUrl}`,

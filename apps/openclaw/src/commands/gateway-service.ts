@@ -10,6 +10,8 @@ export interface ServiceState {
   installed: boolean;
   active?: boolean;
   unitPath?: string;
+  /** The config file the installed service reads (from the unit's environment). */
+  configPath?: string;
 }
 
 function profileSuffix(): string {
@@ -40,6 +42,7 @@ export function serviceState(): ServiceState {
   const installed = Boolean(unit.path && existsSync(unit.path));
   const state: ServiceState = { manager: unit.manager, installed };
   if (unit.path) state.unitPath = unit.path;
+  if (installed && unit.path) state.configPath = serviceConfigPath(readFileSync(unit.path, "utf8"));
   if (installed && unit.manager === "systemd") {
     const result = spawnSync("systemctl", ["--user", "is-active", unit.name], {
       encoding: "utf8",
@@ -48,6 +51,28 @@ export function serviceState(): ServiceState {
     if (!result.error) state.active = result.stdout.trim() === "active";
   }
   return state;
+}
+
+/** The variables a unit sets (`Environment=K=V` in a systemd unit, `<key>K</key><string>V</string>` in a plist). */
+export function unitEnvironment(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const match of text.matchAll(/^Environment="?([A-Z_][A-Z0-9_]*)=(.*?)"?$/gm))
+    env[match[1]!] = match[2]!;
+  for (const match of text.matchAll(/<key>([A-Z_][A-Z0-9_]*)<\/key>\s*<string>([^<]*)<\/string>/g))
+    env[match[1]!] = match[2]!;
+  return env;
+}
+
+/**
+ * The config path the service resolves: this user's home with the unit's OPENCLAW_* variables
+ * (what `gateway status` shows as `Config (service):`, next to `Config (cli):`).
+ */
+export function serviceConfigPath(unitText: string): string {
+  const env = unitEnvironment(unitText);
+  const only: NodeJS.ProcessEnv = { HOME: process.env.HOME };
+  for (const key of ["OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_PROFILE", "OPENCLAW_HOME"])
+    if (env[key]) only[key] = env[key];
+  return localPaths(only).configPath;
 }
 
 function cliPath(): string {
