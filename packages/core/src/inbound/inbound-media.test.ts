@@ -131,6 +131,22 @@ describe("inbound channel images reach the model", () => {
     expect(seen[0]?.text).toContain("[voice: audio/ogg, 12 KB]");
   });
 
+  it("at most 10 images of a message are downloaded; the others are named in the text", async () => {
+    const { channel, manager, seen, downloads } = setup(["text", "image"]);
+    await manager.start();
+    const media = Array.from({ length: 12 }, (_, i) => ({
+      kind: "image" as const,
+      ref: `photo-${i + 1}`,
+      fileName: `p${i + 1}.png`,
+    }));
+    await channel.inject({ text: "l'album", media });
+    await channel.waitForSent(1);
+    expect(downloads).toHaveLength(10);
+    expect(seen[0]?.images).toHaveLength(10);
+    expect(seen[0]?.text).toContain("[image: p11.png — not passed: at most 10 images per message]");
+    expect(seen[0]?.text).toContain("[image: p12.png — not passed: at most 10 images per message]");
+  });
+
   it("a text-only model: the sender is told to switch models, nothing is lost silently", async () => {
     const { channel, manager, seen } = setup(["text"]);
     await manager.start();

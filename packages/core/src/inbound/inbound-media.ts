@@ -1,5 +1,11 @@
 import { type InboundMedia, type InboundMessage, MediaTooLargeError } from "@openclaw/protocol/channel";
-import { IMAGE_MIME_TYPES, type ImageInput, imageAttachments, mediaMaxBytes } from "../chat/attachments.js";
+import {
+  IMAGE_MIME_TYPES,
+  type ImageInput,
+  imageAttachments,
+  MAX_ATTACHMENTS,
+  mediaMaxBytes,
+} from "../chat/attachments.js";
 import type { PipelineContext } from "./types.js";
 
 /** A message's text for the model, with its images downloaded and its other media as reference lines. */
@@ -46,8 +52,15 @@ export async function resolveInboundMedia(
   const maxBytes = mediaMaxBytes(context.getConfig() as Record<string, unknown>);
   const lines: string[] = message.text ? [message.text] : [];
   const images: ImageInput[] = [];
+  let wanted = 0;
   const downloads = message.media.map(async (media) => {
     if (!isImage(media) || !target?.plugin.media) return { media, line: mediaReferenceLine(media) };
+    // as many images as chat.send takes; the rest are named, not downloaded
+    if (++wanted > MAX_ATTACHMENTS)
+      return {
+        media,
+        line: mediaReferenceLine(media, `not passed: at most ${MAX_ATTACHMENTS} images per message`),
+      };
     if (media.sizeBytes !== undefined && media.sizeBytes > maxBytes)
       return { media, line: tooLarge(media, media.sizeBytes, maxBytes, true) };
     const signal = AbortSignal.any([context.stopSignal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]);
