@@ -1,6 +1,7 @@
 // A gateway-like process for the kill -9 test and the bench (BASELINE=1: no channel): the WhatsApp channel (linked session in STATE_DIR)
 // against the fake at WA_URL + the inbound pipeline + a model that answers at once, or never with
-// HANG=1. Prints `ready` once connected and `turn:<text>` when a turn starts.
+// HANG=1. Prints `ready` once connected, `turn:<text>` when a turn starts and `image:<type>:<base64>`
+// for each of its images.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createChannelManager, type InboundTurn } from "@openclaw/core";
@@ -17,6 +18,7 @@ const manager = createChannelManager({
   assistant: {
     async enqueue(turn: InboundTurn) {
       process.stdout.write(`turn:${turn.text}\n`);
+      for (const image of turn.images ?? []) process.stdout.write(`image:${image.mimeType}:${image.data}\n`);
       if (process.env.HANG === "1") await new Promise(() => undefined);
       return { payloads: [{ text: `echo: ${turn.text}` }] };
     },
