@@ -277,7 +277,9 @@ describe("matrix channel through matrix-js-sdk against the fake homeserver", () 
     const logs: string[] = [];
     await startMatrix({}, { logs });
     fake.revoked = true;
-    fake.inject(fake.event("dmText")); // wakes the long poll, which now gets 401
+    // wakes the long poll (which began authorized); a room message without a mention gets no
+    // reply, so the only request refused is the next /sync — as when the session ends while idle
+    fake.inject(fake.event("roomText"), fake.groupRoom);
     await until(async () => (await status())?.running === false);
     expect((await status())?.lastError).toMatch(/^Matrix session logged out/);
     expect(logs.some((l) => l.startsWith("matrix logout:"))).toBe(true);
