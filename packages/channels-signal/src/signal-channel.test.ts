@@ -200,7 +200,7 @@ describe("signal channel over the signal-cli JSON-RPC daemon (fake daemon)", () 
     expect(turns[0]?.text.split("\n")).toEqual([
       "regarde ça",
       "[document: facture.pdf, application/pdf, 2 KB]",
-      "[image: image/png — could not be downloaded: Attachment file not found: gone-1.png]",
+      "[image: image/png — could not be downloaded: An error occurred reading attachment: gone-1.png]",
       "[image omitted: larger than the 20 KB limit (mediaMaxMb)]",
     ]);
     expect(fake.calls.filter((c) => c.method === "getAttachment").map((c) => c.params.id)).toEqual([

@@ -199,7 +199,7 @@ export class FakeSignalDaemon {
         if (!file)
           return rpc(res, call.id, undefined, {
             code: -1,
-            message: `Attachment file not found: ${String(params.id)}`,
+            message: `An error occurred reading attachment: ${String(params.id)}`,
           });
         return rpc(res, call.id, { data: Buffer.from(file).toString("base64") });
       }
