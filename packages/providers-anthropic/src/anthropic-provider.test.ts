@@ -175,6 +175,8 @@ describe("Anthropic Messages", () => {
       kind: "rate_limit",
       isRetryable: true,
       retryAfterMs: 7000,
+      // what the FAQ says users see: "HTTP 429: rate_limit_error"
+      message: expect.stringContaining("anthropic API error: HTTP 429: rate_limit_error (rate_limit): "),
     });
     fake.enqueue(fixtureErrorReply("anthropic/error-401.json", 401));
     const auth = await rejection(model().doStream(ask));

@@ -47,7 +47,8 @@ export function createHttpError(options: HttpErrorOptions): ProviderError {
   const kind = classifyHttpStatus(status, info);
   const retryAfterMs = parseRetryAfter(options.headers) ?? info.retryAfterMs;
   const said = info.message ?? (options.bodyText.slice(0, 300) || `HTTP ${status}`);
-  let message = `${provider} API error ${status} (${kind}): ${said}`;
+  // "HTTP 429: rate_limit_error": the vendor's status and error type, as users search for them
+  let message = `${provider} API error: HTTP ${status}${info.code ? `: ${info.code}` : ""} (${kind}): ${said}`;
   if (kind === "auth") {
     const vars = options.envVars?.length ? `${options.envVars.join(" or ")}, ` : "";
     message += ` — check the API key (${vars}or \`openclaw models auth paste-token --provider ${provider}\`).`;
