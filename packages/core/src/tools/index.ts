@@ -10,6 +10,7 @@ import {
 } from "./session-tools.js";
 import type { ToolDefinition } from "./types.js";
 import { webFetchTool } from "./web-fetch.js";
+import { webSearchTool } from "./web-search.js";
 
 export { checkExecSecurity, commandPrograms, execTool, processTool } from "./exec-tools.js";
 export { editTool, readTool, resolveToolPath, writeTool } from "./fs-tools.js";
@@ -41,6 +42,7 @@ export { type RunToolContext, runToolPolicy } from "./run-policy.js";
 export * from "./session-tools.js";
 export * from "./types.js";
 export { htmlToText, isPrivateAddress, webFetchTool } from "./web-fetch.js";
+export { BRAVE_SEARCH_URL, webSearchTool } from "./web-search.js";
 
 /** Every built-in tool, in the order the system prompt lists them. */
 export function builtinTools(): ToolDefinition[] {
@@ -50,6 +52,7 @@ export function builtinTools(): ToolDefinition[] {
     editTool,
     execTool,
     processTool,
+    webSearchTool,
     webFetchTool,
     memorySearchTool,
     memoryGetTool,

@@ -98,6 +98,16 @@ export interface ToolsRuntimeConfig {
     allowGatewaySecrets?: boolean;
   };
   web?: {
+    search?: {
+      enabled?: boolean;
+      /** Only "brave" here. */
+      provider?: string;
+      /** A resolved secret (string); else BRAVE_API_KEY. */
+      apiKey?: unknown;
+      maxResults?: number;
+      timeoutSeconds?: number;
+      cacheTtlMinutes?: number;
+    };
     fetch?: {
       enabled?: boolean;
       maxChars?: number;
