@@ -1,4 +1,5 @@
 import type { RunFlags } from "./commands/gateway-run.js";
+import { dropGatewayMallocEnv, withGatewayMallocEnv } from "./gateway-malloc.js";
 import { CLI_VERSION } from "./version.js";
 
 // Entry point of the `openclaw` binary. It must stay tiny: `--version` answers before anything
@@ -158,7 +159,7 @@ async function reexecForGateway(argv: string[], run: GatewayRun): Promise<void> 
       process,
       process.execPath,
       [process.execPath, ...pending.flags, ...process.execArgv, ...argv.slice(1)],
-      process.env,
+      withGatewayMallocEnv(process.env),
     );
   } catch {
     // cannot exec (e.g. a sandbox forbids it): run as we are
@@ -175,6 +176,8 @@ async function main(argv: string[]): Promise<number> {
   enableCompileCache();
   const run = gatewayRun(args);
   if (run) {
+    // the re-executed image: glibc has read its malloc tunables, nothing it starts inherits them
+    dropGatewayMallocEnv(process.env);
     if (run.profile) process.env.OPENCLAW_PROFILE = run.profile;
     await reexecForGateway(argv, run);
     const { runGateway } = await import("./commands/gateway-run.js");
