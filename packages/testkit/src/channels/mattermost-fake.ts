@@ -73,6 +73,23 @@ export class FakeMattermostServer {
     });
     this.server.on("upgrade", (req, socket, head) => {
       if (!req.url?.startsWith("/api/v4/websocket")) return socket.destroy();
+      if (this.holdUpgrades) {
+        // the client's socket stays CONNECTING until `releaseUpgrades()`
+        const held = { closed: false, release: () => {} };
+        socket.on("close", () => {
+          held.closed = true;
+          this.notify();
+        });
+        held.release = () => {
+          if (!socket.destroyed)
+            this.wss.handleUpgrade(req, socket, head, (ws) =>
+              this.accept(ws, new URL(req.url ?? "/", "http://x")),
+            );
+        };
+        this.heldUpgrades.push(held);
+        this.notify();
+        return;
+      }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, new URL(req.url ?? "/", "http://x")));
     });
   }
@@ -87,6 +104,17 @@ export class FakeMattermostServer {
     for (const c of this.wss.clients) c.terminate();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** While true, WebSocket upgrade requests are held unanswered (the client sees CONNECTING). */
+  holdUpgrades = false;
+  /** Upgrades held so far: `closed` once the client gave up the connection. */
+  readonly heldUpgrades: { closed: boolean; release: () => void }[] = [];
+
+  /** Answer the held upgrades (those whose client is still there) and stop holding new ones. */
+  releaseUpgrades(): void {
+    this.holdUpgrades = false;
+    for (const held of this.heldUpgrades.splice(0)) held.release();
   }
 
   fault(fault: FakeMattermostFault): void {
