@@ -80,6 +80,8 @@ function setup(modelInput: string[]) {
         downloads.push(media.ref);
         if (media.ref === "gone") throw new Error("HTTP 404");
         if (media.ref === "huge") throw new MediaTooLargeError(maxBytes + 1, maxBytes, false);
+        // the channel's own mediaMaxMb (1 MB) is below the host's cap
+        if (media.ref === "channel-capped") throw new MediaTooLargeError(2 * 1024 * 1024, 1024 * 1024);
         return { data: PHOTO, mimeType: "image/png" };
       },
     },
@@ -118,16 +120,18 @@ describe("inbound channel images reach the model", () => {
         { kind: "image", ref: "photo-1", mimeType: "image/png", fileName: "photo.png" },
         { kind: "image", ref: "gone", mimeType: "image/jpeg" },
         { kind: "image", ref: "huge" },
+        { kind: "image", ref: "channel-capped" },
         { kind: "voice", ref: "voice-1", mimeType: "audio/ogg", sizeBytes: 12_000 },
       ],
     });
     const [reply] = await channel.waitForSent(1);
     expect(reply?.text).toBe("Vu.");
-    expect(downloads).toEqual(["photo-1", "gone", "huge"]);
+    expect(downloads).toEqual(["photo-1", "gone", "huge", "channel-capped"]);
     expect(seen[0]?.images).toEqual([{ mimeType: "image/png", bytes: PHOTO.byteLength }]);
     expect(seen[0]?.text).toContain("que vois-tu ?");
     expect(seen[0]?.text).toContain("[image: image/jpeg — could not be downloaded: HTTP 404]");
     expect(seen[0]?.text).toContain("[image omitted: larger than the 5.0 MB limit (mediaMaxMb)]");
+    expect(seen[0]?.text).toContain("[image omitted: 2.0 MB is over the 1.0 MB limit (mediaMaxMb)]");
     expect(seen[0]?.text).toContain("[voice: audio/ogg, 12 KB]");
   });
 

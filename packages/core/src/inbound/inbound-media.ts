@@ -75,7 +75,7 @@ export async function resolveInboundMedia(
       });
     } catch (error) {
       if (MediaTooLargeError.isInstance(error))
-        return { media, line: tooLarge(media, error.sizeBytes, maxBytes, error.exact) };
+        return { media, line: tooLarge(media, error.sizeBytes, error.maxBytes, error.exact) };
       const reason = signal.aborted && !context.stopSignal.aborted ? "timed out" : messageOf(error);
       context.logger.warn(`inbound ${media.kind} not downloaded: ${reason}`, {
         channel: message.channel,
