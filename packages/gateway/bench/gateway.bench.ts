@@ -250,35 +250,49 @@ async function handshakeStorm(
 
 /**
  * The worst `/health` latency while one authenticated client sends a 10 MB frame nested
- * 5,000,000 levels deep (refused before parsing: FRAME_TOO_DEEP).
+ * 5,000,000 levels deep (refused before parsing: FRAME_TOO_DEEP). The client is its own process
+ * (deep-frame-sender.mjs): building and masking 10 MB in this one would stall the timing loop.
  */
 async function healthDuringDeepFrame(port: number, token: string): Promise<number> {
-  const client = await connectClient(port, token);
-  const ws = client.socket;
-  const levels = 5_000_000;
-  const frame = `{"type":"req","id":"deep","method":"health","params":{"x":${"[".repeat(levels)}${"]".repeat(levels)}}}`;
-  const answered = new Promise<void>((resolve) =>
-    ws.on("message", (data) => {
-      if (data.toString().includes('"id":"deep"')) resolve();
-    }),
+  const sender = spawn(
+    process.execPath,
+    [fileURLToPath(new URL("./deep-frame-sender.mjs", import.meta.url)), String(port), token],
+    { stdio: ["pipe", "pipe", "inherit"] },
   );
-  let done = false;
-  let worst = 0;
-  const poll = (async () => {
-    while (!done) {
-      const sent = performance.now();
-      await (await fetch(`http://127.0.0.1:${port}/health`)).text();
-      worst = Math.max(worst, performance.now() - sent);
+  const lines: string[] = [];
+  const waiters: { line: string; resolve: () => void }[] = [];
+  sender.stdout!.setEncoding("utf8");
+  sender.stdout!.on("data", (chunk: string) => {
+    for (const line of chunk.split("\n").filter(Boolean)) {
+      lines.push(line);
+      for (const waiter of waiters.filter((entry) => entry.line === line)) waiter.resolve();
     }
-  })();
-  ws.send(frame);
-  await answered;
-  // and a little after, while the gateway releases the frame
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  done = true;
-  await poll;
-  client.close();
-  return worst;
+  });
+  const saw = (line: string) =>
+    lines.includes(line)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => waiters.push({ line, resolve }));
+  try {
+    await saw("ready");
+    let done = false;
+    let worst = 0;
+    const poll = (async () => {
+      while (!done) {
+        const sent = performance.now();
+        await (await fetch(`http://127.0.0.1:${port}/health`)).text();
+        worst = Math.max(worst, performance.now() - sent);
+      }
+    })();
+    sender.stdin!.write("go\n");
+    await saw("answered");
+    // and a little after, while the gateway releases the frame
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    done = true;
+    await poll;
+    return worst;
+  } finally {
+    sender.kill();
+  }
 }
 
 const benchmark: Benchmark = {
