@@ -1,67 +1,29 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import {
-  FakeWhatsAppServer,
-  type GatewayChild,
-  spawnGatewayChild,
-  whatsappSocketFactory,
-  whatsappUpsert,
-} from "@openclaw/testkit";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { whatsappAuthDir } from "./auth-store.js";
-import { loginWhatsApp } from "./login.js";
+import { whatsappUpsert } from "@openclaw/testkit";
+import { expect, it } from "vitest";
+import { useCrashHarness } from "./__fixtures__/crash-harness.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-let fake: FakeWhatsAppServer;
-let stateDir: string;
-const children: GatewayChild[] = [];
-beforeEach(async () => {
-  fake = await new FakeWhatsAppServer().start();
-  stateDir = await mkdtemp(path.join(tmpdir(), "openclaw-wa-crash-"));
-  await loginWhatsApp({
-    authDir: whatsappAuthDir(stateDir, "default"),
-    socketFactory: whatsappSocketFactory(fake.url) as never,
-    onQr: () => fake.scanQr(),
-  });
-});
-afterEach(async () => {
-  for (const { child } of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  await fake.close();
-  await rm(stateDir, { recursive: true, force: true });
-});
-
-const gateway = (hang: boolean) => {
-  const child = spawnGatewayChild(
-    path.join(here, "__fixtures__/crash-child.ts"),
-    { WA_URL: fake.url, STATE_DIR: stateDir, HANG: hang ? "1" : "0" },
-    path.join(here, "../../.."),
-  );
-  children.push(child);
-  return child;
-};
+const harness = useCrashHarness("openclaw-wa-crash-");
+const gateway = (hang: boolean) => harness.gateway(hang);
 
 it("after kill -9 between receipt and reply, every message gets exactly one reply (counted)", async () => {
   const first = gateway(true);
   await first.line((l) => l === "ready");
-  fake.inject(whatsappUpsert("dmText", { text: "avant le crash" }));
-  fake.inject(whatsappUpsert("dmText", { text: "deuxième" }));
+  harness.fake.inject(whatsappUpsert("dmText", { text: "avant le crash" }));
+  harness.fake.inject(whatsappUpsert("dmText", { text: "deuxième" }));
   await first.line((l) => l === "turn:avant le crash");
   await first.line((l) => l === "turn:deuxième");
   first.child.kill("SIGKILL");
   await first.exited;
-  expect(fake.sent).toHaveLength(0);
+  expect(harness.fake.sent).toHaveLength(0);
 
   const second = gateway(false);
   await second.line((l) => l === "ready");
-  await fake.waitForSent(2);
-  fake.inject(whatsappUpsert("dmText", { text: "après" }));
-  await fake.waitForSent(3);
+  await harness.fake.waitForSent(2);
+  harness.fake.inject(whatsappUpsert("dmText", { text: "après" }));
+  await harness.fake.waitForSent(3);
   second.child.kill("SIGTERM");
   await second.exited;
 
-  const replies = fake.sent.map((s) => s.text).sort();
+  const replies = harness.fake.sent.map((s) => s.text).sort();
   expect(replies).toEqual(["echo: après", "echo: avant le crash", "echo: deuxième"]);
 }, 30_000);
