@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GatewayClient } from "@openclaw/client";
-import { FakeTelegramServer, openaiChatReply, startFakeOpenAI } from "@openclaw/testkit";
+import { FakeTelegramServer, freePort, openaiChatReply, startFakeOpenAI } from "@openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The BUILT CLI's gateway killed with SIGKILL while a cron job's reply is on its way to Telegram,
@@ -19,16 +18,6 @@ let port: number;
 let telegram: FakeTelegramServer;
 let openai: Awaited<ReturnType<typeof startFakeOpenAI>>;
 const children: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-}
 
 /** Start the gateway; resolves once it listens. */
 function startGateway(): Promise<ChildProcess> {

@@ -1,10 +1,10 @@
 import { execFile, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "@openclaw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 // `openclaw gateway` re-executes itself in place with --max-semi-space-size=1 (docs/gateway.md
@@ -16,16 +16,6 @@ const homes: string[] = [];
 afterEach(async () => {
   for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Start `openclaw gateway`, wait for its "listening … (pid N)" line, return the command line of pid N. */
 async function startGateway(extraEnv: Record<string, string> = {}, globalArgs: string[] = []) {

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@openclaw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { dropGatewayMallocEnv, GATEWAY_MALLOC_MARKER, withGatewayMallocEnv } from "./gateway-malloc.js";
 
@@ -16,16 +16,6 @@ const homes: string[] = [];
 afterEach(async () => {
   for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
 

@@ -1,11 +1,10 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayClient } from "@openclaw/client";
-import { FakeTelegramServer, telegramUpdate } from "@openclaw/testkit";
+import { FakeTelegramServer, freePort, telegramUpdate } from "@openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The BUILT CLI (`pnpm turbo run build --filter=@openclaw/cli...`) starting a gateway with no
@@ -19,16 +18,6 @@ let env: NodeJS.ProcessEnv;
 let port: number;
 let gateway: ChildProcess;
 let output = "";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address() as { port: number };
-      server.close(() => resolve(address.port));
-    });
-  });
-}
 
 function openclaw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

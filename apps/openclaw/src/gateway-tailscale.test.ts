@@ -1,8 +1,8 @@
 import { execFile, spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { freePort } from "@openclaw/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 // `openclaw gateway --tailscale serve|funnel` with a stand-in `tailscale` CLI on PATH that records
@@ -14,16 +14,6 @@ let home: string;
 afterEach(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A temp HOME with a fake `tailscale` (serve/funnel exit with `serveExit`); returns the env. */
 async function setup(serveExit = 0, config?: unknown): Promise<NodeJS.ProcessEnv> {

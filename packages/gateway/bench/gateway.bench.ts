@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@openclaw/testkit";
 import WebSocket from "ws";
 import {
   type Benchmark,
@@ -22,16 +22,6 @@ const SETTLE_MS = Number(process.env.OPENCLAW_BENCH_SETTLE_MS ?? 15_000);
 const NODE_FLAGS = (process.env.OPENCLAW_BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const CLIENTS = 200;
 const CALLS = 50;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;

@@ -1,10 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FakeTelegramServer, openaiChatReply, startFakeOpenAI, telegramUpdate } from "@openclaw/testkit";
+import {
+  FakeTelegramServer,
+  freePort,
+  openaiChatReply,
+  startFakeOpenAI,
+  telegramUpdate,
+} from "@openclaw/testkit";
 import WebSocket from "ws";
 import { type Benchmark, currentRss, median } from "../../../bench/harness.js";
 
@@ -24,16 +29,6 @@ const CHATS = 20;
 const TOKEN = "soak-token-0123456789abcdef";
 /** The monitor's sampling interval, subtracted from its figures: what is left is the delay. */
 const RESOLUTION_MS = 10;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,10 +1,9 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type FakeOpenAIServer, openaiChatReply, startFakeOpenAI } from "@openclaw/testkit";
+import { type FakeOpenAIServer, freePort, openaiChatReply, startFakeOpenAI } from "@openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // docs/contributing/add-a-channel.md, step by step, with the BUILT CLI: `npm init`, the files the
@@ -30,16 +29,6 @@ function exec(command: string, args: string[], cwd: string): Promise<Result> {
   });
 }
 const openclaw = (...args: string[]) => exec(process.execPath, [cli, ...args], dir);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Start a process and resolve with the first match of `pattern` in its output. */
 function startUntil(args: string[], pattern: RegExp, extraEnv: NodeJS.ProcessEnv = {}) {
