@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { whichSync } from "@openclaw/exec-approvals";
 import { authPasteToken, modelsSet, readStdinLine as readLine } from "./models-impl.js";
 import { DEFAULT_MODELS } from "./onboard-plan.js";
+import { runOnTerminal } from "./terminal-run.js";
 
 // `openclaw models auth setup-token` and `openclaw models auth login`: the manual's two other ways
 // of giving a provider its credential. Both end in the same auth profile `paste-token` writes.
@@ -24,15 +24,6 @@ const OAUTH_ONLY: Record<string, string> = {
   "minimax-portal": "minimax",
   chutes: "openrouter",
 };
-
-/** Run `claude setup-token` on this terminal; resolves with its exit code (or a spawn error). */
-function runClaudeSetupToken(bin: string): Promise<number | Error> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, ["setup-token"], { stdio: "inherit" });
-    child.once("error", (error) => resolve(error));
-    child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
-}
 
 export interface SetupTokenOptions {
   provider: string;
@@ -60,7 +51,7 @@ export async function authSetupToken(options: SetupTokenOptions): Promise<void> 
         "paste the token here with `openclaw models auth paste-token --provider anthropic`.",
     );
   process.stderr.write("Running `claude setup-token`: sign in in the browser it opens.\n");
-  const exit = await runClaudeSetupToken(claude);
+  const exit = await runOnTerminal(claude, ["setup-token"]);
   if (exit !== 0)
     return fail(
       `openclaw models auth setup-token: \`claude setup-token\` ${exit instanceof Error ? `could not start: ${exit.message}` : `exited with code ${exit}`}; nothing was stored.`,

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CLI_VERSION } from "../version.js";
+import { runOnTerminal } from "./terminal-run.js";
 import type { UpdateOptions } from "./update.js";
 
 // `openclaw update` / `openclaw update status` (docs/cli.md "Updating"). Two kinds of install:
@@ -52,13 +53,10 @@ function git(root: string, args: string[]): { ok: boolean; out: string; err: str
   };
 }
 
-/** A command on this terminal (inherited stdio); resolves with its exit code. */
-function runInherited(command: string, args: string[], cwd?: string): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: "inherit", ...(cwd ? { cwd } : {}) });
-    child.once("error", () => resolve(127));
-    child.once("exit", (code) => resolve(code ?? 1));
-  });
+/** A command on this terminal (inherited stdio); resolves with its exit code (127: could not start). */
+async function runInherited(command: string, args: string[], cwd?: string): Promise<number> {
+  const result = await runOnTerminal(command, args, cwd);
+  return result instanceof Error ? 127 : result;
 }
 
 async function configuredChannel(install: Install): Promise<Channel> {
