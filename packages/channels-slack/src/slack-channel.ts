@@ -8,7 +8,7 @@ import {
   parseChannelBlock,
   zodFromConfigShape,
 } from "@openclaw/protocol/channel";
-import { App, type Logger, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { type Logger, LogLevel, WebClient } from "@slack/web-api";
 import type * as z from "zod";
 import { renderSlackMrkdwn } from "./render.js";
 
@@ -24,7 +24,7 @@ const accountShape: ConfigShape = {
   /** `socket` (default) or `http` (Events API over HTTP; needs signingSecret). */
   mode: { type: "enum", values: ["socket", "http"] },
   signingSecret: { type: "string" },
-  /** HTTP events mode: port and path Bolt listens on. */
+  /** HTTP events mode: port and path the events server listens on. */
   webhookPort: { type: "int", min: 0, max: 65535 },
   webhookPath: { type: "string" },
   /** Web API root (default `https://slack.com/api/`); tests point it at a fake. */
@@ -174,7 +174,7 @@ export function normalizeSlackEvent(
   };
 }
 
-function boltLogger(ctx: ChannelAccountContext<SlackAccount>): Logger {
+function slackLogger(ctx: ChannelAccountContext<SlackAccount>): Logger {
   let level = LogLevel.WARN;
   const text = (args: unknown[]) =>
     args
@@ -193,13 +193,21 @@ function boltLogger(ctx: ChannelAccountContext<SlackAccount>): Logger {
   };
 }
 
-/** The Slack channel on Bolt: Socket Mode (default) or HTTP Events API; mrkdwn rendering. */
+/** Resolves when the account is stopped (at once if it already is). */
+const stopped = (signal: AbortSignal) =>
+  new Promise<void>((resolve) =>
+    signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
+  );
+
+/**
+ * The Slack channel on @slack/web-api, with @slack/socket-mode (default) or Slack's HTTP Events API
+ * on node:http for inbound messages; mrkdwn rendering.
+ */
 export function createSlackChannel(options: { env?: NodeJS.ProcessEnv } = {}): ChannelPluginV1<SlackAccount> {
   const env = options.env ?? process.env;
-  const apps = new Map<string, App>();
   // Outbound Web API calls go through one client per account: no blind library retries (a retried
   // chat.postMessage after a dropped connection would post twice); rate limits surface to the host.
-  const clients = new Map<string, App["client"]>();
+  const clients = new Map<string, WebClient>();
   const clientFor = (account: SlackAccount) => {
     if (!account.botToken)
       throw new ChannelError(
@@ -209,17 +217,11 @@ export function createSlackChannel(options: { env?: NodeJS.ProcessEnv } = {}): C
     const key = `${account.botToken}|${account.apiUrl ?? ""}`;
     let client = clients.get(key);
     if (!client) {
-      const app = new App({
-        token: account.botToken,
-        signingSecret: "unused-outbound-only",
-        tokenVerificationEnabled: false,
-        clientOptions: {
-          ...(account.apiUrl ? { slackApiUrl: account.apiUrl } : {}),
-          retryConfig: { retries: 0 },
-          rejectRateLimitedCalls: true,
-        },
+      client = new WebClient(account.botToken, {
+        ...(account.apiUrl ? { slackApiUrl: account.apiUrl } : {}),
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
       });
-      client = app.client;
       clients.set(key, client);
     }
     return client;
@@ -228,41 +230,22 @@ export function createSlackChannel(options: { env?: NodeJS.ProcessEnv } = {}): C
   async function monitor(ctx: ChannelAccountContext<SlackAccount>): Promise<void> {
     const account = ctx.account;
     if (!account.botToken) throw new ChannelError("UNAUTHORIZED", "no bot token configured");
-    const clientOptions = {
+    if (account.mode === "socket" && !account.appToken)
+      throw new ChannelError(
+        "UNAUTHORIZED",
+        "no app token configured (channels.slack.appToken or SLACK_APP_TOKEN) for Socket Mode",
+      );
+    if (account.mode === "http" && !account.signingSecret)
+      throw new ChannelError("UNAUTHORIZED", "HTTP events mode needs channels.slack.signingSecret");
+    const logger = slackLogger(ctx);
+    const web = new WebClient(account.botToken, {
+      logger,
       ...(account.apiUrl ? { slackApiUrl: account.apiUrl } : {}),
       retryConfig: { retries: 0 },
-    };
-    const logger = boltLogger(ctx);
-    let app: App;
-    if (account.mode === "socket") {
-      if (!account.appToken)
-        throw new ChannelError(
-          "UNAUTHORIZED",
-          "no app token configured (channels.slack.appToken or SLACK_APP_TOKEN) for Socket Mode",
-        );
-      const receiver = new SocketModeReceiver({
-        appToken: account.appToken,
-        logger,
-        installerOptions: { clientOptions },
-      });
-      app = new App({ token: account.botToken, receiver, logger, clientOptions, deferInitialization: true });
-    } else {
-      if (!account.signingSecret)
-        throw new ChannelError("UNAUTHORIZED", "HTTP events mode needs channels.slack.signingSecret");
-      app = new App({
-        token: account.botToken,
-        signingSecret: account.signingSecret,
-        logger,
-        clientOptions,
-        deferInitialization: true,
-        endpoints: account.webhookPath,
-      });
-    }
-    apps.set(account.accountId, app);
+    });
     let botUserId = "";
     try {
-      await app.init();
-      const auth = (await app.client.auth.test()) as Json;
+      const auth = (await web.auth.test()) as Json;
       botUserId = String(auth.user_id);
       ctx.setStatus({
         self: { id: botUserId, username: String(auth.user ?? "") },
@@ -271,41 +254,54 @@ export function createSlackChannel(options: { env?: NodeJS.ProcessEnv } = {}): C
     } catch (error) {
       throw toChannelError(error);
     }
-    // Journal before Bolt acknowledges the envelope/HTTP request (Bolt acks Events API right away).
-    const processEvent = app.processEvent.bind(app);
-    app.processEvent = async (event) => {
-      const message = normalizeSlackEvent(event.body as Json, ctx.accountId, botUserId);
-      if (message) {
-        const ack = await ctx.inbound(message);
-        if (ack.status === "rejected") ctx.logger.warn(`slack message rejected: ${ack.reason}`);
-      }
-      return processEvent(event);
+    // The message is journaled before Slack gets its ack (envelope ack or HTTP 200).
+    const onEvent = async (body: Json) => {
+      const message = normalizeSlackEvent(body, ctx.accountId, botUserId);
+      if (!message) return;
+      const ack = await ctx.inbound(message);
+      if (ack.status === "rejected") ctx.logger.warn(`slack message rejected: ${ack.reason}`);
     };
-    app.event("message", async () => undefined);
-    app.event("app_mention", async () => undefined);
-    app.error(async (error) => ctx.logger.warn(`bolt: ${error.message}`));
-    try {
-      if (account.mode === "http") {
-        const server = (await app.start(account.webhookPort)) as { address?: () => unknown } | undefined;
-        const address = server?.address?.() as { port?: number } | null | undefined;
-        ctx.setStatus({
-          details: {
-            listen: `:${address?.port ?? account.webhookPort}${account.webhookPath}`,
-            port: address?.port ?? account.webhookPort,
-          },
+    if (account.mode === "http") {
+      const http = await import("./http-events.js");
+      const server = await http
+        .startSlackEventsServer({
+          port: account.webhookPort,
+          path: account.webhookPath,
+          signingSecret: account.signingSecret as string,
+          logger: ctx.logger,
+          onEvent,
+        })
+        .catch((error: unknown) => {
+          throw toChannelError(error);
         });
-      } else await app.start();
-    } catch (error) {
-      await app.stop().catch(() => undefined);
-      throw toChannelError(error);
+      const port = (server.address() as { port?: number } | null)?.port ?? account.webhookPort;
+      ctx.setStatus({ connected: true, details: { listen: `:${port}${account.webhookPath}`, port } });
+      await stopped(ctx.abortSignal);
+      await http.closeSlackEventsServer(server);
+      ctx.setStatus({ connected: false });
+      return;
     }
+    const { connectSocketMode } = await import("./socket-mode.js");
+    const socket = await connectSocketMode(
+      {
+        appToken: account.appToken as string,
+        ...(account.apiUrl ? { apiUrl: account.apiUrl } : {}),
+        logger,
+        onEvent,
+      },
+      ctx,
+    ).catch((error: unknown) => {
+      throw toChannelError(error);
+    });
     ctx.setStatus({ connected: true });
-    await new Promise<void>((resolve) =>
-      ctx.abortSignal.addEventListener("abort", () => resolve(), { once: true }),
-    );
-    await app.stop().catch(() => undefined);
-    apps.delete(account.accountId);
+    const ended = await Promise.race([
+      stopped(ctx.abortSignal).then(() => false),
+      socket.closed.then(() => true),
+    ]);
+    await socket.stop();
     ctx.setStatus({ connected: false });
+    // the host's account loop reconnects (Slack also asks apps to reconnect every few hours)
+    if (ended) ctx.logger.info("slack: Socket Mode connection closed");
   }
 
   return {
@@ -313,7 +309,7 @@ export function createSlackChannel(options: { env?: NodeJS.ProcessEnv } = {}): C
     id: "slack",
     meta: {
       label: "Slack",
-      blurb: "Slack app (Bolt): DMs, channels, threads, app mentions",
+      blurb: "Slack app (Socket Mode or HTTP events): DMs, channels, threads, app mentions",
       docsPath: "/channels/slack",
     },
     capabilities: {

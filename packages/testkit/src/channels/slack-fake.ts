@@ -128,7 +128,7 @@ export class FakeSlackServer {
       }
   }
 
-  /** Drop every Socket Mode connection abruptly; Bolt is expected to reconnect. */
+  /** Drop every Socket Mode connection abruptly; the app is expected to reconnect. */
   dropConnections(): void {
     for (const c of this.wss.clients) c.terminate();
   }
