@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_FRAME_DEPTH } from "../../packages/gateway/src/frame-limits.js";
+import { MAX_PAYLOAD_BYTES } from "../../packages/protocol/src/limits.js";
 import { handshake, RawPeer, type Started, startGateway } from "./helpers.js";
 
 // Issue 12, point 9 (the nesting-DoS class): a deeply nested frame is refused before it is parsed,
@@ -66,5 +67,36 @@ describe("deeply nested frames", () => {
     const refused = await peer.next((f) => f.type === "res" && f.id === "c");
     expect(refused.error?.details?.code).toBe("FRAME_TOO_DEEP");
     expect((await peer.closed).code).toBe(1008);
+  });
+
+  it("refuses nesting that starts after 1 MB of string, and nesting in a later fragment", async () => {
+    const { peer } = await handshake(gw.address.url);
+    const padding = "[{".repeat(500_000);
+    peer.sendRaw(
+      `{"type":"req","id":"padded","method":"health","params":{"pad":"${padding}","x":${"[".repeat(100_000)}`,
+    );
+    const padded = await peer.next((f) => f.type === "res" && f.id === "padded", 15_000);
+    expect(padded.error?.details?.code).toBe("FRAME_TOO_DEEP");
+    // one message in three fragments, the excess in the second
+    peer.ws.send('{"type":"req","id":"frag","method":"health","params":{', { fin: false });
+    peer.ws.send(`"x":${"[".repeat(MAX_FRAME_DEPTH)}`, { fin: false });
+    peer.ws.send(`${"]".repeat(MAX_FRAME_DEPTH)}}}`, { fin: true });
+    const fragmented = await peer.next((f) => f.type === "res" && f.id === "frag");
+    expect(fragmented.error?.details?.code).toBe("FRAME_TOO_DEEP");
+    expect((await peer.request("health")).ok).toBe(true);
+    peer.close();
+  });
+
+  it("still closes on invalid UTF-8 in a text frame (1007) and on a message over the size cap (1009)", async () => {
+    const { peer } = await handshake(gw.address.url);
+    peer.ws.send(Buffer.from('{"type":"req","id":"bad","method":"health","params":{"x":"\xff"}}', "latin1"), {
+      binary: false,
+    });
+    expect((await peer.closed).code).toBe(1007);
+    const { peer: big } = await handshake(gw.address.url);
+    big.sendRaw(
+      `{"type":"req","id":"big","method":"health","params":{"x":"${"a".repeat(MAX_PAYLOAD_BYTES)}"}}`,
+    );
+    expect((await big.closed).code).toBe(1009);
   });
 });

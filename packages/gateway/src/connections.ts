@@ -11,7 +11,8 @@ import {
 import type { WebSocket } from "ws";
 import { createDispatcher } from "./dispatch.js";
 import { createFanout } from "./fanout.js";
-import { checkFrameDepth, frameTooDeepError, MAX_FRAME_DEPTH } from "./frame-limits.js";
+import type { FrameGate, TooDeep } from "./frame-gate.js";
+import { frameTooDeepError, MAX_FRAME_DEPTH } from "./frame-limits.js";
 import type { Connection, GatewayRuntime } from "./gateway.js";
 import type { MethodTable } from "./handlers.js";
 import { connectError, type HandshakeContext, handleConnect } from "./handshake.js";
@@ -27,8 +28,11 @@ export { PRESENCE_COALESCE_MS } from "./fanout.js";
  * WebSocket upgrade; an idle gateway, or one that only ever answers HTTP, never loads zod.
  */
 export interface ConnectionLayer {
-  /** Take over a socket `ws` just upgraded: send the challenge, then run the handshake. */
-  onConnection(ws: WebSocket, request: IncomingMessage): void;
+  /**
+   * Take over a socket `ws` just upgraded: send the challenge, then run the handshake. `gate` is
+   * the stream ws reads the socket through: it refuses frames nested too deeply (frame-gate.ts).
+   */
+  onConnection(ws: WebSocket, request: IncomingMessage, gate: FrameGate): void;
   /** Send an event to every authenticated client allowed to see it. */
   broadcast(event: string, payload: unknown): void;
   /** Close every open connection whose credential is no longer valid (config edit, revocation). */
@@ -64,20 +68,18 @@ export function createConnectionLayer(
   const ctx: HandshakeContext = { runtime, io, methods, tickIntervalMs, callerOf };
   const dispatch = createDispatcher(runtime, io, methods, callerOf);
 
-  /** Refuse a frame nested beyond MAX_FRAME_DEPTH before it is parsed (any client, any scopes). */
-  function frameDepthOk(conn: Connection, text: Uint8Array): boolean {
-    const depth = checkFrameDepth(text);
-    if (depth.ok) return true;
+  /** Answer a text message the gate refused for its nesting (any client, any scopes); it never reached ws. */
+  function refuseTooDeep(conn: Connection, refused: TooDeep): void {
+    if (conn.state === "closed" || conn.state === "connecting") return; // as onMessage ignores them
     logger.warn(
-      { connId: conn.id, remote: conn.address, bytes: text.byteLength, maxDepth: MAX_FRAME_DEPTH },
+      { connId: conn.id, remote: conn.address, bytes: refused.declaredBytes, maxDepth: MAX_FRAME_DEPTH },
       "refused a frame nested too deeply",
     );
     const error = frameTooDeepError();
     if (conn.state !== "open") {
-      if (depth.id) connectError(ctx, conn, depth.id, error);
+      if (refused.id) connectError(ctx, conn, refused.id, error);
       else io.closeConn(conn, 1008, "invalid handshake: frame nested too deeply");
-    } else if (depth.id) io.send(conn, { type: "res", id: depth.id, ok: false, error });
-    return false;
+    } else if (refused.id) io.send(conn, { type: "res", id: refused.id, ok: false, error });
   }
 
   function onMessage(conn: Connection, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
@@ -88,8 +90,7 @@ export function createConnectionLayer(
       : Array.isArray(data)
         ? Buffer.concat(data)
         : Buffer.from(data);
-    // the nesting bound runs on the raw bytes: a refused frame is never decoded or parsed
-    if (!isBinary && !frameDepthOk(conn, bytes)) return;
+    // a text frame nested too deeply never gets here: the gate refused it as it arrived
     const text = isBinary ? data : bytes.toString("utf8");
     if (conn.state !== "open") {
       const parsed = parseFrame(text, { binary: isBinary, maxBytes: MAX_PRECONNECT_PAYLOAD_BYTES });
@@ -134,7 +135,7 @@ export function createConnectionLayer(
     dispatch(conn, parsed.frame).catch((error) => logger.error({ err: String(error) }, "dispatch failed"));
   }
 
-  function onConnection(ws: WebSocket, request: IncomingMessage): void {
+  function onConnection(ws: WebSocket, request: IncomingMessage, gate: FrameGate): void {
     const remote = clientAddress(request.socket.remoteAddress, request.headers);
     const origin = typeof request.headers.origin === "string" ? request.headers.origin : undefined;
     const conn: Connection = {
@@ -158,6 +159,7 @@ export function createConnectionLayer(
       if (conn.state === "challenged" || conn.state === "connecting") io.closeConn(conn, 1000, "");
     }, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
     conn.timer.unref();
+    gate.onTooDeep((refused) => refuseTooDeep(conn, refused));
     ws.on("message", (data, isBinary) => {
       try {
         onMessage(conn, data as Buffer, isBinary);

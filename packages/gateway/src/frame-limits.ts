@@ -14,40 +14,67 @@ const CLOSE_ARRAY = 0x5d; // ]
 const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \
 
+/** How much of a message's start is kept to find its request id (the id pattern needs < 700). */
+const ID_PREFIX_BYTES = 1024;
+
 /**
- * One linear pass over a frame (its text, or its UTF-8 bytes: the structural characters are
- * ASCII either way) before `JSON.parse`: the nesting depth, stopping at the first level beyond
- * `maxDepth`, so a hostile frame costs a few bytes of scanning. Brackets inside strings do not
- * count. Returns the request id found at the top level (when it precedes the excess) so the
- * refusal can answer it.
+ * The nesting depth of one message's UTF-8 bytes, fed piece by piece as they arrive (the
+ * structural characters are ASCII, so bytes are enough), masked or not: one linear pass that
+ * stops at the first level beyond `maxDepth`. Brackets inside strings do not count. It keeps the
+ * message's first bytes so a refusal can answer the request id.
  */
-export function checkFrameDepth(
-  frame: string | Uint8Array,
-  maxDepth = MAX_FRAME_DEPTH,
-): { ok: true } | { ok: false; id?: string } {
-  const text = typeof frame === "string" ? frame : undefined;
-  const bytes = typeof frame === "string" ? undefined : frame;
-  const length = text !== undefined ? text.length : bytes!.byteLength;
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < length; index++) {
-    const code = text !== undefined ? text.charCodeAt(index) : bytes![index]!;
-    if (inString) {
-      if (code === BACKSLASH) index++;
-      else if (code === QUOTE) inString = false;
-      continue;
+export class DepthScanner {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private readonly prefix = new Uint8Array(ID_PREFIX_BYTES);
+  private prefixLength = 0;
+  /** Whether the bound was crossed; nothing more is scanned after that. */
+  exceeded = false;
+
+  constructor(private readonly maxDepth = MAX_FRAME_DEPTH) {}
+
+  /**
+   * Scan `bytes[start, end)`, unmasking with `mask` (4 bytes, the key's index of `bytes[start]`
+   * being `maskOffset & 3`). Returns false once the message is nested beyond the bound.
+   */
+  scan(bytes: Uint8Array, start = 0, end = bytes.length, mask?: Uint8Array, maskOffset = 0): boolean {
+    if (this.exceeded) return false;
+    const kept = this.prefixLength;
+    const keep = Math.min(end - start, ID_PREFIX_BYTES - kept);
+    for (let index = 0; index < keep; index++)
+      this.prefix[kept + index] = mask
+        ? bytes[start + index]! ^ mask[(maskOffset + index) & 3]!
+        : bytes[start + index]!;
+    this.prefixLength = kept + keep;
+    let { depth, inString, escaped } = this;
+    const maxDepth = this.maxDepth;
+    for (let index = start; index < end; index++) {
+      const code = mask ? bytes[index]! ^ mask[(maskOffset + index - start) & 3]! : bytes[index]!;
+      if (escaped) escaped = false;
+      else if (inString) {
+        if (code === BACKSLASH) escaped = true;
+        else if (code === QUOTE) inString = false;
+      } else if (code === QUOTE) inString = true;
+      else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+        if (++depth > maxDepth) {
+          // the kept prefix stops before the bracket beyond the bound
+          this.prefixLength = Math.min(this.prefixLength, kept + index - start);
+          this.exceeded = true;
+          return false;
+        }
+      } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) depth--;
     }
-    if (code === QUOTE) inString = true;
-    else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
-      depth++;
-      if (depth > maxDepth) {
-        const prefix = text !== undefined ? text.slice(0, index) : decoder.decode(bytes!.subarray(0, index));
-        const id = topLevelId(prefix);
-        return id === undefined ? { ok: false } : { ok: false, id };
-      }
-    } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) depth--;
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    return true;
   }
-  return { ok: true };
+
+  /** The request id at the top level of the message, when it precedes the excess. */
+  requestId(): string | undefined {
+    return topLevelId(decoder.decode(this.prefix.subarray(0, this.prefixLength)));
+  }
 }
 
 const decoder = new TextDecoder();

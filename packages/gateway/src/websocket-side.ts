@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { MAX_PAYLOAD_BYTES } from "@openclaw/protocol/base";
 import type { WebSocketServer } from "ws";
 import type { ConnectionLayer } from "./connections.js";
+import { FrameGate } from "./frame-gate.js";
 import type { GatewayRuntime } from "./gateway.js";
 import { clientAddress } from "./net.js";
 import { createPreauthGate, resolvePreauthLimits } from "./preauth.js";
@@ -10,6 +11,8 @@ import { createPreauthGate, resolvePreauthLimits } from "./preauth.js";
 const REFUSED_CLOSING = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
 const REFUSED_PREAUTH =
   "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 34\r\n\r\ntoo many unauthenticated sockets\r\n";
+
+const EMPTY = Buffer.alloc(0);
 
 interface Loaded {
   wss: WebSocketServer;
@@ -31,7 +34,8 @@ export interface WebSocketSide {
  * layer (the protocol's zod schemas and registries) and the method table load with the first
  * upgrade, not at start: an idle gateway, or one only probed over HTTP, never loads them.
  * ws's one public size option, `maxPayload`, is the post-handshake cap; the pre-connect cap is
- * the connection layer's (preconnect-limit.ts).
+ * the connection layer's (preconnect-limit.ts). ws reads each socket through a {@link FrameGate},
+ * which refuses a text message nested beyond the bound while it arrives, before ws buffers it.
  */
 export function createWebSocketSide(
   runtime: GatewayRuntime,
@@ -70,8 +74,12 @@ export function createWebSocketSide(
       socket.end(REFUSED_PREAUTH);
       return;
     }
-    const upgrade = ({ wss, layer }: Loaded) =>
-      wss.handleUpgrade(request, socket, head, (ws) => layer.onConnection(ws, request));
+    const upgrade = ({ wss, layer }: Loaded) => {
+      const gate = new FrameGate(socket, { maxPayload: MAX_PAYLOAD_BYTES });
+      wss.handleUpgrade(request, gate, EMPTY, (ws) => layer.onConnection(ws, request, gate));
+      // bytes the HTTP parser read past the upgrade request go through the gate too
+      if (head.length > 0) gate.receive(head);
+    };
     if (loaded) {
       upgrade(loaded);
       return;
