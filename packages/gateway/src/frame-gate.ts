@@ -39,7 +39,6 @@ const MAX_HEADER_BYTES = 14;
  * Writes go to the socket as they are; `bufferedAmount` still counts what the socket has not sent.
  */
 export class FrameGate extends Duplex {
-  private readonly maxDepth: number;
   private readonly maxPayload: number;
   private passthrough = false;
   /** Header bytes split across chunks. */
@@ -48,7 +47,8 @@ export class FrameGate extends Duplex {
   private kind: FrameKind = "other";
   private payloadLeft = 0;
   private payloadRead = 0;
-  private mask: Uint8Array | undefined;
+  private masked = false;
+  private readonly mask = new Uint8Array(4);
   private fin = false;
   private control = false;
   // the message being read
@@ -56,11 +56,16 @@ export class FrameGate extends Duplex {
   private messageBytes = 0;
   private firstFrameBytes = 0;
   private refusing = false;
-  private scanner: DepthScanner | undefined;
+  /** Scans the text message being read (one per connection, reset per message). */
+  private readonly scanner: DepthScanner;
   /** A text message's frames until it is complete. */
   private held: Slice[] | undefined;
+  /** What goes to ws at the end of this chunk: earlier ranges, then the current run. */
   private output: Slice[] = [];
-  private refusals: TooDeep[] = [];
+  private runBuffer: Buffer | undefined;
+  private runStart = 0;
+  private runEnd = 0;
+  private refusals: TooDeep[] | undefined;
   private tooDeepListener: ((refused: TooDeep) => void) | undefined;
 
   constructor(
@@ -68,7 +73,7 @@ export class FrameGate extends Duplex {
     options: FrameGateOptions,
   ) {
     super({ allowHalfOpen: true });
-    this.maxDepth = options.maxDepth ?? MAX_FRAME_DEPTH;
+    this.scanner = new DepthScanner(options.maxDepth ?? MAX_FRAME_DEPTH);
     this.maxPayload = options.maxPayload;
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
     socket.on("end", () => {
@@ -93,23 +98,58 @@ export class FrameGate extends Duplex {
     }
     let position = 0;
     while (position < chunk.length && !this.passthrough) {
-      position = this.payloadLeft > 0 ? this.readPayload(chunk, position) : this.readHeader(chunk, position);
+      if (this.payloadLeft > 0) position = this.readPayload(chunk, position);
+      else {
+        const next =
+          this.pendingHeader || this.message !== "none" ? -1 : this.wholeTextFrame(chunk, position);
+        position = next >= 0 ? next : this.readHeader(chunk, position);
+      }
     }
     if (this.passthrough && position < chunk.length) this.emitSlice(chunk, position, chunk.length);
     this.pushOutput();
     const refusals = this.refusals;
-    this.refusals = [];
+    if (!refusals) return;
+    this.refusals = undefined;
     for (const refused of refusals) this.tooDeepListener?.(refused);
+  }
+
+  /**
+   * The common case without bookkeeping: a whole one-frame text message at `position`, scanned
+   * and passed (or dropped) at once. Returns where it ends, or -1 when the general path applies.
+   */
+  private wholeTextFrame(chunk: Buffer, position: number): number {
+    const available = chunk.length - position;
+    // FIN + text opcode, no reserved bits; masked, length < 126 or a 16-bit length
+    if (available < 6 || chunk[position] !== 0x81) return -1;
+    const second = chunk[position + 1]!;
+    if ((second & 0x80) === 0) return -1;
+    let length = second & 0x7f;
+    let payload = position + 6;
+    if (length === 126) {
+      if (available < 8) return -1;
+      length = chunk.readUInt16BE(position + 2);
+      payload = position + 8;
+    } else if (length === 127) return -1;
+    const end = payload + length;
+    if (end > chunk.length || length > this.maxPayload) return -1;
+    const mask = this.mask;
+    for (let index = 0; index < 4; index++) mask[index] = chunk[payload - 4 + index]!;
+    this.scanner.reset();
+    if (this.scanner.scan(chunk, payload, end, mask, 0, false)) this.emitSlice(chunk, position, end);
+    else this.report(length);
+    return end;
   }
 
   /** Reads one frame header from `position`; returns where its payload starts (or the chunk's end). */
   private readHeader(chunk: Buffer, position: number): number {
     const pending = this.pendingHeader;
-    const available = chunk.subarray(position, position + MAX_HEADER_BYTES);
-    const bytes = pending ? Buffer.concat([pending, available]) : available;
-    const header = parseHeader(bytes);
+    const bytes = pending
+      ? Buffer.concat([pending, chunk.subarray(position, position + MAX_HEADER_BYTES)])
+      : chunk;
+    const offset = pending ? 0 : position;
+    const header = parseHeader(bytes, offset);
     if (!header) {
-      this.pendingHeader = Buffer.from(bytes);
+      this.pendingHeader = Buffer.from(bytes.subarray(offset));
       return chunk.length;
     }
     this.pendingHeader = undefined;
@@ -123,7 +163,8 @@ export class FrameGate extends Duplex {
     this.kind = kind;
     this.control = header.opcode >= 0x8;
     this.fin = header.fin;
-    this.mask = header.mask;
+    if (header.masked)
+      for (let index = 0; index < 4; index++) this.mask[index] = bytes[offset + header.length - 4 + index]!;
     this.payloadLeft = header.payloadLength;
     this.payloadRead = 0;
     if (kind !== "drop") {
@@ -138,7 +179,7 @@ export class FrameGate extends Duplex {
   private frameKind(header: Header): FrameKind {
     const { opcode } = header;
     // unmasked, reserved bits (no extension is negotiated), absurd length: ws closes the connection
-    if (!header.mask || header.rsv !== 0 || header.payloadLength > Number.MAX_SAFE_INTEGER)
+    if (!header.masked || header.rsv !== 0 || header.payloadLength > Number.MAX_SAFE_INTEGER)
       return this.passAll();
     if (opcode >= 0x8)
       return opcode <= 0xa && header.fin && header.payloadLength <= 125 ? "other" : this.passAll();
@@ -149,7 +190,7 @@ export class FrameGate extends Duplex {
       this.messageBytes = 0;
       this.firstFrameBytes = header.payloadLength;
       this.refusing = false;
-      this.scanner = new DepthScanner(this.maxDepth);
+      this.scanner.reset();
       this.held = [];
     } else if (opcode !== 0x0 || this.message === "none") return this.passAll();
     if (this.message === "binary") return "other";
@@ -168,8 +209,10 @@ export class FrameGate extends Duplex {
 
   private readPayload(chunk: Buffer, position: number): number {
     const end = Math.min(chunk.length, position + this.payloadLeft);
-    if (this.kind === "text" && !this.scanner!.scan(chunk, position, end, this.mask, this.payloadRead))
-      this.refuse();
+    if (this.kind === "text") {
+      const more = !this.fin || end < position + this.payloadLeft;
+      if (!this.scanner.scan(chunk, position, end, this.mask, this.payloadRead, more)) this.refuse();
+    }
     if (this.kind !== "drop") this.emitSlice(chunk, position, end);
     this.payloadRead += end - position;
     this.payloadLeft -= end - position;
@@ -181,10 +224,15 @@ export class FrameGate extends Duplex {
   private refuse(): void {
     this.refusing = true;
     this.kind = "drop";
-    const id = this.scanner!.requestId();
-    const declaredBytes = this.firstFrameBytes;
-    this.refusals.push(id === undefined ? { declaredBytes } : { id, declaredBytes });
+    this.report(this.firstFrameBytes);
     this.held = undefined;
+  }
+
+  /** Queue the refusal of the message the scanner read (reported once the chunk is passed on). */
+  private report(declaredBytes: number): void {
+    const id = this.scanner.requestId();
+    this.refusals ??= [];
+    this.refusals.push(id === undefined ? { declaredBytes } : { id, declaredBytes });
   }
 
   /** A frame's payload is complete: a message's last frame hands it to ws (unless refused). */
@@ -192,31 +240,47 @@ export class FrameGate extends Duplex {
     if (this.control || !this.fin) return;
     if (this.message === "text") this.flushHeld();
     this.message = "none";
-    this.scanner = undefined;
     this.refusing = false;
   }
 
   private flushHeld(): void {
-    if (this.held) for (const slice of this.held) this.output.push(slice);
+    const held = this.held;
     this.held = undefined;
+    if (held) for (const { buffer, start, end } of held) this.emitSlice(buffer, start, end);
   }
 
   /** Where a frame's bytes go: held with its message, or to ws now (control frames never wait). */
   private emitSlice(buffer: Buffer, start: number, end: number): void {
     if (start === end) return;
-    const target = this.held && !this.control ? this.held : this.output;
-    const last = target[target.length - 1];
-    if (last && last.buffer === buffer && last.end === start) last.end = end;
-    else target.push({ buffer, start, end });
+    if (this.held && !this.control) {
+      const last = this.held[this.held.length - 1];
+      if (last && last.buffer === buffer && last.end === start) last.end = end;
+      else this.held.push({ buffer, start, end });
+      return;
+    }
+    if (buffer === this.runBuffer && start === this.runEnd) {
+      this.runEnd = end;
+      return;
+    }
+    if (this.runBuffer) this.output.push({ buffer: this.runBuffer, start: this.runStart, end: this.runEnd });
+    this.runBuffer = buffer;
+    this.runStart = start;
+    this.runEnd = end;
   }
 
   private pushOutput(): void {
-    const output = this.output;
-    if (output.length === 0) return;
-    this.output = [];
+    const run = this.runBuffer;
+    if (!run) return;
     let flowing = true;
-    for (const { buffer, start, end } of output)
-      flowing = this.push(start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end));
+    if (this.output.length > 0) {
+      const output = this.output;
+      this.output = [];
+      for (const { buffer, start, end } of output) flowing = this.push(buffer.subarray(start, end));
+    }
+    this.runBuffer = undefined;
+    flowing = this.push(
+      this.runStart === 0 && this.runEnd === run.length ? run : run.subarray(this.runStart, this.runEnd),
+    );
     if (!flowing) this.socket.pause();
   }
 
@@ -264,37 +328,39 @@ interface Header {
   fin: boolean;
   rsv: number;
   opcode: number;
-  mask: Uint8Array | undefined;
+  /** Whether a 4-byte masking key ends the header. */
+  masked: boolean;
   payloadLength: number;
   /** Bytes of the header itself. */
   length: number;
 }
 
-/** RFC 6455 §5.2 frame header at the start of `bytes`, or undefined when more bytes are needed. */
-function parseHeader(bytes: Buffer): Header | undefined {
-  if (bytes.length < 2) return undefined;
-  const first = bytes[0]!;
-  const second = bytes[1]!;
+/** RFC 6455 §5.2 frame header at `bytes[offset]`, or undefined when more bytes are needed. */
+function parseHeader(bytes: Buffer, offset: number): Header | undefined {
+  const available = bytes.length - offset;
+  if (available < 2) return undefined;
+  const first = bytes[offset]!;
+  const second = bytes[offset + 1]!;
   let length = 2;
   let payloadLength = second & 0x7f;
   if (payloadLength === 126) {
-    if (bytes.length < 4) return undefined;
-    payloadLength = bytes.readUInt16BE(2);
+    if (available < 4) return undefined;
+    payloadLength = bytes.readUInt16BE(offset + 2);
     length = 4;
   } else if (payloadLength === 127) {
-    if (bytes.length < 10) return undefined;
-    payloadLength = bytes.readUInt32BE(2) * 2 ** 32 + bytes.readUInt32BE(6);
+    if (available < 10) return undefined;
+    payloadLength = bytes.readUInt32BE(offset + 2) * 2 ** 32 + bytes.readUInt32BE(offset + 6);
     length = 10;
   }
   const masked = (second & 0x80) !== 0;
-  if (masked && bytes.length < length + 4) return undefined;
-  const mask = masked ? Uint8Array.from(bytes.subarray(length, length + 4)) : undefined;
+  if (masked) length += 4;
+  if (available < length) return undefined;
   return {
     fin: (first & 0x80) !== 0,
     rsv: first & 0x70,
     opcode: first & 0x0f,
-    mask,
+    masked,
     payloadLength,
-    length: length + (masked ? 4 : 0),
+    length,
   };
 }

@@ -21,32 +21,43 @@ const ID_PREFIX_BYTES = 1024;
  * The nesting depth of one message's UTF-8 bytes, fed piece by piece as they arrive (the
  * structural characters are ASCII, so bytes are enough), masked or not: one linear pass that
  * stops at the first level beyond `maxDepth`. Brackets inside strings do not count. It keeps the
- * message's first bytes so a refusal can answer the request id.
+ * first bytes of a message that spans several pieces, so a refusal can answer the request id.
+ * One scanner serves a connection's messages one after another ({@link reset}).
  */
 export class DepthScanner {
   private depth = 0;
   private inString = false;
   private escaped = false;
-  private readonly prefix = new Uint8Array(ID_PREFIX_BYTES);
+  private prefix: Uint8Array | undefined;
   private prefixLength = 0;
   /** Whether the bound was crossed; nothing more is scanned after that. */
   exceeded = false;
 
   constructor(private readonly maxDepth = MAX_FRAME_DEPTH) {}
 
+  /** Start a new message. */
+  reset(): void {
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.prefixLength = 0;
+    this.exceeded = false;
+  }
+
   /**
-   * Scan `bytes[start, end)`, unmasking with `mask` (4 bytes, the key's index of `bytes[start]`
-   * being `maskOffset & 3`). Returns false once the message is nested beyond the bound.
+   * Scan `bytes[start, end)`, unmasking with `mask` (4 bytes; `bytes[start]` goes with the key's
+   * byte `maskOffset & 3`); `more` says the message goes on after this piece. Returns false once
+   * the message is nested beyond the bound.
    */
-  scan(bytes: Uint8Array, start = 0, end = bytes.length, mask?: Uint8Array, maskOffset = 0): boolean {
+  scan(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    mask?: Uint8Array,
+    maskOffset = 0,
+    more = false,
+  ): boolean {
     if (this.exceeded) return false;
-    const kept = this.prefixLength;
-    const keep = Math.min(end - start, ID_PREFIX_BYTES - kept);
-    for (let index = 0; index < keep; index++)
-      this.prefix[kept + index] = mask
-        ? bytes[start + index]! ^ mask[(maskOffset + index) & 3]!
-        : bytes[start + index]!;
-    this.prefixLength = kept + keep;
     let { depth, inString, escaped } = this;
     const maxDepth = this.maxDepth;
     for (let index = start; index < end; index++) {
@@ -58,9 +69,8 @@ export class DepthScanner {
       } else if (code === QUOTE) inString = true;
       else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
         if (++depth > maxDepth) {
-          // the kept prefix stops before the bracket beyond the bound
-          this.prefixLength = Math.min(this.prefixLength, kept + index - start);
           this.exceeded = true;
+          this.keep(bytes, start, index, mask, maskOffset); // the text before the excess
           return false;
         }
       } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) depth--;
@@ -68,12 +78,32 @@ export class DepthScanner {
     this.depth = depth;
     this.inString = inString;
     this.escaped = escaped;
+    if (more) this.keep(bytes, start, end, mask, maskOffset);
     return true;
   }
 
   /** The request id at the top level of the message, when it precedes the excess. */
   requestId(): string | undefined {
-    return topLevelId(decoder.decode(this.prefix.subarray(0, this.prefixLength)));
+    return topLevelId(decoder.decode(this.prefix?.subarray(0, this.prefixLength)));
+  }
+
+  /** Keep the message's first ID_PREFIX_BYTES (unmasked). */
+  private keep(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    mask: Uint8Array | undefined,
+    maskOffset: number,
+  ): void {
+    const count = Math.min(end - start, ID_PREFIX_BYTES - this.prefixLength);
+    if (count <= 0) return;
+    this.prefix ??= new Uint8Array(ID_PREFIX_BYTES);
+    const prefix = this.prefix;
+    for (let index = 0; index < count; index++)
+      prefix[this.prefixLength + index] = mask
+        ? bytes[start + index]! ^ mask[(maskOffset + index) & 3]!
+        : bytes[start + index]!;
+    this.prefixLength += count;
   }
 }
 
