@@ -173,7 +173,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${CLI_VERSION}\n`);
     return 0;
   }
-  enableCompileCache();
+  // not for the node: it starts once and then waits for days; the code cache would only add
+  // resident memory (~0.2 MB, docs/nodes.md "Memory")
+  if (!(args[0] === "node" && args[1] === "run")) enableCompileCache();
   const run = gatewayRun(args);
   if (run) {
     // the re-executed image: glibc has read its malloc tunables, nothing it starts inherits them

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { fail, get, localPaths, print, readLocalConfig } from "./gateway-local.js";
 import { launchdPlistFor, systemdUnitFor } from "./gateway-service.js";
 
@@ -36,6 +35,9 @@ export const NODE_RUN_OPTIONS = {
 export function nodeRunArgs(args: string[]): NodeRunFlags | undefined {
   if (args.includes("--help") || args.includes("-h")) return undefined;
   try {
+    // not `import … from "node:util"`: an ESM import of node:util builds its whole module facade,
+    // which loads worker_threads, the diff and colour helpers… (~0.7 MB resident for the node)
+    const { parseArgs } = process.getBuiltinModule("node:util");
     const { values } = parseArgs({ args, options: NODE_RUN_OPTIONS, strict: true, allowPositionals: false });
     const flags: NodeRunFlags = {};
     if (values.host !== undefined) flags.host = values.host;
@@ -50,14 +52,17 @@ export function nodeRunArgs(args: string[]): NodeRunFlags | undefined {
   }
 }
 
-/** ws(s)://host:port from the flags, else node.json's last gateway, else gateway.remote.url, else loopback. */
+/**
+ * ws(s)://host:port from the flags, else node.json's last gateway, else gateway.remote.url, else
+ * loopback; the TLS fingerprint pin from the flags, else node.json's.
+ */
 export function nodeTarget(
   flags: NodeRunFlags,
   env: NodeJS.ProcessEnv = process.env,
-): { url: string; token?: string } {
+): { url: string; token?: string; tlsFingerprint?: string } {
   const paths = localPaths(env);
   const { config } = readLocalConfig(paths);
-  let saved: { host?: string; port?: number; tls?: boolean } = {};
+  let saved: { host?: string; port?: number; tls?: boolean; tlsFingerprint?: string } = {};
   try {
     saved =
       (JSON.parse(readFileSync(join(paths.stateDir, "node.json"), "utf8")) as { gateway?: typeof saved })
@@ -69,7 +74,9 @@ export function nodeTarget(
   const remoteUrl = typeof remote === "string" ? new URL(remote) : undefined;
   const host = flags.host ?? saved.host ?? remoteUrl?.hostname ?? "127.0.0.1";
   const port = flags.port ?? (saved.port ? String(saved.port) : undefined) ?? remoteUrl?.port ?? "18789";
-  const tls = flags.tls || Boolean(flags.tlsFingerprint) || saved.tls || remoteUrl?.protocol === "wss:";
+  const tlsFingerprint =
+    flags.tlsFingerprint ?? (typeof saved.tlsFingerprint === "string" ? saved.tlsFingerprint : undefined);
+  const tls = flags.tls || Boolean(tlsFingerprint) || saved.tls || remoteUrl?.protocol === "wss:";
   const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   const token =
     flags.token ??
@@ -80,23 +87,40 @@ export function nodeTarget(
     (typeof get(config, "gateway.auth.token") === "string"
       ? (get(config, "gateway.auth.token") as string)
       : undefined);
-  return { url: `${tls ? "wss" : "ws"}://${bracketed}:${port}`, ...(token ? { token } : {}) };
+  return {
+    url: `${tls ? "wss" : "ws"}://${bracketed}:${port}`,
+    ...(token ? { token } : {}),
+    ...(tlsFingerprint ? { tlsFingerprint } : {}),
+  };
 }
 
 /**
- * V8 flags of the long-running node (docs/nodes.md "Memory"). `--lite-mode` runs everything in
- * the interpreter (no JIT, lazily allocated feedback, no WebAssembly): an idle node spends its
- * life waiting for a few invokes, and the optimizing compilers' code and output cost ~11 MB of
- * resident memory once a few thousand invokes have warmed them up, with no measurable gain in
- * the invoke round trip (the gateway and the network dominate it). A 1 MB semi-space keeps the
- * young generation small after a burst of output. `OPENCLAW_NODE_NODE_FLAGS` overrides them
- * ("" = none).
+ * Node and V8 flags of the long-running node (docs/nodes.md "Memory"), each measured on an idle
+ * node (VmRSS, medians of alternating runs):
+ * - `--lite-mode` runs everything in the interpreter (no JIT, lazily allocated feedback, no
+ *   WebAssembly): the optimizing compilers' code and output cost ~11 MB once a few thousand
+ *   invokes have warmed them up, with no measurable gain in the invoke round trip (the gateway
+ *   and the network dominate it);
+ * - a 1 MB semi-space keeps the young generation small after a burst of output;
+ * - `--single-threaded --v8-pool-size=1`: no background compile or GC tasks and one V8 worker
+ *   thread instead of one per core (a node waits; its GCs are small);
+ * - `--use-openssl-ca` when the node never verifies a certificate chain (`ws://`, or `wss://`
+ *   pinned by `--tls-fingerprint`): loading `tls` (which `ws` always does) otherwise starts
+ *   parsing Node's ~150 bundled root certificates in the background, ~1 MB kept for nothing.
+ *   An unpinned `wss://` gateway keeps Node's bundled roots.
+ * `OPENCLAW_NODE_NODE_FLAGS` overrides them ("" = none). The commands a node runs are separate
+ * processes and get none of these.
  */
-const NODE_RUN_FLAGS = "--max-semi-space-size=1 --lite-mode";
+export function nodeRunFlags(target: { url: string; tlsFingerprint?: string }): string[] {
+  const flags = ["--max-semi-space-size=1", "--lite-mode", "--single-threaded", "--v8-pool-size=1"];
+  if (target.url.startsWith("ws://") || target.tlsFingerprint) flags.push("--use-openssl-ca");
+  return flags;
+}
 
-/** Re-execute in place (same pid) with the node's V8 flags when this image runs without them. */
-function reexecWithFlags(): void {
-  const flags = (process.env.OPENCLAW_NODE_NODE_FLAGS ?? NODE_RUN_FLAGS).split(/\s+/).filter(Boolean);
+/** Re-execute in place (same pid) with the node's flags when this image runs without them. */
+function reexecWithFlags(defaults: string[]): void {
+  const override = process.env.OPENCLAW_NODE_NODE_FLAGS;
+  const flags = override === undefined ? defaults : override.split(/\s+/).filter(Boolean);
   if (!flags.length || flags.every((flag) => process.execArgv.includes(flag))) return;
   const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never })
     .execve;
@@ -115,10 +139,10 @@ function reexecWithFlags(): void {
 
 /** `openclaw node run`: a NodeHost in the foreground until SIGINT/SIGTERM. */
 export async function nodeRun(flags: NodeRunFlags): Promise<void> {
-  reexecWithFlags();
+  const target = nodeTarget(flags);
+  reexecWithFlags(nodeRunFlags(target));
   const { NodeHost, readNodeFile, writeNodeFile, pinnedWebSocket } = await import("@openclaw/node-host");
   const { stateDir } = localPaths();
-  const target = nodeTarget(flags);
   const url = new URL(target.url);
   const nodeFile = join(stateDir, "node.json");
   const file = readNodeFile(nodeFile);
@@ -126,10 +150,10 @@ export async function nodeRun(flags: NodeRunFlags): Promise<void> {
     host: url.hostname.replace(/^\[|\]$/g, ""),
     port: Number(url.port || 18789),
     tls: url.protocol === "wss:",
-    ...(flags.tlsFingerprint ? { tlsFingerprint: flags.tlsFingerprint } : {}),
+    ...(target.tlsFingerprint ? { tlsFingerprint: target.tlsFingerprint } : {}),
   };
   writeNodeFile(nodeFile, file);
-  const fingerprint = flags.tlsFingerprint ?? file.gateway.tlsFingerprint;
+  const fingerprint = target.tlsFingerprint;
   const host = new NodeHost({
     url: target.url,
     ...(target.token ? { auth: { token: target.token } } : {}),

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { Command } from "commander";
 import { afterEach, describe, expect, it } from "vitest";
 import { registerNode } from "./node.js";
-import { NODE_RUN_OPTIONS, nodeRunArgs } from "./node-impl.js";
+import { NODE_RUN_OPTIONS, nodeRunArgs, nodeRunFlags, nodeTarget } from "./node-impl.js";
 
 // `openclaw node run` is parsed without commander (cli.ts → nodeRunArgs) so the long-running node
 // never loads it, and re-executes itself in place with its V8 flags (docs/nodes.md "Memory").
@@ -119,10 +119,44 @@ describe("openclaw node run without commander", () => {
     const { stdout } = await promisify(execFile)("ps", ["-o", "args=", "-p", String(child.pid)]);
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    expect(stdout).toContain("--max-semi-space-size=1 --lite-mode");
+    expect(stdout).toContain("--max-semi-space-size=1 --lite-mode --single-threaded --v8-pool-size=1");
+    // ws:// verifies no certificate: Node's bundled roots are not parsed
+    expect(stdout).toContain("--use-openssl-ca");
     expect(stderr).toContain(`node: connecting to ws://127.0.0.1:${port}`);
     const urls = (await readFile(loaded, "utf8")).split("\n");
     expect(urls.some((url) => url.includes("/node-host/"))).toBe(true);
     expect(urls.filter((url) => /\/(commander|zod)\/|\/packages\/core\//.test(url))).toEqual([]);
+  });
+});
+
+describe("the node's flags", () => {
+  it("keeps Node's bundled root certificates whenever a certificate chain is verified", () => {
+    const env = { OPENCLAW_STATE_DIR: "/nonexistent/openclaw-node-flags" };
+    const plain = nodeTarget({ host: "gw.example", port: "18789" }, env);
+    expect(plain.url).toBe("ws://gw.example:18789");
+    expect(nodeRunFlags(plain)).toContain("--use-openssl-ca");
+    const verified = nodeTarget({ host: "gw.example", tls: true }, env);
+    expect(verified.url).toBe("wss://gw.example:18789");
+    expect(nodeRunFlags(verified)).not.toContain("--use-openssl-ca");
+    const pinned = nodeTarget({ host: "gw.example", tlsFingerprint: "AB:CD" }, env);
+    expect(pinned).toMatchObject({ url: "wss://gw.example:18789", tlsFingerprint: "AB:CD" });
+    expect(nodeRunFlags(pinned)).toContain("--use-openssl-ca");
+  });
+
+  it("remembers the TLS pin of an earlier run", async () => {
+    const home = await mkdtemp(join(tmpdir(), "openclaw-node-pin-"));
+    homes.push(home);
+    await writeFile(
+      join(home, "node.json"),
+      JSON.stringify({
+        version: 1,
+        gateway: { host: "gw.example", port: 19001, tls: true, tlsFingerprint: "AB:CD" },
+      }),
+    );
+    const target = nodeTarget({}, { OPENCLAW_STATE_DIR: home });
+    expect(target).toMatchObject({ url: "wss://gw.example:19001", tlsFingerprint: "AB:CD" });
+    expect(nodeTarget({ tlsFingerprint: "EF:01" }, { OPENCLAW_STATE_DIR: home }).tlsFingerprint).toBe(
+      "EF:01",
+    );
   });
 });
