@@ -24,6 +24,8 @@ interface Slice {
 type FrameKind = "text" | "other" | "drop";
 
 const MAX_HEADER_BYTES = 14;
+/** How much of a refused message is read and thrown away per event-loop turn. */
+const DISCARD_PER_TURN = 256 * 1024;
 
 /**
  * The stream `ws` reads a client's socket through (ws takes any Duplex for `handleUpgrade`). It
@@ -66,6 +68,8 @@ export class FrameGate extends Duplex {
   private runStart = 0;
   private runEnd = 0;
   private refusals: TooDeep[] | undefined;
+  private discardedThisTurn = 0;
+  private drainPaused = false;
   private tooDeepListener: ((refused: TooDeep) => void) | undefined;
 
   constructor(
@@ -214,10 +218,28 @@ export class FrameGate extends Duplex {
       if (!this.scanner.scan(chunk, position, end, this.mask, this.payloadRead, more)) this.refuse();
     }
     if (this.kind !== "drop") this.emitSlice(chunk, position, end);
+    else this.discarded(end - position);
     this.payloadRead += end - position;
     this.payloadLeft -= end - position;
     if (this.payloadLeft === 0) this.frameDone();
     return end;
+  }
+
+  /**
+   * Bytes of a refused message thrown away: past DISCARD_PER_TURN in one event-loop turn, reading
+   * pauses until the next turn, so draining 10 MB never holds the loop for long (other sockets,
+   * `/health`, are served in between).
+   */
+  private discarded(bytes: number): void {
+    this.discardedThisTurn += bytes;
+    if (this.discardedThisTurn < DISCARD_PER_TURN || this.drainPaused) return;
+    this.drainPaused = true;
+    this.socket.pause();
+    setImmediate(() => {
+      this.discardedThisTurn = 0;
+      this.drainPaused = false;
+      if (!this.isPaused()) this.socket.resume(); // unless ws itself asked for a pause
+    });
   }
 
   /** The text message is nested too deeply: drop what was held of it, discard the rest. */
