@@ -23,13 +23,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function fakeGateway() {
-  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+async function fakeGateway(options: { perMessageDeflate?: boolean } = {}) {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0, ...options });
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const results: Record<string, unknown>[] = [];
   const resultWaiters: (() => void)[] = [];
   let socket: WebSocket | undefined;
+  const extensions: string[] = [];
+  server.on("headers", (_headers, request) =>
+    extensions.push(request.headers["sec-websocket-extensions"] ?? ""),
+  );
   const connected = new Promise<void>((resolve) => {
     server.on("connection", (ws) => {
       socket = ws;
@@ -63,6 +67,8 @@ async function fakeGateway() {
     url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
     connected,
     results,
+    /** The Sec-WebSocket-Extensions header of each upgrade request ("" when none). */
+    extensions,
     /** Send a `node.invoke.request` event as the gateway would. */
     invoke(payload: unknown): void {
       socket?.send(JSON.stringify({ type: "event", event: "node.invoke.request", payload }));
@@ -126,6 +132,13 @@ describe("NodeHost invokes", () => {
       },
     ]);
     expect(logs.filter((line) => line.includes("malformed node.invoke.request"))).toHaveLength(3);
+  });
+
+  it("does not offer permessage-deflate, even to a gateway that would accept it", async () => {
+    const gateway = await fakeGateway({ perMessageDeflate: true });
+    await startNode(gateway.url, []);
+    await gateway.connected;
+    expect(gateway.extensions).toEqual([""]);
   });
 
   it("loads no zod: the node's client checks the fields it reads by hand", () => {

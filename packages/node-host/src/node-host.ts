@@ -33,7 +33,7 @@ export interface NodeHostOptions {
   builtins?: boolean;
   /** One line per event worth telling the user (default: stderr). */
   log?: (line: string) => void;
-  /** Default: Node's global WebSocket. */
+  /** Default: the `ws` package's, without permessage-deflate. */
   WebSocket?: WebSocketConstructor;
   reconnect?: ReconnectOptions;
   /** How long `system.run` waits for an operator's approval before `askFallback` (default 120 000 ms). */
@@ -59,8 +59,20 @@ function invokeRequest(payload: unknown): InvokeRequest | undefined {
 }
 
 let wsConstructor: Promise<WebSocketConstructor> | undefined;
+/**
+ * The `ws` package's WebSocket without the permessage-deflate offer: a gateway that accepted it
+ * would keep a deflate and an inflate context (zlib windows) for the node's whole life, for frames
+ * of a few hundred bytes.
+ */
 function defaultWebSocket(): Promise<WebSocketConstructor> {
-  wsConstructor ??= import("ws").then((module) => module.default as unknown as WebSocketConstructor);
+  wsConstructor ??= import("ws").then(({ default: WebSocket }) => {
+    class NodeWebSocket extends WebSocket {
+      constructor(url: string) {
+        super(url, { perMessageDeflate: false });
+      }
+    }
+    return NodeWebSocket as unknown as WebSocketConstructor;
+  });
   return wsConstructor;
 }
 

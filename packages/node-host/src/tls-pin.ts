@@ -19,7 +19,8 @@ export async function pinnedWebSocket(fingerprint: string): Promise<WebSocketCon
   const wanted = normalizeFingerprint(fingerprint);
   class PinnedWebSocket extends WebSocket {
     constructor(url: string) {
-      super(url, { rejectUnauthorized: false });
+      // the pin replaces chain verification; no permessage-deflate (see node-host.ts)
+      super(url, { rejectUnauthorized: false, perMessageDeflate: false });
       this.once("upgrade", (response) => {
         const socket = response.socket as import("node:tls").TLSSocket;
         const presented =
