@@ -20,7 +20,9 @@ export interface FakeSlackSent {
 
 export type FakeSlackFault =
   | { kind: "rate-limit"; method: string; retryAfter: number }
-  | { kind: "drop-after-processing"; method: string };
+  | { kind: "drop-after-processing"; method: string }
+  /** The next call of `method` gets this HTTP status (Slack unavailable: 503). */
+  | { kind: "http-error"; method: string; status: number };
 
 /**
  * Fake Slack: Web API (`/api/<method>`, bearer tokens) and Socket Mode WebSocket on one port.
@@ -258,6 +260,7 @@ export class FakeSlackServer {
     const fault = index >= 0 ? this.faults.splice(index, 1)[0] : undefined;
     if (fault?.kind === "rate-limit")
       return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfter) });
+    if (fault?.kind === "http-error") return send(fault.status, { ok: false, error: "service_unavailable" });
     switch (method) {
       case "apps.connections.open":
         this.connectionsOpened++;
