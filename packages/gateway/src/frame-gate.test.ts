@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect, createServer, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { FrameGate, type TooDeep } from "./frame-gate.js";
@@ -147,5 +149,28 @@ describe("frame gate", () => {
     const raw = await through(unmasked, 5);
     expect(raw.refused).toEqual([]);
     expect(raw.passed.equals(unmasked)).toBe(true);
+  });
+
+  it("shows what waits behind a socket that is not read (ws's bufferedAmount)", async () => {
+    let peer: Socket | undefined;
+    const server = createServer((socket) => {
+      peer = socket;
+      socket.pause(); // never reads
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as { port: number };
+    const socket = connect(port, "127.0.0.1");
+    await once(socket, "connect");
+    const gate = new FrameGate(socket, { maxPayload: 1 << 25 });
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let written = 0;
+    // the kernel buffers take a few MB; past them the gate holds what ws writes
+    while (gate.write(chunk) && written < 256 * 1024 * 1024) written += chunk.length;
+    expect(gate.writableLength).toBeGreaterThan(0);
+    expect(gate.writableNeedDrain).toBe(true);
+    gate.destroy();
+    peer?.destroy();
+    server.close();
   });
 });
