@@ -49,7 +49,6 @@ export class FrameGate extends Duplex {
   private kind: FrameKind = "other";
   private payloadLeft = 0;
   private payloadRead = 0;
-  private masked = false;
   private readonly mask = new Uint8Array(4);
   private fin = false;
   private control = false;
