@@ -35,8 +35,17 @@ const workspacesReady = new Map<string, Promise<unknown>>();
 const HOST = {
   host: hostname(),
   os: `${platform()} ${release()}`,
-  timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
 };
+let hostZone: string | undefined;
+/**
+ * The host's IANA time zone, read on first use: only a turn whose agent has no
+ * `agents.defaults.userTimezone` needs it. Intl is the one way to ask, and its first
+ * `DateTimeFormat` pages in ~8 MB of ICU data and code from the node binary (~11 MB resident).
+ */
+function hostTimezone(): string {
+  hostZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return hostZone;
+}
 
 function toUsageSummary(message: AssistantMessage): UsageSummary {
   return {
@@ -220,7 +229,7 @@ async function prepareTurn(
       tools: allowedTools,
       mode: subagent ? "minimal" : "full",
       runtime: { host: HOST.host, os: HOST.os, node: process.version, model: formatModelRef(ref), thinking },
-      timezone: defaults.userTimezone ?? HOST.timezone,
+      timezone: defaults.userTimezone ?? hostTimezone(),
       extra: input.extraSystemPrompt ? [input.extraSystemPrompt] : undefined,
       skills: skills.prompt,
     });
@@ -360,7 +369,8 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
     toolCallsMade: [],
   };
   const timeoutMs = (deps.config.agents?.defaults?.timeoutSeconds ?? 600) * 1000;
-  const timeoutSignal = AbortSignal.timeout(timeoutMs);
+  const deadline = turnDeadline(timeoutMs);
+  const timeoutSignal = deadline.signal;
   const callSignal = AbortSignal.any([input.signal, timeoutSignal]);
   let turn: Turn | undefined;
   try {
@@ -380,5 +390,22 @@ export async function executeTurn(deps: RuntimeDeps, input: TurnInput): Promise<
       timeoutSignal,
       timeoutMs,
     });
+  } finally {
+    deadline.clear();
   }
+}
+
+/**
+ * The turn's time limit as a signal that aborts like `AbortSignal.timeout` (a `TimeoutError`),
+ * but whose timer is cleared when the turn ends: a finished turn holds no timer and no signal
+ * until `timeoutSeconds` runs out (600 s by default, per turn).
+ */
+function turnDeadline(timeoutMs: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    timeoutMs,
+  );
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
