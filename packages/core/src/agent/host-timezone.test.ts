@@ -1,19 +1,23 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createMockProvider, MockLanguageModelV1, mockTextResponse } from "@openclaw/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-// The host's time zone comes from Intl, whose first DateTimeFormat pages in ~11 MB of ICU data
-// and code: core's agent runtime asks for it on the first turn that needs it, not when it loads.
+import { ianaZoneName, resolveHostTimezone } from "./host-timezone.js";
+
+// The host's time zone for the system prompt is read from TZ and the system's files, the way ICU
+// reads it, not from Intl, whose first DateTimeFormat pages in ~11 MB of ICU data and code.
 
 const RealDateTimeFormat = Intl.DateTimeFormat;
 let constructed = 0;
 let dir: string;
+let savedTz: string | undefined;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "openclaw-host-tz-"));
   constructed = 0;
+  savedTz = process.env.TZ;
   Intl.DateTimeFormat = new Proxy(RealDateTimeFormat, {
     apply(target, self, args) {
       constructed++;
@@ -27,6 +31,9 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   Intl.DateTimeFormat = RealDateTimeFormat;
+  // (Node re-reads the zone when TZ changes: Intl follows it)
+  if (savedTz === undefined) delete process.env.TZ;
+  else process.env.TZ = savedTz;
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -58,18 +65,146 @@ async function oneTurn(
 }
 
 describe("the host time zone in the system prompt", () => {
-  it("is read from Intl by the first turn whose agent has no userTimezone, not when core loads", async () => {
+  it("is read without Intl by the first turn whose agent has no userTimezone, not when core loads", async () => {
+    process.env.TZ = "America/New_York";
     // core's modules are imported here, after the counting stand-in is installed
     const { createAssistant } = await import("../assistant.js");
     expect(constructed).toBe(0);
     expect(await oneTurn(createAssistant, "Europe/Paris")).toContain("The user's timezone is Europe/Paris.");
+    expect(await oneTurn(createAssistant, undefined)).toContain("The user's timezone is America/New_York.");
     expect(constructed).toBe(0);
-    const hostZone = new RealDateTimeFormat().resolvedOptions().timeZone;
-    constructed = 0;
-    expect(await oneTurn(createAssistant, undefined)).toContain(`The user's timezone is ${hostZone}.`);
-    expect(constructed).toBe(1);
-    // read once per process
-    await oneTurn(createAssistant, undefined);
-    expect(constructed).toBe(1);
+    // what Intl says of the same host
+    expect(new RealDateTimeFormat().resolvedOptions().timeZone).toBe("America/New_York");
+  });
+});
+
+/** A stand-in for /etc: `localtime` (a symlink to `target`, when given) and `timezone` (when given). */
+async function fakeEtc(options: { target?: string; timezone?: string; copy?: boolean }) {
+  const etc = path.join(dir, `etc-${Math.random().toString(36).slice(2)}`);
+  await mkdir(etc, { recursive: true });
+  const localtime = path.join(etc, "localtime");
+  if (options.copy) await writeFile(localtime, "TZif2 not a link");
+  else if (options.target) await symlink(options.target, localtime);
+  if (options.timezone !== undefined) await writeFile(path.join(etc, "timezone"), options.timezone);
+  let intlAsked = 0;
+  return {
+    sources: (env: NodeJS.ProcessEnv = {}) => ({
+      env,
+      localtime,
+      timezoneFile: path.join(etc, "timezone"),
+      intl: () => {
+        intlAsked++;
+        return "Intl/Answer";
+      },
+    }),
+    intlAsked: () => intlAsked,
+  };
+}
+
+describe("resolveHostTimezone", () => {
+  it("takes TZ first: a name, a ':'-prefixed name, a path into zoneinfo, posix/ and right/ trees", async () => {
+    const etc = await fakeEtc({ target: "/usr/share/zoneinfo/Asia/Tokyo" });
+    const resolve = (TZ: string) => resolveHostTimezone(etc.sources({ TZ }));
+    expect(resolve("Europe/Paris")).toBe("Europe/Paris");
+    expect(resolve(":America/Argentina/Buenos_Aires")).toBe("America/Argentina/Buenos_Aires");
+    expect(resolve(":/usr/share/zoneinfo/Europe/Berlin")).toBe("Europe/Berlin");
+    expect(resolve("posix/Australia/Lord_Howe")).toBe("Australia/Lord_Howe");
+    expect(resolve("right/America/Port-au-Prince")).toBe("America/Port-au-Prince");
+    expect(resolve("Etc/GMT+5")).toBe("Etc/GMT+5");
+    expect(resolve("EST5EDT")).toBe("EST5EDT");
+    expect(etc.intlAsked()).toBe(0);
+  });
+
+  it("names every UTC alias UTC, as Intl does", async () => {
+    const etc = await fakeEtc({});
+    for (const TZ of ["UTC", "Etc/UTC", ":Etc/UTC", "GMT", "Etc/GMT", "Zulu", "Etc/Universal", "GMT0"])
+      expect(resolveHostTimezone(etc.sources({ TZ }))).toBe("UTC");
+    expect(resolveHostTimezone((await fakeEtc({ target: "/usr/share/zoneinfo/Etc/UTC" })).sources())).toBe(
+      "UTC",
+    );
+  });
+
+  it("skips a TZ that is a POSIX rule or not a zone name, and reads /etc/localtime's target", async () => {
+    const etc = await fakeEtc({ target: "../usr/share/zoneinfo/Europe/Lisbon", timezone: "Asia/Seoul\n" });
+    for (const TZ of [
+      "CET-1CEST",
+      "CET-1CEST,M3.5.0,M10.5.0/3",
+      "JST-9",
+      "",
+      ":",
+      "../../etc/passwd",
+      "localtime",
+    ])
+      expect(resolveHostTimezone(etc.sources({ TZ }))).toBe("Europe/Lisbon");
+    expect(etc.intlAsked()).toBe(0);
+  });
+
+  it("reads macOS's /var/db/timezone/zoneinfo link and drops posix/ in a link's target", async () => {
+    const mac = await fakeEtc({ target: "/var/db/timezone/zoneinfo/America/Los_Angeles" });
+    expect(resolveHostTimezone(mac.sources())).toBe("America/Los_Angeles");
+    const posix = await fakeEtc({ target: "/usr/share/zoneinfo/posix/Africa/Abidjan" });
+    expect(resolveHostTimezone(posix.sources())).toBe("Africa/Abidjan");
+  });
+
+  it("falls back to /etc/timezone when /etc/localtime is a copy, missing, or points elsewhere", async () => {
+    const copy = await fakeEtc({ copy: true, timezone: "Europe/Vienna\n" });
+    expect(resolveHostTimezone(copy.sources())).toBe("Europe/Vienna");
+    const missing = await fakeEtc({ timezone: "  Pacific/Auckland  \n" });
+    expect(resolveHostTimezone(missing.sources())).toBe("Pacific/Auckland");
+    const elsewhere = await fakeEtc({ target: "/opt/zones/Paris", timezone: "Europe/Paris" });
+    expect(resolveHostTimezone(elsewhere.sources())).toBe("Europe/Paris");
+    const traversal = await fakeEtc({
+      target: "/usr/share/zoneinfo/../../../etc/passwd",
+      timezone: "Asia/Dubai",
+    });
+    expect(resolveHostTimezone(traversal.sources())).toBe("Asia/Dubai");
+  });
+
+  it("asks Intl only when nothing on the host names a zone", async () => {
+    const none = await fakeEtc({});
+    expect(resolveHostTimezone(none.sources())).toBe("Intl/Answer");
+    const garbage = await fakeEtc({ copy: true, timezone: "../../secret" });
+    expect(resolveHostTimezone(garbage.sources({ TZ: "CET-1CEST" }))).toBe("Intl/Answer");
+    expect(garbage.intlAsked()).toBe(1);
+  });
+
+  it("names the zone Intl names on this machine (default sources; several TZ values)", () => {
+    const intl = () => new RealDateTimeFormat().resolvedOptions().timeZone;
+    // Intl canonicalizes links (Asia/Kolkata → Asia/Calcutta): compare what each name means to it
+    const meaning = (zone: string) =>
+      new RealDateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+    delete process.env.TZ;
+    expect(meaning(resolveHostTimezone())).toBe(intl());
+    for (const TZ of [
+      "Europe/Paris",
+      ":Asia/Tokyo",
+      "UTC",
+      "Etc/UTC",
+      "America/Argentina/Salta",
+      "Etc/GMT+5",
+    ]) {
+      process.env.TZ = TZ;
+      expect(resolveHostTimezone()).toBe(intl());
+    }
+  });
+});
+
+describe("ianaZoneName", () => {
+  it("accepts tz database names and refuses paths, rules and odd characters", () => {
+    expect(ianaZoneName("America/Indiana/Knox")).toBe("America/Indiana/Knox");
+    expect(ianaZoneName("Europe/Kyiv")).toBe("Europe/Kyiv");
+    for (const bad of [
+      "/etc/passwd",
+      "Europe/../../etc",
+      "Europe//Paris",
+      "Europe/Paris/",
+      "europe/paris",
+      "Europe/Pa ris",
+      "Europe/Paris\u0000",
+      "A/B/C/D",
+      "PST8",
+      "X".repeat(40),
+    ])
+      expect(ianaZoneName(bad)).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import type { UsageSummary } from "../bus/event-bus.js";
 import { formatModelRef, type ModelRef } from "../models/model-ref.js";
 import type { RuntimeConfig } from "../models/runtime-config.js";
 import { ensureWorkspace, loadBootstrapFilesCached } from "../workspace/workspace.js";
+import { resolveHostTimezone } from "./host-timezone.js";
 import { acceptsImages } from "./model-messages.js";
 import { resolveRunModels } from "./run-models.js";
 import { isSessionExpired, type SessionResetConfig } from "./session-expiry.js";
@@ -38,12 +39,12 @@ const HOST = {
 };
 let hostZone: string | undefined;
 /**
- * The host's IANA time zone, read on first use: only a turn whose agent has no
- * `agents.defaults.userTimezone` needs it. Intl is the one way to ask, and its first
- * `DateTimeFormat` pages in ~8 MB of ICU data and code from the node binary (~11 MB resident).
+ * The host's IANA time zone, read on first use (only a turn whose agent has no
+ * `agents.defaults.userTimezone` needs it) from `TZ` and the system's files, not from Intl,
+ * whose first `DateTimeFormat` pages in ICU's date-format data (host-timezone.ts).
  */
 function hostTimezone(): string {
-  hostZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  hostZone ??= resolveHostTimezone();
   return hostZone;
 }
 
