@@ -8,7 +8,7 @@ import type {
   LanguageModelV1Warning,
   ThinkingLevel,
 } from "@openclaw/protocol";
-import { ProviderError } from "@openclaw/protocol";
+import { ProviderError } from "@openclaw/protocol/model";
 import {
   checkToolInput,
   classifyHttpStatus,

@@ -9,7 +9,7 @@ import type {
   LanguageModelV1Usage,
   ThinkingLevel,
 } from "@openclaw/protocol";
-import { ProviderError } from "@openclaw/protocol";
+import { ProviderError } from "@openclaw/protocol/model";
 import {
   checkToolInput,
   classifyHttpStatus,

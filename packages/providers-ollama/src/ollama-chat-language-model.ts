@@ -6,7 +6,7 @@ import type {
   LanguageModelV1StreamPart,
   LanguageModelV1StreamResult,
 } from "@openclaw/protocol";
-import { ProviderError } from "@openclaw/protocol";
+import { ProviderError } from "@openclaw/protocol/model";
 import {
   checkToolInput,
   classifyHttpStatus,

@@ -7,7 +7,7 @@ import type {
   LanguageModelV1StreamResult,
   LanguageModelV1Usage,
 } from "@openclaw/protocol";
-import { ProviderError } from "@openclaw/protocol";
+import { ProviderError } from "@openclaw/protocol/model";
 import {
   checkToolInput,
   classifyHttpStatus,

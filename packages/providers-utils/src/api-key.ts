@@ -1,4 +1,4 @@
-import { ProviderError } from "@openclaw/protocol";
+import { ProviderError } from "@openclaw/protocol/model";
 
 export interface LoadApiKeyOptions {
   /** Provider id (`openai`, `anthropic`, a custom id...), used in the error message. */

@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorKind, parseRetryAfter } from "@openclaw/protocol";
+import { ProviderError, type ProviderErrorKind, parseRetryAfter } from "@openclaw/protocol/model";
 
 export type FetchFunction = typeof globalThis.fetch;
 

@@ -2,7 +2,7 @@ import {
   type LanguageModelV1StreamPart,
   type LanguageModelV1StreamResult,
   ProviderError,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/model";
 import { toProviderError } from "./http.js";
 
 /**

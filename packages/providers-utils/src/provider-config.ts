@@ -6,7 +6,7 @@ import {
   type ModelProviderConfig,
   type ProviderConfigOverrides,
   resolveConfigApiKey,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/model";
 
 /** What every provider package's `fromConfig` reads the same way from `models.providers.<id>`. */
 export interface ResolvedProviderConfig<Api extends ModelApi> {

@@ -1,4 +1,4 @@
-import { ProviderError } from "@openclaw/protocol";
+import { ProviderError } from "@openclaw/protocol/model";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
 /** Server-sent events of a response body, one at a time. */

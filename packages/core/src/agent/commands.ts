@@ -1,4 +1,4 @@
-import { isThinkingLevel, THINKING_LEVELS } from "@openclaw/protocol";
+import { isThinkingLevel, THINKING_LEVELS } from "@openclaw/protocol/model";
 import {
   configuredModelRefs,
   formatModelRef,

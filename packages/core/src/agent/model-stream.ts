@@ -7,7 +7,7 @@ import {
   type LanguageModelV1Usage,
   type ModelInfo,
   ProviderError,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/model";
 import type {
   AssistantMessage,
   StopReason,

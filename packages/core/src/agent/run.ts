@@ -1,5 +1,6 @@
 import { hostname, platform, release } from "node:os";
-import { isThinkingLevel, OpenClawError, type ThinkingLevel } from "@openclaw/protocol";
+import { OpenClawError } from "@openclaw/protocol/base";
+import { isThinkingLevel, type ThinkingLevel } from "@openclaw/protocol/model";
 import type { UsageSummary } from "../bus/event-bus.js";
 import { formatModelRef, type ModelRef } from "../models/model-ref.js";
 import type { RuntimeConfig } from "../models/runtime-config.js";

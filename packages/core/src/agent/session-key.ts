@@ -14,7 +14,7 @@ export function parseAgentSessionKey(key: string): ParsedSessionKey | undefined 
 }
 
 /** Canonical store key for a request key (`main` → `agent:main:main`); protocol's, shared with the gateway. */
-export { toAgentSessionKey } from "@openclaw/protocol";
+export { toAgentSessionKey } from "@openclaw/protocol/base";
 
 export function agentIdFromSessionKey(key: string, fallback = DEFAULT_AGENT_ID): string {
   return parseAgentSessionKey(key)?.agentId ?? fallback;

@@ -1,4 +1,4 @@
-import { ProviderError } from "@openclaw/protocol";
+import { ProviderError } from "@openclaw/protocol/model";
 import { sessionExecConfig } from "../approvals/exec-routing.js";
 import type { FailoverCandidate } from "../models/failover.js";
 import { formatModelRef } from "../models/model-ref.js";

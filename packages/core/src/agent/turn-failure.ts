@@ -1,4 +1,5 @@
-import { OpenClawError, ProviderError } from "@openclaw/protocol";
+import { OpenClawError } from "@openclaw/protocol/base";
+import { ProviderError } from "@openclaw/protocol/model";
 import type { ChatErrorKind } from "../bus/event-bus.js";
 import { AllModelsFailedError } from "../models/failover.js";
 import { ModelRefError } from "../models/model-ref.js";

@@ -1,4 +1,4 @@
-import { withFinalResult } from "@openclaw/protocol";
+import { withFinalResult } from "@openclaw/protocol/base";
 import type { ReplyResult } from "../agent/events.js";
 import { imageAttachments, mediaMaxBytes } from "../chat/attachments.js";
 import { trackRun } from "../chat/runs.js";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { OpenClawError } from "@openclaw/protocol";
+import { OpenClawError } from "@openclaw/protocol/base";
 import type { CoreMethods, MethodContext } from "../methods/context.js";
 import type { Automation } from "./automation.js";
 import { page } from "./page.js";

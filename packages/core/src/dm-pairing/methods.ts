@@ -1,4 +1,4 @@
-import { OpenClawError } from "@openclaw/protocol";
+import { OpenClawError } from "@openclaw/protocol/base";
 import type { CoreMethods } from "../methods/context.js";
 
 /** The DM pairing store of this gateway's state dir (loaded on the first call). */

@@ -1,4 +1,4 @@
-import { OpenClawError } from "@openclaw/protocol";
+import { OpenClawError } from "@openclaw/protocol/base";
 import { type AutomationResolver, automationOf } from "../cron/methods.js";
 import type { CoreMethods } from "../methods/context.js";
 

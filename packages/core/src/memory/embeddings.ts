@@ -4,7 +4,7 @@ import {
   getBuiltinProvider,
   type ModelApi,
   type ModelProviderConfig,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/model";
 import type { ProviderFactory } from "../models/provider-registry.js";
 import { type MemorySettings, resolveSecret } from "./settings.js";
 

@@ -1,4 +1,4 @@
-import { type LanguageModelV1, ProviderError, type ProviderErrorKind } from "@openclaw/protocol";
+import { type LanguageModelV1, ProviderError, type ProviderErrorKind } from "@openclaw/protocol/model";
 import { formatModelRef, type ModelRef } from "./model-ref.js";
 import { missingProviderFix, type ProviderRegistry, ProviderUnavailableError } from "./provider-registry.js";
 

@@ -5,7 +5,7 @@ import {
   type ModelProviderConfig,
   type ModelProviderV1,
   resolveConfigApiKey,
-} from "@openclaw/protocol";
+} from "@openclaw/protocol/model";
 import type { RuntimeConfig, RuntimeProviderConfig } from "./runtime-config.js";
 
 /** Wire APIs a provider package can serve (`models.providers.<id>.api`). */

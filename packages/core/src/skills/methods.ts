@@ -1,4 +1,4 @@
-import { OpenClawError } from "@openclaw/protocol";
+import { OpenClawError } from "@openclaw/protocol/base";
 import { defaultAgentOf } from "../memory/methods.js";
 import type { CoreMethods, MethodContext } from "../methods/context.js";
 

@@ -1,4 +1,4 @@
-import { type ErrorCode, OpenClawError } from "../errors.js";
+import { type ErrorCode, OpenClawError } from "../error-codes.js";
 
 /**
  * What went wrong with a model call. Core's failover classifies on this:
