@@ -1,11 +1,10 @@
 import type { LanguageModelV1FunctionTool } from "@openclaw/protocol";
-import { z } from "zod";
 import type { RuntimeConfig } from "../models/runtime-config.js";
 import { capOutput } from "../tools/output-cap.js";
 import { isToolAllowed } from "../tools/policy.js";
 import { type RunToolContext, runToolPolicy } from "../tools/run-policy.js";
 import type { ToolContext, ToolDefinition, ToolsRuntimeConfig } from "../tools/types.js";
-import { ToolError } from "../tools/types.js";
+import { ToolError, toolParameters } from "../tools/types.js";
 import type { ToolResultMessage } from "./transcript.js";
 import type { RuntimeDeps } from "./turn-state.js";
 
@@ -18,12 +17,18 @@ export function toolNotice(name: string, args: Record<string, unknown>, full: bo
   return `🔧 ${name}${short ? `: ${short}` : ""}`;
 }
 
+/**
+ * The JSON Schema the model receives: the tool's `inputSchema` (the built-ins': precomputed, so a
+ * turn needs no zod), else derived from its zod `parameters` (the input side, without `$schema`).
+ */
 function toolSpec(tool: ToolDefinition): LanguageModelV1FunctionTool {
-  const schema = z.toJSONSchema(tool.parameters, { io: "input", unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
-  delete schema.$schema;
+  let schema = tool.inputSchema;
+  if (!schema) {
+    if (typeof tool.parameters === "function")
+      throw new Error(`tool ${tool.name}: parameters given as a loader need an inputSchema`);
+    schema = tool.parameters.toJSONSchema({ io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+    delete schema.$schema;
+  }
   return { type: "function", name: tool.name, description: tool.description, inputSchema: schema };
 }
 
@@ -91,10 +96,10 @@ export interface ToolCall {
 }
 
 /** Why a call cannot run (bad JSON, not allowed, unknown tool, invalid arguments), else the parsed arguments. */
-function checkCall(
+async function checkCall(
   call: ToolCall,
   options: ToolRunOptions,
-): { error: string } | { tool: ToolDefinition; args: unknown } {
+): Promise<{ error: string } | { tool: ToolDefinition; args: unknown }> {
   if (call.parseError)
     return { error: `Error: ${call.parseError}. Call ${call.name} again with a JSON object of arguments.` };
   const tool = options.toolsByName.get(call.name);
@@ -105,7 +110,8 @@ function checkCall(
       error: `Error: unknown tool "${call.name}". Available tools: ${[...options.toolsByName.keys()].join(", ") || "none"}.`,
     };
   }
-  const parsed = tool.parameters.safeParse(call.arguments);
+  // the built-ins' zod schemas (and zod) load with the first call that needs them
+  const parsed = (await toolParameters(tool)).safeParse(call.arguments);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
@@ -121,7 +127,7 @@ export async function runTool(
   options: ToolRunOptions,
 ): Promise<{ content: string; isError: boolean; details?: unknown }> {
   const cap = options.deps.toolOutputCap ?? 100_000;
-  const checked = checkCall(call, options);
+  const checked = await checkCall(call, options);
   if ("error" in checked) return { content: checked.error, isError: true };
   const context: ToolContext = {
     agentId: options.agentId,

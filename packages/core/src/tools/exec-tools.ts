@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { BUILTIN_TOOL_INPUT_SCHEMAS } from "./builtin-tool-schemas.js";
 import { assertExecAvoidsGatewaySecrets, execEnvironment } from "./gateway-secrets.js";
 import { capOutput } from "./output-cap.js";
 import { type ProcessSession, ProcessWriteError } from "./process-registry.js";
@@ -75,13 +75,8 @@ export const execTool = defineTool({
   name: "exec",
   description:
     "Run a shell command in the workspace. Long commands move to the background after yieldMs; use the process tool to poll or kill them.",
-  parameters: z.object({
-    command: z.string().min(1),
-    yieldMs: z.number().int().min(0).optional().describe("ms to wait before backgrounding (default 10000)"),
-    background: z.boolean().optional().describe("start in the background immediately"),
-    timeout: z.number().positive().optional().describe("seconds before the command is killed (default 1800)"),
-    workdir: z.string().optional(),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).execParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.exec,
   async execute(params, context) {
     // tools.exec.host = node (or the session's /exec host=node): the node runs it under its approvals
     if (context.toolsConfig.exec?.host === "node")
@@ -151,12 +146,8 @@ export const processTool = defineTool({
   name: "process",
   description:
     "Manage background exec sessions: list, poll (new output), log (all output), write (to stdin; eof closes it), kill, clear (forget finished sessions; without id: all finished), remove (kill if running, then forget).",
-  parameters: z.object({
-    action: z.enum(["list", "poll", "log", "write", "kill", "clear", "remove"]),
-    id: z.string().optional(),
-    data: z.string().optional().describe("text written to stdin (action=write)"),
-    eof: z.boolean().optional().describe("close stdin after writing (action=write)"),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).processParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.process,
   async execute(params, context: ToolContext) {
     if (params.action === "clear" && !params.id) {
       const cleared = context.processes.clear();

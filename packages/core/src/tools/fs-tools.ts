@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
+import { BUILTIN_TOOL_INPUT_SCHEMAS } from "./builtin-tool-schemas.js";
 import { assertNotGatewaySecret } from "./gateway-secrets.js";
 import { defineTool, type ToolContext, ToolError } from "./types.js";
 
@@ -31,11 +31,8 @@ export const readTool = defineTool({
   name: "read",
   description:
     "Read a text file. Relative paths resolve against the workspace. Use offset/limit (1-based lines) for big files.",
-  parameters: z.object({
-    path: z.string().min(1).describe("file path"),
-    offset: z.number().int().min(1).optional().describe("first line to return (1-based)"),
-    limit: z.number().int().min(1).optional().describe("number of lines to return"),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).readParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.read,
   async execute(params, context) {
     const file = toolFile(params.path, context, "read");
     const text = await readText(file);
@@ -53,7 +50,8 @@ export const readTool = defineTool({
 export const writeTool = defineTool({
   name: "write",
   description: "Create or overwrite a file with the given content. Parent directories are created.",
-  parameters: z.object({ path: z.string().min(1), content: z.string() }),
+  parameters: async () => (await import("./tool-parameters.js")).writeParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.write,
   async execute(params, context) {
     const file = toolFile(params.path, context, "write");
     await mkdir(path.dirname(file), { recursive: true });
@@ -66,12 +64,8 @@ export const editTool = defineTool({
   name: "edit",
   description:
     "Replace an exact snippet of a file. oldText must match exactly once (whitespace included) unless replaceAll is true.",
-  parameters: z.object({
-    path: z.string().min(1),
-    oldText: z.string().min(1),
-    newText: z.string(),
-    replaceAll: z.boolean().optional(),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).editParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.edit,
   async execute(params, context) {
     const file = toolFile(params.path, context, "edit");
     const text = await readText(file);

@@ -10,7 +10,7 @@ import { capOutput } from "./output-cap.js";
 import { isToolAllowed } from "./policy.js";
 import { ProcessRegistry } from "./process-registry.js";
 import { runToolPolicy } from "./run-policy.js";
-import { ToolError } from "./types.js";
+import { ToolError, toolParameters } from "./types.js";
 
 /** `POST /tools/invoke`'s body, with `messageChannel` / `accountId` from its headers. */
 export interface ToolInvokeRequest {
@@ -140,7 +140,7 @@ export function createToolInvoker(
     );
     if (!verdict.allowed) return fail(404, "not_found", verdict.reason);
 
-    const parsed = tool.parameters.safeParse(args);
+    const parsed = (await toolParameters(tool)).safeParse(args);
     if (!parsed.success) {
       const issues = parsed.error.issues
         .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)

@@ -1,6 +1,6 @@
 import { readdir, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
+import { BUILTIN_TOOL_INPUT_SCHEMAS } from "./builtin-tool-schemas.js";
 import { defineTool, ToolError } from "./types.js";
 
 /** Memory files of a workspace: MEMORY.md (or memory.md) and memory/*.md, workspace-relative. */
@@ -53,11 +53,8 @@ function isMemoryPath(relative: string): boolean {
 export const memoryGetTool = defineTool({
   name: "memory_get",
   description: "Read a memory file (MEMORY.md or memory/*.md), optionally a line range.",
-  parameters: z.object({
-    path: z.string().min(1),
-    from: z.number().int().min(1).optional(),
-    lines: z.number().int().min(1).optional(),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).memoryGetParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.memory_get,
   async execute(params, context) {
     let text: string;
     if (!isMemoryPath(params.path)) {
@@ -157,7 +154,8 @@ export const memorySearchTool = defineTool({
   name: "memory_search",
   description:
     "Search MEMORY.md and memory/**/*.md (and configured extra paths) for notes relevant to the query, by meaning and keywords. Returns path + line ranges + snippets; read more with memory_get.",
-  parameters: z.object({ query: z.string().min(1), maxResults: z.number().int().min(1).max(50).optional() }),
+  parameters: async () => (await import("./tool-parameters.js")).memorySearchParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.memory_search,
   async execute(params, context) {
     // the index (hybrid search; keyword-only with a reason when embeddings are unavailable)
     const index = await context.memory?.().catch(() => undefined);

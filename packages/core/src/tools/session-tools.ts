@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { BUILTIN_TOOL_INPUT_SCHEMAS } from "./builtin-tool-schemas.js";
 import { defineTool, type SessionToolsHost, type ToolContext, ToolError } from "./types.js";
 
 function host(context: ToolContext): SessionToolsHost {
@@ -10,10 +10,8 @@ function host(context: ToolContext): SessionToolsHost {
 export const sessionsListTool = defineTool({
   name: "sessions_list",
   description: "List sessions of this agent (key, model, last activity).",
-  parameters: z.object({
-    limit: z.number().int().min(1).max(200).optional(),
-    activeMinutes: z.number().int().min(1).optional(),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).sessionsListParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.sessions_list,
   async execute(params, context) {
     const sessions = await host(context).list({ agentId: context.agentId, ...params });
     return {
@@ -33,7 +31,8 @@ export const sessionsListTool = defineTool({
 export const sessionsHistoryTool = defineTool({
   name: "sessions_history",
   description: "Read the recent messages of another session.",
-  parameters: z.object({ sessionKey: z.string().min(1), limit: z.number().int().min(1).max(200).optional() }),
+  parameters: async () => (await import("./tool-parameters.js")).sessionsHistoryParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.sessions_history,
   async execute(params, context) {
     const messages = await host(context).history(params.sessionKey, params.limit ?? 20);
     return {
@@ -47,11 +46,8 @@ export const sessionsSendTool = defineTool({
   name: "sessions_send",
   description:
     "Send a message into another session and wait for its reply (timeoutSeconds 0: do not wait). Afterwards the two sessions may reply back and forth (reply exactly REPLY_SKIP to stop), then the target may announce the outcome in its chat (reply exactly ANNOUNCE_SKIP to stay silent).",
-  parameters: z.object({
-    sessionKey: z.string().min(1),
-    message: z.string().min(1),
-    timeoutSeconds: z.number().min(0).max(600).optional(),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).sessionsSendParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.sessions_send,
   async execute(params, context) {
     if (params.sessionKey === context.sessionKey)
       throw new ToolError("invalid_params", "sessions_send cannot target the current session");
@@ -80,17 +76,8 @@ export const sessionsSpawnTool = defineTool({
   name: "sessions_spawn",
   description:
     "Start a sub-agent in its own session on a task. Returns immediately; the sub-agent announces its result back into this chat when done.",
-  parameters: z.object({
-    task: z.string().min(1),
-    label: z.string().optional(),
-    agentId: z.string().optional(),
-    model: z.string().optional(),
-    runTimeoutSeconds: z.number().int().min(1).optional(),
-    cleanup: z
-      .enum(["keep", "delete"])
-      .optional()
-      .describe('"delete": remove the sub-agent session (transcript archived) once its result is announced'),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).sessionsSpawnParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.sessions_spawn,
   async execute(params, context) {
     if (context.sessionKey.includes(":subagent:"))
       throw new ToolError("not_allowed", "sub-agents cannot spawn further sub-agents");
@@ -105,7 +92,8 @@ export const sessionsSpawnTool = defineTool({
 export const sessionStatusTool = defineTool({
   name: "session_status",
   description: "Show this session's status: model, tokens, compactions, queue mode.",
-  parameters: z.object({ sessionKey: z.string().optional() }),
+  parameters: async () => (await import("./tool-parameters.js")).sessionStatusParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.session_status,
   async execute(params, context) {
     const status = await host(context).status(params.sessionKey ?? context.sessionKey);
     if (!status) throw new ToolError("not_found", `Unknown session ${params.sessionKey}`);

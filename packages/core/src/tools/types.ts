@@ -1,3 +1,4 @@
+import type { JSONSchema } from "@openclaw/protocol/model";
 import type { z } from "zod";
 
 /** What a tool returns to the model. `content` is the text the model reads. */
@@ -118,16 +119,28 @@ export interface ToolsRuntimeConfig {
   };
 }
 
-/** A typed tool: zod parameters, policy-checked before `execute` runs. */
+/**
+ * A typed tool: zod parameters, policy-checked before `execute` runs. `parameters` is the zod
+ * schema of the arguments or a function loading it (the built-ins: zod loads with the first tool
+ * call, not with the first turn). The model receives `inputSchema`; without it, the JSON Schema of
+ * `parameters` (input side), which then must be a schema, not a loader.
+ */
 export interface ToolDefinition<P extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
-  parameters: P;
+  parameters: P | (() => Promise<P>);
+  /** The JSON Schema of the arguments sent to the model; required when `parameters` is a loader. */
+  inputSchema?: JSONSchema;
   execute(params: z.infer<P>, context: ToolContext): Promise<ToolResult>;
 }
 
 export function defineTool<P extends z.ZodType>(tool: ToolDefinition<P>): ToolDefinition<P> {
   return tool;
+}
+
+/** The zod schema of a tool's arguments (loaded on first use when `parameters` is a loader). */
+export async function toolParameters<P extends z.ZodType>(tool: ToolDefinition<P>): Promise<P> {
+  return typeof tool.parameters === "function" ? await tool.parameters() : tool.parameters;
 }
 
 /** Thrown by tools for expected failures; the message goes to the model verbatim. */

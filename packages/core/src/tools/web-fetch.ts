@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { BUILTIN_TOOL_INPUT_SCHEMAS } from "./builtin-tool-schemas.js";
 import { BlockedAddressError, type PinnedResponse, pinnedRequest } from "./pinned-request.js";
 import { defineTool, ToolError } from "./types.js";
 
@@ -41,10 +41,8 @@ export function htmlToText(html: string): { title?: string; text: string } {
 export const webFetchTool = defineTool({
   name: "web_fetch",
   description: "Fetch a web page over http(s) and return it as readable text (HTML converted, size-capped).",
-  parameters: z.object({
-    url: z.string().url(),
-    maxChars: z.number().int().min(100).optional(),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).webFetchParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.web_fetch,
   async execute(params, context) {
     const settings = context.toolsConfig.web?.fetch ?? {};
     if (settings.enabled === false)

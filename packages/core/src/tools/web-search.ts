@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { BUILTIN_TOOL_INPUT_SCHEMAS } from "./builtin-tool-schemas.js";
 import { defineTool, ToolError } from "./types.js";
 
 /** Brave Search's web endpoint (the provider OpenClaw's `web_search` uses by default). */
@@ -74,10 +74,8 @@ export const webSearchTool = defineTool({
   name: "web_search",
   description:
     "Search the web (Brave Search) and return titles, URLs and snippets; read a page with web_fetch.",
-  parameters: z.object({
-    query: z.string().min(1),
-    count: z.number().int().min(1).max(10).optional(),
-  }),
+  parameters: async () => (await import("./tool-parameters.js")).webSearchParameters,
+  inputSchema: BUILTIN_TOOL_INPUT_SCHEMAS.web_search,
   async execute(params, context) {
     const settings = context.toolsConfig.web?.search ?? {};
     if (settings.enabled === false)
