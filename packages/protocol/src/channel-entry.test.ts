@@ -17,6 +17,7 @@ describe("@openclaw/protocol/channel", () => {
       "channel/chat-types.ts",
       "channel/config-shape.ts",
       "channel/formatted-text-render.ts",
+      "channel/inbound-check.ts",
       "channel/library-console.ts",
       "channel/media-download.ts",
       "channel/plugin-v1.ts",
@@ -32,6 +33,7 @@ describe("@openclaw/protocol/channel", () => {
         "renderFormattedText",
         "escapeHtml",
         "CHAT_TYPES",
+        "checkInboundMessage",
       ]),
     );
     const main = new Map(Object.entries(all));

@@ -1,9 +1,10 @@
 /**
  * `@openclaw/protocol/channel`: what a channel plugin and the host's channel side need at run time
  * without zod — `ChannelError`, the `ChannelPluginV1` contract and its check, the formatted-text
- * IR's renderer, chat types, the capped media download helpers. A gateway with channels connected
- * and no message yet loads this entry; the schemas that validate an inbound message
- * (`InboundMessageSchema`, main entry) load with the first message. Everything here is also
+ * IR's renderer, chat types, the capped media download helpers, and `checkInboundMessage` (a
+ * well-formed inbound message checked without zod). A gateway with channels connected loads this
+ * entry; the schema that explains why an inbound message is malformed (`InboundMessageSchema`,
+ * main entry) loads with the first message the check refuses. Everything here is also
  * exported by the main entry, except `routeLibraryConsole` (Node only: it
  * wraps the process console; the main entry is also loaded by browsers).
  *
@@ -19,6 +20,7 @@ export {
   TEXT_STYLES,
   type TextStyle,
 } from "./channel/formatted-text-render.js";
+export { checkInboundMessage } from "./channel/inbound-check.js";
 export type {
   InboundMedia,
   InboundMessage,

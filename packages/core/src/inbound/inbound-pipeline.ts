@@ -1,4 +1,4 @@
-import type { InboundAck } from "@openclaw/protocol/channel";
+import { checkInboundMessage, type InboundAck } from "@openclaw/protocol/channel";
 import type { PairingStore } from "../state/dm-pairing-store.js";
 import { createAccessGate } from "./access-gate.js";
 import { createDelivery, type SendTextRequest } from "./delivery.js";
@@ -124,11 +124,14 @@ function createPipelineContext(options: InboundPipelineOptions, stopSignal: Abor
   return { context, inFlight };
 }
 
-/** The inbound message schema (zod, the protocol's main entry): loaded with the first message, not by connecting. */
+/** The inbound message schema (zod, the protocol's main entry): loaded with the first message the zod-free check refuses. */
 let inboundSchema: Promise<typeof import("@openclaw/protocol")["InboundMessageSchema"]> | undefined;
 
 /** Validate a message from a channel; the reason when it is malformed (logged, counted as a drop). */
 async function parseInbound(raw: unknown, context: PipelineContext) {
+  // a well-formed message needs no zod: the same result as the schema's (inbound-check.test.ts)
+  const checked = checkInboundMessage(raw);
+  if (checked) return { message: checked };
   inboundSchema ??= import("@openclaw/protocol").then((protocol) => protocol.InboundMessageSchema);
   const parsed = (await inboundSchema).safeParse(raw);
   if (parsed.success) return { message: parsed.data };
