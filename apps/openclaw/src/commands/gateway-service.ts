@@ -19,22 +19,24 @@ function profileSuffix(): string {
   return profile && profile !== "default" ? `-${profile}` : "";
 }
 
-/** Where this platform's service unit lives (systemd user unit, launchd agent), if it has one. */
-export function unitPath(): { manager: ServiceState["manager"]; path?: string; name: string } {
+export type ServiceUnit = { manager: ServiceState["manager"]; path?: string; name: string };
+
+/** Where this platform's service unit of the gateway or the node lives (systemd user unit, launchd agent), if it has one. */
+export function unitPath(kind: "gateway" | "node" = "gateway"): ServiceUnit {
   const home = process.env.HOME || homedir();
   if (process.platform === "darwin") {
-    const name = `ai.openclaw.gateway${profileSuffix()}`;
+    const name = `ai.openclaw.${kind}${profileSuffix()}`;
     return { manager: "launchd", path: join(home, "Library/LaunchAgents", `${name}.plist`), name };
   }
   if (process.platform === "linux") {
-    const name = `openclaw-gateway${profileSuffix()}.service`;
+    const name = `openclaw-${kind}${profileSuffix()}.service`;
     return {
       manager: "systemd",
       path: join(process.env.XDG_CONFIG_HOME || join(home, ".config"), "systemd/user", name),
       name,
     };
   }
-  return { manager: "none", name: "openclaw-gateway" };
+  return { manager: "none", name: `openclaw-${kind}` };
 }
 
 export function serviceState(): ServiceState {
@@ -178,9 +180,34 @@ ${env}
 `;
 }
 
-function run(command: string, args: string[]): boolean {
+/** Runs a service manager command (`systemctl`, `launchctl`) on this terminal: true when it succeeded. */
+function runServiceCommand(command: string, args: string[]): boolean {
   const result = spawnSync(command, args, { stdio: "inherit", timeout: 15_000 });
   return !result.error && result.status === 0;
+}
+
+/** Asks systemd or launchd to enable, disable, start, stop or restart an installed unit: true when it did. */
+export function controlService(
+  unit: ServiceUnit & { path: string },
+  op: "enable" | "disable" | "start" | "stop" | "restart",
+): boolean {
+  if (unit.manager === "systemd") {
+    if (op === "enable")
+      return (
+        runServiceCommand("systemctl", ["--user", "daemon-reload"]) &&
+        runServiceCommand("systemctl", ["--user", "enable", "--now", unit.name])
+      );
+    if (op === "disable") return runServiceCommand("systemctl", ["--user", "disable", "--now", unit.name]);
+    return runServiceCommand("systemctl", ["--user", op, unit.name]);
+  }
+  if (op === "enable") return runServiceCommand("launchctl", ["load", "-w", unit.path]);
+  if (op === "disable") return runServiceCommand("launchctl", ["unload", "-w", unit.path]);
+  if (op === "start") return runServiceCommand("launchctl", ["load", unit.path]);
+  if (op === "stop") return runServiceCommand("launchctl", ["unload", unit.path]);
+  return (
+    runServiceCommand("launchctl", ["unload", unit.path]) &&
+    runServiceCommand("launchctl", ["load", unit.path])
+  );
 }
 
 async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -275,11 +302,7 @@ export async function serviceCommand(
     mkdirSync(dirname(unit.path), { recursive: true });
     writeFileSync(unit.path, content);
     if (!options.quiet) print(`Wrote ${unit.path}`); // quiet: a caller printing JSON reports the path
-    const ok =
-      unit.manager === "systemd"
-        ? run("systemctl", ["--user", "daemon-reload"]) &&
-          run("systemctl", ["--user", "enable", "--now", unit.name])
-        : run("launchctl", ["load", "-w", unit.path]);
+    const ok = controlService({ ...unit, path: unit.path }, "enable");
     if (!ok) {
       process.stderr.write(
         `openclaw gateway install: the unit was written but the service manager refused it; start it with \`${unit.manager === "systemd" ? `systemctl --user start ${unit.name}` : `launchctl load ${unit.path}`}\`\n`,
@@ -297,8 +320,7 @@ export async function serviceCommand(
       print(`would remove ${unit.path}`);
       return;
     }
-    if (unit.manager === "systemd") run("systemctl", ["--user", "disable", "--now", unit.name]);
-    else run("launchctl", ["unload", "-w", unit.path]);
+    controlService({ ...unit, path: unit.path }, "disable");
     rmSync(unit.path, { force: true });
     print(`Removed ${unit.path}`);
     return;
@@ -312,14 +334,7 @@ export async function serviceCommand(
     return;
   }
   if (state.installed && unit.path) {
-    const ok =
-      unit.manager === "systemd"
-        ? run("systemctl", ["--user", action, unit.name])
-        : action === "stop"
-          ? run("launchctl", ["unload", unit.path])
-          : action === "start"
-            ? run("launchctl", ["load", unit.path])
-            : run("launchctl", ["unload", unit.path]) && run("launchctl", ["load", unit.path]);
+    const ok = controlService({ ...unit, path: unit.path }, action as "start" | "stop" | "restart");
     if (!ok) process.exitCode = 1;
     return;
   }

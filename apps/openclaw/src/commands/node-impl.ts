@@ -1,10 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fail, get, localPaths, print, readLocalConfig } from "./gateway-local.js";
-import { launchdPlistFor, systemdUnitFor } from "./gateway-service.js";
+import { controlService, launchdPlistFor, systemdUnitFor, unitPath } from "./gateway-service.js";
 
 export interface NodeRunFlags {
   host?: string;
@@ -171,25 +170,6 @@ export async function nodeRun(flags: NodeRunFlags): Promise<void> {
   await host.start();
 }
 
-function unit(): { manager: "systemd" | "launchd" | "none"; path?: string; name: string } {
-  const home = process.env.HOME || homedir();
-  const profile = process.env.OPENCLAW_PROFILE?.trim();
-  const suffix = profile && profile !== "default" ? `-${profile}` : "";
-  if (process.platform === "darwin") {
-    const name = `ai.openclaw.node${suffix}`;
-    return { manager: "launchd", path: join(home, "Library/LaunchAgents", `${name}.plist`), name };
-  }
-  if (process.platform === "linux") {
-    const name = `openclaw-node${suffix}.service`;
-    return {
-      manager: "systemd",
-      path: join(process.env.XDG_CONFIG_HOME || join(home, ".config"), "systemd/user", name),
-      name,
-    };
-  }
-  return { manager: "none", name: "openclaw-node" };
-}
-
 function runArgs(flags: NodeRunFlags): string[] {
   const cli = process.argv[1] ?? fileURLToPath(new URL("../cli.js", import.meta.url));
   const args = [process.execPath, cli, "node", "run"];
@@ -224,14 +204,9 @@ export function nodeSystemdUnit(flags: NodeRunFlags): string {
   });
 }
 
-function run(command: string, args: string[]): boolean {
-  const result = spawnSync(command, args, { stdio: "inherit", timeout: 15_000 });
-  return !result.error && result.status === 0;
-}
-
 /** `openclaw node install|uninstall|start|stop|restart|status`: the node as a user service. */
 export async function nodeService(action: string, flags: NodeRunFlags): Promise<void> {
-  const service = unit();
+  const service = unitPath("node");
   const installed = Boolean(service.path && existsSync(service.path));
   if (action === "status") {
     let active: boolean | undefined;
@@ -274,11 +249,7 @@ export async function nodeService(action: string, flags: NodeRunFlags): Promise<
     mkdirSync(dirname(service.path), { recursive: true });
     writeFileSync(service.path, content);
     print(`Wrote ${service.path}`);
-    const ok =
-      service.manager === "systemd"
-        ? run("systemctl", ["--user", "daemon-reload"]) &&
-          run("systemctl", ["--user", "enable", "--now", service.name])
-        : run("launchctl", ["load", "-w", service.path]);
+    const ok = controlService({ ...service, path: service.path }, "enable");
     if (!ok) fail(`openclaw node install: the unit was written but the service manager refused it`);
     return;
   }
@@ -288,18 +259,10 @@ export async function nodeService(action: string, flags: NodeRunFlags): Promise<
     );
   if (flags.dryRun) return print(`would ${action} the ${service.manager} service ${service.name}`);
   if (action === "uninstall") {
-    if (service.manager === "systemd") run("systemctl", ["--user", "disable", "--now", service.name]);
-    else run("launchctl", ["unload", "-w", service.path]);
+    controlService({ ...service, path: service.path }, "disable");
     rmSync(service.path, { force: true });
     return print(`Removed ${service.path}`);
   }
-  const ok =
-    service.manager === "systemd"
-      ? run("systemctl", ["--user", action, service.name])
-      : action === "stop"
-        ? run("launchctl", ["unload", service.path])
-        : action === "start"
-          ? run("launchctl", ["load", service.path])
-          : run("launchctl", ["unload", service.path]) && run("launchctl", ["load", service.path]);
+  const ok = controlService({ ...service, path: service.path }, action as "start" | "stop" | "restart");
   if (!ok) process.exitCode = 1;
 }
