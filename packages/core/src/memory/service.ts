@@ -23,7 +23,19 @@ export interface MemoryIndexOptions {
    * something to write and ended when it is done) or `main` (this thread, in small steps).
    */
   indexer?: WriterThread;
+  /**
+   * Close this thread's database connection after this long without a call (default
+   * {@link MEMORY_IDLE_CLOSE_MS}); the next search, sync or status opens it again.
+   */
+  idleCloseMs?: number;
 }
+
+/**
+ * How long an index keeps its database connection (SQLite's page cache, prepared statements,
+ * sqlite-vec, the in-process vector array) once nothing uses it: the session-start sync of a
+ * chat opens it, and a gateway idle for longer gives that memory back.
+ */
+export const MEMORY_IDLE_CLOSE_MS = 30_000;
 
 export interface SyncProgress {
   phase: "scan" | "index" | "embed" | "done";
@@ -97,7 +109,9 @@ function errorText(error: unknown): string {
  * threadId }: the writer thread's life).
  */
 export class MemoryIndex extends EventEmitter {
-  readonly store: MemoryStore;
+  private openStore?: MemoryStore;
+  private idleTimer?: NodeJS.Timeout;
+  private closed = false;
   private readonly writer: IndexWriter;
   /** Whether the running sync has written anything (so it ends with a checkpoint). */
   private wrote = false;
@@ -113,13 +127,45 @@ export class MemoryIndex extends EventEmitter {
   constructor(readonly options: MemoryIndexOptions) {
     super();
     this.now = options.now ?? Date.now;
-    this.store = new MemoryStore(options.settings.store.path, options.settings.store);
     this.writer = new IndexWriter(
-      this.store,
-      { file: this.store.file, vector: options.settings.store.vector },
+      () => this.store,
+      { file: options.settings.store.path, vector: options.settings.store.vector },
       options.indexer ?? "worker",
       (state) => this.emit("indexer", state),
     );
+  }
+
+  /**
+   * This thread's connection to the index, opened on demand and closed after
+   * `idleCloseMs` without use (never during a sync). Each use restarts that clock.
+   */
+  get store(): MemoryStore {
+    if (this.closed) throw new Error(`the memory index of agent "${this.options.agentId}" is closed`);
+    if (!this.openStore) {
+      this.openStore = new MemoryStore(this.options.settings.store.path, this.options.settings.store);
+      this.idleTimer = setTimeout(() => this.closeIfIdle(), this.options.idleCloseMs ?? MEMORY_IDLE_CLOSE_MS);
+      this.idleTimer.unref?.();
+    } else this.idleTimer?.refresh();
+    return this.openStore;
+  }
+
+  /** Whether this thread holds the database open now. */
+  get storeOpen(): boolean {
+    return this.openStore !== undefined;
+  }
+
+  private closeIfIdle(): void {
+    // a sync holds it until done (its worker writes the same file); the clock starts again
+    if (this.running) return void this.idleTimer?.refresh();
+    this.closeStore();
+  }
+
+  private closeStore(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const store = this.openStore;
+    this.openStore = undefined;
+    store?.close();
   }
 
   get embedder(): Embedder | undefined {
@@ -140,31 +186,39 @@ export class MemoryIndex extends EventEmitter {
     return this.dirty;
   }
 
-  /** Sync now (or join the running sync; a request during a sync runs once more after it). */
+  /**
+   * Sync now, or join the running sync. A request that arrives during a sync, or while its
+   * worker exits, runs one more sync after it (with a new worker when it has something to
+   * write); a forced sync waits for the running one, then rebuilds.
+   */
   sync(options: { force?: boolean; progress?: (progress: SyncProgress) => void } = {}): Promise<SyncReport> {
     if (this.running && !options.force) {
       this.again = true;
       return this.running;
     }
+    const previous = this.running;
     const run = async (): Promise<SyncReport> => {
-      if (this.running) await this.running.catch(() => {});
-      try {
-        let report = await this.syncOnce(options);
-        for (;;) {
-          if (!this.again) {
-            // idle: the worker goes (a request while it exits runs one more sync, with a new one)
-            this.store.refresh();
-            await this.writer.release().catch(() => {});
-            if (!this.again) return report;
-          }
-          this.again = false;
-          report = await this.syncOnce({});
+      if (previous) await previous.catch(() => {});
+      let outcome: { report: SyncReport } | { error: unknown };
+      let first = true;
+      do {
+        // requests so far are served by this pass
+        this.again = false;
+        try {
+          outcome = { report: await this.syncOnce(first ? options : {}) };
+        } catch (error) {
+          outcome = { error };
+          this.dirty = true;
         }
-      } finally {
-        this.store.refresh();
+        first = false;
+        // idle: the worker goes
+        this.openStore?.refresh();
         await this.writer.release().catch(() => {});
-        this.running = undefined;
-      }
+      } while (this.again);
+      // (no await between the last check and this: a later request starts a new sync)
+      if (this.running === promise) this.running = undefined;
+      if ("error" in outcome) throw outcome.error;
+      return outcome.report;
     };
     const promise = run();
     this.running = promise;
@@ -395,7 +449,7 @@ export class MemoryIndex extends EventEmitter {
   async status(): Promise<MemoryIndexStatus> {
     const counts = this.store.counts();
     const size = async (file: string) => (await stat(file).catch(() => undefined))?.size ?? 0;
-    const dbPath = this.store.file;
+    const dbPath = this.options.settings.store.path;
     const embedder = this.embedder;
     return {
       agentId: this.options.agentId,
@@ -469,6 +523,7 @@ export class MemoryIndex extends EventEmitter {
     this.watchers = [];
     await this.running?.catch(() => {});
     await this.writer.release().catch(() => {});
-    this.store.close();
+    this.closed = true;
+    this.closeStore();
   }
 }

@@ -304,6 +304,14 @@ export class MemoryStore {
     ).run(maxEntries);
   }
 
+  /** Whether the index holds any file or chunk (a rebuild of an empty index is a few statements). */
+  holdsData(): boolean {
+    const row = this.stmt(
+      "SELECT EXISTS(SELECT 1 FROM files) OR EXISTS(SELECT 1 FROM chunks) AS n",
+    ).get() as { n: number };
+    return Number(row.n) === 1;
+  }
+
   counts(): { files: number; chunks: number; embedded: number; cache: number } {
     const one = (sql: string) => Number((this.stmt(sql).get() as { n: number }).n);
     return {

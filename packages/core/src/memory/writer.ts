@@ -31,6 +31,16 @@ export type WriterThread = "worker" | "main";
 /** Chunks per transaction when writing on the calling thread (each holds its event loop a few ms). */
 const MAIN_THREAD_SLICE = 8;
 
+/**
+ * Writes cheap whatever the index holds: a touched mtime, the closing checkpoint, the rebuild of
+ * an index with nothing in it (a new database). A sync made only of these starts no worker: the
+ * first session-start sync of an agent with no memory files creates its database on the calling
+ * thread instead of paying for a thread (a V8 isolate, a second connection) to write nothing.
+ */
+export function cheapWrite(store: MemoryStore, op: WriteOp): boolean {
+  return op.type === "touch" || op.type === "finish" || (op.type === "reset" && !store.holdsData());
+}
+
 export function applyWrite(store: MemoryStore, op: WriteOp): void {
   switch (op.type) {
     case "reset":
@@ -107,20 +117,28 @@ export function workerScript(
     : { reason: "memory/index-worker.js is missing from the package" };
 }
 
+type Pending = Map<number, { resolve: () => void; reject: (error: Error) => void }>;
+
 /**
- * Applies a sync's writes in order on a worker thread, created on the first write and ended
- * by {@link release} (an idle process holds no worker), or on this thread when no worker
- * can run (`reason` says why). Events go to `onState` (the index re-emits them).
+ * Applies a sync's writes in order on a worker thread, created on the first write that is not
+ * {@link cheapWrite} and ended by {@link release} (an idle process holds no worker), or on this
+ * thread when no worker can run (`reason` says why). Events go to `onState` (the index
+ * re-emits them). A write that arrives while a released worker is still exiting goes to a new
+ * worker; the old one's exit fails only the writes that were sent to it.
  */
 export class IndexWriter {
   private worker?: Worker;
   private starting?: Promise<Worker | undefined>;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** The writes each worker has not acknowledged yet. */
+  private readonly pending = new WeakMap<Worker, Pending>();
+  /** The last write sent to each worker (acknowledged in order). */
+  private readonly lastWrite = new WeakMap<Worker, Promise<void>>();
   reason?: string;
 
   constructor(
-    private readonly store: MemoryStore,
+    /** This thread's connection (opened on demand by the index). */
+    private readonly store: () => MemoryStore,
     private readonly setup: WorkerSetup,
     readonly thread: WriterThread,
     private readonly onState: (state: { state: "started" | "stopped"; threadId: number }) => void = () => {},
@@ -139,11 +157,15 @@ export class IndexWriter {
 
   /** Apply one write (in order with the others). */
   async write(op: WriteOp): Promise<void> {
-    const worker = this.mode === "worker" ? await this.start() : undefined;
+    // once a worker runs (or starts), every write goes to it, in order
+    const here = this.mode === "main" || (!this.worker && !this.starting && cheapWrite(this.store(), op));
+    const worker = here ? undefined : await this.start();
     if (!worker) return this.writeHere(op);
     const id = this.nextId++;
-    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const pending = this.pending.get(worker)!;
+    const done = new Promise<void>((resolve, reject) => pending.set(id, { resolve, reject }));
     worker.postMessage({ id, op } satisfies WorkerRequest);
+    this.lastWrite.set(worker, done);
     return done;
   }
 
@@ -153,18 +175,20 @@ export class IndexWriter {
    */
   private async writeHere(op: WriteOp): Promise<void> {
     if (op.type !== "file" || op.rows.length <= MAIN_THREAD_SLICE) {
-      applyWrite(this.store, op);
+      applyWrite(this.store(), op);
       await yieldToLoop();
       return;
     }
     for (let start = 0; start < op.rows.length; start += MAIN_THREAD_SLICE) {
-      this.store.transaction(() => {
-        if (start === 0) this.store.removeFile(op.record.path);
-        this.store.insertChunks(op.record, op.rows.slice(start, start + MAIN_THREAD_SLICE));
+      const store = this.store();
+      store.transaction(() => {
+        if (start === 0) store.removeFile(op.record.path);
+        store.insertChunks(op.record, op.rows.slice(start, start + MAIN_THREAD_SLICE));
       });
       await yieldToLoop();
     }
-    this.store.transaction(() => this.store.upsertFile(op.record));
+    const store = this.store();
+    store.transaction(() => store.upsertFile(op.record));
   }
 
   private start(): Promise<Worker | undefined> {
@@ -180,16 +204,18 @@ export class IndexWriter {
         workerData: this.setup satisfies WorkerSetup,
         ...(script.execArgv ? { execArgv: script.execArgv } : {}),
       });
+      const pending: Pending = new Map();
+      this.pending.set(worker, pending);
       worker.on("message", (reply: WorkerReply) => {
-        const waiting = this.pending.get(reply.id);
+        const waiting = pending.get(reply.id);
         if (!waiting) return;
-        this.pending.delete(reply.id);
+        pending.delete(reply.id);
         if (reply.error) waiting.reject(new Error(reply.error));
         else waiting.resolve();
       });
       const fail = (error: Error) => {
-        for (const waiting of this.pending.values()) waiting.reject(error);
-        this.pending.clear();
+        for (const waiting of pending.values()) waiting.reject(error);
+        pending.clear();
       };
       worker.on("error", fail);
       const { threadId } = worker;
@@ -209,10 +235,12 @@ export class IndexWriter {
 
   /** End the worker (after a sync: nothing is left to write). Resolves once it has exited. */
   async release(): Promise<void> {
-    await this.starting;
+    if (!this.worker) await this.starting;
     const worker = this.worker;
     if (!worker) return;
+    // from here a write goes to a new worker; those already sent to this one complete first
     this.worker = undefined;
+    await this.lastWrite.get(worker)?.catch(() => {});
     // the worker closes its database (WAL checkpointed) and exits on its own
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     worker.postMessage({ close: true });
