@@ -4,6 +4,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import messageCreateDm from "./__fixtures__/discord/message-create-dm.json" with { type: "json" };
 import messageCreateGuild from "./__fixtures__/discord/message-create-guild.json" with { type: "json" };
 import ready from "./__fixtures__/discord/ready.json" with { type: "json" };
+import { Conditions } from "./conditions.js";
 
 type Json = Record<string, unknown>;
 
@@ -48,7 +49,7 @@ export class FakeDiscordServer {
   heartbeats = 0;
   private readonly sessions = new Map<string, Session>();
   private readonly faults: FakeDiscordFault[] = [];
-  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly conditions = new Conditions("FakeDiscordServer");
   private readonly sockets = new Set<Socket>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private readonly wss = new WebSocketServer({ server: this.server });
@@ -93,8 +94,7 @@ export class FakeDiscordServer {
   }
 
   waitFor(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+    return this.conditions.wait(check);
   }
 
   waitForSent(count: number): Promise<FakeDiscordSent[]> {
@@ -106,11 +106,7 @@ export class FakeDiscordServer {
   }
 
   private notify() {
-    for (const w of [...this.waiters])
-      if (w.check()) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
+    this.conditions.notify();
   }
 
   /** Dispatch a gateway event to every identified session (buffered for RESUME while disconnected). */

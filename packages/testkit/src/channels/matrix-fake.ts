@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import events from "./__fixtures__/matrix/events.json" with { type: "json" };
+import { Conditions } from "./conditions.js";
 
 type Json = Record<string, unknown>;
 
@@ -59,7 +60,7 @@ export class FakeMatrixServer {
   private readonly txns = new Map<string, string>();
   private readonly faults: FakeMatrixFault[] = [];
   private readonly pollers = new Set<() => void>();
-  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly conditions = new Conditions("FakeMatrixServer");
   private readonly sockets = new Set<Socket>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private nextEvent = 1;
@@ -123,17 +124,7 @@ export class FakeMatrixServer {
   }
 
   waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("FakeMatrixServer.waitFor timed out")), timeoutMs);
-      this.waiters.push({
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+    return this.conditions.wait(check, timeoutMs);
   }
 
   async waitForSent(count: number, timeoutMs?: number): Promise<FakeMatrixSent[]> {
@@ -147,11 +138,7 @@ export class FakeMatrixServer {
   }
 
   private notify() {
-    for (const w of [...this.waiters])
-      if (w.check()) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
+    this.conditions.notify();
   }
 
   private roomBlock(room: FakeRoom, timeline: Json[]) {

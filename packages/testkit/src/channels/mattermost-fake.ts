@@ -4,6 +4,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import postedChannel from "./__fixtures__/mattermost/posted-channel.json" with { type: "json" };
 import postedMention from "./__fixtures__/mattermost/posted-channel-mention.json" with { type: "json" };
 import postedDm from "./__fixtures__/mattermost/posted-dm.json" with { type: "json" };
+import { Conditions } from "./conditions.js";
 
 type Json = Record<string, unknown>;
 
@@ -60,7 +61,7 @@ export class FakeMattermostServer {
   private readonly pendingPosts = new Map<string, Json>();
   private readonly queued: Json[] = [];
   private readonly faults: FakeMattermostFault[] = [];
-  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly conditions = new Conditions("FakeMattermostServer");
   private readonly sockets = new Set<Socket>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -170,17 +171,7 @@ export class FakeMattermostServer {
   }
 
   waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("FakeMattermostServer.waitFor timed out")), timeoutMs);
-      this.waiters.push({
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+    return this.conditions.wait(check, timeoutMs);
   }
 
   async waitForSent(count: number, timeoutMs?: number): Promise<FakeMattermostSent[]> {
@@ -189,11 +180,7 @@ export class FakeMattermostServer {
   }
 
   private notify() {
-    for (const w of [...this.waiters])
-      if (w.check()) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
+    this.conditions.notify();
   }
 
   private push(session: Session, event: Json) {

@@ -4,6 +4,7 @@ import receiveAttachment from "./__fixtures__/signal/receive-attachment.json" wi
 import receiveDm from "./__fixtures__/signal/receive-dm.json" with { type: "json" };
 import receiveGroup from "./__fixtures__/signal/receive-group.json" with { type: "json" };
 import receiveGroupMention from "./__fixtures__/signal/receive-group-mention.json" with { type: "json" };
+import { Conditions } from "./conditions.js";
 
 type Json = Record<string, unknown>;
 
@@ -49,7 +50,7 @@ export class FakeSignalDaemon {
   private readonly queue: string[] = [];
   private readonly streams = new Set<ServerResponse>();
   private readonly faults: FakeSignalFault[] = [];
-  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly conditions = new Conditions("FakeSignalDaemon");
   private readonly sockets = new Set<Socket>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
@@ -121,17 +122,7 @@ export class FakeSignalDaemon {
   }
 
   waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("FakeSignalDaemon.waitFor timed out")), timeoutMs);
-      this.waiters.push({
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+    return this.conditions.wait(check, timeoutMs);
   }
 
   async waitForSent(count: number, timeoutMs?: number): Promise<FakeSignalSent[]> {
@@ -140,11 +131,7 @@ export class FakeSignalDaemon {
   }
 
   private notify() {
-    for (const w of [...this.waiters])
-      if (w.check()) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
+    this.conditions.notify();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {

@@ -5,6 +5,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import appMention from "./__fixtures__/slack/events-api-app-mention.json" with { type: "json" };
 import messageIm from "./__fixtures__/slack/events-api-message-im.json" with { type: "json" };
 import hello from "./__fixtures__/slack/hello.json" with { type: "json" };
+import { Conditions } from "./conditions.js";
 
 type Json = Record<string, unknown>;
 
@@ -50,7 +51,7 @@ export class FakeSlackServer {
   private readonly clients = new Set<WebSocket>();
   private readonly pending: Json[] = [];
   private readonly faults: FakeSlackFault[] = [];
-  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly conditions = new Conditions("FakeSlackServer");
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private readonly wss = new WebSocketServer({ server: this.server });
   private tsCounter = 1_763_720_000_000_100;
@@ -114,8 +115,7 @@ export class FakeSlackServer {
   }
 
   waitFor(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+    return this.conditions.wait(check);
   }
 
   waitForSent(count: number): Promise<FakeSlackSent[]> {
@@ -123,11 +123,7 @@ export class FakeSlackServer {
   }
 
   private notify() {
-    for (const w of [...this.waiters])
-      if (w.check()) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
+    this.conditions.notify();
   }
 
   /** Drop every Socket Mode connection abruptly; the app is expected to reconnect. */

@@ -6,6 +6,7 @@ import forumTopic from "./__fixtures__/telegram/forum-topic.json" with { type: "
 import groupMention from "./__fixtures__/telegram/group-mention.json" with { type: "json" };
 import photo from "./__fixtures__/telegram/photo.json" with { type: "json" };
 import privateText from "./__fixtures__/telegram/private-text.json" with { type: "json" };
+import { Conditions } from "./conditions.js";
 
 /** Recorded-shape Telegram updates (copy and tweak with `telegramUpdate`). */
 export const telegramFixtures = {
@@ -78,7 +79,7 @@ export class FakeTelegramServer {
   webhook: { url: string; secretToken?: string } | undefined;
   private readonly faults: FakeTelegramFault[] = [];
   private readonly pollers = new Set<() => void>();
-  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly conditions = new Conditions("FakeTelegramServer");
   private readonly sockets = new Set<Socket>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private readonly maxPollSeconds: number;
@@ -146,8 +147,7 @@ export class FakeTelegramServer {
 
   /** Resolves when `check()` is true (re-checked after every request). */
   waitFor(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+    return this.conditions.wait(check);
   }
 
   waitForSent(count: number): Promise<FakeTelegramSent[]> {
@@ -163,12 +163,7 @@ export class FakeTelegramServer {
   }
 
   private notify() {
-    for (const waiter of [...this.waiters]) {
-      if (waiter.check()) {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
+    this.conditions.notify();
   }
 
   private takeFault(method: string): FakeTelegramFault | undefined {

@@ -10,6 +10,7 @@ import restartRequired from "./__fixtures__/whatsapp/connection-restart-required
 import dmText from "./__fixtures__/whatsapp/dm-text.json" with { type: "json" };
 import groupMention from "./__fixtures__/whatsapp/group-mention.json" with { type: "json" };
 import image from "./__fixtures__/whatsapp/image.json" with { type: "json" };
+import { Conditions } from "./conditions.js";
 
 type Json = Record<string, unknown>;
 
@@ -126,7 +127,7 @@ export class FakeWhatsAppServer {
   private readonly faults: FakeWhatsAppFault[] = [];
   private readonly clients = new Set<Client>();
   private readonly sockets = new Set<Socket>();
-  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly conditions = new Conditions("FakeWhatsAppServer");
   /** Encrypted media files by path, as WhatsApp's media servers keep them. */
   private readonly mediaFiles = new Map<string, Buffer>();
   /** Media paths downloaded, in order. */
@@ -256,17 +257,7 @@ export class FakeWhatsAppServer {
   }
 
   waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("FakeWhatsAppServer.waitFor timed out")), timeoutMs);
-      this.waiters.push({
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+    return this.conditions.wait(check, timeoutMs);
   }
 
   async waitForSent(count: number, timeoutMs?: number): Promise<FakeWhatsAppSent[]> {
@@ -275,11 +266,7 @@ export class FakeWhatsAppServer {
   }
 
   private notify() {
-    for (const w of [...this.waiters])
-      if (w.check()) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
+    this.conditions.notify();
   }
 
   private emit(client: Client, event: string, data: unknown) {
