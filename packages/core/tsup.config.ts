@@ -7,6 +7,9 @@ export default defineConfig(
   preset({
     entry: {
       index: "src/index.ts",
+      // the assistant alone (agent runtime, tools, providers' contracts): no config schema, no zod,
+      // so a gateway's first chat turn loads none (checked on the build by check-dist-imports)
+      "assistant/index": "src/assistant.ts",
       "config/index": "src/config/index.ts",
       "config/fast": "src/config/fast.ts",
       "config/store": "src/config/store.ts",

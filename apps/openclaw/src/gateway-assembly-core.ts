@@ -1,4 +1,4 @@
-import type { Assistant } from "@openclaw/core";
+import type { Assistant } from "@openclaw/core/assistant";
 import type { Logger } from "@openclaw/gateway";
 
 /** Core's assistant for the gateway, with the model providers this config can use. */
@@ -10,7 +10,8 @@ export async function createCoreAssistant(options: {
   /** Node exec and exec approvals go through the gateway's own methods. */
   gateway?: { call(method: string, params: Record<string, unknown>): Promise<unknown> };
 }): Promise<Assistant> {
-  const core = await import("@openclaw/core");
+  // the assistant alone: core's main entry would also load the config schema (zod)
+  const core = await import("@openclaw/core/assistant");
   // one provider registry (bundled + installed provider plugins), shared with the CLI
   const { loadProviders } = await import("./commands/models-providers.js");
   const { pluginLogger } = await import("./commands/plugins-registry.js");
