@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageName, REPO, staticGraph } from "../../../../scripts/import-graph.js";
+import { type ImportGraph, packageName, REPO, staticGraph } from "../../../../scripts/import-graph.js";
 
 const gatewaySrc = join(REPO, "packages/gateway/src");
 const protocolIndex = join(REPO, "packages/protocol/src/index.ts");
@@ -80,7 +80,7 @@ describe("what connecting channels loads (before the first message)", () => {
     expect(files.filter((file) => file.startsWith("packages/core/src/agent/"))).toEqual([]);
   });
 
-  it("the inbound message schema loads with the first message (a dynamic import of the protocol)", () => {
+  it("the inbound message schema loads only for a message the zod-free check refuses (a dynamic import of the protocol)", () => {
     expect(channelSide.dynamic.get(join(REPO, "packages/core/src/inbound/inbound-pipeline.ts"))).toEqual([
       "@openclaw/protocol",
     ]);
@@ -114,5 +114,85 @@ describe("what connecting channels loads (before the first message)", () => {
     expect(graph.dynamic.get(join(REPO, "packages/channels-telegram/src/telegram-channel.ts"))).toContain(
       "@grammyjs/transformer-throttler",
     );
+  });
+});
+
+/**
+ * `entry`'s static graph plus what its relative dynamic imports load, transitively, except the
+ * specifiers in `later` (loaded by something rarer than a chat turn).
+ */
+function withDynamic(entry: string, later: Set<string>): ImportGraph {
+  const all: ImportGraph = { files: new Set(), packages: new Set(), dynamic: new Map() };
+  const queue = [entry];
+  while (queue.length > 0) {
+    const next = queue.pop() as string;
+    if (all.files.has(next)) continue;
+    const graph = staticGraph(next);
+    for (const file of graph.files) all.files.add(file);
+    for (const name of graph.packages) all.packages.add(name);
+    for (const [file, specifiers] of graph.dynamic) {
+      all.dynamic.set(file, specifiers);
+      for (const specifier of specifiers)
+        if (specifier.startsWith(".") && !later.has(specifier))
+          queue.push(join(dirname(file), specifier.replace(/\.js$/, ".ts")));
+    }
+  }
+  return all;
+}
+
+describe("what the first chat turn loads (core's assistant, a provider, the tools' definitions)", () => {
+  const assistantEntry = join(REPO, "packages/core/src/assistant.ts");
+  // the built-in tools' zod schemas: with the first tool call, to validate its arguments
+  const turn = withDynamic(assistantEntry, new Set(["./tool-parameters.js"]));
+
+  it("the gateway creates its assistant from @openclaw/core/assistant, not core's main entry (config schema)", () => {
+    const factory = join(REPO, "apps/openclaw/src/gateway-assembly-core.ts");
+    const dynamic = staticGraph(factory).dynamic.get(factory) ?? [];
+    expect(dynamic).toContain("@openclaw/core/assistant");
+    expect(dynamic).not.toContain("@openclaw/core");
+  });
+
+  it("core's assistant, its runtime and what it loads on demand (memory, skills) reach neither zod nor the protocol's main entry", () => {
+    const files = relative(turn.files);
+    // the walk reached the runtime, the tools, the memory manager and the skills service
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "packages/core/src/agent/run.ts",
+        "packages/core/src/agent/tool-execution.ts",
+        "packages/core/src/tools/fs-tools.ts",
+        "packages/core/src/memory/manager.ts",
+        "packages/core/src/skills/service.ts",
+        "packages/protocol/src/model-entry.ts",
+      ]),
+    );
+    expect([...turn.packages].map(packageName)).not.toContain("zod");
+    expect(files).not.toContain("packages/protocol/src/index.ts");
+    expect(files).not.toContain("packages/core/src/config/schema.ts");
+    expect(files).not.toContain("packages/core/src/index.ts");
+  });
+
+  it("the tools' definitions send precomputed JSON Schemas; their zod schemas are a dynamic import", () => {
+    expect(relative(turn.files)).toContain("packages/core/src/tools/builtin-tool-schemas.ts");
+    expect(relative(turn.files)).not.toContain("packages/core/src/tools/tool-parameters.ts");
+    expect(turn.dynamic.get(join(REPO, "packages/core/src/tools/fs-tools.ts"))).toContain(
+      "./tool-parameters.js",
+    );
+    // the check can fail: the schemas module itself is what loads zod
+    const schemas = staticGraph(join(REPO, "packages/core/src/tools/tool-parameters.ts"));
+    expect([...schemas.packages].map(packageName)).toContain("zod");
+  });
+
+  it.each([
+    "providers-openai",
+    "providers-anthropic",
+    "providers-gemini",
+    "providers-ollama",
+    "providers-utils",
+  ])("@openclaw/%s reaches neither zod nor the protocol's main entry", (name) => {
+    const graph = staticGraph(join(REPO, "packages", name, "src/index.ts"));
+    expect([...graph.packages].map(packageName)).not.toContain("zod");
+    const files = relative(graph.files);
+    expect(files).toContain("packages/protocol/src/model-entry.ts");
+    expect(files).not.toContain("packages/protocol/src/index.ts");
   });
 });
