@@ -2,7 +2,8 @@
 // Follows the static imports of a built entry through its relative chunks and fails when one of
 // them imports a forbidden specifier: `zod` matches exactly, `zod/*` matches any subpath.
 // Run by `build` where a package promises a light entry: @openclaw/gateway's dist/index.js (an idle
-// gateway loads neither zod, ws nor the protocol main entry), @openclaw/protocol's dist/base.js (no zod).
+// gateway loads neither zod, ws nor the protocol main entry), @openclaw/protocol's dist/base.js,
+// dist/channel-entry.js and dist/model-entry.js, @openclaw/core's dist/assistant/index.js (no zod).
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
