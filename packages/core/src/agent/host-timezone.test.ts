@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,30 +8,74 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ianaZoneName, resolveHostTimezone } from "./host-timezone.js";
 
 // The host's time zone for the system prompt is read from TZ and the system's files, the way ICU
-// reads it, not from Intl, whose first DateTimeFormat pages in ~11 MB of ICU data and code.
+// reads it, not from Intl, whose first DateTimeFormat pages in ~11 MB of ICU data and code. The
+// rest of an ordinary turn uses no ICU service either (a Collator, behind localeCompare, is ~3 MB).
 
 const RealDateTimeFormat = Intl.DateTimeFormat;
-let constructed = 0;
+const INTL_SERVICES = [
+  "DateTimeFormat",
+  "Collator",
+  "NumberFormat",
+  "PluralRules",
+  "RelativeTimeFormat",
+  "ListFormat",
+  "Segmenter",
+  "DisplayNames",
+] as const;
+const LOCALE_METHODS: Array<[object, string, string]> = [
+  [String.prototype, "String", "localeCompare"],
+  [String.prototype, "String", "toLocaleLowerCase"],
+  [String.prototype, "String", "toLocaleUpperCase"],
+  [Date.prototype, "Date", "toLocaleString"],
+  [Date.prototype, "Date", "toLocaleDateString"],
+  [Date.prototype, "Date", "toLocaleTimeString"],
+  [Number.prototype, "Number", "toLocaleString"],
+];
+/** Which ICU-backed services were used since the test began. */
+let used: string[] = [];
+const restore: Array<() => void> = [];
 let dir: string;
 let savedTz: string | undefined;
 
+function countUses(): void {
+  const intl = Intl as unknown as Record<string, unknown>;
+  for (const name of INTL_SERVICES) {
+    const real = intl[name] as new (...args: unknown[]) => unknown;
+    intl[name] = new Proxy(real, {
+      apply(target, self, args) {
+        used.push(`Intl.${name}`);
+        return Reflect.apply(target, self, args);
+      },
+      construct(target, args, newTarget) {
+        used.push(`Intl.${name}`);
+        return Reflect.construct(target, args, newTarget);
+      },
+    });
+    restore.push(() => {
+      intl[name] = real;
+    });
+  }
+  for (const [proto, owner, name] of LOCALE_METHODS) {
+    const methods = proto as Record<string, (...args: unknown[]) => unknown>;
+    const real = methods[name]!;
+    methods[name] = function (this: unknown, ...args: unknown[]) {
+      used.push(`${owner}.${name}`);
+      return real.apply(this, args);
+    };
+    restore.push(() => {
+      methods[name] = real;
+    });
+  }
+}
+
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "openclaw-host-tz-"));
-  constructed = 0;
+  used = [];
   savedTz = process.env.TZ;
-  Intl.DateTimeFormat = new Proxy(RealDateTimeFormat, {
-    apply(target, self, args) {
-      constructed++;
-      return Reflect.apply(target, self, args);
-    },
-    construct(target, args, newTarget) {
-      constructed++;
-      return Reflect.construct(target, args, newTarget);
-    },
-  });
+  countUses();
 });
 afterEach(async () => {
-  Intl.DateTimeFormat = RealDateTimeFormat;
+  for (const undo of restore.splice(0)) undo();
   // (Node re-reads the zone when TZ changes: Intl follows it)
   if (savedTz === undefined) delete process.env.TZ;
   else process.env.TZ = savedTz;
@@ -67,12 +112,18 @@ async function oneTurn(
 describe("the host time zone in the system prompt", () => {
   it("is read without Intl by the first turn whose agent has no userTimezone, not when core loads", async () => {
     process.env.TZ = "America/New_York";
-    // core's modules are imported here, after the counting stand-in is installed
+    // skills (the bundled ones too) and memory files: the turn lists both folders
+    await mkdir(path.join(dir, "workspace", "memory"), { recursive: true });
+    for (const day of ["2026-11-02", "2026-11-01", "2026-11-03"])
+      await writeFile(path.join(dir, "workspace", "memory", `${day}.md`), `Notes of ${day}.\n`);
+    // core's modules are imported here, after the counting stand-ins are installed
     const { createAssistant } = await import("../assistant.js");
-    expect(constructed).toBe(0);
+    expect(used).toEqual([]);
     expect(await oneTurn(createAssistant, "Europe/Paris")).toContain("The user's timezone is Europe/Paris.");
     expect(await oneTurn(createAssistant, undefined)).toContain("The user's timezone is America/New_York.");
-    expect(constructed).toBe(0);
+    // the session-start sync indexed the memory files
+    expect(existsSync(path.join(dir, "state", "memory", "main.sqlite"))).toBe(true);
+    expect(used).toEqual([]);
     // what Intl says of the same host
     expect(new RealDateTimeFormat().resolvedOptions().timeZone).toBe("America/New_York");
   });
