@@ -4,7 +4,7 @@ import { capOutput } from "../tools/output-cap.js";
 import { isToolAllowed } from "../tools/policy.js";
 import { type RunToolContext, runToolPolicy } from "../tools/run-policy.js";
 import type { ToolContext, ToolDefinition, ToolsRuntimeConfig } from "../tools/types.js";
-import { ToolError, toolParameters } from "../tools/types.js";
+import { jsonSchemaOf, ToolError, toolParameters } from "../tools/types.js";
 import type { ToolResultMessage } from "./transcript.js";
 import type { RuntimeDeps } from "./turn-state.js";
 
@@ -26,8 +26,7 @@ function toolSpec(tool: ToolDefinition): LanguageModelV1FunctionTool {
   if (!schema) {
     if (typeof tool.parameters === "function")
       throw new Error(`tool ${tool.name}: parameters given as a loader need an inputSchema`);
-    schema = tool.parameters.toJSONSchema({ io: "input", unrepresentable: "any" }) as Record<string, unknown>;
-    delete schema.$schema;
+    schema = jsonSchemaOf(tool.parameters);
   }
   return { type: "function", name: tool.name, description: tool.description, inputSchema: schema };
 }

@@ -1,25 +1,15 @@
-import { z } from "zod";
 import { BUILTIN_TOOL_PARAMETERS } from "./tool-parameters.js";
+import { jsonSchemaOf } from "./types.js";
 
 // Renders builtin-tool-schemas.ts, the JSON Schemas of the built-in tools' arguments as the model
 // receives them, from their zod schemas (tool-parameters.ts). Used by `pnpm --filter @openclaw/core
 // gen` and by builtin-tool-schemas.test.ts (which fails when the committed file is out of date);
 // never loaded by the runtime.
 
-/** The model-facing JSON Schema of a tool's zod parameters: the input side, without `$schema`. */
-export function toolInputSchema(parameters: z.ZodType): Record<string, unknown> {
-  const schema = z.toJSONSchema(parameters, { io: "input", unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
-  delete schema.$schema;
-  return schema;
-}
-
 /** Every built-in tool's input JSON Schema, by tool name. */
 export function builtinToolInputSchemas(): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
-    Object.entries(BUILTIN_TOOL_PARAMETERS).map(([name, parameters]) => [name, toolInputSchema(parameters)]),
+    Object.entries(BUILTIN_TOOL_PARAMETERS).map(([name, parameters]) => [name, jsonSchemaOf(parameters)]),
   );
 }
 

@@ -138,6 +138,16 @@ export function defineTool<P extends z.ZodType>(tool: ToolDefinition<P>): ToolDe
   return tool;
 }
 
+/**
+ * The JSON Schema the model receives for zod parameters: the input side, without `$schema`.
+ * Through the schema's own method, so this module needs no zod import.
+ */
+export function jsonSchemaOf(parameters: z.ZodType): JSONSchema {
+  const schema = parameters.toJSONSchema({ io: "input", unrepresentable: "any" }) as JSONSchema;
+  delete schema.$schema;
+  return schema;
+}
+
 /** The zod schema of a tool's arguments (loaded on first use when `parameters` is a loader). */
 export async function toolParameters<P extends z.ZodType>(tool: ToolDefinition<P>): Promise<P> {
   return typeof tool.parameters === "function" ? await tool.parameters() : tool.parameters;
