@@ -9,6 +9,7 @@ import {
   type ChannelPluginV1,
   type ConfigShape,
   type InboundMessageInput,
+  listChannelAccountIds,
   parseChannelBlock,
   zodFromConfigShape,
 } from "@openclaw/protocol/channel";
@@ -316,12 +317,7 @@ export function createDiscordChannel(
       return discordConfigSchema();
     },
     config: {
-      listAccountIds: (block) => {
-        const ids = Object.keys((block?.accounts as Record<string, unknown> | undefined) ?? {});
-        return ids.length === 0 || block?.token !== undefined
-          ? ["default", ...ids.filter((i) => i !== "default")]
-          : ids;
-      },
+      listAccountIds: (block) => listChannelAccountIds(block, "token"),
       resolveAccount: (block, accountId) => resolveDiscordAccount(block, accountId, env),
       unconfiguredReason: (account) =>
         account.token ? undefined : "no bot token (set channels.discord.token or DISCORD_BOT_TOKEN)",

@@ -1,3 +1,4 @@
+import { listChannelAccountIds } from "@openclaw/protocol/channel";
 import { z } from "zod";
 
 /** Keys of one Matrix account (`channels.matrix` top level or `channels.matrix.accounts.<id>`). */
@@ -38,10 +39,7 @@ export interface MatrixAccount {
 }
 
 export function listMatrixAccountIds(block: Record<string, unknown> | undefined): string[] {
-  const ids = Object.keys((block?.accounts as Record<string, unknown> | undefined) ?? {});
-  if (ids.length === 0 || block?.accessToken !== undefined)
-    return ["default", ...ids.filter((id) => id !== "default")];
-  return ids;
+  return listChannelAccountIds(block, "accessToken");
 }
 
 export function resolveMatrixAccount(

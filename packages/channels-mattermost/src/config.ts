@@ -1,3 +1,4 @@
+import { listChannelAccountIds } from "@openclaw/protocol/channel";
 import { z } from "zod";
 
 /** Keys of one Mattermost account (`channels.mattermost` top level or `channels.mattermost.accounts.<id>`). */
@@ -26,10 +27,7 @@ export interface MattermostAccount {
 }
 
 export function listMattermostAccountIds(block: Record<string, unknown> | undefined): string[] {
-  const ids = Object.keys((block?.accounts as Record<string, unknown> | undefined) ?? {});
-  if (ids.length === 0 || block?.botToken !== undefined)
-    return ["default", ...ids.filter((id) => id !== "default")];
-  return ids;
+  return listChannelAccountIds(block, "botToken");
 }
 
 export function resolveMattermostAccount(

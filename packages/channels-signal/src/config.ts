@@ -1,3 +1,4 @@
+import { listChannelAccountIds } from "@openclaw/protocol/channel";
 import { z } from "zod";
 
 /** Keys of one Signal account (`channels.signal` top level or `channels.signal.accounts.<id>`). */
@@ -32,10 +33,7 @@ export interface SignalAccount {
 }
 
 export function listSignalAccountIds(block: Record<string, unknown> | undefined): string[] {
-  const ids = Object.keys((block?.accounts as Record<string, unknown> | undefined) ?? {});
-  if (ids.length === 0 || block?.account !== undefined)
-    return ["default", ...ids.filter((id) => id !== "default")];
-  return ids;
+  return listChannelAccountIds(block, "account");
 }
 
 export function resolveSignalAccount(

@@ -5,6 +5,7 @@ import {
   type ChannelPluginV1,
   type ConfigShape,
   type InboundMessageInput,
+  listChannelAccountIds,
   parseChannelBlock,
   zodFromConfigShape,
 } from "@openclaw/protocol/channel";
@@ -326,12 +327,7 @@ export function createSlackChannel(options: { env?: NodeJS.ProcessEnv } = {}): C
       return slackConfigSchema();
     },
     config: {
-      listAccountIds: (block) => {
-        const ids = Object.keys((block?.accounts as Record<string, unknown> | undefined) ?? {});
-        return ids.length === 0 || block?.botToken !== undefined
-          ? ["default", ...ids.filter((i) => i !== "default")]
-          : ids;
-      },
+      listAccountIds: (block) => listChannelAccountIds(block, "botToken"),
       resolveAccount: (block, accountId) => resolveSlackAccount(block, accountId, env),
       unconfiguredReason: (account) => {
         if (!account.botToken) return "no bot token (set channels.slack.botToken or SLACK_BOT_TOKEN)";

@@ -1,5 +1,10 @@
 import { createRequire } from "node:module";
-import { type ConfigShape, parseChannelBlock, zodFromConfigShape } from "@openclaw/protocol/channel";
+import {
+  type ConfigShape,
+  listChannelAccountIds,
+  parseChannelBlock,
+  zodFromConfigShape,
+} from "@openclaw/protocol/channel";
 import type * as z from "zod";
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -88,11 +93,7 @@ export interface TelegramAccount {
 }
 
 export function listTelegramAccountIds(block: Record<string, unknown> | undefined): string[] {
-  const accounts = block?.accounts as Record<string, unknown> | undefined;
-  const ids = Object.keys(accounts ?? {});
-  if (ids.length === 0 || block?.botToken !== undefined)
-    return ["default", ...ids.filter((id) => id !== "default")];
-  return ids;
+  return listChannelAccountIds(block, "botToken");
 }
 
 export function resolveTelegramAccount(

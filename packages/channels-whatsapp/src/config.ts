@@ -1,3 +1,4 @@
+import { listChannelAccountIds } from "@openclaw/protocol/channel";
 import { z } from "zod";
 
 /** Keys of one WhatsApp account (`channels.whatsapp` top level or `channels.whatsapp.accounts.<id>`). */
@@ -32,8 +33,7 @@ export interface WhatsAppAccount {
 }
 
 export function listWhatsAppAccountIds(block: Record<string, unknown> | undefined): string[] {
-  const ids = Object.keys((block?.accounts as Record<string, unknown> | undefined) ?? {});
-  return ids.length === 0 ? ["default"] : ids;
+  return listChannelAccountIds(block);
 }
 
 export function resolveWhatsAppAccount(

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { type ConfigShape, parseChannelBlock, zodFromConfigShape } from "./config-shape.js";
+import {
+  type ConfigShape,
+  listChannelAccountIds,
+  parseChannelBlock,
+  zodFromConfigShape,
+} from "./config-shape.js";
 
 const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -144,5 +149,28 @@ describe("parseChannelBlock (a channel's config block checked without zod)", () 
     expect(parsed.dmPolicy).toBe("open");
     expect(parsed.accounts?.work?.allowFrom).toEqual(["*"]);
     expect(parseChannelBlock("demo", undefined, shape)).toEqual({});
+  });
+});
+
+describe("listChannelAccountIds", () => {
+  it("is the default account alone without named accounts", () => {
+    expect(listChannelAccountIds(undefined, "botToken")).toEqual(["default"]);
+    expect(listChannelAccountIds({ botToken: "t" }, "botToken")).toEqual(["default"]);
+    expect(listChannelAccountIds({ accounts: {} })).toEqual(["default"]);
+  });
+
+  it("lists named accounts, with the default first only when the top level has its own credential", () => {
+    const accounts = { work: { botToken: "w" }, home: { botToken: "h" } };
+    expect(listChannelAccountIds({ accounts }, "botToken")).toEqual(["work", "home"]);
+    expect(listChannelAccountIds({ botToken: "t", accounts }, "botToken")).toEqual([
+      "default",
+      "work",
+      "home",
+    ]);
+    expect(listChannelAccountIds({ botToken: "t", accounts: { default: {}, work: {} } }, "botToken")).toEqual(
+      ["default", "work"],
+    );
+    // without a credential key (WhatsApp: the login lives in the auth dir), named accounts only
+    expect(listChannelAccountIds({ accounts })).toEqual(["work", "home"]);
   });
 });

@@ -157,3 +157,19 @@ function zodField(zod: typeof z, field: ConfigField): z.ZodType {
       return field.zod(zod);
   }
 }
+
+/**
+ * The account ids a `channels.<id>` block configures (OpenClaw's rule): the ids under `accounts`,
+ * with "default" first when there are none or when the block's top level carries the account's
+ * own credential (`credentialKey`, e.g. `botToken`): top-level keys are then an account of their
+ * own, not only defaults for the named ones.
+ */
+export function listChannelAccountIds(
+  block: Record<string, unknown> | undefined,
+  credentialKey?: string,
+): string[] {
+  const ids = Object.keys(isPlainObject(block?.accounts) ? block.accounts : {});
+  if (ids.length === 0 || (credentialKey !== undefined && block?.[credentialKey] !== undefined))
+    return ["default", ...ids.filter((id) => id !== "default")];
+  return ids;
+}
