@@ -48,7 +48,31 @@ export interface SessionStoreOptions {
   lockTimeoutMs?: number;
   /** Problems found while reading (corrupt index, corrupt transcript lines). */
   onIssue?: (issue: { path: string; message: string }) => void;
+  /**
+   * A transcript's writer (its lock file, its leaf id) is released after this long without an
+   * append (ms); the next append takes the lock and reads the tail again. Default 30 s; 0 keeps
+   * writers until released.
+   */
+  writerIdleMs?: number;
+  /** Most transcript writers kept at once; the least recently used is released first. Default 1,000. */
+  maxWriters?: number;
+  /** Timers for the idle release (tests inject their own). */
+  timers?: WriterTimers;
 }
+
+export interface WriterTimers {
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+}
+
+const defaultTimers: WriterTimers = {
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 export interface SessionBundle {
   type: "openclaw.sessions.bundle";
@@ -65,25 +89,40 @@ interface Writer {
   release: () => Promise<void>;
   leafId: string | null | undefined;
   chain: Promise<unknown>;
+  /** Time of the last append (the store's clock). */
+  usedAt: number;
+  /** Set once the lock is being given back: appends then take a new writer. */
+  released: boolean;
+  /** Store keys whose append target points at this transcript. */
+  keys: Set<string>;
 }
 
 /**
  * Sessions of every agent: `agents/<agentId>/sessions/sessions.json` (key → entry) plus one
  * append-only JSONL transcript per session. Index updates are read-modify-write under a lock
  * and written atomically; each transcript has one writer (this process holds
- * `<file>.lock` from the first append until `release()`/`close()`).
+ * `<file>.lock` from the first append until `release()`/`close()`, until the transcript has
+ * gone `writerIdleMs` without an append, or until `maxWriters` more recent ones push it out).
  */
 export class SessionStore {
   private readonly state: StateStore;
   private readonly defaultAgentId: string;
   private readonly now: () => number;
+  /** Transcript path → writer, least recently used first. */
   private readonly writers = new Map<string, Promise<Writer>>();
   private readonly appendTargets = new Map<string, SessionRecord>();
+  private readonly writerIdleMs: number;
+  private readonly maxWriters: number;
+  private readonly timers: WriterTimers;
+  private idleTimer: unknown;
 
   constructor(private readonly options: SessionStoreOptions) {
     this.state = options.state;
     this.defaultAgentId = options.defaultAgentId ?? "main";
     this.now = options.now ?? Date.now;
+    this.writerIdleMs = options.writerIdleMs ?? 30_000;
+    this.maxWriters = Math.max(1, options.maxWriters ?? 1_000);
+    this.timers = options.timers ?? defaultTimers;
   }
 
   /** Canonical store key: `agent:<agentId>:<rest>`; short keys get the default agent. */
@@ -355,22 +394,82 @@ export class SessionStore {
     }
   }
 
-  private writer(path: string): Promise<Writer> {
-    let pending = this.writers.get(path);
-    if (!pending) {
-      pending = (async () => {
-        const release = await this.lock(path);
-        const tail = await this.state.readTail(path, 64 * 1024);
-        return {
-          release,
-          leafId: tail === undefined ? undefined : (lastEntryIdFromTail(tail) ?? null),
-          chain: Promise.resolve(),
-        };
-      })();
+  /** The transcript's writer, taken (lock + tail read) when this store does not hold it. */
+  private async writer(path: string): Promise<Writer> {
+    for (;;) {
+      let pending = this.writers.get(path);
+      if (pending)
+        this.writers.delete(path); // re-inserted below: most recently used last
+      else {
+        pending = (async () => {
+          const release = await this.lock(path);
+          const tail = await this.state.readTail(path, 64 * 1024);
+          return {
+            release,
+            leafId: tail === undefined ? undefined : (lastEntryIdFromTail(tail) ?? null),
+            chain: Promise.resolve(),
+            usedAt: this.now(),
+            released: false,
+            keys: new Set<string>(),
+          } satisfies Writer;
+        })();
+        pending.catch(() => {
+          if (this.writers.get(path) === pending) this.writers.delete(path);
+        });
+        this.evictOverCap();
+        this.scheduleIdleRelease();
+      }
       this.writers.set(path, pending);
-      pending.catch(() => this.writers.delete(path));
+      const writer = await pending;
+      // released while we waited for it: take the lock again (after the releaser gives it back)
+      if (writer.released) continue;
+      writer.usedAt = this.now();
+      return writer;
     }
-    return pending;
+  }
+
+  /** Release the least recently used writers beyond `maxWriters` (one slot kept for a new one). */
+  private evictOverCap(): void {
+    let excess = this.writers.size + 1 - this.maxWriters;
+    if (excess <= 0) return;
+    for (const path of this.writers.keys()) {
+      if (excess-- <= 0) break;
+      void this.releaseWriter(path).catch((error) => this.releaseFailed(path, error));
+    }
+  }
+
+  private releaseFailed(path: string, error: unknown): void {
+    this.options.onIssue?.({
+      path,
+      message: `releasing the transcript lock failed: ${(error as Error).message}`,
+    });
+  }
+
+  private scheduleIdleRelease(): void {
+    if (this.writerIdleMs <= 0 || this.idleTimer !== undefined) return;
+    this.idleTimer = this.timers.setTimeout(() => {
+      this.idleTimer = undefined;
+      void this.releaseIdleWriters().finally(() => {
+        if (this.writers.size > 0) this.scheduleIdleRelease();
+      });
+    }, this.writerIdleMs);
+  }
+
+  /**
+   * Release the writers of transcripts without an append for `writerIdleMs` (their lock files go;
+   * the next append takes the lock again). Runs on a timer; returns how many were released.
+   */
+  async releaseIdleWriters(): Promise<number> {
+    const cutoff = this.now() - this.writerIdleMs;
+    const idle: string[] = [];
+    for (const [path, pending] of this.writers) {
+      const writer = await Promise.race([pending, undefined]).catch(() => undefined);
+      if (writer && writer.usedAt <= cutoff && this.writers.get(path) === pending) idle.push(path);
+    }
+    await Promise.all(
+      idle.map((path) => this.releaseWriter(path).catch((error) => this.releaseFailed(path, error))),
+    );
+    return idle.length;
   }
 
   /**
@@ -422,6 +521,7 @@ export class SessionStore {
     });
     writer.chain = run.catch(() => {});
     this.appendTargets.set(storeKey, target);
+    writer.keys.add(storeKey);
     return run;
   }
 
@@ -533,19 +633,26 @@ export class SessionStore {
   }
 
   private async releaseWriter(path: string): Promise<void> {
-    for (const [key, record] of this.appendTargets)
-      if (this.transcriptPath(record.agentId, record.entry) === path) this.appendTargets.delete(key);
     const pending = this.writers.get(path);
     if (!pending) return;
     this.writers.delete(path);
     const writer = await pending.catch(() => undefined);
-    if (!writer) return;
-    await writer.chain;
+    if (!writer || writer.released) return;
+    // appends that got this writer before it left the map chain onto it: wait for all of them
+    let chain: Promise<unknown>;
+    do {
+      chain = writer.chain;
+      await chain;
+    } while (chain !== writer.chain);
+    writer.released = true;
+    for (const key of writer.keys) this.appendTargets.delete(key);
     await writer.release();
   }
 
   /** Release every transcript lock this store holds. */
   async close(): Promise<void> {
+    if (this.idleTimer !== undefined) this.timers.clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     await Promise.all([...this.writers.keys()].map((path) => this.releaseWriter(path)));
   }
 
