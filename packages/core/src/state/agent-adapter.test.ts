@@ -92,3 +92,70 @@ describe("CachedSessionStore over the state layer: a burst of sessions", () => {
     expect(index["agent:main:existing"]).toEqual({ sessionId: "s-old", updatedAt: 2 });
   });
 });
+
+describe("CachedSessionStore: bounded", () => {
+  it("keeps at most maxEntries per agent, never drops one not yet written, and reads a dropped one back from sessions.json", async () => {
+    const { CachedSessionStore } = await import("../agent/cached-session-store.js");
+    const dir = mkdtempSync(join(tmpdir(), "openclaw-adapter-bound-"));
+    const runtime = createAgentSessionStore(new SessionStore({ state: createFileStateStore(dir) }));
+    const reads: string[] = [];
+    const counted = {
+      ...runtime,
+      get: (agentId: string, key: string) => {
+        reads.push(key);
+        return runtime.get(agentId, key);
+      },
+    };
+    const cached = new CachedSessionStore(counted, () => {}, 50, 3);
+    const key = (i: number) => `agent:main:telegram:direct:${i}`;
+    // 6 sessions, one after the other: none is dropped before it reached the index
+    for (let i = 0; i < 6; i++)
+      await cached.update("main", key(i), () => ({ sessionId: `s-${i}`, updatedAt: i }));
+    await cached.flush();
+    const index = JSON.parse(readFileSync(join(dir, "agents/main/sessions/sessions.json"), "utf8"));
+    expect(Object.keys(index).sort()).toEqual(Array.from({ length: 6 }, (_, i) => key(i)).sort());
+    // once written, the least recently used are dropped: the newest three are served from memory
+    reads.length = 0;
+    expect(await cached.get("main", key(5))).toEqual({ sessionId: "s-5", updatedAt: 5 });
+    expect(await cached.get("main", key(4))).toEqual({ sessionId: "s-4", updatedAt: 4 });
+    expect(await cached.get("main", key(3))).toEqual({ sessionId: "s-3", updatedAt: 3 });
+    expect(reads).toEqual([]);
+    // a dropped one comes back from sessions.json, with what was written
+    expect(await cached.get("main", key(0))).toEqual({ sessionId: "s-0", updatedAt: 0 });
+    expect(reads).toEqual([key(0)]);
+    // and every session is still listed
+    expect(Object.keys(await cached.list("main"))).toHaveLength(6);
+  });
+});
+
+describe("CachedSessionStore: bounded, when a write fails", () => {
+  it("an entry whose write failed is kept in memory until a later write succeeds", async () => {
+    const { CachedSessionStore } = await import("../agent/cached-session-store.js");
+    const dir = mkdtempSync(join(tmpdir(), "openclaw-adapter-fail-"));
+    const runtime = createAgentSessionStore(new SessionStore({ state: createFileStateStore(dir) }));
+    let failNext = true;
+    const flaky = {
+      ...runtime,
+      updateMany: (agentId: string, updates: Parameters<NonNullable<typeof runtime.updateMany>>[1]) => {
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error("disk full"));
+        }
+        return runtime.updateMany!(agentId, updates);
+      },
+    };
+    const errors: unknown[] = [];
+    const cached = new CachedSessionStore(flaky, (error) => errors.push(error), 50, 1);
+    await cached.update("main", "agent:main:a", () => ({ sessionId: "s-a", updatedAt: 1 }));
+    await cached.flush();
+    expect(errors).toHaveLength(1);
+    await cached.update("main", "agent:main:b", () => ({ sessionId: "s-b", updatedAt: 2 }));
+    await cached.flush();
+    // a is not in sessions.json, so it stays in memory although the bound is 1
+    expect(await cached.get("main", "agent:main:a")).toEqual({ sessionId: "s-a", updatedAt: 1 });
+    await cached.update("main", "agent:main:a", (entry) => entry && { ...entry, updatedAt: 3 });
+    await cached.flush();
+    const index = JSON.parse(readFileSync(join(dir, "agents/main/sessions/sessions.json"), "utf8"));
+    expect(index["agent:main:a"]).toEqual({ sessionId: "s-a", updatedAt: 3 });
+  });
+});
