@@ -489,8 +489,13 @@ export function createTelegramChannel(
         const key = `${request.accountId}:${request.to}:${request.threadId ?? ""}`;
         const now = Date.now();
         if (now - (lastTyping.get(key) ?? Number.NEGATIVE_INFINITY) < TYPING_EVERY_MS) return;
+        // oldest first: the chats whose throttle ran out are dropped from the front
+        lastTyping.delete(key);
         lastTyping.set(key, now);
-        if (lastTyping.size > 10_000) lastTyping.clear();
+        for (const [chat, at] of lastTyping) {
+          if (now - at < TYPING_EVERY_MS && lastTyping.size <= 10_000) break;
+          lastTyping.delete(chat);
+        }
         await botFor(request.account)
           .api.sendChatAction(request.to, "typing", threadParams(request.threadId))
           .catch(() => undefined);
