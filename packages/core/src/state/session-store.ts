@@ -466,9 +466,8 @@ export class SessionStore {
       const writer = await Promise.race([pending, undefined]).catch(() => undefined);
       if (writer && writer.usedAt <= cutoff && this.writers.get(path) === pending) idle.push(path);
     }
-    await Promise.all(
-      idle.map((path) => this.releaseWriter(path).catch((error) => this.releaseFailed(path, error))),
-    );
+    // one at a time: no hurry, and a thousand concurrent unlinks would only raise the peak
+    for (const path of idle) await this.releaseWriter(path).catch((error) => this.releaseFailed(path, error));
     return idle.length;
   }
 
