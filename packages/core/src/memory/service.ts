@@ -242,29 +242,8 @@ export class MemoryIndex extends EventEmitter {
       sources: settings.sources,
       sessionsDir: this.options.sessionsDir,
     });
-    // nothing to index and no index yet: nothing to create (SQLite is not even opened)
-    if (sources.length === 0 && !options.force && !this.openStore && !existsSync(settings.store.path)) {
-      const report = {
-        rebuilt: false,
-        indexed: 0,
-        removed: 0,
-        unchanged: 0,
-        pending: 0,
-        chunks: 0,
-        durationMs: 0,
-      };
-      options.progress?.({ phase: "done", total: 0, done: 0 });
-      this.lastSyncAt = this.now();
-      report.durationMs = this.lastSyncAt - started;
-      this.emit("synced", report);
-      return report;
-    }
-    const fingerprint = this.fingerprint();
-    const rebuilt = options.force === true || this.store.getMeta("fingerprint") !== fingerprint;
-    if (rebuilt) await this.write({ type: "reset", fingerprint });
-    const known = new Map(this.store.files().map((file) => [file.path, file]));
     const report: SyncReport = {
-      rebuilt,
+      rebuilt: false,
       indexed: 0,
       removed: 0,
       unchanged: 0,
@@ -272,6 +251,18 @@ export class MemoryIndex extends EventEmitter {
       chunks: 0,
       durationMs: 0,
     };
+    // nothing to index and no index yet: nothing to create (SQLite is not even opened)
+    if (sources.length === 0 && !options.force && !this.openStore && !existsSync(settings.store.path)) {
+      options.progress?.({ phase: "done", total: 0, done: 0 });
+      this.lastSyncAt = this.now();
+      report.durationMs = this.lastSyncAt - started;
+      this.emit("synced", report);
+      return report;
+    }
+    const fingerprint = this.fingerprint();
+    report.rebuilt = options.force === true || this.store.getMeta("fingerprint") !== fingerprint;
+    if (report.rebuilt) await this.write({ type: "reset", fingerprint });
+    const known = new Map(this.store.files().map((file) => [file.path, file]));
     const changed: SourceFile[] = [];
     for (const file of sources) {
       const record = known.get(file.path);
