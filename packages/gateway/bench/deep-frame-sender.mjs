@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { createInterface } from "node:readline";
+import { connectFrame } from "./connect-frame.mjs";
 
 const [port, token] = process.argv.slice(2);
 const levels = 5_000_000;
@@ -80,22 +81,7 @@ socket.on("data", (chunk) => {
 });
 
 function onMessage(message) {
-  if (message.event === "connect.challenge")
-    socket.write(
-      clientFrame(
-        JSON.stringify({
-          type: "req",
-          id: "c",
-          method: "connect",
-          params: {
-            minProtocol: 3,
-            maxProtocol: 4,
-            client: { id: "test", version: "bench", platform: process.platform, mode: "test" },
-            auth: { token },
-          },
-        }),
-      ),
-    );
+  if (message.event === "connect.challenge") socket.write(clientFrame(connectFrame(token, "bench")));
   else if (message.type === "res" && message.id === "c") {
     deep = clientFrame(
       `{"type":"req","id":"deep","method":"health","params":{"x":${"[".repeat(levels)}${"]".repeat(levels)}}}`,

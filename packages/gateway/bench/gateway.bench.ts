@@ -13,6 +13,7 @@ import {
   percentile,
   timeProcess,
 } from "../../../bench/harness.js";
+import { connectFrame } from "./connect-frame.mjs";
 
 // Whole processes, the way a user runs them: the built CLI (`pnpm turbo run build --filter=@openclaw/cli...`).
 const cli = fileURLToPath(new URL("../../../apps/openclaw/dist/cli.js", import.meta.url));
@@ -127,20 +128,7 @@ function connectClient(
         presenceSeen = Math.max(presenceSeen, frame.payload?.presence?.length ?? 0);
         onPresence?.();
       } else if (frame.event === "connect.challenge") {
-        ws.send(
-          JSON.stringify({
-            type: "req",
-            id: "c",
-            method: "connect",
-            params: {
-              minProtocol: 3,
-              maxProtocol: 4,
-              client: { id: "test", version: "bench", platform: process.platform, mode: "test" },
-              auth: { token },
-              scopes: ["operator.read"],
-            },
-          }),
-        );
+        ws.send(connectFrame(token, "bench", ["operator.read"]));
       } else if (frame.type === "res" && frame.id === "c") {
         if (!frame.ok) reject(new Error("connect refused"));
         else

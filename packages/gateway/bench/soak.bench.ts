@@ -12,6 +12,7 @@ import {
 } from "@openclaw/testkit";
 import WebSocket from "ws";
 import { type Benchmark, currentRss, median } from "../../../bench/harness.js";
+import { connectFrame } from "./connect-frame.mjs";
 
 // Soak: the built gateway (`pnpm turbo run build --filter=openclaw...` first) with 50 operator
 // clients calling `health` once a second and Telegram traffic (fake Bot API, fake OpenAI model,
@@ -46,21 +47,7 @@ function client(port: number): Promise<{ stop(): void; calls: () => number }> {
         id?: string;
         ok?: boolean;
       };
-      if (frame.event === "connect.challenge")
-        ws.send(
-          JSON.stringify({
-            type: "req",
-            id: "c",
-            method: "connect",
-            params: {
-              minProtocol: 3,
-              maxProtocol: 4,
-              client: { id: "test", version: "soak", platform: process.platform, mode: "test" },
-              auth: { token: TOKEN },
-              scopes: ["operator.read"],
-            },
-          }),
-        );
+      if (frame.event === "connect.challenge") ws.send(connectFrame(TOKEN, "soak", ["operator.read"]));
       else if (frame.type === "res" && frame.id === "c") {
         if (!frame.ok) return reject(new Error("connect refused"));
         timer = setInterval(
